@@ -1,0 +1,242 @@
+"""Warehouses, locations, lots and serials (R-M2, R-M4, R-M5) and the stock ledger (R-L1, R-L2).
+
+``LedgerEntry`` is append-only; ``StockBalance`` is the running on-hand per material/lot/
+location, written only by ``inventory.services.ledger_post`` in the same transaction.
+"""
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from core.fields import QuantityField
+from core.immutable import AppendOnlyModel
+
+
+class WarehouseCategory(models.Model):
+    code = models.CharField(_("code"), max_length=32, unique=True)
+    name = models.CharField(_("name"), max_length=100)
+
+    class Meta:
+        verbose_name = _("warehouse category")
+        verbose_name_plural = _("warehouse categories")
+        ordering = ["code"]
+
+    def __str__(self):
+        return f"{self.code} {self.name}"
+
+
+class Warehouse(models.Model):
+    code = models.CharField(_("code"), max_length=32, unique=True)
+    name = models.CharField(_("name"), max_length=100)
+    category = models.ForeignKey(
+        WarehouseCategory, verbose_name=_("category"), on_delete=models.PROTECT
+    )
+
+    class Meta:
+        verbose_name = _("warehouse")
+        verbose_name_plural = _("warehouses")
+        ordering = ["code"]
+
+    def __str__(self):
+        return f"{self.code} {self.name}"
+
+
+class LocationKind(models.TextChoices):
+    STORAGE = "storage", _("storage")
+    LINE_SIDE = "line", _("line side")
+    QUARANTINE = "quarantine", _("quarantine")
+    SCRAP = "scrap", _("scrap")
+    SUPPLIER_RETURN = "supplier_return", _("supplier-return area")
+
+    @classmethod
+    def usable(cls):
+        """Kinds whose stock may be issued to production."""
+        return [cls.STORAGE, cls.LINE_SIDE]
+
+
+class Location(models.Model):
+    warehouse = models.ForeignKey(
+        Warehouse, verbose_name=_("warehouse"), on_delete=models.PROTECT, related_name="locations"
+    )
+    code = models.CharField(_("code"), max_length=40, unique=True)
+    name = models.CharField(_("name"), max_length=100, blank=True)
+    kind = models.CharField(
+        _("kind"), max_length=16, choices=LocationKind.choices, default=LocationKind.STORAGE
+    )
+    is_active = models.BooleanField(_("active"), default=True)
+
+    class Meta:
+        verbose_name = _("location")
+        verbose_name_plural = _("locations")
+        ordering = ["code"]
+
+    def __str__(self):
+        return self.code
+
+    @property
+    def is_usable(self):
+        return self.kind in LocationKind.usable()
+
+
+class InspectionStatus(models.TextChoices):
+    PENDING = "pending", _("pending inspection")
+    PASSED = "passed", _("passed")
+    FAILED = "failed", _("failed")
+    QUARANTINE = "quarantine", _("quarantine")
+
+
+class Lot(models.Model):
+    """A batch of one material (R-M4)."""
+
+    material = models.ForeignKey(
+        "materials.Material", verbose_name=_("material"), on_delete=models.PROTECT,
+        related_name="lots",
+    )
+    batch_no = models.CharField(_("batch number"), max_length=64)
+    production_date = models.DateField(_("production date"), null=True, blank=True)
+    expiry_date = models.DateField(_("expiry date"), null=True, blank=True, db_index=True)
+    supplier = models.CharField(_("supplier"), max_length=120, blank=True)
+    certificate_no = models.CharField(_("certificate number"), max_length=64, blank=True)
+    inspection_status = models.CharField(
+        _("inspection status"), max_length=12, choices=InspectionStatus.choices,
+        default=InspectionStatus.PENDING,
+    )
+    storage_conditions = models.CharField(_("storage conditions"), max_length=200, blank=True)
+    created_at = models.DateTimeField(_("created"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("updated"), auto_now=True, db_index=True)
+
+    class Meta:
+        verbose_name = _("lot")
+        verbose_name_plural = _("lots")
+        ordering = ["material__code", "batch_no"]
+        constraints = [
+            models.UniqueConstraint(fields=["material", "batch_no"], name="uniq_lot_batch")
+        ]
+
+    def __str__(self):
+        return f"{self.material.code}/{self.batch_no}"
+
+    def is_expired(self, today=None):
+        today = today or timezone.localdate()
+        return self.expiry_date is not None and self.expiry_date < today
+
+
+class SerialStatus(models.TextChoices):
+    IN_STOCK = "in_stock", _("in stock")
+    ISSUED = "issued", _("issued")
+    SCRAPPED = "scrapped", _("scrapped")
+
+
+class Serial(models.Model):
+    """One serial-tracked unit; it belongs to a lot (R-M4)."""
+
+    material = models.ForeignKey(
+        "materials.Material", verbose_name=_("material"), on_delete=models.PROTECT,
+        related_name="serials",
+    )
+    lot = models.ForeignKey(Lot, verbose_name=_("lot"), on_delete=models.PROTECT,
+                            related_name="serials")
+    serial_no = models.CharField(_("serial number"), max_length=64)
+    status = models.CharField(
+        _("status"), max_length=10, choices=SerialStatus.choices, default=SerialStatus.IN_STOCK
+    )
+    location = models.ForeignKey(
+        Location, verbose_name=_("location"), null=True, blank=True, on_delete=models.PROTECT,
+        related_name="+",
+    )
+    updated_at = models.DateTimeField(_("updated"), auto_now=True)
+
+    class Meta:
+        verbose_name = _("serial number")
+        verbose_name_plural = _("serial numbers")
+        ordering = ["serial_no"]
+        constraints = [
+            models.UniqueConstraint(fields=["material", "serial_no"], name="uniq_serial")
+        ]
+
+    def __str__(self):
+        return self.serial_no
+
+
+class MovementType(models.TextChoices):
+    RECEIPT = "receipt", _("receipt")
+    ISSUE = "issue", _("issue")
+    RETURN = "return", _("return (red issue)")
+    REPLENISH = "replenish", _("replenish issue")
+    SCRAP = "scrap", _("scrap")
+    TRANSFER = "transfer", _("transfer")
+    ADJUSTMENT = "adjustment", _("adjustment")
+    SUPPLIER_RETURN = "supplier_return", _("supplier return")
+
+
+class LedgerEntry(AppendOnlyModel):
+    """One signed quantity change (R-L1). Never updated or deleted; corrections reverse."""
+
+    material = models.ForeignKey("materials.Material", on_delete=models.PROTECT,
+                                 related_name="+", verbose_name=_("material"))
+    lot = models.ForeignKey(Lot, null=True, blank=True, on_delete=models.PROTECT,
+                            related_name="+", verbose_name=_("lot"))
+    serial = models.ForeignKey(Serial, null=True, blank=True, on_delete=models.PROTECT,
+                               related_name="+", verbose_name=_("serial number"))
+    location = models.ForeignKey(Location, on_delete=models.PROTECT, related_name="+",
+                                 verbose_name=_("location"))
+    quantity = QuantityField(_("quantity"))
+    movement_type = models.CharField(_("movement type"), max_length=16,
+                                     choices=MovementType.choices, db_index=True)
+    work_order = models.ForeignKey("workorders.WorkOrder", null=True, blank=True,
+                                   on_delete=models.PROTECT, related_name="ledger_entries",
+                                   verbose_name=_("work order"))
+    doc_type = models.CharField(_("document type"), max_length=32)
+    doc_id = models.CharField(_("document"), max_length=64)
+    doc_line = models.PositiveIntegerField(_("document line"), null=True, blank=True)
+    remark = models.CharField(_("remark"), max_length=200, blank=True)
+    actor = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.PROTECT,
+                              related_name="+", verbose_name=_("user"))
+    device_id = models.CharField(_("device"), max_length=64, blank=True)
+    created_at = models.DateTimeField(_("time"), default=timezone.now, db_index=True)
+
+    class Meta:
+        verbose_name = _("ledger entry")
+        verbose_name_plural = _("ledger entries")
+        ordering = ["id"]
+        indexes = [
+            models.Index(fields=["material", "lot", "location"]),
+            models.Index(fields=["doc_type", "doc_id"]),
+        ]
+        constraints = [
+            models.CheckConstraint(condition=~Q(quantity=0), name="ledger_qty_nonzero"),
+        ]
+
+    def __str__(self):
+        return f"{self.movement_type} {self.material_id} {self.quantity:+}"
+
+
+class StockBalance(models.Model):
+    """On-hand per material/lot/location; always Σ ledger and never negative (R-L2)."""
+
+    material = models.ForeignKey("materials.Material", on_delete=models.PROTECT,
+                                 related_name="balances", verbose_name=_("material"))
+    lot = models.ForeignKey(Lot, null=True, blank=True, on_delete=models.PROTECT,
+                            related_name="balances", verbose_name=_("lot"))
+    location = models.ForeignKey(Location, on_delete=models.PROTECT, related_name="balances",
+                                 verbose_name=_("location"))
+    quantity = QuantityField(_("on hand"))
+    updated_at = models.DateTimeField(_("updated"), auto_now=True)
+
+    class Meta:
+        verbose_name = _("stock balance")
+        verbose_name_plural = _("stock balances")
+        ordering = ["material_id", "lot_id", "location_id"]
+        constraints = [
+            # Two partial indexes because NULL lots are distinct in a plain unique index.
+            models.UniqueConstraint(fields=["material", "lot", "location"],
+                                    condition=Q(lot__isnull=False), name="uniq_balance_lot"),
+            models.UniqueConstraint(fields=["material", "location"],
+                                    condition=Q(lot__isnull=True), name="uniq_balance_nolot"),
+            models.CheckConstraint(condition=Q(quantity__gte=0), name="balance_not_negative"),
+        ]
+
+    def __str__(self):
+        return f"{self.material_id}/{self.lot_id}/{self.location_id}: {self.quantity}"

@@ -1,0 +1,1 @@
+# Return and replenish requests arrive with the returns issue (#3).
