@@ -52,3 +52,6 @@ class ChainHead(models.Model):
 
     class Meta:
         verbose_name = _("audit chain head")
+
+    def __str__(self):
+        return f"audit chain head #{self.last_seq}"

@@ -14,15 +14,21 @@ def audit_chain_problems():
         if event.seq != expected_seq:
             return [_("Audit row #%(seq)s is missing.") % {"seq": expected_seq}]
         if event.prev_hash != expected_prev:
-            return [_("Audit row #%(seq)s does not follow row #%(prev)s: the chain is broken.")
-                    % {"seq": event.seq, "prev": event.seq - 1}]
+            return [
+                _("Audit row #%(seq)s does not follow row #%(prev)s: the chain is broken.")
+                % {"seq": event.seq, "prev": event.seq - 1}
+            ]
         if event_hash(event) != event.hash:
-            return [_("Audit row #%(seq)s (id %(id)s) was altered.")
-                    % {"seq": event.seq, "id": event.pk}]
+            return [
+                _("Audit row #%(seq)s (id %(id)s) was altered.")
+                % {"seq": event.seq, "id": event.pk}
+            ]
         expected_prev, expected_seq = event.hash, expected_seq + 1
     head = ChainHead.objects.filter(pk=1).first()
     last_seq = expected_seq - 1
     if head and (head.last_seq != last_seq or head.last_hash != expected_prev):
-        return [_("Audit rows after #%(seq)s are missing (the chain ends at #%(head)s).")
-                % {"seq": last_seq, "head": head.last_seq}]
+        return [
+            _("Audit rows after #%(seq)s are missing (the chain ends at #%(head)s).")
+            % {"seq": last_seq, "head": head.last_seq}
+        ]
     return []

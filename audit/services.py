@@ -3,6 +3,7 @@ it locks the chain head, and taking no other lock after it keeps services deadlo
 
 import hashlib
 import json
+from datetime import UTC
 
 from django.core.serializers.json import DjangoJSONEncoder
 from django.db import transaction
@@ -33,7 +34,7 @@ def to_json_value(value):
 
 def event_hash(event):
     content = {name: getattr(event, name) for name in HASHED_FIELDS}
-    content["created_at"] = event.created_at.astimezone(timezone.UTC).isoformat()
+    content["created_at"] = event.created_at.astimezone(UTC).isoformat()
     payload = json.dumps(content, sort_keys=True, ensure_ascii=False, cls=DjangoJSONEncoder)
     return hashlib.sha256(payload.encode()).hexdigest()
 
@@ -44,8 +45,9 @@ def chain_head_locked():
 
 
 @transaction.atomic
-def audit_record(*, actor, action, obj=None, object_type="", object_id="", before=None,
-                 after=None, device=""):
+def audit_record(
+    *, actor, action, obj=None, object_type="", object_id="", before=None, after=None, device=""
+):
     """Append one event: who (actor, device) did what (action) to which object, before/after."""
     head = chain_head_locked()
     if obj is not None:

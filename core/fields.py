@@ -1,4 +1,4 @@
-"""Decimal shapes used everywhere: quantities (12,4), unit costs (14,4), money (14,2). Never float."""
+"""Decimal shapes: quantities (16,4), unit costs (14,4), money (14,2). Never float."""
 
 from decimal import Decimal
 
@@ -22,3 +22,8 @@ def MoneyField(verbose_name=None, **kwargs):  # noqa: N802 - a field factory
 def UnitCostField(verbose_name=None, **kwargs):  # noqa: N802 - a field factory
     kwargs.setdefault("default", Decimal("0"))
     return models.DecimalField(verbose_name, max_digits=14, decimal_places=4, **kwargs)
+
+
+def format_qty(value):
+    """``Decimal("210.0000")`` → ``"210"`` for messages (no exponent, no trailing zeros)."""
+    return f"{Decimal(value).normalize():f}"

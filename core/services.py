@@ -39,8 +39,14 @@ def master_record_save(*, instance, actor, device=""):
     instance.full_clean()
     instance.save()
     action = f"{model._meta.model_name}.{'change' if before else 'create'}"
-    audit_record(actor=actor, device=device, action=action, obj=instance, before=before,
-                 after=model_snapshot(instance))
+    audit_record(
+        actor=actor,
+        device=device,
+        action=action,
+        obj=instance,
+        before=before,
+        after=model_snapshot(instance),
+    )
     return instance
 
 
@@ -51,5 +57,66 @@ def master_record_delete(*, instance, actor, device=""):
 
     before, pk = model_snapshot(instance), instance.pk
     instance.delete()
-    audit_record(actor=actor, device=device, action=f"{instance._meta.model_name}.delete",
-                 obj=instance, object_id=pk, before=before)
+    audit_record(
+        actor=actor,
+        device=device,
+        action=f"{instance._meta.model_name}.delete",
+        obj=instance,
+        object_id=pk,
+        before=before,
+    )
+
+
+@transaction.atomic
+def role_groups_sync(*, actor=None):
+    """Create or update one group per role with exactly its permissions (idempotent)."""
+    from django.contrib.auth.models import Group, Permission
+
+    from audit.services import audit_record
+    from core.roles import ROLES
+
+    changed = {}
+    for code, (_label, perms) in ROLES.items():
+        group, created = Group.objects.get_or_create(name=code)
+        current = {
+            f"{p.content_type.app_label}.{p.codename}"
+            for p in group.permissions.select_related("content_type")
+        }
+        if current == set(perms) and not created:
+            continue
+        group.permissions.set(
+            [
+                Permission.objects.get(content_type__app_label=app, codename=codename)
+                for app, codename in (p.split(".") for p in perms)
+            ]
+        )
+        changed[code] = sorted(perms)
+    if changed:
+        audit_record(
+            actor=actor, action="roles.sync", object_type="auth.group", object_id="*", after=changed
+        )
+
+
+@transaction.atomic
+def user_ensure(*, username, role, password, actor=None, is_superuser=False):
+    """Create a user in a role group, or leave an existing one as it is."""
+    from django.contrib.auth import get_user_model
+    from django.contrib.auth.models import Group
+
+    from audit.services import audit_record
+
+    user_model = get_user_model()
+    user = user_model.objects.filter(username=username).first()
+    if user:
+        return user
+    user = user_model.objects.create_user(
+        username=username, password=password, is_staff=is_superuser, is_superuser=is_superuser
+    )
+    user.groups.add(Group.objects.get(name=role))
+    audit_record(
+        actor=actor,
+        action="user.create",
+        obj=user,
+        after={"username": username, "role": role, "superuser": is_superuser},
+    )
+    return user

@@ -91,7 +91,9 @@ class Lot(models.Model):
     """A batch of one material (R-M4)."""
 
     material = models.ForeignKey(
-        "materials.Material", verbose_name=_("material"), on_delete=models.PROTECT,
+        "materials.Material",
+        verbose_name=_("material"),
+        on_delete=models.PROTECT,
         related_name="lots",
     )
     batch_no = models.CharField(_("batch number"), max_length=64)
@@ -100,7 +102,9 @@ class Lot(models.Model):
     supplier = models.CharField(_("supplier"), max_length=120, blank=True)
     certificate_no = models.CharField(_("certificate number"), max_length=64, blank=True)
     inspection_status = models.CharField(
-        _("inspection status"), max_length=12, choices=InspectionStatus.choices,
+        _("inspection status"),
+        max_length=12,
+        choices=InspectionStatus.choices,
         default=InspectionStatus.PENDING,
     )
     storage_conditions = models.CharField(_("storage conditions"), max_length=200, blank=True)
@@ -133,17 +137,24 @@ class Serial(models.Model):
     """One serial-tracked unit; it belongs to a lot (R-M4)."""
 
     material = models.ForeignKey(
-        "materials.Material", verbose_name=_("material"), on_delete=models.PROTECT,
+        "materials.Material",
+        verbose_name=_("material"),
+        on_delete=models.PROTECT,
         related_name="serials",
     )
-    lot = models.ForeignKey(Lot, verbose_name=_("lot"), on_delete=models.PROTECT,
-                            related_name="serials")
+    lot = models.ForeignKey(
+        Lot, verbose_name=_("lot"), on_delete=models.PROTECT, related_name="serials"
+    )
     serial_no = models.CharField(_("serial number"), max_length=64)
     status = models.CharField(
         _("status"), max_length=10, choices=SerialStatus.choices, default=SerialStatus.IN_STOCK
     )
     location = models.ForeignKey(
-        Location, verbose_name=_("location"), null=True, blank=True, on_delete=models.PROTECT,
+        Location,
+        verbose_name=_("location"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
         related_name="+",
     )
     updated_at = models.DateTimeField(_("updated"), auto_now=True)
@@ -174,26 +185,51 @@ class MovementType(models.TextChoices):
 class LedgerEntry(AppendOnlyModel):
     """One signed quantity change (R-L1). Never updated or deleted; corrections reverse."""
 
-    material = models.ForeignKey("materials.Material", on_delete=models.PROTECT,
-                                 related_name="+", verbose_name=_("material"))
-    lot = models.ForeignKey(Lot, null=True, blank=True, on_delete=models.PROTECT,
-                            related_name="+", verbose_name=_("lot"))
-    serial = models.ForeignKey(Serial, null=True, blank=True, on_delete=models.PROTECT,
-                               related_name="+", verbose_name=_("serial number"))
-    location = models.ForeignKey(Location, on_delete=models.PROTECT, related_name="+",
-                                 verbose_name=_("location"))
+    material = models.ForeignKey(
+        "materials.Material", on_delete=models.PROTECT, related_name="+", verbose_name=_("material")
+    )
+    lot = models.ForeignKey(
+        Lot,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("lot"),
+    )
+    serial = models.ForeignKey(
+        Serial,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("serial number"),
+    )
+    location = models.ForeignKey(
+        Location, on_delete=models.PROTECT, related_name="+", verbose_name=_("location")
+    )
     quantity = QuantityField(_("quantity"))
-    movement_type = models.CharField(_("movement type"), max_length=16,
-                                     choices=MovementType.choices, db_index=True)
-    work_order = models.ForeignKey("workorders.WorkOrder", null=True, blank=True,
-                                   on_delete=models.PROTECT, related_name="ledger_entries",
-                                   verbose_name=_("work order"))
+    movement_type = models.CharField(
+        _("movement type"), max_length=16, choices=MovementType.choices, db_index=True
+    )
+    work_order = models.ForeignKey(
+        "workorders.WorkOrder",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="ledger_entries",
+        verbose_name=_("work order"),
+    )
     doc_type = models.CharField(_("document type"), max_length=32)
     doc_id = models.CharField(_("document"), max_length=64)
     doc_line = models.PositiveIntegerField(_("document line"), null=True, blank=True)
     remark = models.CharField(_("remark"), max_length=200, blank=True)
-    actor = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.PROTECT,
-                              related_name="+", verbose_name=_("user"))
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("user"),
+    )
     device_id = models.CharField(_("device"), max_length=64, blank=True)
     created_at = models.DateTimeField(_("time"), default=timezone.now, db_index=True)
 
@@ -216,12 +252,23 @@ class LedgerEntry(AppendOnlyModel):
 class StockBalance(models.Model):
     """On-hand per material/lot/location; always Σ ledger and never negative (R-L2)."""
 
-    material = models.ForeignKey("materials.Material", on_delete=models.PROTECT,
-                                 related_name="balances", verbose_name=_("material"))
-    lot = models.ForeignKey(Lot, null=True, blank=True, on_delete=models.PROTECT,
-                            related_name="balances", verbose_name=_("lot"))
-    location = models.ForeignKey(Location, on_delete=models.PROTECT, related_name="balances",
-                                 verbose_name=_("location"))
+    material = models.ForeignKey(
+        "materials.Material",
+        on_delete=models.PROTECT,
+        related_name="balances",
+        verbose_name=_("material"),
+    )
+    lot = models.ForeignKey(
+        Lot,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="balances",
+        verbose_name=_("lot"),
+    )
+    location = models.ForeignKey(
+        Location, on_delete=models.PROTECT, related_name="balances", verbose_name=_("location")
+    )
     quantity = QuantityField(_("on hand"))
     updated_at = models.DateTimeField(_("updated"), auto_now=True)
 
@@ -231,10 +278,16 @@ class StockBalance(models.Model):
         ordering = ["material_id", "lot_id", "location_id"]
         constraints = [
             # Two partial indexes because NULL lots are distinct in a plain unique index.
-            models.UniqueConstraint(fields=["material", "lot", "location"],
-                                    condition=Q(lot__isnull=False), name="uniq_balance_lot"),
-            models.UniqueConstraint(fields=["material", "location"],
-                                    condition=Q(lot__isnull=True), name="uniq_balance_nolot"),
+            models.UniqueConstraint(
+                fields=["material", "lot", "location"],
+                condition=Q(lot__isnull=False),
+                name="uniq_balance_lot",
+            ),
+            models.UniqueConstraint(
+                fields=["material", "location"],
+                condition=Q(lot__isnull=True),
+                name="uniq_balance_nolot",
+            ),
             models.CheckConstraint(condition=Q(quantity__gte=0), name="balance_not_negative"),
         ]
 

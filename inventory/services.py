@@ -16,7 +16,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from audit.services import audit_record
-from core.fields import QTY
+from core.fields import QTY, format_qty
 from core.services import document_number_next
 from inventory.models import (
     InspectionStatus,
@@ -99,11 +99,20 @@ def validate_lot(*, material, lot, allow_expired=False):
     if lot is None:
         return
     if lot.material_id != material.pk:
-        raise ValidationError({"lot": LOT_OTHER_MATERIAL % {
-            "lot": lot.batch_no, "lot_material": lot.material.code, "material": material.code}})
+        raise ValidationError(
+            {
+                "lot": LOT_OTHER_MATERIAL
+                % {
+                    "lot": lot.batch_no,
+                    "lot_material": lot.material.code,
+                    "material": material.code,
+                }
+            }
+        )
     if not allow_expired and lot.is_expired():
-        raise ValidationError({"lot": LOT_EXPIRED % {"lot": lot.batch_no,
-                                                     "expiry": lot.expiry_date}})
+        raise ValidationError(
+            {"lot": LOT_EXPIRED % {"lot": lot.batch_no, "expiry": lot.expiry_date}}
+        )
 
 
 def validate_serials(*, material, quantity, serials):
@@ -114,8 +123,9 @@ def validate_serials(*, material, quantity, serials):
     if not serials:
         raise ValidationError({"serials": SERIALS_REQUIRED % {"material": material.code}})
     if len(serials) != quantity:
-        raise ValidationError({"serials": SERIAL_COUNT_MISMATCH % {
-            "count": len(serials), "qty": quantity}})
+        raise ValidationError(
+            {"serials": SERIAL_COUNT_MISMATCH % {"count": len(serials), "qty": quantity}}
+        )
     seen = set()
     for serial_no in serials:
         if serial_no in seen:
@@ -130,15 +140,17 @@ def validate_location(location, field="location"):
 
 def serials_in_stock(*, material, lot, serials):
     """Existing serial rows for the numbers given; unknown ones are an error."""
-    found = {s.serial_no: s for s in Serial.objects.filter(material=material,
-                                                            serial_no__in=serials)}
+    found = {
+        s.serial_no: s for s in Serial.objects.filter(material=material, serial_no__in=serials)
+    }
     for serial_no in serials:
         serial = found.get(serial_no)
         if serial is None or serial.status != SerialStatus.IN_STOCK:
             raise ValidationError({"serials": SERIAL_UNKNOWN % {"serial": serial_no}})
         if serial.lot_id != lot.pk:
-            raise ValidationError({"serials": SERIAL_OTHER_LOT % {
-                "serial": serial_no, "lot": serial.lot.batch_no}})
+            raise ValidationError(
+                {"serials": SERIAL_OTHER_LOT % {"serial": serial_no, "lot": serial.lot.batch_no}}
+            )
     return [found[s] for s in serials]
 
 
@@ -147,10 +159,12 @@ def serials_create(*, material, lot, serials):
     taken = Serial.objects.filter(material=material, serial_no__in=serials).first()
     if taken:
         raise ValidationError({"serials": SERIAL_EXISTS % {"serial": taken.serial_no}})
-    return Serial.objects.bulk_create([
-        Serial(material=material, lot=lot, serial_no=s, status=SerialStatus.ISSUED)
-        for s in serials
-    ])
+    return Serial.objects.bulk_create(
+        [
+            Serial(material=material, lot=lot, serial_no=s, status=SerialStatus.ISSUED)
+            for s in serials
+        ]
+    )
 
 
 # ---------------------------------------------------------------------------- the ledger
@@ -170,8 +184,10 @@ def lock_balances(keys):
         [StockBalance(material_id=m, lot_id=lot or None, location_id=loc) for m, lot, loc in keys],
         ignore_conflicts=True,
     )
-    rows = StockBalance.objects.select_for_update().filter(balance_filter(keys)).order_by(
-        "material_id", "lot_id", "location_id"
+    rows = (
+        StockBalance.objects.select_for_update()
+        .filter(balance_filter(keys))
+        .order_by("material_id", "lot_id", "location_id")
     )
     return {(b.material_id, b.lot_id or 0, b.location_id): b for b in rows}
 
@@ -181,21 +197,27 @@ def apply_serial_movements(movements):
     serial_ids = sorted({m.serial.pk for m in movements if m.serial})
     if not serial_ids:
         return
-    locked = {s.pk: s for s in Serial.objects.select_for_update().filter(pk__in=serial_ids)
-              .order_by("pk")}
+    locked = {
+        s.pk: s for s in Serial.objects.select_for_update().filter(pk__in=serial_ids).order_by("pk")
+    }
     for movement in sorted(movements, key=lambda m: m.quantity):  # outgoing first
         if movement.serial is None:
             continue
         serial = locked[movement.serial.pk]
         if movement.quantity < 0:
             if serial.status != SerialStatus.IN_STOCK or serial.location_id != movement.location.pk:
-                raise ValidationError({"serials": SERIAL_NOT_IN_STOCK % {
-                    "serial": serial.serial_no, "location": movement.location.code}})
+                raise ValidationError(
+                    {
+                        "serials": SERIAL_NOT_IN_STOCK
+                        % {"serial": serial.serial_no, "location": movement.location.code}
+                    }
+                )
             serial.status, serial.location = SerialStatus.ISSUED, None
         else:
             if serial.status == SerialStatus.IN_STOCK:
-                raise ValidationError({"serials": SERIAL_ALREADY_IN_STOCK % {
-                    "serial": serial.serial_no}})
+                raise ValidationError(
+                    {"serials": SERIAL_ALREADY_IN_STOCK % {"serial": serial.serial_no}}
+                )
             serial.status, serial.location = SerialStatus.IN_STOCK, movement.location
     Serial.objects.bulk_update(list(locked.values()), ["status", "location", "updated_at"])
 
@@ -219,46 +241,78 @@ def ledger_post(*, movements, doc_type, doc_id, actor, device="", work_order=Non
         balance = balances[key]
         if balance.quantity + delta < 0:
             sample = by_key[key]
-            raise ValidationError({"quantity": INSUFFICIENT_STOCK % {
-                "material": sample.material.code,
-                "lot": f" / {sample.lot.batch_no}" if sample.lot else "",
-                "location": sample.location.code,
-                "on_hand": balance.quantity.normalize(),
-                "needed": (-delta).normalize(),
-            }})
+            raise ValidationError(
+                {
+                    "quantity": INSUFFICIENT_STOCK
+                    % {
+                        "material": sample.material.code,
+                        "lot": f" / {sample.lot.batch_no}" if sample.lot else "",
+                        "location": sample.location.code,
+                        "on_hand": format_qty(balance.quantity),
+                        "needed": format_qty(-delta),
+                    }
+                }
+            )
         balance.quantity += delta
         balance.updated_at = now
     apply_serial_movements(movements)
     StockBalance.objects.bulk_update(list(balances.values()), ["quantity", "updated_at"])
-    return LedgerEntry.objects.bulk_create([
-        LedgerEntry(
-            material=m.material, lot=m.lot, serial=m.serial, location=m.location,
-            quantity=m.quantity, movement_type=m.movement_type, work_order=work_order,
-            doc_type=doc_type, doc_id=doc_id, doc_line=m.doc_line, remark=m.remark[:200],
-            actor=actor, device_id=device or "", created_at=now,
-        )
-        for m in movements
-    ])
+    return LedgerEntry.objects.bulk_create(
+        [
+            LedgerEntry(
+                material=m.material,
+                lot=m.lot,
+                serial=m.serial,
+                location=m.location,
+                quantity=m.quantity,
+                movement_type=m.movement_type,
+                work_order=work_order,
+                doc_type=doc_type,
+                doc_id=doc_id,
+                doc_line=m.doc_line,
+                remark=m.remark[:200],
+                actor=actor,
+                device_id=device or "",
+                created_at=now,
+            )
+            for m in movements
+        ]
+    )
 
 
 def entries_summary(entries):
     return [
-        {"material": e.material.code, "lot": e.lot.batch_no if e.lot else None,
-         "serial": e.serial.serial_no if e.serial else None, "location": e.location.code,
-         "quantity": e.quantity, "type": e.movement_type}
+        {
+            "material": e.material.code,
+            "lot": e.lot.batch_no if e.lot else None,
+            "serial": e.serial.serial_no if e.serial else None,
+            "location": e.location.code,
+            "quantity": e.quantity,
+            "type": e.movement_type,
+        }
         for e in entries
     ]
 
 
-def one_movement_per_unit(*, material, lot, location, quantity, movement_type, serials,
-                          remark=""):
+def one_movement_per_unit(*, material, lot, location, quantity, movement_type, serials, remark=""):
     """Serial-tracked stock moves one unit per entry; the rest moves in one entry."""
     if serials:
-        return [Movement(material, location, Decimal(1 if quantity > 0 else -1), movement_type,
-                         lot=lot, serial=serial, doc_line=i, remark=remark)
-                for i, serial in enumerate(serials, start=1)]
-    return [Movement(material, location, quantity, movement_type, lot=lot, doc_line=1,
-                     remark=remark)]
+        return [
+            Movement(
+                material,
+                location,
+                Decimal(1 if quantity > 0 else -1),
+                movement_type,
+                lot=lot,
+                serial=serial,
+                doc_line=i,
+                remark=remark,
+            )
+            for i, serial in enumerate(serials, start=1)
+        ]
+    return [
+        Movement(material, location, quantity, movement_type, lot=lot, doc_line=1, remark=remark)
+    ]
 
 
 # ---------------------------------------------------------------------------- lots
@@ -271,27 +325,45 @@ def lot_defaults(*, material, production_date=None, expiry_date=None):
 
 
 @transaction.atomic
-def lot_get_or_create(*, material, batch_no, actor, device="", production_date=None,
-                      expiry_date=None, supplier="", certificate_no="",
-                      inspection_status=InspectionStatus.PENDING, storage_conditions=""):
+def lot_get_or_create(
+    *,
+    material,
+    batch_no,
+    actor,
+    device="",
+    production_date=None,
+    expiry_date=None,
+    supplier="",
+    certificate_no="",
+    inspection_status=InspectionStatus.PENDING,
+    storage_conditions="",
+):
     lot = Lot.objects.filter(material=material, batch_no=batch_no).first()
     if lot:
         return lot
     lot = Lot.objects.create(
-        material=material, batch_no=batch_no, production_date=production_date,
-        expiry_date=lot_defaults(material=material, production_date=production_date,
-                                 expiry_date=expiry_date),
-        supplier=supplier, certificate_no=certificate_no, inspection_status=inspection_status,
+        material=material,
+        batch_no=batch_no,
+        production_date=production_date,
+        expiry_date=lot_defaults(
+            material=material, production_date=production_date, expiry_date=expiry_date
+        ),
+        supplier=supplier,
+        certificate_no=certificate_no,
+        inspection_status=inspection_status,
         storage_conditions=storage_conditions,
     )
-    audit_record(actor=actor, device=device, action="lot.create", obj=lot,
-                 after=lot_snapshot(lot))
+    audit_record(actor=actor, device=device, action="lot.create", obj=lot, after=lot_snapshot(lot))
     return lot
 
 
 def lot_snapshot(lot):
-    return {"batch_no": lot.batch_no, "expiry_date": lot.expiry_date,
-            "inspection_status": lot.inspection_status, "supplier": lot.supplier}
+    return {
+        "batch_no": lot.batch_no,
+        "expiry_date": lot.expiry_date,
+        "inspection_status": lot.inspection_status,
+        "supplier": lot.supplier,
+    }
 
 
 @transaction.atomic
@@ -300,8 +372,14 @@ def lot_set_inspection_status(*, lot, status, actor, device=""):
     before = lot_snapshot(lot)
     lot.inspection_status = status
     lot.save(update_fields=["inspection_status", "updated_at"])
-    audit_record(actor=actor, device=device, action="lot.inspection", obj=lot, before=before,
-                 after=lot_snapshot(lot))
+    audit_record(
+        actor=actor,
+        device=device,
+        action="lot.inspection",
+        obj=lot,
+        before=before,
+        after=lot_snapshot(lot),
+    )
     return lot
 
 
@@ -309,9 +387,29 @@ def lot_set_inspection_status(*, lot, status, actor, device=""):
 
 
 @transaction.atomic
-def stock_receive(*, material, location, quantity, actor, device="", lot=None, serials=(),
-                  reference="", remark=""):
-    """Goods receipt into a location (``RECEIPT`` entries); serial units are created here."""
+def stock_receive(
+    *,
+    material,
+    location,
+    quantity,
+    actor,
+    device="",
+    batch_no="",
+    lot_fields=None,
+    serials=(),
+    reference="",
+    remark="",
+):
+    """Goods receipt into a location (``RECEIPT`` entries).
+
+    ``batch_no`` names the lot, created with ``lot_fields`` when new; serial units are
+    created here too, all in the receipt's transaction.
+    """
+    lot = None
+    if batch_no:
+        lot = lot_get_or_create(
+            material=material, batch_no=batch_no, actor=actor, device=device, **(lot_fields or {})
+        )
     quantity = validate_quantity(quantity, material=material)
     validate_lot(material=material, lot=lot)
     validate_location(location)
@@ -321,20 +419,44 @@ def stock_receive(*, material, location, quantity, actor, device="", lot=None, s
         serials = serials_create(material=material, lot=lot, serials=serials)
     number = document_number_next(prefix="GR")
     entries = ledger_post(
-        movements=one_movement_per_unit(material=material, lot=lot, location=location,
-                                        quantity=quantity, movement_type=MovementType.RECEIPT,
-                                        serials=serials, remark=remark or reference),
-        doc_type="receipt", doc_id=number, actor=actor, device=device,
+        movements=one_movement_per_unit(
+            material=material,
+            lot=lot,
+            location=location,
+            quantity=quantity,
+            movement_type=MovementType.RECEIPT,
+            serials=serials,
+            remark=remark or reference,
+        ),
+        doc_type="receipt",
+        doc_id=number,
+        actor=actor,
+        device=device,
     )
-    audit_record(actor=actor, device=device, action="stock.receive", object_type="receipt",
-                 object_id=number, after={"reference": reference,
-                                          "entries": entries_summary(entries)})
+    audit_record(
+        actor=actor,
+        device=device,
+        action="stock.receive",
+        object_type="receipt",
+        object_id=number,
+        after={"reference": reference, "entries": entries_summary(entries)},
+    )
     return entries
 
 
 @transaction.atomic
-def stock_transfer(*, material, from_location, to_location, quantity, actor, device="",
-                   lot=None, serials=(), remark=""):
+def stock_transfer(
+    *,
+    material,
+    from_location,
+    to_location,
+    quantity,
+    actor,
+    device="",
+    lot=None,
+    serials=(),
+    remark="",
+):
     """Move stock between locations: a negative and a positive ``TRANSFER`` entry."""
     quantity = validate_quantity(quantity, material=material)
     validate_lot(material=material, lot=lot, allow_expired=True)
@@ -344,22 +466,35 @@ def stock_transfer(*, material, from_location, to_location, quantity, actor, dev
     serials = list(serials)
     validate_serials(material=material, quantity=quantity, serials=serials)
     units = serials_in_stock(material=material, lot=lot, serials=serials) if serials else []
-    common = {"material": material, "lot": lot, "movement_type": MovementType.TRANSFER,
-              "serials": units, "remark": remark}
+    common = {
+        "material": material,
+        "lot": lot,
+        "movement_type": MovementType.TRANSFER,
+        "serials": units,
+        "remark": remark,
+    }
     number = document_number_next(prefix="TR")
     entries = ledger_post(
         movements=one_movement_per_unit(location=from_location, quantity=-quantity, **common)
         + one_movement_per_unit(location=to_location, quantity=quantity, **common),
-        doc_type="transfer", doc_id=number, actor=actor, device=device,
+        doc_type="transfer",
+        doc_id=number,
+        actor=actor,
+        device=device,
     )
-    audit_record(actor=actor, device=device, action="stock.transfer", object_type="transfer",
-                 object_id=number, after={"entries": entries_summary(entries)})
+    audit_record(
+        actor=actor,
+        device=device,
+        action="stock.transfer",
+        object_type="transfer",
+        object_id=number,
+        after={"entries": entries_summary(entries)},
+    )
     return entries
 
 
 @transaction.atomic
-def stock_adjust(*, material, location, quantity, reason, actor, device="", lot=None,
-                 serials=()):
+def stock_adjust(*, material, location, quantity, reason, actor, device="", lot=None, serials=()):
     """Count correction with a mandatory reason; ``quantity`` is signed."""
     if not reason or not reason.strip():
         raise ValidationError({"reason": REASON_REQUIRED})
@@ -376,11 +511,26 @@ def stock_adjust(*, material, location, quantity, reason, actor, device="", lot=
         units = serials_create(material=material, lot=lot, serials=serials)
     number = document_number_next(prefix="AJ")
     entries = ledger_post(
-        movements=one_movement_per_unit(material=material, lot=lot, location=location,
-                                        quantity=quantity, serials=units, remark=reason,
-                                        movement_type=MovementType.ADJUSTMENT),
-        doc_type="adjustment", doc_id=number, actor=actor, device=device,
+        movements=one_movement_per_unit(
+            material=material,
+            lot=lot,
+            location=location,
+            quantity=quantity,
+            serials=units,
+            remark=reason,
+            movement_type=MovementType.ADJUSTMENT,
+        ),
+        doc_type="adjustment",
+        doc_id=number,
+        actor=actor,
+        device=device,
     )
-    audit_record(actor=actor, device=device, action="stock.adjust", object_type="adjustment",
-                 object_id=number, after={"reason": reason, "entries": entries_summary(entries)})
+    audit_record(
+        actor=actor,
+        device=device,
+        action="stock.adjust",
+        object_type="adjustment",
+        object_id=number,
+        after={"reason": reason, "entries": entries_summary(entries)},
+    )
     return entries

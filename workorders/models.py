@@ -23,13 +23,18 @@ class Workshop(models.Model):
 
 
 class ProductionLine(models.Model):
-    workshop = models.ForeignKey(Workshop, verbose_name=_("workshop"), on_delete=models.PROTECT,
-                                 related_name="lines")
+    workshop = models.ForeignKey(
+        Workshop, verbose_name=_("workshop"), on_delete=models.PROTECT, related_name="lines"
+    )
     code = models.CharField(_("code"), max_length=32, unique=True)
     name = models.CharField(_("name"), max_length=100)
     line_side_location = models.ForeignKey(
-        "inventory.Location", verbose_name=_("line-side location"), null=True, blank=True,
-        on_delete=models.PROTECT, related_name="+",
+        "inventory.Location",
+        verbose_name=_("line-side location"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
     )
 
     class Meta:
@@ -64,19 +69,36 @@ ISSUABLE_STATUSES = {WorkOrderStatus.RELEASED, WorkOrderStatus.IN_PROGRESS}
 
 class WorkOrder(models.Model):
     number = models.CharField(_("number"), max_length=40, unique=True)
-    product = models.ForeignKey("materials.Material", verbose_name=_("product"),
-                                on_delete=models.PROTECT, related_name="+")
-    bom = models.ForeignKey("materials.Bom", verbose_name=_("BOM version"),
-                            on_delete=models.PROTECT, related_name="work_orders")
+    product = models.ForeignKey(
+        "materials.Material", verbose_name=_("product"), on_delete=models.PROTECT, related_name="+"
+    )
+    bom = models.ForeignKey(
+        "materials.Bom",
+        verbose_name=_("BOM version"),
+        on_delete=models.PROTECT,
+        related_name="work_orders",
+    )
     planned_qty = QuantityField(_("planned quantity"), validators=[MinValueValidator(0)])
-    workshop = models.ForeignKey(Workshop, verbose_name=_("workshop"), on_delete=models.PROTECT,
-                                 related_name="work_orders")
-    line = models.ForeignKey(ProductionLine, verbose_name=_("line"), null=True, blank=True,
-                             on_delete=models.PROTECT, related_name="+")
+    workshop = models.ForeignKey(
+        Workshop, verbose_name=_("workshop"), on_delete=models.PROTECT, related_name="work_orders"
+    )
+    line = models.ForeignKey(
+        ProductionLine,
+        verbose_name=_("line"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
     planned_start = models.DateField(_("planned start"), null=True, blank=True)
     planned_end = models.DateField(_("planned end"), null=True, blank=True)
-    status = models.CharField(_("status"), max_length=12, choices=WorkOrderStatus.choices,
-                              default=WorkOrderStatus.PLANNED, db_index=True)
+    status = models.CharField(
+        _("status"),
+        max_length=12,
+        choices=WorkOrderStatus.choices,
+        default=WorkOrderStatus.PLANNED,
+        db_index=True,
+    )
     released_at = models.DateTimeField(_("released"), null=True, blank=True)
     completed_at = models.DateTimeField(_("completed"), null=True, blank=True, db_index=True)
     closed_at = models.DateTimeField(_("closed"), null=True, blank=True)
@@ -99,8 +121,9 @@ class WorkOrderLine(models.Model):
     """A material requirement frozen from the BOM at release (R-W2)."""
 
     work_order = models.ForeignKey(WorkOrder, on_delete=models.CASCADE, related_name="lines")
-    material = models.ForeignKey("materials.Material", verbose_name=_("material"),
-                                 on_delete=models.PROTECT, related_name="+")
+    material = models.ForeignKey(
+        "materials.Material", verbose_name=_("material"), on_delete=models.PROTECT, related_name="+"
+    )
     qty_per_unit = models.DecimalField(_("quantity per unit"), max_digits=16, decimal_places=6)
     loss_pct = models.DecimalField(_("normal loss %"), max_digits=5, decimal_places=2)
     required_qty = QuantityField(_("required"))
@@ -125,14 +148,19 @@ class MaterialIssue(models.Model):
     """
 
     number = models.CharField(_("number"), max_length=20, unique=True)
-    work_order = models.ForeignKey(WorkOrder, verbose_name=_("work order"),
-                                   on_delete=models.PROTECT, related_name="issues")
+    work_order = models.ForeignKey(
+        WorkOrder, verbose_name=_("work order"), on_delete=models.PROTECT, related_name="issues"
+    )
     is_borrowed = models.BooleanField(_("borrowed"), default=False)
     due_at = models.DateTimeField(_("regularise by"), null=True, blank=True, db_index=True)
     regularised_at = models.DateTimeField(_("regularised"), null=True, blank=True)
     note = models.CharField(_("note"), max_length=200, blank=True)
-    issued_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("issued by"),
-                                  on_delete=models.PROTECT, related_name="+")
+    issued_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("issued by"),
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
     created_at = models.DateTimeField(_("time"), auto_now_add=True)
 
     class Meta:
@@ -151,8 +179,12 @@ class OutputReport(models.Model):
     good_qty = QuantityField(_("good quantity"), validators=[MinValueValidator(0)])
     scrap_qty = QuantityField(_("scrap quantity"), validators=[MinValueValidator(0)])
     note = models.CharField(_("note"), max_length=200, blank=True)
-    reported_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("reported by"),
-                                    on_delete=models.PROTECT, related_name="+")
+    reported_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("reported by"),
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
     created_at = models.DateTimeField(_("time"), auto_now_add=True)
 
     class Meta:

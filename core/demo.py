@@ -1,0 +1,259 @@
+"""Demo data of a furniture factory like seed 002's: master data, stock, work orders, users.
+
+Everything is written through the services, so the demo passes ``check_ledger`` and
+``verify_audit``. Running it again changes nothing.
+"""
+
+from datetime import timedelta
+from decimal import Decimal
+from pathlib import Path
+
+from django.conf import settings
+from django.db import transaction
+from django.utils import timezone
+
+from core.services import master_record_save, role_groups_sync, user_ensure
+from inventory.models import InspectionStatus, Location, LocationKind, Warehouse, WarehouseCategory
+from inventory.services import stock_receive
+from materials.importer import master_import
+from materials.models import ApprovalClass, Bom, Material, MaterialCategory, UnitOfMeasure
+from workorders.models import ProductionLine, WorkOrder, Workshop
+from workorders.services import (
+    IssueLine,
+    work_order_complete,
+    work_order_create,
+    work_order_issue,
+    work_order_release,
+    work_order_report_output,
+)
+
+SAMPLE = Path(settings.BASE_DIR) / "materials" / "samples" / "master_sample.xlsx"
+
+USERS = {
+    "clerk": "clerk",
+    "leader": "team_leader",
+    "director": "workshop_director",
+    "prodmgr": "production_manager",
+    "proddir": "production_director",
+    "execgm": "executive_gm",
+    "gm": "gm",
+    "qc": "qc",
+    "tech": "technical",
+    "keeper": "keeper",
+    "mc": "material_control",
+    "finance": "finance",
+    "auditor": "auditor",
+    "admin": "admin",
+}
+UOMS = [
+    ("PCS", "pieces", True),
+    ("M", "metres", False),
+    ("KG", "kilograms", False),
+    ("SET", "sets", True),
+]
+CATEGORIES = [
+    ("ALU", "aluminium", "A"),
+    ("IRON", "iron pipe", "A"),
+    ("BOARD", "boards", "A"),
+    ("SEMI", "semi-finished", "A"),
+    ("FABRIC", "fabric", "B"),
+    ("CARTON", "cartons", "B"),
+    ("CHEM", "chemicals", "B"),
+    ("PART", "standard parts", "C"),
+    ("PACK", "packaging", "C"),
+    ("FG", "finished goods", "C"),
+]
+WAREHOUSE_CATEGORIES = [
+    ("RAW", "raw material"),
+    ("AUX", "auxiliary"),
+    ("PACK", "packaging"),
+    ("CHEM", "chemicals"),
+    ("SEMI", "semi-finished"),
+    ("FG", "finished goods"),
+    ("SCRAP", "scrap and quarantine"),
+]
+# warehouse code, name, category, locations (code, kind)
+WAREHOUSES = [
+    (
+        "WH-RAW",
+        "Raw material warehouse",
+        "RAW",
+        [("RAW-A01", "storage"), ("RAW-A02", "storage"), ("RAW-A03", "storage")],
+    ),
+    ("WH-AUX", "Auxiliary warehouse", "AUX", [("AUX-B01", "storage")]),
+    ("WH-PACK", "Packaging warehouse", "PACK", [("PACK-C01", "storage")]),
+    ("WH-CHEM", "Chemicals store", "CHEM", [("CHEM-D01", "storage")]),
+    ("WH-FG", "Finished goods warehouse", "FG", [("FG-E01", "storage")]),
+    (
+        "WH-QA",
+        "Scrap and quarantine",
+        "SCRAP",
+        [("QA-QUAR", "quarantine"), ("QA-SCRAP", "scrap"), ("QA-SUPRET", "supplier_return")],
+    ),
+]
+WORKSHOPS = [
+    ("WS-CUT", "Cutting workshop", "L-CUT1"),
+    ("WS-WELD", "Welding workshop", "L-WELD1"),
+    ("WS-ASM", "Assembly workshop", "L-ASM1"),
+]
+# material, location, quantity, batch, days to expiry (None: no expiry)
+RECEIPTS = [
+    ("AL-TUBE-25", "RAW-A01", "2400", "AL2611-01", None),
+    ("AL-TUBE-25", "RAW-A02", "1200", "AL2611-02", None),
+    ("FE-PIPE-19", "RAW-A03", "3000", "FE2611-01", None),
+    ("BD-E1-18", "RAW-A03", "300", "BD2611-01", None),
+    ("FB-OXF-600D", "RAW-A02", "900", "FB2611-01", None),
+    ("CT-5L-CHAIR", "PACK-C01", "800", "", None),
+    ("PK-BAG-PE", "PACK-C01", "1500", "", None),
+    ("CH-GLUE-PU", "CHEM-D01", "60", "GL2609-01", 20),
+    ("CH-GLUE-PU", "CHEM-D01", "80", "GL2611-02", 170),
+    ("CH-POWDER-BK", "CHEM-D01", "150", "PW2611-01", 300),
+    ("PT-SCR-M6X30", "AUX-B01", "20000", "", None),
+    ("PT-CAP-25", "AUX-B01", "6000", "", None),
+]
+MARKER_WORK_ORDER = "WO-DEMO-001"
+
+
+def ensure(model, lookup, actor, **values):
+    """A master record by its lookup, created through the audited service when missing."""
+    instance = model.objects.filter(**lookup).first()
+    if instance is None:
+        instance = master_record_save(instance=model(**lookup, **values), actor=actor)
+    return instance
+
+
+def master_data(admin):
+    for code, name, whole in UOMS:
+        ensure(UnitOfMeasure, {"code": code}, admin, name=name, whole_units=whole)
+    for code, name, approval_class in CATEGORIES:
+        ensure(
+            MaterialCategory,
+            {"code": code},
+            admin,
+            name=name,
+            approval_class=ApprovalClass(approval_class),
+        )
+    for code, name in WAREHOUSE_CATEGORIES:
+        ensure(WarehouseCategory, {"code": code}, admin, name=name)
+    for code, name, category, locations in WAREHOUSES:
+        warehouse = ensure(
+            Warehouse,
+            {"code": code},
+            admin,
+            name=name,
+            category=WarehouseCategory.objects.get(code=category),
+        )
+        for location_code, kind in locations:
+            ensure(
+                Location,
+                {"code": location_code},
+                admin,
+                warehouse=warehouse,
+                kind=LocationKind(kind),
+            )
+    for code, name, line_code in WORKSHOPS:
+        workshop = ensure(Workshop, {"code": code}, admin, name=name)
+        ensure(ProductionLine, {"code": line_code}, admin, workshop=workshop, name=f"{name} line 1")
+    master_import(file=SAMPLE, actor=admin)
+
+
+def stock(keeper):
+    today = timezone.localdate()
+    for code, location, quantity, batch, expires_in in RECEIPTS:
+        lot_fields = {
+            "inspection_status": InspectionStatus.PASSED,
+            "supplier": "Demo supplier",
+            "production_date": today - timedelta(days=10),
+        }
+        if expires_in is not None:
+            lot_fields["expiry_date"] = today + timedelta(days=expires_in)
+        stock_receive(
+            material=Material.objects.get(code=code),
+            location=Location.objects.get(code=location),
+            quantity=Decimal(quantity),
+            batch_no=batch,
+            lot_fields=lot_fields if batch else None,
+            reference="PO-DEMO",
+            actor=keeper,
+        )
+
+
+def work_order(number, product, quantity, workshop, planner):
+    product = Material.objects.get(code=product)
+    return work_order_create(
+        number=number,
+        product=product,
+        bom=Bom.objects.get(product=product, version=1),
+        planned_qty=Decimal(quantity),
+        workshop=Workshop.objects.get(code=workshop),
+        actor=planner,
+    )
+
+
+def issue_lines(*rows):
+    lines = []
+    for code, quantity, location, batch in rows:
+        material = Material.objects.get(code=code)
+        lot = material.lots.get(batch_no=batch) if batch else None
+        lines.append(
+            IssueLine(material, Decimal(quantity), Location.objects.get(code=location), lot=lot)
+        )
+    return lines
+
+
+def work_orders(planner, keeper):
+    """One work order in each state a demo walks through."""
+    work_order(MARKER_WORK_ORDER, "FG-CHAIR-01", "200", "WS-ASM", planner)  # planned
+    work_order_release(
+        work_order=work_order("WO-DEMO-002", "FG-TABLE-01", "50", "WS-WELD", planner), actor=planner
+    )
+    running = work_order_release(
+        work_order=work_order("WO-DEMO-003", "FG-CHAIR-01", "100", "WS-ASM", planner), actor=planner
+    )
+    work_order_issue(
+        work_order=running,
+        actor=keeper,
+        lines=issue_lines(
+            ("AL-TUBE-25", "420", "RAW-A01", "AL2611-01"),
+            ("FB-OXF-600D", "85", "RAW-A02", "FB2611-01"),
+            ("PT-SCR-M6X30", "800", "AUX-B01", ""),
+            ("PT-CAP-25", "400", "AUX-B01", ""),
+        ),
+    )
+    done = work_order_release(
+        work_order=work_order("WO-DEMO-004", "FG-CHAIR-01", "50", "WS-ASM", planner), actor=planner
+    )
+    work_order_issue(
+        work_order=done,
+        actor=keeper,
+        lines=issue_lines(
+            ("AL-TUBE-25", "216", "RAW-A02", "AL2611-02"),
+            ("FB-OXF-600D", "44", "RAW-A02", "FB2611-01"),
+            ("PT-SCR-M6X30", "404", "AUX-B01", ""),
+            ("PT-CAP-25", "204", "AUX-B01", ""),
+            ("CT-5L-CHAIR", "50", "PACK-C01", ""),
+            ("PK-BAG-PE", "50", "PACK-C01", ""),
+        ),
+    )
+    work_order_report_output(
+        work_order=done, good_qty=Decimal("48"), scrap_qty=Decimal("2"), actor=planner
+    )
+    work_order_complete(work_order=done, actor=planner)
+
+
+@transaction.atomic
+def seed_demo(*, password):
+    """Create the demo factory; returns False when it was already there."""
+    role_groups_sync()
+    users = {
+        name: user_ensure(
+            username=name, role=role, password=password, is_superuser=(name == "admin")
+        )
+        for name, role in USERS.items()
+    }
+    if WorkOrder.objects.filter(number=MARKER_WORK_ORDER).exists():
+        return False
+    master_data(users["admin"])
+    stock(users["keeper"])
+    work_orders(users["director"], users["keeper"])
+    return True

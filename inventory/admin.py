@@ -1,0 +1,115 @@
+"""Admin for warehouses and stock.
+
+Warehouses, categories and locations are master data edited here (through the audited
+master-record services). Lots, serials, ledger entries and balances are written only by
+``inventory.services``: the admin shows them read-only.
+"""
+
+from django.contrib import admin
+
+from core.admin import AuditedModelAdmin, ReadOnlyAdmin
+from inventory.models import (
+    LedgerEntry,
+    Location,
+    Lot,
+    Serial,
+    StockBalance,
+    Warehouse,
+    WarehouseCategory,
+)
+
+
+@admin.register(WarehouseCategory)
+class WarehouseCategoryAdmin(AuditedModelAdmin):
+    list_display = ["code", "name"]
+    search_fields = ["code", "name"]
+
+
+@admin.register(Warehouse)
+class WarehouseAdmin(AuditedModelAdmin):
+    list_display = ["code", "name", "category"]
+    list_filter = ["category"]
+    list_select_related = ["category"]
+    search_fields = ["code", "name"]
+    autocomplete_fields = ["category"]
+
+
+@admin.register(Location)
+class LocationAdmin(AuditedModelAdmin):
+    list_display = ["code", "name", "warehouse", "kind", "is_active"]
+    list_filter = ["kind", "is_active", "warehouse"]
+    list_select_related = ["warehouse"]
+    search_fields = ["code", "name", "warehouse__code"]
+    autocomplete_fields = ["warehouse"]
+
+
+@admin.register(Lot)
+class LotAdmin(ReadOnlyAdmin):
+    list_display = [
+        "material",
+        "batch_no",
+        "production_date",
+        "expiry_date",
+        "inspection_status",
+        "supplier",
+        "updated_at",
+    ]
+    list_filter = ["inspection_status", "expiry_date"]
+    list_select_related = ["material"]
+    search_fields = ["batch_no", "material__code", "material__name", "supplier", "certificate_no"]
+    date_hierarchy = "created_at"
+    raw_id_fields = ["material"]
+
+
+@admin.register(Serial)
+class SerialAdmin(ReadOnlyAdmin):
+    list_display = ["serial_no", "material", "lot", "status", "location", "updated_at"]
+    list_filter = ["status"]
+    list_select_related = ["material", "lot__material", "location"]
+    search_fields = ["serial_no", "material__code", "lot__batch_no"]
+    date_hierarchy = "updated_at"
+    raw_id_fields = ["material", "lot", "location"]
+
+
+@admin.register(LedgerEntry)
+class LedgerEntryAdmin(ReadOnlyAdmin):
+    list_display = [
+        "id",
+        "created_at",
+        "movement_type",
+        "material",
+        "lot",
+        "serial",
+        "location",
+        "quantity",
+        "doc_type",
+        "doc_id",
+        "doc_line",
+        "work_order",
+        "actor",
+        "device_id",
+    ]
+    list_filter = ["movement_type", "location__warehouse"]
+    list_select_related = ["material", "lot__material", "serial", "location", "work_order", "actor"]
+    search_fields = [
+        "doc_id",
+        "material__code",
+        "lot__batch_no",
+        "serial__serial_no",
+        "work_order__number",
+        "device_id",
+    ]
+    date_hierarchy = "created_at"
+    ordering = ["-id"]
+    raw_id_fields = ["material", "lot", "serial", "location", "work_order", "actor"]
+    show_full_result_count = False  # the ledger grows without bound: skip the extra COUNT
+
+
+@admin.register(StockBalance)
+class StockBalanceAdmin(ReadOnlyAdmin):
+    list_display = ["material", "lot", "location", "quantity", "updated_at"]
+    list_filter = ["location__warehouse", "location__kind"]
+    list_select_related = ["material", "lot__material", "location"]
+    search_fields = ["material__code", "material__name", "lot__batch_no", "location__code"]
+    date_hierarchy = "updated_at"
+    raw_id_fields = ["material", "lot", "location"]

@@ -1,0 +1,70 @@
+import django_filters
+
+from inventory.models import LedgerEntry, Location, Lot, Serial, StockBalance
+
+
+class LocationFilter(django_filters.FilterSet):
+    warehouse = django_filters.CharFilter(field_name="warehouse__code")
+
+    class Meta:
+        model = Location
+        fields = ["code", "kind", "is_active", "warehouse"]
+
+
+class LotFilter(django_filters.FilterSet):
+    material = django_filters.CharFilter(field_name="material__code")
+    expiring_before = django_filters.DateFilter(field_name="expiry_date", lookup_expr="lte")
+    updated_since = django_filters.IsoDateTimeFilter(field_name="updated_at", lookup_expr="gte")
+
+    class Meta:
+        model = Lot
+        fields = ["material", "batch_no", "inspection_status", "supplier"]
+
+
+class SerialFilter(django_filters.FilterSet):
+    material = django_filters.CharFilter(field_name="material__code")
+    lot = django_filters.CharFilter(field_name="lot__batch_no")
+    location = django_filters.CharFilter(field_name="location__code")
+
+    class Meta:
+        model = Serial
+        fields = ["material", "lot", "serial_no", "status", "location"]
+
+
+class BalanceFilter(django_filters.FilterSet):
+    material = django_filters.CharFilter(field_name="material__code")
+    lot = django_filters.CharFilter(field_name="lot__batch_no")
+    location = django_filters.CharFilter(field_name="location__code")
+    warehouse = django_filters.CharFilter(field_name="location__warehouse__code")
+    in_stock = django_filters.BooleanFilter(
+        field_name="quantity", lookup_expr="gt", method="filter_in_stock"
+    )
+
+    class Meta:
+        model = StockBalance
+        fields = ["material", "lot", "location", "warehouse", "in_stock"]
+
+    def filter_in_stock(self, queryset, name, value):
+        return queryset.filter(quantity__gt=0) if value else queryset.filter(quantity=0)
+
+
+class LedgerFilter(django_filters.FilterSet):
+    since_id = django_filters.NumberFilter(field_name="id", lookup_expr="gt")
+    since = django_filters.IsoDateTimeFilter(field_name="created_at", lookup_expr="gte")
+    until = django_filters.IsoDateTimeFilter(field_name="created_at", lookup_expr="lt")
+    material = django_filters.CharFilter(field_name="material__code")
+    lot = django_filters.CharFilter(field_name="lot__batch_no")
+    location = django_filters.CharFilter(field_name="location__code")
+    work_order = django_filters.CharFilter(field_name="work_order__number")
+
+    class Meta:
+        model = LedgerEntry
+        fields = [
+            "movement_type",
+            "doc_type",
+            "doc_id",
+            "material",
+            "lot",
+            "location",
+            "work_order",
+        ]

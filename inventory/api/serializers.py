@@ -1,0 +1,187 @@
+from rest_framework import serializers
+
+from core.api.fields import CodeField, QuantityInput, resolve_lot
+from inventory.models import (
+    InspectionStatus,
+    LedgerEntry,
+    Location,
+    Lot,
+    Serial,
+    StockBalance,
+    Warehouse,
+    WarehouseCategory,
+)
+from materials.models import Material
+
+MATERIALS = Material.objects.select_related("uom")
+LOCATIONS = Location.objects.all()
+
+
+class WarehouseCategorySerializer(serializers.ModelSerializer):
+    class Meta:
+        model = WarehouseCategory
+        fields = ["id", "code", "name"]
+
+
+class WarehouseSerializer(serializers.ModelSerializer):
+    category = CodeField(WarehouseCategory.objects.all())
+
+    class Meta:
+        model = Warehouse
+        fields = ["id", "code", "name", "category"]
+
+
+class LocationSerializer(serializers.ModelSerializer):
+    warehouse = CodeField(Warehouse.objects.all())
+
+    class Meta:
+        model = Location
+        fields = ["id", "code", "name", "warehouse", "kind", "is_active"]
+
+
+class LotSerializer(serializers.ModelSerializer):
+    material = serializers.CharField(source="material.code", read_only=True)
+    is_expired = serializers.SerializerMethodField()
+
+    class Meta:
+        model = Lot
+        fields = [
+            "id",
+            "material",
+            "batch_no",
+            "production_date",
+            "expiry_date",
+            "is_expired",
+            "supplier",
+            "certificate_no",
+            "inspection_status",
+            "storage_conditions",
+            "created_at",
+            "updated_at",
+        ]
+        read_only_fields = fields
+
+    def get_is_expired(self, lot) -> bool:
+        return lot.is_expired()
+
+
+class SerialSerializer(serializers.ModelSerializer):
+    material = serializers.CharField(source="material.code", read_only=True)
+    lot = serializers.CharField(source="lot.batch_no", read_only=True)
+    location = serializers.CharField(source="location.code", read_only=True, default=None)
+
+    class Meta:
+        model = Serial
+        fields = ["id", "material", "lot", "serial_no", "status", "location", "updated_at"]
+
+
+class BalanceSerializer(serializers.ModelSerializer):
+    material = serializers.CharField(source="material.code", read_only=True)
+    lot = serializers.CharField(source="lot.batch_no", read_only=True, default=None)
+    location = serializers.CharField(source="location.code", read_only=True)
+
+    class Meta:
+        model = StockBalance
+        fields = ["id", "material", "lot", "location", "quantity", "updated_at"]
+
+
+class LedgerEntrySerializer(serializers.ModelSerializer):
+    material = serializers.CharField(source="material.code", read_only=True)
+    lot = serializers.CharField(source="lot.batch_no", read_only=True, default=None)
+    serial = serializers.CharField(source="serial.serial_no", read_only=True, default=None)
+    location = serializers.CharField(source="location.code", read_only=True)
+    work_order = serializers.CharField(source="work_order.number", read_only=True, default=None)
+    user = serializers.CharField(source="actor.username", read_only=True, default=None)
+
+    class Meta:
+        model = LedgerEntry
+        fields = [
+            "id",
+            "material",
+            "lot",
+            "serial",
+            "location",
+            "quantity",
+            "movement_type",
+            "work_order",
+            "doc_type",
+            "doc_id",
+            "doc_line",
+            "remark",
+            "user",
+            "device_id",
+            "created_at",
+        ]
+
+
+class InspectionInput(serializers.Serializer):
+    inspection_status = serializers.ChoiceField(choices=InspectionStatus.choices)
+
+
+class LotFieldsInput(serializers.Serializer):
+    production_date = serializers.DateField(required=False, allow_null=True)
+    expiry_date = serializers.DateField(required=False, allow_null=True)
+    supplier = serializers.CharField(max_length=120, required=False, allow_blank=True)
+    certificate_no = serializers.CharField(max_length=64, required=False, allow_blank=True)
+    inspection_status = serializers.ChoiceField(choices=InspectionStatus.choices, required=False)
+    storage_conditions = serializers.CharField(max_length=200, required=False, allow_blank=True)
+
+
+class ReceiveInput(serializers.Serializer):
+    material = CodeField(MATERIALS)
+    location = CodeField(LOCATIONS)
+    quantity = QuantityInput()
+    batch_no = serializers.CharField(max_length=64, required=False, allow_blank=True, default="")
+    lot_fields = LotFieldsInput(required=False, help_text="Details of a new lot.")
+    serials = serializers.ListField(
+        child=serializers.CharField(max_length=64), required=False, default=list, max_length=1000
+    )
+    reference = serializers.CharField(max_length=100, required=False, allow_blank=True, default="")
+
+
+class TransferInput(serializers.Serializer):
+    material = CodeField(MATERIALS)
+    lot = serializers.CharField(max_length=64, required=False, allow_blank=True)
+    from_location = CodeField(LOCATIONS)
+    to_location = CodeField(LOCATIONS)
+    quantity = QuantityInput()
+    serials = serializers.ListField(
+        child=serializers.CharField(max_length=64), required=False, default=list, max_length=1000
+    )
+    remark = serializers.CharField(max_length=200, required=False, allow_blank=True, default="")
+
+    def validate(self, attrs):
+        return resolve_lot(attrs)
+
+
+class AdjustInput(serializers.Serializer):
+    material = CodeField(MATERIALS)
+    lot = serializers.CharField(max_length=64, required=False, allow_blank=True)
+    location = CodeField(LOCATIONS)
+    quantity = QuantityInput(help_text="Signed: negative to write stock off.")
+    reason = serializers.CharField(max_length=200)
+    serials = serializers.ListField(
+        child=serializers.CharField(max_length=64), required=False, default=list, max_length=1000
+    )
+
+    def validate(self, attrs):
+        return resolve_lot(attrs)
+
+
+class FefoQuery(serializers.Serializer):
+    material = CodeField(MATERIALS)
+    quantity = QuantityInput(min_value=0)
+    warehouse = CodeField(Warehouse.objects.all(), required=False)
+
+
+class FefoPickSerializer(serializers.Serializer):
+    lot = serializers.CharField(source="lot.batch_no", default=None)
+    expiry_date = serializers.DateField(source="lot.expiry_date", default=None)
+    location = serializers.CharField(source="location.code")
+    quantity = serializers.DecimalField(max_digits=16, decimal_places=4)
+    on_hand = serializers.DecimalField(max_digits=16, decimal_places=4)
+
+
+class FefoSerializer(serializers.Serializer):
+    picks = FefoPickSerializer(many=True)
+    shortfall = serializers.DecimalField(max_digits=16, decimal_places=4)

@@ -1,0 +1,145 @@
+from drf_spectacular.utils import extend_schema
+from rest_framework import mixins, status, viewsets
+from rest_framework.decorators import action
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from core.api.pagination import IdCursorPagination
+from core.api.permissions import HasPerm
+from core.api.views import MasterDataViewSet
+from inventory import selectors, services
+from inventory.api import filters, serializers
+from inventory.models import (
+    LedgerEntry,
+    Location,
+    Lot,
+    Serial,
+    StockBalance,
+    Warehouse,
+    WarehouseCategory,
+)
+
+POST_STOCK = HasPerm("inventory.add_ledgerentry")
+
+
+class WarehouseCategoryViewSet(MasterDataViewSet):
+    queryset = WarehouseCategory.objects.all()
+    serializer_class = serializers.WarehouseCategorySerializer
+    filterset_fields = ["code"]
+    search_fields = ["code", "name"]
+
+
+class WarehouseViewSet(MasterDataViewSet):
+    queryset = Warehouse.objects.select_related("category")
+    serializer_class = serializers.WarehouseSerializer
+    filterset_fields = ["code"]
+    search_fields = ["code", "name"]
+
+
+class LocationViewSet(MasterDataViewSet):
+    queryset = Location.objects.select_related("warehouse")
+    serializer_class = serializers.LocationSerializer
+    filterset_class = filters.LocationFilter
+    search_fields = ["code", "name"]
+
+
+class LotViewSet(viewsets.ReadOnlyModelViewSet):
+    queryset = Lot.objects.select_related("material")
+    serializer_class = serializers.LotSerializer
+    filterset_class = filters.LotFilter
+    search_fields = ["batch_no", "material__code"]
+    ordering_fields = ["expiry_date", "batch_no", "updated_at"]
+
+    @extend_schema(request=serializers.InspectionInput, responses=serializers.LotSerializer)
+    @action(
+        detail=True,
+        methods=["post"],
+        url_path="inspection",
+        permission_classes=[HasPerm("inventory.change_lot")],
+    )
+    def inspection(self, request, pk=None):
+        data = serializers.InspectionInput(data=request.data)
+        data.is_valid(raise_exception=True)
+        lot = services.lot_set_inspection_status(
+            lot=self.get_object(),
+            status=data.validated_data["inspection_status"],
+            actor=request.user,
+            device=request.device_id,
+        )
+        return Response(serializers.LotSerializer(lot).data)
+
+
+class SerialViewSet(viewsets.ReadOnlyModelViewSet):
+    queryset = Serial.objects.select_related("material", "lot", "location")
+    serializer_class = serializers.SerialSerializer
+    filterset_class = filters.SerialFilter
+    search_fields = ["serial_no"]
+
+
+class BalanceViewSet(viewsets.ReadOnlyModelViewSet):
+    queryset = StockBalance.objects.select_related("material", "lot", "location").order_by(
+        "material__code", "lot__batch_no", "location__code"
+    )
+    serializer_class = serializers.BalanceSerializer
+    filterset_class = filters.BalanceFilter
+
+
+class LedgerViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
+    """Append-only stock ledger; cursor-paginated by id for incremental ERP pulls."""
+
+    queryset = LedgerEntry.objects.select_related(
+        "material", "lot", "serial", "location", "work_order", "actor"
+    )
+    serializer_class = serializers.LedgerEntrySerializer
+    filterset_class = filters.LedgerFilter
+    pagination_class = IdCursorPagination
+    ordering_fields = None
+
+
+class StockActionView(APIView):
+    """POST one stock document; the input serializer's data go straight to the service."""
+
+    permission_classes = [POST_STOCK]
+    input_class = None
+    service = None
+
+    def post(self, request):
+        data = self.input_class(data=request.data)
+        data.is_valid(raise_exception=True)
+        entries = self.service(**data.validated_data, actor=request.user, device=request.device_id)
+        return Response(
+            serializers.LedgerEntrySerializer(entries, many=True).data,
+            status=status.HTTP_201_CREATED,
+        )
+
+
+ENTRIES = {201: serializers.LedgerEntrySerializer(many=True)}
+
+
+@extend_schema(request=serializers.ReceiveInput, responses=ENTRIES)
+class ReceiveView(StockActionView):
+    input_class = serializers.ReceiveInput
+    service = staticmethod(services.stock_receive)
+
+
+@extend_schema(request=serializers.TransferInput, responses=ENTRIES)
+class TransferView(StockActionView):
+    input_class = serializers.TransferInput
+    service = staticmethod(services.stock_transfer)
+
+
+@extend_schema(request=serializers.AdjustInput, responses=ENTRIES)
+class AdjustView(StockActionView):
+    input_class = serializers.AdjustInput
+    service = staticmethod(services.stock_adjust)
+
+
+class FefoView(APIView):
+    """Which lots and locations to pick first (first expired, first out)."""
+
+    @extend_schema(parameters=[serializers.FefoQuery], responses=serializers.FefoSerializer)
+    def get(self, request):
+        query = serializers.FefoQuery(data=request.query_params)
+        query.is_valid(raise_exception=True)
+        picks, shortfall = selectors.fefo_suggestion(**query.validated_data)
+        return Response(serializers.FefoSerializer({"picks": picks, "shortfall": shortfall}).data)

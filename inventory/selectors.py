@@ -1,0 +1,72 @@
+"""Reads shared by pages, API and reports."""
+
+from decimal import Decimal
+
+from django.db.models import F, Q, Sum
+from django.utils import timezone
+
+from inventory.models import InspectionStatus, LedgerEntry, LocationKind, StockBalance
+
+
+def issuable_balances(*, material, warehouse=None):
+    """Stock that may go to production: usable location, lot in date and passed by QC."""
+    today = timezone.localdate()
+    balances = (
+        StockBalance.objects.filter(
+            material=material,
+            quantity__gt=0,
+            location__is_active=True,
+            location__kind__in=LocationKind.usable(),
+        )
+        .filter(Q(lot__isnull=True) | Q(lot__inspection_status=InspectionStatus.PASSED))
+        .filter(
+            Q(lot__isnull=True) | Q(lot__expiry_date__isnull=True) | Q(lot__expiry_date__gte=today)
+        )
+        .select_related("lot", "location")
+    )
+    if warehouse is not None:
+        balances = balances.filter(location__warehouse=warehouse)
+    return balances
+
+
+def fefo_suggestion(*, material, quantity, warehouse=None):
+    """First-expired-first-out picks covering ``quantity``; returns (picks, shortfall)."""
+    remaining = Decimal(quantity)
+    picks = []
+    ordered = issuable_balances(material=material, warehouse=warehouse).order_by(
+        F("lot__expiry_date").asc(nulls_last=True),
+        F("lot__production_date").asc(nulls_last=True),
+        "lot_id",
+        "location__code",
+    )
+    for balance in ordered:
+        if remaining <= 0:
+            break
+        take = min(balance.quantity, remaining)
+        picks.append(
+            {
+                "lot": balance.lot,
+                "location": balance.location,
+                "quantity": take,
+                "on_hand": balance.quantity,
+            }
+        )
+        remaining -= take
+    return picks, max(remaining, Decimal("0"))
+
+
+def ledger_balance_mismatches():
+    """Balances that differ from Σ ledger (R-L2), as (material, lot, location, balance, ledger)."""
+    sums = {
+        (row["material_id"], row["lot_id"], row["location_id"]): row["total"]
+        for row in LedgerEntry.objects.values("material_id", "lot_id", "location_id")
+        .annotate(total=Sum("quantity"))
+        .order_by()
+    }
+    mismatches = []
+    for b in StockBalance.objects.values_list("material_id", "lot_id", "location_id", "quantity"):
+        ledger = sums.pop(b[:3], Decimal("0"))
+        if ledger != b[3] or b[3] < 0:
+            mismatches.append((*b[:3], b[3], ledger))
+    mismatches.extend((*key, None, total) for key, total in sums.items() if total != 0)
+    return mismatches

@@ -1,0 +1,80 @@
+from django.db.models import Prefetch
+from drf_spectacular.utils import extend_schema, extend_schema_view
+from rest_framework import status, viewsets
+from rest_framework.response import Response
+
+from core.api.views import MasterDataViewSet
+from materials.api.filters import BomFilter, MaterialFilter
+from materials.api.serializers import (
+    BomInputSerializer,
+    BomSerializer,
+    MaterialCategorySerializer,
+    MaterialSerializer,
+    UnitOfMeasureSerializer,
+)
+from materials.models import Bom, BomLine, Material, MaterialCategory, UnitOfMeasure
+from materials.services import bom_delete, bom_save
+
+
+class UnitOfMeasureViewSet(MasterDataViewSet):
+    queryset = UnitOfMeasure.objects.all()
+    serializer_class = UnitOfMeasureSerializer
+    filterset_fields = ["code"]
+    search_fields = ["code", "name"]
+    ordering_fields = ["code", "name"]
+
+
+class MaterialCategoryViewSet(MasterDataViewSet):
+    queryset = MaterialCategory.objects.all()
+    serializer_class = MaterialCategorySerializer
+    filterset_fields = ["code", "approval_class"]
+    search_fields = ["code", "name"]
+    ordering_fields = ["code", "name"]
+
+
+class MaterialViewSet(MasterDataViewSet):
+    queryset = Material.objects.select_related(
+        "uom", "category", "warehouse_category", "default_location")
+    serializer_class = MaterialSerializer
+    filterset_class = MaterialFilter
+    search_fields = ["code", "name", "specification"]
+    ordering_fields = ["code", "name", "updated_at"]
+
+
+@extend_schema_view(
+    create=extend_schema(request=BomInputSerializer),
+    update=extend_schema(request=BomInputSerializer),
+    partial_update=extend_schema(request=BomInputSerializer),
+)
+class BomViewSet(viewsets.ModelViewSet):
+    """BOM versions written whole with their lines nested (R-M3)."""
+
+    queryset = Bom.objects.select_related("product").prefetch_related(
+        Prefetch("lines", queryset=BomLine.objects.select_related("material")))
+    serializer_class = BomSerializer
+    filterset_class = BomFilter
+    search_fields = ["product__code", "product__name", "note"]
+    ordering_fields = ["product__code", "version", "updated_at"]
+
+    def create(self, request, *args, **kwargs):
+        bom = self.write(request.data)
+        return Response(self.output(bom), status=status.HTTP_201_CREATED)
+
+    def update(self, request, *args, partial=False, **kwargs):
+        bom = self.get_object()
+        data = request.data
+        if partial and isinstance(data, dict):  # PATCH: what it does not name stays as is
+            data = {**self.get_serializer(bom).data, **data}
+        return Response(self.output(self.write(data, bom=bom)))
+
+    def perform_destroy(self, instance):
+        bom_delete(bom=instance, actor=self.request.user, device=self.request.device_id)
+
+    def write(self, data, bom=None):
+        serializer = BomInputSerializer(data=data)
+        serializer.is_valid(raise_exception=True)
+        return bom_save(**serializer.validated_data, bom=bom, actor=self.request.user,
+                        device=self.request.device_id)
+
+    def output(self, bom):
+        return self.get_serializer(self.get_queryset().get(pk=bom.pk)).data

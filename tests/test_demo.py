@@ -1,0 +1,43 @@
+"""``seed_demo`` builds a consistent demo factory and is idempotent."""
+
+import pytest
+from django.contrib.auth import get_user_model
+from django.core.management import call_command
+
+from audit.models import AuditEvent
+from core.demo import USERS
+from inventory.models import LedgerEntry, StockBalance
+from workorders.models import WorkOrder, WorkOrderStatus
+
+pytestmark = pytest.mark.django_db
+
+
+def counts():
+    return (
+        LedgerEntry.objects.count(),
+        StockBalance.objects.count(),
+        WorkOrder.objects.count(),
+        AuditEvent.objects.count(),
+    )
+
+
+def test_seed_demo_is_consistent_and_idempotent(monkeypatch):
+    monkeypatch.setenv("DEMO_PASSWORD", "s3cret-demo")
+    call_command("seed_demo")
+    first = counts()
+    call_command("seed_demo")
+    assert counts() == first
+    call_command("check_ledger")
+    call_command("verify_audit")
+    users = get_user_model().objects.filter(username__in=USERS)
+    assert sorted(u.username for u in users) == sorted(USERS)
+    keeper = users.get(username="keeper")
+    assert keeper.check_password("s3cret-demo") and keeper.groups.get().name == "keeper"
+    assert users.get(username="admin").is_superuser
+    assert set(WorkOrder.objects.values_list("status", flat=True)) == {
+        WorkOrderStatus.PLANNED,
+        WorkOrderStatus.RELEASED,
+        WorkOrderStatus.IN_PROGRESS,
+        WorkOrderStatus.COMPLETED,
+    }
+    assert StockBalance.objects.filter(quantity__gt=0).count() >= 10

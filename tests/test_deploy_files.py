@@ -1,0 +1,137 @@
+"""The container stack is checked by parsing (no Docker engine in CI): docker-compose.yml
+with PyYAML and the Dockerfile line by line."""
+
+import json
+import shlex
+from pathlib import Path
+
+import pytest
+import yaml
+
+ROOT = Path(__file__).resolve().parent.parent
+APP_SERVICES = ("web", "worker", "beat")
+
+
+@pytest.fixture(scope="module")
+def compose():
+    return yaml.safe_load((ROOT / "docker-compose.yml").read_text(encoding="utf-8"))
+
+
+@pytest.fixture(scope="module")
+def dockerfile():
+    """Dockerfile instructions as (INSTRUCTION, arguments), continuation lines joined."""
+    instructions, pending = [], ""
+    for raw in (ROOT / "Dockerfile").read_text(encoding="utf-8").splitlines():
+        line = raw.strip()
+        if not pending and (not line or line.startswith("#")):
+            continue
+        if line.endswith("\\"):
+            pending += line[:-1] + " "
+            continue
+        line, pending = pending + line, ""
+        keyword, _, args = line.partition(" ")
+        instructions.append((keyword.upper(), args.strip()))
+    return instructions
+
+
+def command_text(service):
+    """A service's command as one string, whether written as a string or a list."""
+    command = service.get("command", "")
+    return " ".join(command) if isinstance(command, list) else command
+
+
+def environment(service):
+    env = service.get("environment") or {}
+    if isinstance(env, list):
+        env = dict(item.split("=", 1) if "=" in item else (item, None) for item in env)
+    return env
+
+
+def exec_form(args):
+    """CMD/ENTRYPOINT arguments as a list (JSON exec form or shell form)."""
+    return json.loads(args) if args.startswith("[") else shlex.split(args)
+
+
+def test_compose_has_the_five_services(compose):
+    assert {"postgres", "redis", "web", "worker", "beat"} <= set(compose["services"])
+
+
+def test_compose_images(compose):
+    services = compose["services"]
+    assert services["postgres"]["image"] == "postgres:15"
+    assert services["redis"]["image"] == "redis:7"
+    for name in APP_SERVICES:
+        assert services[name]["build"] in (".", {"context": "."}), name
+
+
+def test_web_migrates_then_runs_gunicorn(compose):
+    web = compose["services"]["web"]
+    command = command_text(web)
+    assert "python manage.py migrate --noinput" in command
+    assert "gunicorn config.wsgi:application" in command
+    assert "--bind 0.0.0.0:8000" in command
+    assert command.index("migrate") < command.index("gunicorn")
+    assert "8000:8000" in [str(port) for port in web["ports"]]
+
+
+def test_web_waits_for_healthy_postgres_and_redis(compose):
+    depends_on = compose["services"]["web"]["depends_on"]
+    assert depends_on["postgres"]["condition"] == "service_healthy"
+    assert "redis" in depends_on
+
+
+def test_worker_and_beat_run_celery(compose):
+    services = compose["services"]
+    assert "celery -A config worker" in command_text(services["worker"])
+    assert "celery -A config beat" in command_text(services["beat"])
+
+
+@pytest.mark.parametrize("name", APP_SERVICES)
+def test_app_services_share_the_environment(compose, name):
+    env = environment(compose["services"][name])
+    assert env["DATABASE_URL"] == "postgres://postgres:postgres@postgres:5432/matreturns"
+    assert env["REDIS_URL"] == "redis://redis:6379/0"
+    assert env["SECRET_KEY"].startswith("${SECRET_KEY:?"), "SECRET_KEY must be required"
+    assert str(env["DEBUG"]) in {"0", "False", "false"}
+    assert "ALLOWED_HOSTS" in env
+    assert "CSRF_TRUSTED_ORIGINS" in env
+
+
+def test_postgres_has_healthcheck_and_volume(compose):
+    postgres = compose["services"]["postgres"]
+    test = postgres["healthcheck"]["test"]
+    assert "pg_isready" in (" ".join(test) if isinstance(test, list) else test)
+    volume = postgres["volumes"][0].split(":")[0]
+    assert volume in (compose.get("volumes") or {})
+
+
+def test_dockerfile_base_image(dockerfile):
+    assert dockerfile[0] == ("FROM", "python:3.11-slim")
+
+
+def test_dockerfile_installs_project_and_collects_static(dockerfile):
+    runs = [args for keyword, args in dockerfile if keyword == "RUN"]
+    assert any("pip install ." in run for run in runs)
+    collect = [run for run in runs if "collectstatic" in run]
+    assert collect and "SECRET_KEY=" in collect[0]
+
+
+def test_dockerfile_runs_as_non_root_on_port_8000(dockerfile):
+    users = [args for keyword, args in dockerfile if keyword == "USER"]
+    assert users and users[-1] not in {"root", "0", "0:0"}
+    assert ("EXPOSE", "8000") in dockerfile
+
+
+def test_dockerfile_cmd_runs_gunicorn(dockerfile):
+    cmds = [args for keyword, args in dockerfile if keyword == "CMD"]
+    assert cmds, "Dockerfile has no CMD"
+    cmd = exec_form(cmds[-1])
+    assert cmd[0] == "gunicorn"
+    assert "config.wsgi:application" in cmd
+    assert "0.0.0.0:8000" in " ".join(cmd)
+
+
+def test_dockerignore_keeps_local_state_out():
+    ignored = (ROOT / ".dockerignore").read_text(encoding="utf-8").split()
+    for entry in (".git", ".venv", "db.sqlite3", ".env"):
+        assert entry in ignored

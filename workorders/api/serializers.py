@@ -1,0 +1,152 @@
+from django.utils.translation import gettext_lazy as _
+from rest_framework import serializers
+
+from core.api.fields import CodeField, QuantityInput, resolve_lot
+from inventory.models import Location
+from materials.models import Bom, Material
+from workorders.models import MaterialIssue, OutputReport, ProductionLine, WorkOrder, Workshop
+from workorders.services import IssueLine
+
+BOM_UNKNOWN = _("Product %(product)s has no BOM version %(version)s.")
+
+
+class WorkshopSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = Workshop
+        fields = ["id", "code", "name"]
+
+
+class ProductionLineSerializer(serializers.ModelSerializer):
+    workshop = CodeField(Workshop.objects.all())
+    line_side_location = CodeField(Location.objects.all(), required=False, allow_null=True)
+
+    class Meta:
+        model = ProductionLine
+        fields = ["id", "code", "name", "workshop", "line_side_location"]
+
+
+class LineProgressSerializer(serializers.Serializer):
+    material = serializers.CharField(source="material.code")
+    material_name = serializers.CharField(source="material.name")
+    qty_per_unit = serializers.DecimalField(max_digits=16, decimal_places=6)
+    loss_pct = serializers.DecimalField(max_digits=5, decimal_places=2)
+    required_qty = serializers.DecimalField(max_digits=16, decimal_places=4)
+    loss_allowance_qty = serializers.DecimalField(max_digits=16, decimal_places=4)
+    issued = serializers.DecimalField(source="progress.issued", max_digits=16, decimal_places=4)
+    returned = serializers.DecimalField(source="progress.returned", max_digits=16, decimal_places=4)
+    replenished = serializers.DecimalField(
+        source="progress.replenished", max_digits=16, decimal_places=4
+    )
+    consumed = serializers.DecimalField(source="progress.consumed", max_digits=16, decimal_places=4)
+    remaining_to_issue = serializers.DecimalField(
+        source="progress.remaining_to_issue", max_digits=16, decimal_places=4
+    )
+
+
+class WorkOrderSerializer(serializers.ModelSerializer):
+    product = serializers.CharField(source="product.code")
+    bom_version = serializers.IntegerField(source="bom.version")
+    workshop = serializers.CharField(source="workshop.code")
+    line = serializers.CharField(source="line.code", default=None)
+    lines = LineProgressSerializer(many=True)
+
+    class Meta:
+        model = WorkOrder
+        fields = [
+            "id",
+            "number",
+            "product",
+            "bom_version",
+            "planned_qty",
+            "workshop",
+            "line",
+            "planned_start",
+            "planned_end",
+            "status",
+            "released_at",
+            "completed_at",
+            "closed_at",
+            "created_at",
+            "updated_at",
+            "lines",
+        ]
+
+
+class WorkOrderInput(serializers.Serializer):
+    number = serializers.CharField(max_length=40)
+    product = CodeField(Material.objects.all())
+    bom_version = serializers.IntegerField(min_value=1)
+    planned_qty = QuantityInput()
+    workshop = CodeField(Workshop.objects.all())
+    line = CodeField(ProductionLine.objects.all(), required=False, allow_null=True)
+    planned_start = serializers.DateField(required=False, allow_null=True)
+    planned_end = serializers.DateField(required=False, allow_null=True)
+
+    def validate(self, attrs):
+        version = attrs.pop("bom_version")
+        bom = Bom.objects.filter(product=attrs["product"], version=version).first()
+        if bom is None:
+            raise serializers.ValidationError(
+                {
+                    "bom_version": BOM_UNKNOWN
+                    % {"product": attrs["product"].code, "version": version}
+                }
+            )
+        attrs["bom"] = bom
+        return attrs
+
+
+class IssueLineInput(serializers.Serializer):
+    material = CodeField(Material.objects.select_related("uom"))
+    quantity = QuantityInput()
+    location = CodeField(Location.objects.all())
+    lot = serializers.CharField(max_length=64, required=False, allow_blank=True)
+    serials = serializers.ListField(
+        child=serializers.CharField(max_length=64), required=False, default=list, max_length=1000
+    )
+
+    def validate(self, attrs):
+        return IssueLine(**resolve_lot(attrs))
+
+
+class IssueInput(serializers.Serializer):
+    lines = IssueLineInput(many=True, allow_empty=False, max_length=200)
+    borrowed = serializers.BooleanField(default=False)
+    note = serializers.CharField(max_length=200, required=False, allow_blank=True, default="")
+
+
+class OutputInput(serializers.Serializer):
+    good_qty = QuantityInput(min_value=0)
+    scrap_qty = QuantityInput(min_value=0, default=0)
+    note = serializers.CharField(max_length=200, required=False, allow_blank=True, default="")
+
+
+class RegulariseInput(serializers.Serializer):
+    note = serializers.CharField(max_length=200, required=False, allow_blank=True, default="")
+
+
+class MaterialIssueSerializer(serializers.ModelSerializer):
+    work_order = serializers.CharField(source="work_order.number")
+    issued_by = serializers.CharField(source="issued_by.username")
+
+    class Meta:
+        model = MaterialIssue
+        fields = [
+            "id",
+            "number",
+            "work_order",
+            "is_borrowed",
+            "due_at",
+            "regularised_at",
+            "note",
+            "issued_by",
+            "created_at",
+        ]
+
+
+class OutputReportSerializer(serializers.ModelSerializer):
+    reported_by = serializers.CharField(source="reported_by.username")
+
+    class Meta:
+        model = OutputReport
+        fields = ["id", "good_qty", "scrap_qty", "note", "reported_by", "created_at"]

@@ -1,0 +1,135 @@
+from drf_spectacular.utils import extend_schema
+from rest_framework import mixins, status, viewsets
+from rest_framework.decorators import action
+from rest_framework.response import Response
+
+from core.api.permissions import HasPerm
+from core.api.views import MasterDataViewSet
+from workorders import services
+from workorders.api import filters, serializers
+from workorders.models import MaterialIssue, ProductionLine, WorkOrder, Workshop
+from workorders.selectors import attach_progress
+
+CHANGE_WORK_ORDER = HasPerm("workorders.change_workorder")
+ISSUE_MATERIAL = HasPerm("workorders.add_materialissue")
+
+
+class WorkshopViewSet(MasterDataViewSet):
+    queryset = Workshop.objects.all()
+    serializer_class = serializers.WorkshopSerializer
+    filterset_fields = ["code"]
+    search_fields = ["code", "name"]
+
+
+class ProductionLineViewSet(MasterDataViewSet):
+    queryset = ProductionLine.objects.select_related("workshop", "line_side_location")
+    serializer_class = serializers.ProductionLineSerializer
+    filterset_fields = ["code"]
+
+
+class WorkOrderViewSet(mixins.CreateModelMixin, viewsets.ReadOnlyModelViewSet):
+    """Work orders with requirement progress; state changes are POST actions."""
+
+    queryset = WorkOrder.objects.select_related("product", "bom", "workshop", "line")
+    serializer_class = serializers.WorkOrderSerializer
+    filterset_class = filters.WorkOrderFilter
+    search_fields = ["number", "product__code"]
+    ordering_fields = ["number", "created_at", "updated_at", "completed_at"]
+
+    def get_serializer(self, *args, **kwargs):
+        instance = args[0] if args else None
+        if instance is not None:
+            attach_progress(instance if kwargs.get("many") else [instance])
+        return super().get_serializer(*args, **kwargs)
+
+    def respond(self, work_order, code=status.HTTP_200_OK):
+        return Response(
+            self.get_serializer(self.get_queryset().get(pk=work_order.pk)).data, status=code
+        )
+
+    def actor(self):
+        return {"actor": self.request.user, "device": self.request.device_id}
+
+    @extend_schema(
+        request=serializers.WorkOrderInput, responses={201: serializers.WorkOrderSerializer}
+    )
+    def create(self, request, *args, **kwargs):
+        data = serializers.WorkOrderInput(data=request.data)
+        data.is_valid(raise_exception=True)
+        work_order = services.work_order_create(**data.validated_data, **self.actor())
+        return self.respond(work_order, status.HTTP_201_CREATED)
+
+    @extend_schema(request=None, responses=serializers.WorkOrderSerializer)
+    @action(detail=True, methods=["post"], permission_classes=[CHANGE_WORK_ORDER])
+    def release(self, request, pk=None):
+        return self.respond(
+            services.work_order_release(work_order=self.get_object(), **self.actor())
+        )
+
+    @extend_schema(request=None, responses=serializers.WorkOrderSerializer)
+    @action(detail=True, methods=["post"], permission_classes=[CHANGE_WORK_ORDER])
+    def complete(self, request, pk=None):
+        return self.respond(
+            services.work_order_complete(work_order=self.get_object(), **self.actor())
+        )
+
+    @extend_schema(request=None, responses=serializers.WorkOrderSerializer)
+    @action(detail=True, methods=["post"], permission_classes=[CHANGE_WORK_ORDER])
+    def cancel(self, request, pk=None):
+        return self.respond(
+            services.work_order_cancel(work_order=self.get_object(), **self.actor())
+        )
+
+    @extend_schema(
+        request=serializers.OutputInput, responses={201: serializers.OutputReportSerializer}
+    )
+    @action(
+        detail=True,
+        methods=["post"],
+        url_path="report-output",
+        permission_classes=[CHANGE_WORK_ORDER],
+    )
+    def report_output(self, request, pk=None):
+        data = serializers.OutputInput(data=request.data)
+        data.is_valid(raise_exception=True)
+        report = services.work_order_report_output(
+            work_order=self.get_object(), **data.validated_data, **self.actor()
+        )
+        return Response(
+            serializers.OutputReportSerializer(report).data, status=status.HTTP_201_CREATED
+        )
+
+    @extend_schema(
+        request=serializers.IssueInput, responses={201: serializers.MaterialIssueSerializer}
+    )
+    @action(detail=True, methods=["post"], permission_classes=[ISSUE_MATERIAL])
+    def issue(self, request, pk=None):
+        data = serializers.IssueInput(data=request.data)
+        data.is_valid(raise_exception=True)
+        issue = services.work_order_issue(
+            work_order=self.get_object(), **data.validated_data, **self.actor()
+        )
+        return Response(
+            serializers.MaterialIssueSerializer(issue).data, status=status.HTTP_201_CREATED
+        )
+
+
+class MaterialIssueViewSet(viewsets.ReadOnlyModelViewSet):
+    queryset = MaterialIssue.objects.select_related("work_order", "issued_by")
+    serializer_class = serializers.MaterialIssueSerializer
+    filterset_class = filters.MaterialIssueFilter
+
+    @extend_schema(
+        request=serializers.RegulariseInput, responses=serializers.MaterialIssueSerializer
+    )
+    @action(detail=True, methods=["post"], permission_classes=[ISSUE_MATERIAL])
+    def regularise(self, request, pk=None):
+        data = serializers.RegulariseInput(data=request.data)
+        data.is_valid(raise_exception=True)
+        issue = services.borrow_regularise(
+            issue=self.get_object(),
+            **data.validated_data,
+            actor=request.user,
+            device=request.device_id,
+        )
+        return Response(serializers.MaterialIssueSerializer(issue).data)

@@ -1,0 +1,68 @@
+"""Reads about work orders: per-line issued / returned / replenished / consumed (R-W2)."""
+
+from collections import defaultdict
+from decimal import Decimal
+
+from django.db.models import Prefetch, Sum, prefetch_related_objects
+
+from inventory.models import LedgerEntry, MovementType
+from workorders.models import WorkOrderLine
+
+ZERO = Decimal("0")
+# Sign that turns a movement's ledger quantity into the line's positive counter.
+COUNTED_MOVEMENTS = {
+    MovementType.ISSUE: ("issued", -1),
+    MovementType.REPLENISH: ("replenished", -1),
+    MovementType.RETURN: ("returned", 1),
+}
+
+
+def material_totals(work_order_ids):
+    """{work_order_id: {material_id: {"issued", "returned", "replenished"}}} in one query.
+
+    The ledger is the only source: no counters to drift (R-L2).
+    """
+    totals = defaultdict(
+        lambda: defaultdict(lambda: dict.fromkeys(("issued", "returned", "replenished"), ZERO))
+    )
+    rows = (
+        LedgerEntry.objects.filter(
+            work_order_id__in=work_order_ids, movement_type__in=list(COUNTED_MOVEMENTS)
+        )
+        .values("work_order_id", "material_id", "movement_type")
+        .annotate(total=Sum("quantity"))
+        .order_by()
+    )
+    for row in rows:
+        name, sign = COUNTED_MOVEMENTS[row["movement_type"]]
+        totals[row["work_order_id"]][row["material_id"]][name] += sign * row["total"]
+    return totals
+
+
+def line_progress(line, totals):
+    """A requirement line's counters; consumed = issued + replenished − returned."""
+    counts = totals[line.work_order_id][line.material_id]
+    return {
+        **counts,
+        "consumed": counts["issued"] + counts["replenished"] - counts["returned"],
+        "remaining_to_issue": max(
+            line.required_qty + line.loss_allowance_qty - counts["issued"], ZERO
+        ),
+    }
+
+
+def attach_progress(work_orders):
+    """Set ``line.progress`` on every requirement line of the given work orders."""
+    work_orders = list(work_orders)
+    prefetch_related_objects(
+        work_orders, Prefetch("lines", queryset=WorkOrderLine.objects.select_related("material"))
+    )
+    totals = material_totals([wo.pk for wo in work_orders])
+    for wo in work_orders:
+        for line in wo.lines.all():
+            line.progress = line_progress(line, totals)
+    return work_orders
+
+
+def output_totals(work_order):
+    return work_order.outputs.aggregate(good=Sum("good_qty"), scrap=Sum("scrap_qty"))

@@ -1,0 +1,383 @@
+"""Work-order writes: create, release (freezes requirements), issue and borrow, output,
+complete, cancel (R-W1…R-W3). Each locks the work order first, then calls the ledger."""
+
+from dataclasses import dataclass, field
+from datetime import timedelta
+from decimal import Decimal
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from audit.services import audit_record
+from core.errors import StateConflict
+from core.fields import QTY, format_qty
+from core.services import document_number_next
+from inventory.models import InspectionStatus, MovementType
+from inventory.services import (
+    entries_summary,
+    ledger_post,
+    one_movement_per_unit,
+    serials_in_stock,
+    validate_location,
+    validate_lot,
+    validate_quantity,
+    validate_serials,
+)
+from workorders.models import (
+    ISSUABLE_STATUSES,
+    WORK_ORDER_TRANSITIONS,
+    MaterialIssue,
+    OutputReport,
+    WorkOrder,
+    WorkOrderLine,
+    WorkOrderStatus,
+)
+from workorders.selectors import material_totals
+
+BORROW_REGULARISE_HOURS = 24  # R-W3: a borrowed issue is regularised within 24 h
+
+WRONG_STATE = _("Work order %(number)s is %(status)s; it cannot be %(action)s.")
+BOM_OTHER_PRODUCT = _("BOM %(bom)s is not a BOM of product %(product)s.")
+BOM_INACTIVE = _("BOM %(bom)s is not active.")
+BOM_EMPTY = _("BOM %(bom)s has no lines.")
+PLANNED_QTY_POSITIVE = _("Planned quantity must be greater than zero.")
+NOT_ON_WORK_ORDER = _("%(material)s is not required by work order %(number)s.")
+LOT_NOT_PASSED = _("Lot %(lot)s is %(status)s: only lots passed by QC can be issued.")
+LOCATION_NOT_USABLE = _("Location %(location)s holds %(kind)s stock, which cannot be issued.")
+ISSUE_EXCEEDS_REQUIREMENT = _(
+    "Issuing %(qty)s of %(material)s exceeds what work order %(number)s still needs "
+    "(%(remaining)s). Raise a replenishment request or a borrowed issue."
+)
+NO_LINES = _("Give at least one line.")
+OUTPUT_EMPTY = _("Report a good or scrap quantity greater than zero.")
+QTY_NEGATIVE = _("Quantity cannot be negative.")
+NO_OUTPUT = _("Report output before completing work order %(number)s.")
+HAS_MOVEMENTS = _("Work order %(number)s has stock movements; it cannot be cancelled.")
+NOT_BORROWED = _("Issue %(number)s is not a borrowed issue.")
+ALREADY_REGULARISED = _("Borrowed issue %(number)s was already regularised.")
+
+
+@dataclass(frozen=True)
+class IssueLine:
+    material: object
+    quantity: Decimal
+    location: object
+    lot: object = None
+    serials: tuple = field(default_factory=tuple)
+
+
+def locked(work_order):
+    return (
+        WorkOrder.objects.select_for_update().select_related("bom", "product").get(pk=work_order.pk)
+    )
+
+
+def ensure_transition(work_order, target, action):
+    if target not in WORK_ORDER_TRANSITIONS[work_order.status]:
+        raise StateConflict(
+            WRONG_STATE,
+            params={
+                "number": work_order.number,
+                "status": work_order.get_status_display(),
+                "action": action,
+            },
+        )
+
+
+def snapshot(work_order):
+    return {
+        "status": work_order.status,
+        "planned_qty": work_order.planned_qty,
+        "bom": work_order.bom_id,
+    }
+
+
+@transaction.atomic
+def work_order_create(
+    *,
+    number,
+    product,
+    bom,
+    planned_qty,
+    workshop,
+    actor,
+    device="",
+    line=None,
+    planned_start=None,
+    planned_end=None,
+):
+    if Decimal(planned_qty) <= 0:
+        raise ValidationError({"planned_qty": PLANNED_QTY_POSITIVE})
+    if bom.product_id != product.pk:
+        raise ValidationError({"bom": BOM_OTHER_PRODUCT % {"bom": bom, "product": product.code}})
+    if not bom.is_active:
+        raise ValidationError({"bom": BOM_INACTIVE % {"bom": bom}})
+    work_order = WorkOrder(
+        number=number,
+        product=product,
+        bom=bom,
+        planned_qty=planned_qty,
+        workshop=workshop,
+        line=line,
+        planned_start=planned_start,
+        planned_end=planned_end,
+    )
+    work_order.full_clean()
+    work_order.save()
+    audit_record(
+        actor=actor,
+        device=device,
+        action="workorder.create",
+        obj=work_order,
+        after=snapshot(work_order),
+    )
+    return work_order
+
+
+@transaction.atomic
+def work_order_release(*, work_order, actor, device=""):
+    """Freeze the requirement lines from the BOM version (R-M3, R-W2)."""
+    work_order = locked(work_order)
+    ensure_transition(work_order, WorkOrderStatus.RELEASED, _("released"))
+    bom_lines = list(work_order.bom.lines.all())
+    if not bom_lines:
+        raise ValidationError({"bom": BOM_EMPTY % {"bom": work_order.bom}})
+    WorkOrderLine.objects.bulk_create(
+        [
+            WorkOrderLine(
+                work_order=work_order,
+                material_id=bl.material_id,
+                qty_per_unit=bl.qty_per_unit,
+                loss_pct=bl.loss_pct,
+                required_qty=(work_order.planned_qty * bl.qty_per_unit).quantize(QTY),
+                loss_allowance_qty=(
+                    work_order.planned_qty * bl.qty_per_unit * bl.loss_pct / 100
+                ).quantize(QTY),
+            )
+            for bl in bom_lines
+        ]
+    )
+    before = snapshot(work_order)
+    work_order.status, work_order.released_at = WorkOrderStatus.RELEASED, timezone.now()
+    work_order.save(update_fields=["status", "released_at", "updated_at"])
+    audit_record(
+        actor=actor,
+        device=device,
+        action="workorder.release",
+        obj=work_order,
+        before=before,
+        after={**snapshot(work_order), "lines": len(bom_lines)},
+    )
+    return work_order
+
+
+def issue_movements(work_order, lines, *, borrowed):
+    """Validate each issue line (R-W3, R-R8 for lots) and turn it into ledger movements."""
+    requirements = {line.material_id: line for line in work_order.lines.all()}
+    issued = material_totals([work_order.pk])[work_order.pk]
+    movements = []
+    for line in lines:
+        material = line.material
+        requirement = requirements.get(material.pk)
+        if requirement is None:
+            raise ValidationError(
+                {
+                    "material": NOT_ON_WORK_ORDER
+                    % {"material": material.code, "number": work_order.number}
+                }
+            )
+        quantity = validate_quantity(line.quantity, material=material)
+        validate_lot(material=material, lot=line.lot)
+        if line.lot is not None and line.lot.inspection_status != InspectionStatus.PASSED:
+            raise ValidationError(
+                {
+                    "lot": LOT_NOT_PASSED
+                    % {"lot": line.lot.batch_no, "status": line.lot.get_inspection_status_display()}
+                }
+            )
+        validate_location(line.location)
+        if not line.location.is_usable:
+            raise ValidationError(
+                {
+                    "location": LOCATION_NOT_USABLE
+                    % {"location": line.location.code, "kind": line.location.get_kind_display()}
+                }
+            )
+        remaining = (
+            requirement.required_qty
+            + requirement.loss_allowance_qty
+            - issued[material.pk]["issued"]
+        )
+        if not borrowed and quantity > remaining:
+            raise ValidationError(
+                {
+                    "quantity": ISSUE_EXCEEDS_REQUIREMENT
+                    % {
+                        "qty": format_qty(quantity),
+                        "material": material.code,
+                        "number": work_order.number,
+                        "remaining": format_qty(max(remaining, 0)),
+                    }
+                }
+            )
+        issued[material.pk]["issued"] += quantity
+        serials = list(line.serials)
+        validate_serials(material=material, quantity=quantity, serials=serials)
+        units = (
+            serials_in_stock(material=material, lot=line.lot, serials=serials) if serials else []
+        )
+        movements += one_movement_per_unit(
+            material=material,
+            lot=line.lot,
+            location=line.location,
+            quantity=-quantity,
+            movement_type=MovementType.ISSUE,
+            serials=units,
+            remark="borrowed" if borrowed else "",
+        )
+    return movements
+
+
+@transaction.atomic
+def work_order_issue(*, work_order, lines, actor, device="", borrowed=False, note=""):
+    """Issue material to a work order (领料); ``borrowed`` (借料) may exceed the requirement
+    and must be regularised within 24 h (R-W3)."""
+    work_order = locked(work_order)
+    if work_order.status not in ISSUABLE_STATUSES:
+        raise StateConflict(
+            WRONG_STATE,
+            params={
+                "number": work_order.number,
+                "status": work_order.get_status_display(),
+                "action": _("issued to"),
+            },
+        )
+    if not lines:
+        raise ValidationError({"lines": NO_LINES})
+    movements = issue_movements(work_order, lines, borrowed=borrowed)
+    now = timezone.now()
+    issue = MaterialIssue.objects.create(
+        number=document_number_next(prefix="IS"),
+        work_order=work_order,
+        is_borrowed=borrowed,
+        due_at=now + timedelta(hours=BORROW_REGULARISE_HOURS) if borrowed else None,
+        note=note,
+        issued_by=actor,
+    )
+    entries = ledger_post(
+        movements=movements,
+        doc_type="issue",
+        doc_id=issue.number,
+        actor=actor,
+        device=device,
+        work_order=work_order,
+    )
+    if work_order.status == WorkOrderStatus.RELEASED:
+        work_order.status = WorkOrderStatus.IN_PROGRESS
+        work_order.save(update_fields=["status", "updated_at"])
+    audit_record(
+        actor=actor,
+        device=device,
+        action="workorder.issue",
+        obj=issue,
+        after={
+            "work_order": work_order.number,
+            "borrowed": borrowed,
+            "entries": entries_summary(entries),
+        },
+    )
+    return issue
+
+
+@transaction.atomic
+def borrow_regularise(*, issue, actor, device="", note=""):
+    """Mark a borrowed issue as regularised (by a replenishment or return) before its alert."""
+    issue = MaterialIssue.objects.select_for_update().get(pk=issue.pk)
+    if not issue.is_borrowed:
+        raise StateConflict(NOT_BORROWED, params={"number": issue.number})
+    if issue.regularised_at:
+        raise StateConflict(ALREADY_REGULARISED, params={"number": issue.number})
+    issue.regularised_at = timezone.now()
+    issue.note = (f"{issue.note} {note}".strip())[:200]
+    issue.save(update_fields=["regularised_at", "note"])
+    audit_record(
+        actor=actor,
+        device=device,
+        action="workorder.borrow_regularise",
+        obj=issue,
+        after={"regularised_at": issue.regularised_at, "note": note},
+    )
+    return issue
+
+
+@transaction.atomic
+def work_order_report_output(*, work_order, good_qty, scrap_qty=0, actor, device="", note=""):
+    work_order = locked(work_order)
+    if work_order.status not in ISSUABLE_STATUSES:
+        raise StateConflict(
+            WRONG_STATE,
+            params={
+                "number": work_order.number,
+                "status": work_order.get_status_display(),
+                "action": _("reported on"),
+            },
+        )
+    good_qty, scrap_qty = Decimal(good_qty), Decimal(scrap_qty)
+    if good_qty < 0 or scrap_qty < 0:
+        raise ValidationError({"good_qty": QTY_NEGATIVE})
+    if good_qty + scrap_qty == 0:
+        raise ValidationError({"good_qty": OUTPUT_EMPTY})
+    report = OutputReport.objects.create(
+        work_order=work_order, good_qty=good_qty, scrap_qty=scrap_qty, note=note, reported_by=actor
+    )
+    audit_record(
+        actor=actor,
+        device=device,
+        action="workorder.output",
+        obj=work_order,
+        after={"good_qty": good_qty, "scrap_qty": scrap_qty, "note": note},
+    )
+    return report
+
+
+@transaction.atomic
+def work_order_complete(*, work_order, actor, device=""):
+    """Completion starts the 24 h clock for returning leftovers (R-W5)."""
+    work_order = locked(work_order)
+    ensure_transition(work_order, WorkOrderStatus.COMPLETED, _("completed"))
+    if not work_order.outputs.exists():
+        raise ValidationError(NO_OUTPUT % {"number": work_order.number})
+    before = snapshot(work_order)
+    work_order.status, work_order.completed_at = WorkOrderStatus.COMPLETED, timezone.now()
+    work_order.save(update_fields=["status", "completed_at", "updated_at"])
+    audit_record(
+        actor=actor,
+        device=device,
+        action="workorder.complete",
+        obj=work_order,
+        before=before,
+        after=snapshot(work_order),
+    )
+    return work_order
+
+
+@transaction.atomic
+def work_order_cancel(*, work_order, actor, device=""):
+    work_order = locked(work_order)
+    ensure_transition(work_order, WorkOrderStatus.CANCELLED, _("cancelled"))
+    if work_order.ledger_entries.exists():
+        raise StateConflict(HAS_MOVEMENTS, params={"number": work_order.number})
+    before = snapshot(work_order)
+    work_order.status = WorkOrderStatus.CANCELLED
+    work_order.save(update_fields=["status", "updated_at"])
+    audit_record(
+        actor=actor,
+        device=device,
+        action="workorder.cancel",
+        obj=work_order,
+        before=before,
+        after=snapshot(work_order),
+    )
+    return work_order
