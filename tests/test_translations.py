@@ -164,9 +164,7 @@ def test_placeholders_are_kept(messages):
             found = placeholders(msgstr)
             if entry.plural is None and found != expected:
                 problems.append((entry, key, dict(expected), dict(found)))
-            elif entry.plural is not None and (
-                set(found) - allowed or set(expected) - set(found)
-            ):
+            elif entry.plural is not None and (set(found) - allowed or set(expected) - set(found)):
                 problems.append((entry, key, sorted(allowed), dict(found)))
     assert not problems, f"placeholders differ between msgid and msgstr: {problems}"
 

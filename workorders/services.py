@@ -86,6 +86,24 @@ def ensure_transition(work_order, target, action):
         )
 
 
+def status_change(work_order, status, *, actor, device, action, **fields):
+    """Set the new status (and time stamps), save and audit; the caller checked the move."""
+    before = snapshot(work_order)
+    work_order.status = status
+    for name, value in fields.items():
+        setattr(work_order, name, value)
+    work_order.save(update_fields=["status", *fields, "updated_at"])
+    audit_record(
+        actor=actor,
+        device=device,
+        action=action,
+        obj=work_order,
+        before=before,
+        after=snapshot(work_order),
+    )
+    return work_order
+
+
 def snapshot(work_order):
     return {
         "status": work_order.status,
@@ -159,18 +177,14 @@ def work_order_release(*, work_order, actor, device=""):
             for bl in bom_lines
         ]
     )
-    before = snapshot(work_order)
-    work_order.status, work_order.released_at = WorkOrderStatus.RELEASED, timezone.now()
-    work_order.save(update_fields=["status", "released_at", "updated_at"])
-    audit_record(
+    return status_change(
+        work_order,
+        WorkOrderStatus.RELEASED,
         actor=actor,
         device=device,
         action="workorder.release",
-        obj=work_order,
-        before=before,
-        after={**snapshot(work_order), "lines": len(bom_lines)},
+        released_at=timezone.now(),
     )
-    return work_order
 
 
 def issue_movements(work_order, lines, *, borrowed):
@@ -349,18 +363,14 @@ def work_order_complete(*, work_order, actor, device=""):
     ensure_transition(work_order, WorkOrderStatus.COMPLETED, _("completed"))
     if not work_order.outputs.exists():
         raise ValidationError(NO_OUTPUT % {"number": work_order.number})
-    before = snapshot(work_order)
-    work_order.status, work_order.completed_at = WorkOrderStatus.COMPLETED, timezone.now()
-    work_order.save(update_fields=["status", "completed_at", "updated_at"])
-    audit_record(
+    return status_change(
+        work_order,
+        WorkOrderStatus.COMPLETED,
         actor=actor,
         device=device,
         action="workorder.complete",
-        obj=work_order,
-        before=before,
-        after=snapshot(work_order),
+        completed_at=timezone.now(),
     )
-    return work_order
 
 
 @transaction.atomic
@@ -369,15 +379,6 @@ def work_order_cancel(*, work_order, actor, device=""):
     ensure_transition(work_order, WorkOrderStatus.CANCELLED, _("cancelled"))
     if work_order.ledger_entries.exists():
         raise StateConflict(HAS_MOVEMENTS, params={"number": work_order.number})
-    before = snapshot(work_order)
-    work_order.status = WorkOrderStatus.CANCELLED
-    work_order.save(update_fields=["status", "updated_at"])
-    audit_record(
-        actor=actor,
-        device=device,
-        action="workorder.cancel",
-        obj=work_order,
-        before=before,
-        after=snapshot(work_order),
+    return status_change(
+        work_order, WorkOrderStatus.CANCELLED, actor=actor, device=device, action="workorder.cancel"
     )
-    return work_order
