@@ -194,3 +194,67 @@ class OutputReport(models.Model):
 
     def __str__(self):
         return f"{self.work_order.number}: {self.good_qty} good, {self.scrap_qty} scrap"
+
+
+class SignOffRole(models.TextChoices):
+    """R-W4: the departments that sign a work order's close-out."""
+
+    PRODUCTION = "production", _("production")
+    QC = "qc", _("QC")
+    WAREHOUSE = "warehouse", _("warehouse")
+    FINANCE = "finance", _("finance")
+
+
+class SignOff(models.Model):
+    work_order = models.ForeignKey(WorkOrder, on_delete=models.PROTECT, related_name="sign_offs")
+    role = models.CharField(_("role"), max_length=12, choices=SignOffRole.choices)
+    signed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("signed by"),
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    note = models.CharField(_("note"), max_length=200, blank=True)
+    signed_at = models.DateTimeField(_("signed"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("close-out sign-off")
+        verbose_name_plural = _("close-out sign-offs")
+        ordering = ["id"]
+        constraints = [
+            models.UniqueConstraint(fields=["work_order", "role"], name="uniq_signoff_role"),
+        ]
+
+    def __str__(self):
+        return f"{self.work_order.number}: {self.get_role_display()}"
+
+
+class LeftoverDeclaration(models.Model):
+    """Production declares that a material's leftover was consumed, not returned (R-W4)."""
+
+    work_order = models.ForeignKey(
+        WorkOrder, on_delete=models.PROTECT, related_name="leftover_declarations"
+    )
+    material = models.ForeignKey(
+        "materials.Material", verbose_name=_("material"), on_delete=models.PROTECT, related_name="+"
+    )
+    note = models.CharField(_("explanation"), max_length=300)
+    declared_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("declared by"),
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    declared_at = models.DateTimeField(_("declared"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("leftover declaration")
+        verbose_name_plural = _("leftover declarations")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["work_order", "material"], name="uniq_leftover_declaration"
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.work_order.number}: {self.material.code}"

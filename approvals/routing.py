@@ -1,0 +1,108 @@
+"""Who must approve: the matrix lookup (R-A2), the tiered chain (R-A3) and the extra steps
+of R-A4. Pure reads; the preview endpoint, ``explain_approval`` and real routing all use
+``replenish_route`` so they can never disagree."""
+
+from dataclasses import dataclass, field
+from decimal import Decimal
+
+from django.core.exceptions import ValidationError
+from django.utils.translation import gettext_lazy as _
+
+from approvals.models import MATRIX_CHAIN, MatrixCell, PolicyVersion, Tier
+from returns.models import DefectKind
+
+NO_POLICY = _("No active approval policy: an administrator must publish one.")
+REQUIRED_POSITIVE = _("The order's required quantity must be greater than zero.")
+# Extra steps come after the matrix chain, in this order.
+EXTRA_ORDER = [Tier.SUPERVISOR, Tier.TECHNICAL, Tier.MATERIAL_CONTROL, Tier.DEPUTY_GM]
+RATIO_DISPLAY = Decimal("0.0001")
+
+
+@dataclass
+class Route:
+    ratio: Decimal
+    order_band: str
+    approval_class: str
+    chain: list
+    policy_version: int
+    cell: dict = field(default_factory=dict)
+
+    def as_dict(self):
+        return {
+            "ratio": str(self.ratio.quantize(RATIO_DISPLAY)),
+            "order_band": self.order_band,
+            "approval_class": self.approval_class,
+            "chain": [str(t) for t in self.chain],
+            "policy_version": self.policy_version,
+            "cell": self.cell,
+        }
+
+
+def active_policy():
+    policy = PolicyVersion.objects.filter(is_active=True).order_by("-version").first()
+    if policy is None:
+        raise ValidationError(NO_POLICY)
+    return policy
+
+
+def order_band(policy, order_qty):
+    """The first band whose inclusive upper bound holds the order quantity."""
+    for band in policy.bands.all():
+        if band.upper_bound is None or order_qty <= band.upper_bound:
+            return band
+    raise ValidationError(NO_POLICY)
+
+
+def needed_tier(policy, approval_class, band, ratio):
+    """The lowest chain tier whose limit covers ``ratio``; the GM above every limit."""
+    cells = {
+        c.tier: c
+        for c in MatrixCell.objects.filter(policy=policy, approval_class=approval_class, band=band)
+    }
+    for tier in MATRIX_CHAIN:
+        cell = cells.get(tier)
+        if cell is not None and ratio <= cell.max_ratio:
+            return tier, {"tier": str(tier), "max_ratio": str(cell.max_ratio)}
+    return Tier.GM, {"tier": str(Tier.GM), "max_ratio": None}
+
+
+def chain_order(tiers):
+    """Matrix tiers first (lowest to highest), then the extra steps."""
+    order = list(MATRIX_CHAIN) + EXTRA_ORDER
+    return sorted(set(tiers), key=order.index)
+
+
+def replenish_route(
+    *, approval_class, order_qty, required_qty, replenish_qty, reason=None, amount=None, policy=None
+):
+    """R-A2/R-A3/R-A4 for one material: ratio = replenish ÷ required (loss excluded)."""
+    policy = policy or active_policy()
+    order_qty, required_qty = Decimal(order_qty), Decimal(required_qty)
+    if required_qty <= 0:
+        raise ValidationError({"required_qty": REQUIRED_POSITIVE})
+    ratio = Decimal(replenish_qty) / required_qty
+    band = order_band(policy, order_qty)
+    top, cell = needed_tier(policy, approval_class, band, ratio)
+    chain = MATRIX_CHAIN[: MATRIX_CHAIN.index(top) + 1]
+    defect = getattr(reason, "defect_kind", DefectKind.NONE)
+    if defect == DefectKind.PROCESS:
+        chain = chain + [Tier.PRODUCTION_MANAGER]
+    if defect == DefectKind.SUPPLIER:
+        chain = chain + [Tier.MATERIAL_CONTROL]
+    valuable = amount is not None and Decimal(amount) > policy.valuable_amount
+    large = policy.large_quantity is not None and Decimal(replenish_qty) > policy.large_quantity
+    if (valuable or large) and Tier.GM not in chain:
+        chain = chain + [Tier.DEPUTY_GM]
+    return Route(
+        ratio=ratio,
+        order_band=band.code,
+        approval_class=approval_class,
+        chain=chain_order(chain),
+        policy_version=policy.version,
+        cell=cell,
+    )
+
+
+def return_chain(reason):
+    """R-A4: returns need the supervisor; BOM-change returns also the technical dept."""
+    return [Tier.SUPERVISOR, Tier.TECHNICAL] if reason.needs_technical else [Tier.SUPERVISOR]

@@ -1,0 +1,1 @@
+"""Registers what approvals does to return and replenish requests (see approvals.registry)."""
