@@ -379,6 +379,9 @@ class ReplacementCitation(models.Model):
         verbose_name = _("replacement citation")
         verbose_name_plural = _("replacement citations")
 
+    def __str__(self):
+        return f"{self.replenish_line} replaces {self.return_line}"
+
 
 class ShortageState(models.TextChoices):
     OPEN = "open", _("open")
