@@ -64,6 +64,7 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "core.middleware.DeviceMiddleware",
+    "core.idempotency.IdempotencyMiddleware",
 ]
 
 if not DEBUG:  # gunicorn serves the collected static files itself (no CDN, no proxy needed)

@@ -12,6 +12,7 @@ from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 
+from approvals.models import TierAssignment
 from core.services import master_record_save, role_groups_sync, user_ensure
 from inventory.models import InspectionStatus, Location, LocationKind, Warehouse, WarehouseCategory
 from inventory.services import stock_receive
@@ -112,6 +113,13 @@ RECEIPTS = [
     ("PT-CAP-25", "AUX-B01", "6000", "", None),
 ]
 MARKER_WORK_ORDER = "WO-DEMO-001"
+# username -> approval tiers held plant-wide (R-A6); team leaders review returns.
+TIERS = {
+    "leader": ["supervisor"], "director": ["workshop_director"],
+    "prodmgr": ["production_manager"], "proddir": ["production_director"],
+    "execgm": ["executive_gm", "deputy_gm"], "gm": ["gm"], "qc": ["qc"],
+    "tech": ["technical"], "mc": ["material_control"], "finance": ["finance"],
+}
 
 
 def ensure(model, lookup, actor, **values):
@@ -155,6 +163,13 @@ def master_data(admin):
         workshop = ensure(Workshop, {"code": code}, admin, name=name)
         ensure(ProductionLine, {"code": line_code}, admin, workshop=workshop, name=f"{name} line 1")
     master_import(file=SAMPLE, actor=admin)
+
+
+def tier_assignments(users):
+    for username, tiers in TIERS.items():
+        for tier in tiers:
+            ensure(TierAssignment, {"user": users[username], "tier": tier, "workshop": None},
+                   users["admin"])
 
 
 def stock(keeper):
@@ -254,6 +269,7 @@ def seed_demo(*, password):
     if WorkOrder.objects.filter(number=MARKER_WORK_ORDER).exists():
         return False
     master_data(users["admin"])
+    tier_assignments(users)
     stock(users["keeper"])
     work_orders(users["director"], users["keeper"])
     return True

@@ -1,0 +1,99 @@
+"""``Idempotency-Key`` on API POSTs: a handheld that retries never books twice (DESIGN "API").
+
+The key is claimed in the same database transaction as the work: the whole request runs
+inside it, so a crash loses both or neither. The same key with the same body replays the
+stored response; with another body it is refused with 422. A concurrent duplicate waits on
+the key's unique index until the first commits, then replays its response.
+"""
+
+import hashlib
+
+from django.db import IntegrityError, transaction
+from django.http import HttpResponse, JsonResponse
+from django.utils.translation import gettext_lazy as _
+
+from core.models import IdempotencyKey
+
+HEADER = "HTTP_IDEMPOTENCY_KEY"
+MAX_KEY_LENGTH = 100
+KEY_REUSED = _("This Idempotency-Key was used for a different request.")
+KEY_TOO_LONG = _("The Idempotency-Key may have at most 100 characters.")
+REPLAYED_HEADER = "Idempotent-Replayed"
+
+
+def caller_scope(request):
+    """Who is calling: the session user, else a hash of the credentials sent."""
+    user = getattr(request, "user", None)
+    if user is not None and user.is_authenticated:
+        return f"user:{user.pk}"
+    credentials = request.META.get("HTTP_AUTHORIZATION", "")
+    return "auth:" + hashlib.sha256(credentials.encode()).hexdigest()[:58]
+
+
+def body_hash(request):
+    return hashlib.sha256(
+        request.method.encode() + request.path.encode() + request.body
+    ).hexdigest()
+
+
+def replay(claim):
+    response = HttpResponse(
+        bytes(claim.response_body or b""),
+        status=claim.status_code,
+        content_type=claim.content_type or "application/json",
+    )
+    response[REPLAYED_HEADER] = "true"
+    return response
+
+
+def refuse(message, status):
+    return JsonResponse({"detail": str(message)}, status=status)
+
+
+class IdempotencyMiddleware:
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        key = request.META.get(HEADER, "").strip()
+        if request.method != "POST" or not key or not request.path.startswith("/api/"):
+            return self.get_response(request)
+        if len(key) > MAX_KEY_LENGTH:
+            return refuse(KEY_TOO_LONG, 400)
+        return self.claimed_response(request, key)
+
+    def claimed_response(self, request, key):
+        scope, digest = caller_scope(request), body_hash(request)
+        with transaction.atomic():
+            claim = self.claim(request, scope, key, digest)
+            if claim.body_hash != digest:
+                return refuse(KEY_REUSED, 422)
+            if claim.status_code is not None:
+                return replay(claim)
+            response = self.get_response(request)
+            if response.status_code >= 500:
+                transaction.set_rollback(True)  # let a retry run the work again
+                return response
+            claim.status_code = response.status_code
+            claim.content_type = response.get("Content-Type", "")
+            claim.response_body = response.content
+            claim.save(update_fields=["status_code", "content_type", "response_body"])
+            return response
+
+    @staticmethod
+    def claim(request, scope, key, digest):
+        existing = IdempotencyKey.objects.select_for_update().filter(scope=scope, key=key)
+        claim = existing.first()
+        if claim is not None:
+            return claim
+        try:
+            with transaction.atomic():
+                return IdempotencyKey.objects.create(
+                    scope=scope,
+                    key=key,
+                    method=request.method,
+                    path=request.path[:300],
+                    body_hash=digest,
+                )
+        except IntegrityError:  # a concurrent duplicate committed first
+            return existing.get()
