@@ -1,6 +1,13 @@
-from django.contrib import admin
+from django.contrib import admin, messages
+from django.utils.translation import gettext_lazy as _
 
-from core.services import master_record_delete, master_record_save
+from core.models import ApiToken
+from core.services import (
+    api_token_issue,
+    api_token_revoke,
+    master_record_delete,
+    master_record_save,
+)
 
 
 class AuditedModelAdmin(admin.ModelAdmin):
@@ -28,3 +35,45 @@ class ReadOnlyAdmin(admin.ModelAdmin):
 
     def has_delete_permission(self, request, obj=None):
         return False
+
+
+@admin.register(ApiToken)
+class ApiTokenAdmin(admin.ModelAdmin):
+    """Issue tokens (the key is shown once) and revoke them; keys are never stored."""
+
+    list_display = [
+        "name",
+        "kind",
+        "user",
+        "device_id",
+        "prefix",
+        "created_at",
+        "last_used_at",
+        "revoked_at",
+    ]
+    list_filter = ["kind", "revoked_at"]
+    search_fields = ["name", "prefix", "device_id", "user__username"]
+    list_select_related = ["user"]
+    fields = ["name", "kind", "user", "device_id"]
+    raw_id_fields = ["user"]
+    actions = ["revoke"]
+
+    def has_change_permission(self, request, obj=None):
+        return obj is None and super().has_change_permission(request, obj)
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+    def save_model(self, request, obj, form, change):
+        token, raw_key = api_token_issue(
+            name=obj.name, kind=obj.kind, user=obj.user, device_id=obj.device_id, actor=request.user
+        )
+        obj.pk = token.pk
+        messages.warning(
+            request, _("Copy the key now, it is not shown again: %(key)s") % {"key": raw_key}
+        )
+
+    @admin.action(description=_("Revoke the selected tokens"))
+    def revoke(self, request, queryset):
+        for token in queryset:
+            api_token_revoke(token=token, actor=request.user)

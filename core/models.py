@@ -1,3 +1,4 @@
+from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
@@ -46,3 +47,40 @@ class IdempotencyKey(models.Model):
 
     def __str__(self):
         return f"{self.key} {self.method} {self.path}"
+
+
+class TokenKind(models.TextChoices):
+    DEVICE = "device", _("handheld device")
+    INTEGRATION = "integration", _("integration (ERP)")
+
+
+class ApiToken(models.Model):
+    """A revocable API credential for a handheld or the ERP; only its hash is stored."""
+
+    name = models.CharField(_("name"), max_length=100)
+    kind = models.CharField(_("kind"), max_length=12, choices=TokenKind.choices)
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        related_name="api_tokens",
+        verbose_name=_("acts as user"),
+    )
+    device_id = models.CharField(
+        _("device id"),
+        max_length=64,
+        blank=True,
+        help_text=_("Recorded on audit events when the request sends no X-Device-Id."),
+    )
+    prefix = models.CharField(_("prefix"), max_length=8, db_index=True)
+    key_hash = models.CharField(max_length=64, unique=True)
+    created_at = models.DateTimeField(_("created"), auto_now_add=True)
+    last_used_at = models.DateTimeField(_("last used"), null=True, blank=True)
+    revoked_at = models.DateTimeField(_("revoked"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("API token")
+        verbose_name_plural = _("API tokens")
+        ordering = ["-id"]
+
+    def __str__(self):
+        return f"{self.name} ({self.prefix}…)"

@@ -1,7 +1,14 @@
+import hashlib
+import secrets
+
+from django.contrib.auth import get_user_model
+from django.contrib.auth.models import Group, Permission
 from django.db import transaction
 from django.utils import timezone
 
-from core.models import DocumentSequence
+from audit.services import audit_record
+from core.models import ApiToken, DocumentSequence
+from core.roles import ROLES
 
 
 @transaction.atomic
@@ -29,8 +36,6 @@ def model_snapshot(instance):
 @transaction.atomic
 def master_record_save(*, instance, actor, device=""):
     """Create or change a master-data record and audit it with before/after values (R-U1)."""
-    from audit.services import audit_record
-
     model = type(instance)
     before = None
     if instance.pk is not None:
@@ -53,8 +58,6 @@ def master_record_save(*, instance, actor, device=""):
 @transaction.atomic
 def master_record_delete(*, instance, actor, device=""):
     """Delete a master-data record (PROTECT keeps referenced ones) and audit it."""
-    from audit.services import audit_record
-
     before, pk = model_snapshot(instance), instance.pk
     instance.delete()
     audit_record(
@@ -70,11 +73,6 @@ def master_record_delete(*, instance, actor, device=""):
 @transaction.atomic
 def role_groups_sync(*, actor=None):
     """Create or update one group per role with exactly its permissions (idempotent)."""
-    from django.contrib.auth.models import Group, Permission
-
-    from audit.services import audit_record
-    from core.roles import ROLES
-
     changed = {}
     for code, (_label, perms) in ROLES.items():
         group, created = Group.objects.get_or_create(name=code)
@@ -100,11 +98,6 @@ def role_groups_sync(*, actor=None):
 @transaction.atomic
 def user_ensure(*, username, role, password, actor=None, is_superuser=False):
     """Create a user in a role group, or leave an existing one as it is."""
-    from django.contrib.auth import get_user_model
-    from django.contrib.auth.models import Group
-
-    from audit.services import audit_record
-
     user_model = get_user_model()
     user = user_model.objects.filter(username=username).first()
     if user:
@@ -120,3 +113,44 @@ def user_ensure(*, username, role, password, actor=None, is_superuser=False):
         after={"username": username, "role": role, "superuser": is_superuser},
     )
     return user
+
+
+@transaction.atomic
+def api_token_issue(*, name, kind, user, actor, device_id=""):
+    """A new token; the raw key is returned once and never stored (only its SHA-256)."""
+    prefix = secrets.token_hex(4)
+    raw_key = f"{prefix}.{secrets.token_urlsafe(32)}"
+    token = ApiToken.objects.create(
+        name=name,
+        kind=kind,
+        user=user,
+        device_id=device_id,
+        prefix=prefix,
+        key_hash=api_key_hash(raw_key),
+    )
+    audit_record(
+        actor=actor,
+        action="api_token.issue",
+        obj=token,
+        after={"name": name, "kind": kind, "user": user.username, "prefix": prefix},
+    )
+    return token, raw_key
+
+
+def api_key_hash(raw_key):
+    return hashlib.sha256(raw_key.encode()).hexdigest()
+
+
+@transaction.atomic
+def api_token_revoke(*, token, actor):
+    token = ApiToken.objects.select_for_update().get(pk=token.pk)
+    if token.revoked_at is None:
+        token.revoked_at = timezone.now()
+        token.save(update_fields=["revoked_at"])
+        audit_record(
+            actor=actor,
+            action="api_token.revoke",
+            obj=token,
+            after={"revoked_at": token.revoked_at},
+        )
+    return token

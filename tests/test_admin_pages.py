@@ -17,11 +17,11 @@ from django.test import Client
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
-from rest_framework.authtoken.models import Token
 
 from audit.models import AuditEvent, ChainHead
 from audit.services import audit_record
 from core.admin import AuditedModelAdmin, ReadOnlyAdmin
+from core.services import api_token_issue
 from inventory.models import (
     LedgerEntry,
     Lot,
@@ -143,7 +143,7 @@ def client(superuser):
 def records(superuser):
     build_records("A", superuser)
     Group.objects.create(name="keepers")
-    Token.objects.create(user=superuser)
+    api_token_issue(name="HH-01", kind="device", user=superuser, actor=superuser)
 
 
 def test_own_models_are_registered_and_chain_head_is_not():
