@@ -95,6 +95,13 @@ RETURN_TRANSITIONS = {
     ReturnState.REJECTED: {ReturnState.SUBMITTED, ReturnState.CANCELLED},
     ReturnState.CANCELLED: set(),
 }
+# The API action that moves a return into each state (scanners show what can be done next).
+RETURN_ACTIONS = {
+    ReturnState.SUBMITTED: "submit", ReturnState.REVIEWED: "review",
+    ReturnState.INSPECTED: "qc-verdict", ReturnState.RECEIVED: "receive",
+    ReturnState.POSTED: "post", ReturnState.CONFIRMED: "confirm",
+    ReturnState.REJECTED: "reject", ReturnState.CANCELLED: "cancel",
+}
 RETURN_FINISHED = {ReturnState.POSTED, ReturnState.CONFIRMED, ReturnState.CANCELLED}
 
 
@@ -285,6 +292,11 @@ REPLENISH_TRANSITIONS = {
     ReplenishState.ISSUED: set(),
     ReplenishState.REJECTED: {ReplenishState.SUBMITTED, ReplenishState.CANCELLED},
     ReplenishState.CANCELLED: set(),
+}
+REPLENISH_ACTIONS = {
+    ReplenishState.SUBMITTED: "submit", ReplenishState.APPROVED: "approve",
+    ReplenishState.ISSUED: "issue", ReplenishState.SHORT: "issue",
+    ReplenishState.REJECTED: "reject", ReplenishState.CANCELLED: "cancel",
 }
 REPLENISH_FINISHED = {ReplenishState.ISSUED, ReplenishState.CANCELLED}
 

@@ -185,3 +185,12 @@ class FefoPickSerializer(serializers.Serializer):
 class FefoSerializer(serializers.Serializer):
     picks = FefoPickSerializer(many=True)
     shortfall = serializers.DecimalField(max_digits=16, decimal_places=4)
+
+
+class ScanInput(serializers.Serializer):
+    code = serializers.CharField(
+        max_length=2000,  # the resolver refuses long codes with its own message
+        allow_blank=True,
+        trim_whitespace=False,
+        help_text="Internal Code128 payload, slip number or GS1 string.",
+    )

@@ -17,4 +17,5 @@ urlpatterns = [
     path("stock/transfer/", views.TransferView.as_view(), name="stock-transfer"),
     path("stock/adjust/", views.AdjustView.as_view(), name="stock-adjust"),
     path("stock/fefo/", views.FefoView.as_view(), name="stock-fefo"),
+    path("scan/", views.ScanView.as_view(), name="scan"),
 ]

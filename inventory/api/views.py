@@ -1,6 +1,8 @@
+from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema
 from rest_framework import mixins, status, viewsets
 from rest_framework.decorators import action
+from rest_framework.exceptions import NotFound
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
@@ -18,6 +20,7 @@ from inventory.models import (
     Warehouse,
     WarehouseCategory,
 )
+from inventory.scanning import ScanNotFound, scan_resolve
 
 POST_STOCK = HasPerm("inventory.add_ledgerentry")
 
@@ -132,6 +135,22 @@ class TransferView(StockActionView):
 class AdjustView(StockActionView):
     input_class = serializers.AdjustInput
     service = staticmethod(services.stock_adjust)
+
+
+class ScanView(APIView):
+    """Resolve any scanned code: what it is, its stock or state, and the next actions."""
+
+    @extend_schema(
+        request=serializers.ScanInput,
+        responses={200: OpenApiTypes.OBJECT, 400: OpenApiTypes.OBJECT, 404: OpenApiTypes.OBJECT},
+    )
+    def post(self, request):
+        data = serializers.ScanInput(data=request.data)
+        data.is_valid(raise_exception=True)
+        try:
+            return Response(scan_resolve(data.validated_data["code"]))
+        except ScanNotFound as error:
+            raise NotFound(error.message) from error
 
 
 class FefoView(APIView):
