@@ -162,6 +162,18 @@ def slip_result(number):
     return None
 
 
+def material_label(material):
+    return f"M:{material.code}"
+
+
+def lot_label(lot):
+    return f"L:{lot.material.code}|{lot.batch_no}"
+
+
+def location_label(location):
+    return f"LOC:{location.code}"
+
+
 def pair(payload):
     first, sep, second = payload.partition("|")
     return (first, second) if sep and first and second else (None, None)
