@@ -173,7 +173,14 @@ CELERY_TASK_ACKS_LATE = True
 CELERY_TASK_TIME_LIMIT = 30 * 60
 CELERY_TASK_SOFT_TIME_LIMIT = 25 * 60
 CELERY_TIMEZONE = TIME_ZONE
-CELERY_BEAT_SCHEDULE = {}
+CELERY_BEAT_SCHEDULE = {
+    "outbox-deliver": {"task": "core.tasks.outbox_deliver_task", "schedule": 60.0},
+}
+
+# Outbound ERP events (core.outbox): no URL, no delivery (events wait in the outbox).
+ERP_WEBHOOK_URL = os.environ.get("ERP_WEBHOOK_URL", "")
+ERP_WEBHOOK_SECRET = os.environ.get("ERP_WEBHOOK_SECRET", "")
+ERP_WEBHOOK_TIMEOUT = float(os.environ.get("ERP_WEBHOOK_TIMEOUT", "10"))
 
 EMAIL_BACKEND = os.environ.get("EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend")
 DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "matreturns@localhost")

@@ -1,7 +1,8 @@
 from django.contrib import admin, messages
 from django.utils.translation import gettext_lazy as _
 
-from core.models import ApiToken
+from core.models import ApiToken, DeliveryAttempt, OutboxEvent
+from core.outbox import outbox_replay
 from core.services import (
     api_token_issue,
     api_token_revoke,
@@ -77,3 +78,36 @@ class ApiTokenAdmin(admin.ModelAdmin):
     def revoke(self, request, queryset):
         for token in queryset:
             api_token_revoke(token=token, actor=request.user)
+
+
+class DeliveryAttemptInline(admin.TabularInline):
+    model = DeliveryAttempt
+    extra = 0
+    can_delete = False
+    readonly_fields = ["attempted_at", "status_code", "error"]
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(OutboxEvent)
+class OutboxEventAdmin(ReadOnlyAdmin):
+    """The ERP delivery log; failed or lost events can be sent again."""
+
+    list_display = [
+        "id",
+        "topic",
+        "event_id",
+        "created_at",
+        "delivered_at",
+        "attempts",
+        "last_error",
+    ]
+    list_filter = ["topic", ("delivered_at", admin.EmptyFieldListFilter)]
+    search_fields = ["event_id", "topic"]
+    inlines = [DeliveryAttemptInline]
+    actions = ["replay"]
+
+    @admin.action(description=_("Send the selected events again"), permissions=["view"])
+    def replay(self, request, queryset):
+        outbox_replay(events=list(queryset), actor=request.user)
