@@ -7,6 +7,7 @@ import os
 from pathlib import Path
 
 import dj_database_url
+from celery.schedules import crontab
 from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
 
@@ -175,7 +176,12 @@ CELERY_TASK_SOFT_TIME_LIMIT = 25 * 60
 CELERY_TIMEZONE = TIME_ZONE
 CELERY_BEAT_SCHEDULE = {
     "outbox-deliver": {"task": "core.tasks.outbox_deliver_task", "schedule": 60.0},
+    "month-end": {"task": "returns.tasks.month_end_task",
+                  "schedule": crontab(minute=30, hour=1, day_of_month=1)},
 }
+
+# Month-end (R-J1): replenishments above this amount are flagged for the GM office.
+MONTH_END_SPOT_CHECK_AMOUNT = os.environ.get("MONTH_END_SPOT_CHECK_AMOUNT", "5000")
 
 # Outbound ERP events (core.outbox): no URL, no delivery (events wait in the outbox).
 ERP_WEBHOOK_URL = os.environ.get("ERP_WEBHOOK_URL", "")

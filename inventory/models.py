@@ -222,6 +222,12 @@ class LedgerEntry(AppendOnlyModel):
     doc_type = models.CharField(_("document type"), max_length=32)
     doc_id = models.CharField(_("document"), max_length=64)
     doc_line = models.PositiveIntegerField(_("document line"), null=True, blank=True)
+    reason_code = models.CharField(
+        _("reason code"),
+        max_length=32,
+        blank=True,
+        help_text=_("The return/replenish reason, so month-end groups the ledger alone."),
+    )
     remark = models.CharField(_("remark"), max_length=200, blank=True)
     actor = models.ForeignKey(
         settings.AUTH_USER_MODEL,

@@ -223,7 +223,7 @@ def apply_serial_movements(movements):
 
 
 @transaction.atomic
-def ledger_post(*, movements, doc_type, doc_id, actor, device="", work_order=None):
+def ledger_post(*, movements, doc_type, doc_id, actor, device="", work_order=None, reason_code=""):
     """Write ledger entries and move balances in one transaction (R-L1, R-L2).
 
     Refuses (``ValidationError``, nothing written) any movement that would leave a balance
@@ -270,6 +270,7 @@ def ledger_post(*, movements, doc_type, doc_id, actor, device="", work_order=Non
                 doc_type=doc_type,
                 doc_id=doc_id,
                 doc_line=m.doc_line,
+                reason_code=reason_code,
                 remark=m.remark[:200],
                 actor=actor,
                 device_id=device or "",
@@ -324,13 +325,10 @@ def lot_defaults(*, material, production_date=None, expiry_date=None):
     return expiry_date
 
 
-@transaction.atomic
 def lot_get_or_create(
     *,
     material,
     batch_no,
-    actor,
-    device="",
     production_date=None,
     expiry_date=None,
     supplier="",
@@ -338,10 +336,13 @@ def lot_get_or_create(
     inspection_status=InspectionStatus.PENDING,
     storage_conditions="",
 ):
+    """The material's lot by batch number, created when new. Not audited on its own: the
+    receipt that brings it records it (auditing here would lock the audit chain before the
+    stock rows, against the lock order)."""
     lot = Lot.objects.filter(material=material, batch_no=batch_no).first()
     if lot:
         return lot
-    lot = Lot.objects.create(
+    return Lot.objects.create(
         material=material,
         batch_no=batch_no,
         production_date=production_date,
@@ -353,8 +354,6 @@ def lot_get_or_create(
         inspection_status=inspection_status,
         storage_conditions=storage_conditions,
     )
-    audit_record(actor=actor, device=device, action="lot.create", obj=lot, after=lot_snapshot(lot))
-    return lot
 
 
 def lot_snapshot(lot):
@@ -386,6 +385,39 @@ def lot_set_inspection_status(*, lot, status, actor, device=""):
 # ---------------------------------------------------------------------------- stock moves
 
 
+def receipt_movements(
+    *, material, location, quantity, batch_no="", lot_fields=None, serials=(), remark=""
+):
+    """Validate a receipt by the material's tracking mode (R-M4) and build its movements.
+
+    ``batch_no`` names the lot, created with ``lot_fields`` when new; serial units are
+    created too. Every receipt (goods, finished goods) goes through here.
+    """
+    lot = None
+    if batch_no:
+        lot = lot_get_or_create(material=material, batch_no=batch_no, **(lot_fields or {}))
+    quantity = validate_quantity(quantity, material=material)
+    validate_lot(material=material, lot=lot)
+    validate_location(location)
+    serials = list(serials)
+    validate_serials(material=material, quantity=quantity, serials=serials)
+    units = serials_create(material=material, lot=lot, serials=serials) if serials else []
+    return one_movement_per_unit(
+        material=material,
+        lot=lot,
+        location=location,
+        quantity=quantity,
+        movement_type=MovementType.RECEIPT,
+        serials=units,
+        remark=remark,
+    )
+
+
+def receipt_summary(entries):
+    lot = entries[0].lot
+    return {"lot": lot_snapshot(lot) if lot else None, "entries": entries_summary(entries)}
+
+
 @transaction.atomic
 def stock_receive(
     *,
@@ -400,38 +432,19 @@ def stock_receive(
     reference="",
     remark="",
 ):
-    """Goods receipt into a location (``RECEIPT`` entries).
-
-    ``batch_no`` names the lot, created with ``lot_fields`` when new; serial units are
-    created here too, all in the receipt's transaction.
-    """
-    lot = None
-    if batch_no:
-        lot = lot_get_or_create(
-            material=material, batch_no=batch_no, actor=actor, device=device, **(lot_fields or {})
-        )
-    quantity = validate_quantity(quantity, material=material)
-    validate_lot(material=material, lot=lot)
-    validate_location(location)
-    serials = list(serials)
-    validate_serials(material=material, quantity=quantity, serials=serials)
-    if serials:
-        serials = serials_create(material=material, lot=lot, serials=serials)
+    """Goods receipt into a location (``RECEIPT`` entries)."""
+    movements = receipt_movements(
+        material=material,
+        location=location,
+        quantity=quantity,
+        batch_no=batch_no,
+        lot_fields=lot_fields,
+        serials=serials,
+        remark=remark or reference,
+    )
     number = document_number_next(prefix="GR")
     entries = ledger_post(
-        movements=one_movement_per_unit(
-            material=material,
-            lot=lot,
-            location=location,
-            quantity=quantity,
-            movement_type=MovementType.RECEIPT,
-            serials=serials,
-            remark=remark or reference,
-        ),
-        doc_type="receipt",
-        doc_id=number,
-        actor=actor,
-        device=device,
+        movements=movements, doc_type="receipt", doc_id=number, actor=actor, device=device
     )
     audit_record(
         actor=actor,
@@ -439,7 +452,7 @@ def stock_receive(
         action="stock.receive",
         object_type="receipt",
         object_id=number,
-        after={"reference": reference, "entries": entries_summary(entries)},
+        after={"reference": reference, **receipt_summary(entries)},
     )
     return entries
 

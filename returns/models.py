@@ -97,10 +97,14 @@ RETURN_TRANSITIONS = {
 }
 # The API action that moves a return into each state (scanners show what can be done next).
 RETURN_ACTIONS = {
-    ReturnState.SUBMITTED: "submit", ReturnState.REVIEWED: "review",
-    ReturnState.INSPECTED: "qc-verdict", ReturnState.RECEIVED: "receive",
-    ReturnState.POSTED: "post", ReturnState.CONFIRMED: "confirm",
-    ReturnState.REJECTED: "reject", ReturnState.CANCELLED: "cancel",
+    ReturnState.SUBMITTED: "submit",
+    ReturnState.REVIEWED: "review",
+    ReturnState.INSPECTED: "qc-verdict",
+    ReturnState.RECEIVED: "receive",
+    ReturnState.POSTED: "post",
+    ReturnState.CONFIRMED: "confirm",
+    ReturnState.REJECTED: "reject",
+    ReturnState.CANCELLED: "cancel",
 }
 RETURN_FINISHED = {ReturnState.POSTED, ReturnState.CONFIRMED, ReturnState.CANCELLED}
 
@@ -294,9 +298,12 @@ REPLENISH_TRANSITIONS = {
     ReplenishState.CANCELLED: set(),
 }
 REPLENISH_ACTIONS = {
-    ReplenishState.SUBMITTED: "submit", ReplenishState.APPROVED: "approve",
-    ReplenishState.ISSUED: "issue", ReplenishState.SHORT: "issue",
-    ReplenishState.REJECTED: "reject", ReplenishState.CANCELLED: "cancel",
+    ReplenishState.SUBMITTED: "submit",
+    ReplenishState.APPROVED: "approve",
+    ReplenishState.ISSUED: "issue",
+    ReplenishState.SHORT: "issue",
+    ReplenishState.REJECTED: "reject",
+    ReplenishState.CANCELLED: "cancel",
 }
 REPLENISH_FINISHED = {ReplenishState.ISSUED, ReplenishState.CANCELLED}
 
@@ -436,3 +443,103 @@ class ShortageSlip(models.Model):
 
     def __str__(self):
         return self.number
+
+
+class MonthEndState(models.TextChoices):
+    OPEN = "open", _("open")
+    CONFIRMED = "confirmed", _("confirmed by finance")
+
+
+class MonthEnd(models.Model):
+    """One month's summary of returns and replenishments (R-J1, R-J3).
+
+    Recomputing replaces its rows (same data, same result); finance's confirmation locks it.
+    """
+
+    month = models.DateField(_("month"), unique=True, help_text=_("First day of the month."))
+    state = models.CharField(
+        _("state"), max_length=10, choices=MonthEndState.choices, default=MonthEndState.OPEN
+    )
+    flag_amount = MoneyField(
+        _("spot-check amount"), help_text=_("Replenishments above this go to the GM office.")
+    )
+    computed_at = models.DateTimeField(_("computed"), null=True, blank=True)
+    confirmed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("confirmed by"),
+    )
+    confirmed_at = models.DateTimeField(_("confirmed"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("month-end summary")
+        verbose_name_plural = _("month-end summaries")
+        ordering = ["-month"]
+
+    def __str__(self):
+        return f"{self.month:%Y-%m}"
+
+
+class MonthEndLine(models.Model):
+    """Quantities and amounts at standard cost per kind, workshop, reason and material."""
+
+    month_end = models.ForeignKey(MonthEnd, on_delete=models.CASCADE, related_name="lines")
+    kind = models.CharField(_("kind"), max_length=10, choices=RequestKind.choices)
+    workshop = models.ForeignKey(
+        "workorders.Workshop",
+        null=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("workshop"),
+    )
+    reason_code = models.CharField(_("reason"), max_length=32)
+    responsible_party = models.CharField(
+        _("responsible party"), max_length=12, choices=ResponsibleParty.choices, blank=True
+    )
+    approval_class = models.CharField(_("approval class"), max_length=1)
+    material = models.ForeignKey(
+        "materials.Material", on_delete=models.PROTECT, related_name="+", verbose_name=_("material")
+    )
+    quantity = QuantityField(_("quantity"))
+    amount = MoneyField(_("amount"))
+
+    class Meta:
+        verbose_name = _("month-end line")
+        verbose_name_plural = _("month-end lines")
+        ordering = ["id"]
+
+    def __str__(self):
+        return f"{self.month_end} {self.kind} {self.material_id}: {self.amount}"
+
+
+class MonthEndDocument(models.Model):
+    """One posted return or issued replenishment of the month, with its penalty points."""
+
+    month_end = models.ForeignKey(MonthEnd, on_delete=models.CASCADE, related_name="documents")
+    kind = models.CharField(_("kind"), max_length=10, choices=RequestKind.choices)
+    number = models.CharField(_("number"), max_length=64)
+    workshop = models.ForeignKey(
+        "workorders.Workshop",
+        null=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("workshop"),
+    )
+    reason_code = models.CharField(_("reason"), max_length=32)
+    responsible_party = models.CharField(
+        _("responsible party"), max_length=12, choices=ResponsibleParty.choices, blank=True
+    )
+    amount = MoneyField(_("amount"))
+    points = models.PositiveIntegerField(_("penalty points"), default=0)
+    flagged = models.BooleanField(_("spot check"), default=False)
+
+    class Meta:
+        verbose_name = _("month-end document")
+        verbose_name_plural = _("month-end documents")
+        ordering = ["id"]
+
+    def __str__(self):
+        return f"{self.month_end} {self.number}"
