@@ -35,12 +35,17 @@ def model_snapshot(instance):
 
 @transaction.atomic
 def master_record_save(*, instance, actor, device=""):
-    """Create or change a master-data record and audit it with before/after values (R-U1)."""
+    """Create or change a master-data record and audit it with before/after values (R-U1).
+
+    Saving an unchanged record writes nothing, so an ERP may send the same data again.
+    """
     model = type(instance)
     before = None
     if instance.pk is not None:
         current = model.objects.select_for_update().filter(pk=instance.pk).first()
         before = model_snapshot(current) if current else None
+        if before == model_snapshot(instance):
+            return instance
     instance.full_clean()
     instance.save()
     action = f"{model._meta.model_name}.{'change' if before else 'create'}"

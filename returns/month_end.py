@@ -17,7 +17,8 @@ from django.utils.translation import gettext_lazy as _
 
 from audit.services import audit_record
 from core.errors import StateConflict
-from core.fields import MONEY
+from core.fields import MONEY, QTY
+from core.outbox import outbox_emit
 from inventory.models import LedgerEntry, MovementType
 from returns.models import (
     MonthEnd,
@@ -138,7 +139,13 @@ def month_end_compute(*, month, actor=None):
 
 def month_end_totals(month_end):
     totals = month_end.lines.values("kind").annotate(qty=Sum("quantity"), amount=Sum("amount"))
-    return {row["kind"]: {"quantity": row["qty"], "amount": row["amount"]} for row in totals}
+    return {
+        row["kind"]: {
+            "quantity": str(Decimal(row["qty"]).quantize(QTY)),
+            "amount": str(Decimal(row["amount"]).quantize(MONEY)),
+        }
+        for row in totals
+    }
 
 
 @transaction.atomic
@@ -150,12 +157,10 @@ def month_end_confirm(*, month_end, actor, device=""):
     month_end.state = MonthEndState.CONFIRMED
     month_end.confirmed_by, month_end.confirmed_at = actor, timezone.now()
     month_end.save(update_fields=["state", "confirmed_by", "confirmed_at"])
+    totals = month_end_totals(month_end)
+    outbox_emit(topic="month.closed", payload={"month": str(month_end), "totals": totals})
     audit_record(
-        actor=actor,
-        device=device,
-        action="month_end.confirm",
-        obj=month_end,
-        after=month_end_totals(month_end),
+        actor=actor, device=device, action="month_end.confirm", obj=month_end, after=totals
     )
     return month_end
 

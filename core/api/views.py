@@ -1,6 +1,8 @@
 from django.db.models import ProtectedError
 from django.utils.translation import gettext_lazy as _
+from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import status, viewsets
+from rest_framework.decorators import action
 from rest_framework.response import Response
 
 from core.errors import StateConflict
@@ -33,3 +35,25 @@ class MasterDataViewSet(viewsets.ModelViewSet):
         except ProtectedError as error:
             raise StateConflict(IN_USE, params={"object": instance}) from error
         return Response(status=status.HTTP_204_NO_CONTENT)
+
+
+class CodedMasterDataViewSet(MasterDataViewSet):
+    """Master data the ERP sends by code: ``PUT …/by-code/{code}/`` creates or replaces it."""
+
+    @extend_schema(parameters=[OpenApiParameter("code", str, OpenApiParameter.PATH)])
+    @action(detail=False, methods=["put"], url_path=r"by-code/(?P<code>[^/]+)")
+    def upsert(self, request, code=None):
+        """Create or replace the record with this code; sending it again changes nothing."""
+        instance = self.get_queryset().filter(code=code).first()
+        data = request.data.copy()
+        data["code"] = code
+        serializer = self.get_serializer(instance, data=data)
+        serializer.is_valid(raise_exception=True)
+        if instance is None:
+            self.perform_create(serializer)
+        else:
+            self.perform_update(serializer)
+        return Response(
+            self.get_serializer(serializer.instance).data,
+            status=status.HTTP_201_CREATED if instance is None else status.HTTP_200_OK,
+        )

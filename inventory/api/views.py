@@ -8,7 +8,7 @@ from rest_framework.views import APIView
 
 from core.api.pagination import IdCursorPagination
 from core.api.permissions import HasPerm
-from core.api.views import MasterDataViewSet
+from core.api.views import CodedMasterDataViewSet
 from inventory import selectors, services
 from inventory.api import filters, serializers
 from inventory.models import (
@@ -25,21 +25,21 @@ from inventory.scanning import ScanNotFound, scan_resolve
 POST_STOCK = HasPerm("inventory.add_ledgerentry")
 
 
-class WarehouseCategoryViewSet(MasterDataViewSet):
+class WarehouseCategoryViewSet(CodedMasterDataViewSet):
     queryset = WarehouseCategory.objects.all()
     serializer_class = serializers.WarehouseCategorySerializer
     filterset_fields = ["code"]
     search_fields = ["code", "name"]
 
 
-class WarehouseViewSet(MasterDataViewSet):
+class WarehouseViewSet(CodedMasterDataViewSet):
     queryset = Warehouse.objects.select_related("category")
     serializer_class = serializers.WarehouseSerializer
     filterset_fields = ["code"]
     search_fields = ["code", "name"]
 
 
-class LocationViewSet(MasterDataViewSet):
+class LocationViewSet(CodedMasterDataViewSet):
     queryset = Location.objects.select_related("warehouse")
     serializer_class = serializers.LocationSerializer
     filterset_class = filters.LocationFilter

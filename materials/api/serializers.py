@@ -2,13 +2,9 @@ from decimal import Decimal
 
 from rest_framework import serializers
 
+from core.api.fields import CodeField
 from inventory.models import Location, WarehouseCategory
 from materials.models import Bom, Material, MaterialCategory, UnitOfMeasure
-
-
-def code_field(model, **kwargs):
-    """A foreign key read and written by the related record's ``code``."""
-    return serializers.SlugRelatedField(slug_field="code", queryset=model.objects.all(), **kwargs)
 
 
 class UnitOfMeasureSerializer(serializers.ModelSerializer):
@@ -24,19 +20,35 @@ class MaterialCategorySerializer(serializers.ModelSerializer):
 
 
 class MaterialSerializer(serializers.ModelSerializer):
-    uom = code_field(UnitOfMeasure)
-    category = code_field(MaterialCategory)
-    warehouse_category = code_field(WarehouseCategory)
-    default_location = code_field(Location, allow_null=True, required=False)
+    uom = CodeField(UnitOfMeasure.objects.all())
+    category = CodeField(MaterialCategory.objects.all())
+    warehouse_category = CodeField(WarehouseCategory.objects.all())
+    default_location = CodeField(Location.objects.all(), allow_null=True, required=False)
     safety_stock = serializers.DecimalField(max_digits=None, decimal_places=4, read_only=True)
 
     class Meta:
         model = Material
         fields = [
-            "id", "code", "name", "specification", "uom", "category", "approval_class",
-            "warehouse_category", "standard_cost", "tracking", "shelf_life_days",
-            "inspect_on_return", "default_location", "gtin", "lead_time_days",
-            "emergency_purchase_days", "daily_usage", "safety_stock", "is_active", "updated_at",
+            "id",
+            "code",
+            "name",
+            "specification",
+            "uom",
+            "category",
+            "approval_class",
+            "warehouse_category",
+            "standard_cost",
+            "tracking",
+            "shelf_life_days",
+            "inspect_on_return",
+            "default_location",
+            "gtin",
+            "lead_time_days",
+            "emergency_purchase_days",
+            "daily_usage",
+            "safety_stock",
+            "is_active",
+            "updated_at",
         ]
         read_only_fields = ["updated_at"]
         extra_kwargs = {"approval_class": {"required": False}}
@@ -48,7 +60,7 @@ class MaterialSerializer(serializers.ModelSerializer):
 
 
 class BomLineSerializer(serializers.Serializer):
-    material = code_field(Material)
+    material = CodeField(Material.objects.all())
     qty_per_unit = serializers.DecimalField(max_digits=16, decimal_places=6)
     loss_pct = serializers.DecimalField(max_digits=5, decimal_places=2, default=Decimal("0"))
 
@@ -56,7 +68,7 @@ class BomLineSerializer(serializers.Serializer):
 class BomInputSerializer(serializers.Serializer):
     """A whole BOM version as ``materials.services.bom_save`` takes it."""
 
-    product = code_field(Material)
+    product = CodeField(Material.objects.all())
     version = serializers.IntegerField(min_value=1)
     is_active = serializers.BooleanField(default=True)
     note = serializers.CharField(max_length=200, allow_blank=True, default="")
@@ -69,5 +81,13 @@ class BomSerializer(serializers.ModelSerializer):
 
     class Meta:
         model = Bom
-        fields = ["id", "product", "version", "is_active", "note", "lines", "created_at",
-                  "updated_at"]
+        fields = [
+            "id",
+            "product",
+            "version",
+            "is_active",
+            "note",
+            "lines",
+            "created_at",
+            "updated_at",
+        ]

@@ -3,7 +3,7 @@ from drf_spectacular.utils import extend_schema, extend_schema_view
 from rest_framework import status, viewsets
 from rest_framework.response import Response
 
-from core.api.views import MasterDataViewSet
+from core.api.views import CodedMasterDataViewSet
 from materials.api.filters import BomFilter, MaterialFilter
 from materials.api.serializers import (
     BomInputSerializer,
@@ -16,7 +16,7 @@ from materials.models import Bom, BomLine, Material, MaterialCategory, UnitOfMea
 from materials.services import bom_delete, bom_save
 
 
-class UnitOfMeasureViewSet(MasterDataViewSet):
+class UnitOfMeasureViewSet(CodedMasterDataViewSet):
     queryset = UnitOfMeasure.objects.all()
     serializer_class = UnitOfMeasureSerializer
     filterset_fields = ["code"]
@@ -24,7 +24,7 @@ class UnitOfMeasureViewSet(MasterDataViewSet):
     ordering_fields = ["code", "name"]
 
 
-class MaterialCategoryViewSet(MasterDataViewSet):
+class MaterialCategoryViewSet(CodedMasterDataViewSet):
     queryset = MaterialCategory.objects.all()
     serializer_class = MaterialCategorySerializer
     filterset_fields = ["code", "approval_class"]
@@ -32,7 +32,7 @@ class MaterialCategoryViewSet(MasterDataViewSet):
     ordering_fields = ["code", "name"]
 
 
-class MaterialViewSet(MasterDataViewSet):
+class MaterialViewSet(CodedMasterDataViewSet):
     queryset = Material.objects.select_related(
         "uom", "category", "warehouse_category", "default_location")
     serializer_class = MaterialSerializer

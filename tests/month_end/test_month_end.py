@@ -12,6 +12,7 @@ from django.utils import timezone
 from openpyxl import load_workbook
 
 from core.errors import StateConflict
+from core.models import OutboxEvent
 from inventory.models import MovementType
 from inventory.services import Movement, ledger_post
 from returns.models import MonthEndDocument, MonthEndLine
@@ -127,8 +128,11 @@ def test_points_responsibility_and_spot_check_flags(month):
     assert not documents["RT-1"].flagged
 
 
-def test_confirmed_month_is_locked(month, admin):
+def test_confirmed_month_is_locked_and_announced_to_the_erp(month, admin):
     month_end = month_end_confirm(month_end=month_end_compute(month=month), actor=admin)
+    event = OutboxEvent.objects.get(topic="month.closed")
+    assert event.payload["month"] == f"{month:%Y-%m}"
+    assert event.payload["totals"]["replenish"]["amount"] == "790.00"
     with pytest.raises(StateConflict, match="confirmed by finance"):
         month_end_compute(month=month)
     with pytest.raises(CommandError, match="confirmed by finance"):
