@@ -109,6 +109,8 @@ def approval_decide(*, step, actor, approve, comment="", device=""):
     """
     request = lock_request(step)
     step = ApprovalStep.objects.select_for_update().select_related("workshop").get(pk=step.pk)
+    if step.state == StepState.WAITING:
+        raise StateConflict(STEP_NOT_CURRENT, params={"request": request})
     if step.state != StepState.PENDING:
         raise StateConflict(STEP_DECIDED, params={"state": step.get_state_display()})
     if not approve and not comment.strip():

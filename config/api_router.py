@@ -9,7 +9,7 @@ from importlib import import_module
 from django.urls import include, path
 from rest_framework.routers import DefaultRouter
 
-API_APPS = ["materials", "inventory", "workorders"]
+API_APPS = ["materials", "inventory", "workorders", "approvals", "returns"]
 
 router = DefaultRouter()
 urlpatterns = []

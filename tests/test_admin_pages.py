@@ -18,9 +18,12 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
+from approvals.models import Delegation, Tier, TierAssignment
+from approvals.services import approval_steps_open
 from audit.models import AuditEvent, ChainHead
 from audit.services import audit_record
 from core.admin import AuditedModelAdmin, ReadOnlyAdmin
+from core.outbox import outbox_emit
 from core.services import api_token_issue
 from inventory.models import (
     LedgerEntry,
@@ -40,7 +43,7 @@ from tests.factories import (
     WarehouseFactory,
     WorkshopFactory,
 )
-from workorders.models import MaterialIssue, OutputReport, WorkOrder, WorkOrderLine
+from workorders.models import MaterialIssue, OutputReport, WorkOrder, WorkOrderLine, Workshop
 
 # The apps whose admins live next to this test; their changelists are held to no N+1.
 OWN_APPS = {"inventory", "workorders", "audit"}
@@ -144,6 +147,24 @@ def records(superuser):
     build_records("A", superuser)
     Group.objects.create(name="keepers")
     api_token_issue(name="HH-01", kind="device", user=superuser, actor=superuser)
+    outbox_emit(topic="return.posted", payload={"number": "RT-1"})
+    approvals_records(superuser)
+
+
+def approvals_records(superuser):
+    """A tier, a delegation and an open approval step (on a work order, for the page only)."""
+    workshop = Workshop.objects.first()
+    deputy = get_user_model().objects.create_user("deputy")
+    TierAssignment.objects.create(user=superuser, tier=Tier.SUPERVISOR, workshop=workshop)
+    Delegation.objects.create(
+        principal=superuser, delegate=deputy, starts=date(2026, 1, 1), ends=date(2026, 1, 31)
+    )
+    approval_steps_open(
+        request=WorkOrder.objects.first(),
+        tiers=[Tier.SUPERVISOR],
+        workshop=workshop,
+        requester=deputy,
+    )
 
 
 def test_own_models_are_registered_and_chain_head_is_not():

@@ -19,17 +19,23 @@ from inventory.services import (
     entries_summary,
     ledger_post,
     one_movement_per_unit,
+    receipt_movements,
+    receipt_summary,
     serials_in_stock,
     validate_location,
     validate_lot,
     validate_quantity,
     validate_serials,
 )
+from workorders.closeout import FG_RECEIPT_DOC, ensure_closeable
 from workorders.models import (
     ISSUABLE_STATUSES,
     WORK_ORDER_TRANSITIONS,
+    LeftoverDeclaration,
     MaterialIssue,
     OutputReport,
+    SignOff,
+    SignOffRole,
     WorkOrder,
     WorkOrderLine,
     WorkOrderStatus,
@@ -381,4 +387,141 @@ def work_order_cancel(*, work_order, actor, device=""):
         raise StateConflict(HAS_MOVEMENTS, params={"number": work_order.number})
     return status_change(
         work_order, WorkOrderStatus.CANCELLED, actor=actor, device=device, action="workorder.cancel"
+    )
+
+
+# ---------------------------------------------------------------------------- close-out (R-W4)
+
+RECEIVABLE_STATUSES = {WorkOrderStatus.IN_PROGRESS, WorkOrderStatus.COMPLETED}
+CLOSE_OUT_STATUSES = {WorkOrderStatus.COMPLETED}
+
+ALREADY_SIGNED = _("Work order %(number)s was already signed off by %(role)s.")
+ALREADY_DECLARED = _("The leftover of %(material)s on work order %(number)s was already declared.")
+NOTE_REQUIRED = _("Explain how the leftover was consumed.")
+UNKNOWN_ROLE = _("%(role)s is not a sign-off role.")
+
+
+def ensure_status(work_order, allowed, action):
+    if work_order.status not in allowed:
+        raise StateConflict(
+            WRONG_STATE,
+            params={
+                "number": work_order.number,
+                "status": work_order.get_status_display(),
+                "action": action,
+            },
+        )
+
+
+def ensure_requirement(work_order, material):
+    if not work_order.lines.filter(material=material).exists():
+        raise ValidationError(
+            {
+                "material": NOT_ON_WORK_ORDER
+                % {"material": material.code, "number": work_order.number}
+            }
+        )
+
+
+@transaction.atomic
+def work_order_receive_output(
+    *, work_order, location, quantity, actor, device="", batch_no="", serials=()
+):
+    """Finished goods of the work order into the warehouse (``RECEIPT``, doc ``fg_receipt``);
+    the close-out compares their total with the good output (R-W4)."""
+    work_order = locked(work_order)
+    ensure_status(work_order, RECEIVABLE_STATUSES, _("received from"))
+    movements = receipt_movements(
+        material=work_order.product,
+        location=location,
+        quantity=quantity,
+        batch_no=batch_no,
+        serials=serials,
+        remark=work_order.number,
+    )
+    number = document_number_next(prefix="FG")
+    entries = ledger_post(
+        movements=movements,
+        doc_type=FG_RECEIPT_DOC,
+        doc_id=number,
+        actor=actor,
+        device=device,
+        work_order=work_order,
+    )
+    audit_record(
+        actor=actor,
+        device=device,
+        action="workorder.receive_output",
+        obj=work_order,
+        after={"receipt": number, **receipt_summary(entries)},
+    )
+    return entries
+
+
+@transaction.atomic
+def work_order_sign_off(*, work_order, role, actor, note="", device=""):
+    """One sign-off per department on a completed work order (R-W4)."""
+    work_order = locked(work_order)
+    ensure_status(work_order, CLOSE_OUT_STATUSES, _("signed off"))
+    if role not in SignOffRole.values:
+        raise ValidationError({"role": UNKNOWN_ROLE % {"role": role}})
+    if work_order.sign_offs.filter(role=role).exists():
+        raise StateConflict(
+            ALREADY_SIGNED,
+            params={"number": work_order.number, "role": SignOffRole(role).label},
+        )
+    sign_off = SignOff(work_order=work_order, role=role, signed_by=actor, note=note)
+    sign_off.full_clean(validate_constraints=False)
+    sign_off.save()
+    audit_record(
+        actor=actor,
+        device=device,
+        action="workorder.sign_off",
+        obj=work_order,
+        after={"role": role, "note": note},
+    )
+    return sign_off
+
+
+@transaction.atomic
+def work_order_declare_leftover(*, work_order, material, note, actor, device=""):
+    """Production declares a material's leftover consumed instead of returned (R-W4)."""
+    work_order = locked(work_order)
+    ensure_status(work_order, CLOSE_OUT_STATUSES, _("declared on"))
+    ensure_requirement(work_order, material)
+    note = (note or "").strip()
+    if not note:
+        raise ValidationError({"note": NOTE_REQUIRED})
+    if work_order.leftover_declarations.filter(material=material).exists():
+        raise StateConflict(
+            ALREADY_DECLARED, params={"material": material.code, "number": work_order.number}
+        )
+    declaration = LeftoverDeclaration(
+        work_order=work_order, material=material, note=note, declared_by=actor
+    )
+    declaration.full_clean(validate_constraints=False)
+    declaration.save()
+    audit_record(
+        actor=actor,
+        device=device,
+        action="workorder.declare_leftover",
+        obj=work_order,
+        after={"material": material.code, "note": note},
+    )
+    return declaration
+
+
+@transaction.atomic
+def work_order_close(*, work_order, actor, device=""):
+    """completed → closed once every close-out item is done (R-W4); else ``CloseOutBlocked``."""
+    work_order = locked(work_order)
+    ensure_transition(work_order, WorkOrderStatus.CLOSED, _("closed"))
+    ensure_closeable(work_order)
+    return status_change(
+        work_order,
+        WorkOrderStatus.CLOSED,
+        actor=actor,
+        device=device,
+        action="workorder.close",
+        closed_at=timezone.now(),
     )

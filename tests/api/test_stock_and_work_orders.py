@@ -11,6 +11,7 @@ from audit.models import AuditEvent
 from config.api_router import router
 from inventory.models import LedgerEntry, StockBalance
 from materials.models import TrackingMode
+from tests.approvals.builders import three_pending_for
 from tests.builders import batch_material, days_from_today, location, receive, released_work_order
 from tests.factories import (
     BomFactory,
@@ -23,6 +24,8 @@ from tests.factories import (
     WarehouseFactory,
     WorkshopFactory,
 )
+from tests.returns.builders import draft_return, issued_replenishment
+from tests.returns.builders import line as return_line
 from workorders.services import IssueLine, work_order_issue
 
 pytestmark = pytest.mark.django_db
@@ -218,7 +221,7 @@ def test_schema_and_offline_swagger_ui(api):
 
 
 @pytest.fixture
-def three_of_everything(user):
+def three_of_everything(user, admin):
     """At least three rows behind every list endpoint."""
     motor = MaterialFactory(code="MOTOR", tracking=TrackingMode.SERIAL)
     receive(motor, location("S"), 3, user, batch_no="M1", serials=["SN1", "SN2", "SN3"])
@@ -241,6 +244,11 @@ def three_of_everything(user):
             actor=user,
             lines=[IssueLine(tube, Decimal(1), shelf, lot=tube.lots.get())],
         )
+        # returns: a draft return slip; a replenishment of 20 with 9 on hand falls short
+        draft_return(work_order, user, [return_line(tube, 1, lot=tube.lots.get())])
+        issued_replenishment(work_order, user, tube, 20)
+    # approvals: admin's inbox, policy versions, tier assignments, delegations
+    three_pending_for(admin, user)
 
 
 def list_urls():

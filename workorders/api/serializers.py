@@ -1,10 +1,21 @@
+from decimal import Decimal
+
 from django.utils.translation import gettext_lazy as _
 from rest_framework import serializers
 
 from core.api.fields import CodeField, QuantityInput, resolve_lot
 from inventory.models import Location
 from materials.models import Bom, Material
-from workorders.models import MaterialIssue, OutputReport, ProductionLine, WorkOrder, Workshop
+from workorders.models import (
+    LeftoverDeclaration,
+    MaterialIssue,
+    OutputReport,
+    ProductionLine,
+    SignOff,
+    SignOffRole,
+    WorkOrder,
+    Workshop,
+)
 from workorders.services import IssueLine
 
 BOM_UNKNOWN = _("Product %(product)s has no BOM version %(version)s.")
@@ -150,3 +161,81 @@ class OutputReportSerializer(serializers.ModelSerializer):
     class Meta:
         model = OutputReport
         fields = ["id", "good_qty", "scrap_qty", "note", "reported_by", "created_at"]
+
+
+# ---------------------------------------------------------------------------- close-out (R-W4)
+
+
+class ReceiveOutputInput(serializers.Serializer):
+    location = CodeField(Location.objects.all())
+    quantity = QuantityInput()
+    batch_no = serializers.CharField(max_length=64, required=False, allow_blank=True, default="")
+    serials = serializers.ListField(
+        child=serializers.CharField(max_length=64), required=False, default=list, max_length=1000
+    )
+
+
+class SignOffInput(serializers.Serializer):
+    role = serializers.ChoiceField(choices=SignOffRole.choices)
+    note = serializers.CharField(max_length=200, required=False, allow_blank=True, default="")
+
+
+class DeclareLeftoverInput(serializers.Serializer):
+    material = CodeField(Material.objects.all())
+    note = serializers.CharField(max_length=300)
+
+
+class SignOffSerializer(serializers.ModelSerializer):
+    work_order = serializers.CharField(source="work_order.number")
+    signed_by = serializers.CharField(source="signed_by.username")
+
+    class Meta:
+        model = SignOff
+        fields = ["id", "work_order", "role", "note", "signed_by", "signed_at"]
+
+
+class LeftoverDeclarationSerializer(serializers.ModelSerializer):
+    work_order = serializers.CharField(source="work_order.number")
+    material = serializers.CharField(source="material.code")
+    declared_by = serializers.CharField(source="declared_by.username")
+
+    class Meta:
+        model = LeftoverDeclaration
+        fields = ["id", "work_order", "material", "note", "declared_by", "declared_at"]
+
+
+def plain(value):
+    """Quantities as the API writes them elsewhere (strings), containers walked."""
+    if isinstance(value, Decimal):
+        return str(value)
+    if isinstance(value, dict):
+        return {key: plain(item) for key, item in value.items()}
+    if isinstance(value, list | tuple):
+        return [plain(item) for item in value]
+    return value
+
+
+class CheckDetailField(serializers.JSONField):
+    def to_representation(self, value):
+        return super().to_representation(plain(value))
+
+
+class ChecklistItemSerializer(serializers.Serializer):
+    code = serializers.CharField()
+    label = serializers.CharField()
+    ok = serializers.BooleanField()
+    detail = CheckDetailField(help_text="What was checked; its shape depends on the item.")
+
+
+class CloseoutSerializer(serializers.Serializer):
+    work_order = serializers.CharField(source="work_order.number")
+    status = serializers.CharField(source="work_order.status")
+    items = ChecklistItemSerializer(many=True)
+    can_close = serializers.BooleanField()
+    leftover_deadline = serializers.DateTimeField(allow_null=True)
+    leftover_overdue = serializers.BooleanField()
+
+
+class CloseOutBlockedSerializer(serializers.Serializer):
+    detail = serializers.CharField()
+    open_items = ChecklistItemSerializer(many=True)

@@ -1,12 +1,15 @@
+from django.utils import timezone
 from drf_spectacular.utils import extend_schema
 from rest_framework import mixins, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.response import Response
 
 from core.api.permissions import HasPerm
-from core.api.views import MasterDataViewSet
+from core.api.views import CodedMasterDataViewSet
+from inventory.api.serializers import LedgerEntrySerializer
 from workorders import services
 from workorders.api import filters, serializers
+from workorders.closeout import CloseOutBlocked, closeout_summary
 from workorders.models import MaterialIssue, ProductionLine, WorkOrder, Workshop
 from workorders.selectors import attach_progress
 
@@ -14,14 +17,14 @@ CHANGE_WORK_ORDER = HasPerm("workorders.change_workorder")
 ISSUE_MATERIAL = HasPerm("workorders.add_materialissue")
 
 
-class WorkshopViewSet(MasterDataViewSet):
+class WorkshopViewSet(CodedMasterDataViewSet):
     queryset = Workshop.objects.all()
     serializer_class = serializers.WorkshopSerializer
     filterset_fields = ["code"]
     search_fields = ["code", "name"]
 
 
-class ProductionLineViewSet(MasterDataViewSet):
+class ProductionLineViewSet(CodedMasterDataViewSet):
     queryset = ProductionLine.objects.select_related("workshop", "line_side_location")
     serializer_class = serializers.ProductionLineSerializer
     filterset_fields = ["code"]
@@ -112,6 +115,86 @@ class WorkOrderViewSet(mixins.CreateModelMixin, viewsets.ReadOnlyModelViewSet):
         return Response(
             serializers.MaterialIssueSerializer(issue).data, status=status.HTTP_201_CREATED
         )
+
+    # ------------------------------------------------------------------ close-out (R-W4, R-W5)
+
+    @extend_schema(request=None, responses=serializers.CloseoutSerializer)
+    @action(detail=True, methods=["get"])
+    def closeout(self, request, pk=None):
+        summary = closeout_summary(self.get_object(), timezone.now())
+        return Response(serializers.CloseoutSerializer(summary).data)
+
+    @extend_schema(
+        request=serializers.ReceiveOutputInput, responses={201: LedgerEntrySerializer(many=True)}
+    )
+    @action(
+        detail=True,
+        methods=["post"],
+        url_path="receive-output",
+        permission_classes=[CHANGE_WORK_ORDER],
+    )
+    def receive_output(self, request, pk=None):
+        data = serializers.ReceiveOutputInput(data=request.data)
+        data.is_valid(raise_exception=True)
+        entries = services.work_order_receive_output(
+            work_order=self.get_object(), **data.validated_data, **self.actor()
+        )
+        return Response(
+            LedgerEntrySerializer(entries, many=True).data, status=status.HTTP_201_CREATED
+        )
+
+    @extend_schema(request=serializers.SignOffInput, responses={201: serializers.SignOffSerializer})
+    @action(
+        detail=True, methods=["post"], url_path="sign-off", permission_classes=[CHANGE_WORK_ORDER]
+    )
+    def sign_off(self, request, pk=None):
+        data = serializers.SignOffInput(data=request.data)
+        data.is_valid(raise_exception=True)
+        sign_off = services.work_order_sign_off(
+            work_order=self.get_object(), **data.validated_data, **self.actor()
+        )
+        return Response(
+            serializers.SignOffSerializer(sign_off).data, status=status.HTTP_201_CREATED
+        )
+
+    @extend_schema(
+        request=serializers.DeclareLeftoverInput,
+        responses={201: serializers.LeftoverDeclarationSerializer},
+    )
+    @action(
+        detail=True,
+        methods=["post"],
+        url_path="declare-leftover",
+        permission_classes=[CHANGE_WORK_ORDER],
+    )
+    def declare_leftover(self, request, pk=None):
+        data = serializers.DeclareLeftoverInput(data=request.data)
+        data.is_valid(raise_exception=True)
+        declaration = services.work_order_declare_leftover(
+            work_order=self.get_object(), **data.validated_data, **self.actor()
+        )
+        return Response(
+            serializers.LeftoverDeclarationSerializer(declaration).data,
+            status=status.HTTP_201_CREATED,
+        )
+
+    @extend_schema(
+        request=None,
+        responses={
+            200: serializers.WorkOrderSerializer,
+            409: serializers.CloseOutBlockedSerializer,
+        },
+    )
+    @action(detail=True, methods=["post"], permission_classes=[CHANGE_WORK_ORDER])
+    def close(self, request, pk=None):
+        try:
+            work_order = services.work_order_close(work_order=self.get_object(), **self.actor())
+        except CloseOutBlocked as blocked:
+            body = {"detail": str(blocked), "open_items": blocked.open_items}
+            return Response(
+                serializers.CloseOutBlockedSerializer(body).data, status=status.HTTP_409_CONFLICT
+            )
+        return self.respond(work_order)
 
 
 class MaterialIssueViewSet(viewsets.ReadOnlyModelViewSet):

@@ -1,0 +1,242 @@
+from django.contrib.auth import get_user_model
+from django.utils import timezone
+from rest_framework import serializers
+
+from approvals.models import (
+    ApprovalStep,
+    Delegation,
+    MatrixCell,
+    OrderBand,
+    PolicyVersion,
+    Tier,
+    TierAssignment,
+)
+from approvals.selectors import request_kind
+from core.api.fields import CodeField, QuantityInput
+from materials.models import ApprovalClass
+from returns.models import ReasonCode, RequestKind
+from workorders.models import Workshop
+
+MAX_BULK = 200
+
+
+def MoneyInput(**kwargs):  # noqa: N802 - a field factory
+    return serializers.DecimalField(max_digits=14, decimal_places=2, **kwargs)
+
+
+def UsernameField(**kwargs):  # noqa: N802 - a field factory
+    return serializers.SlugRelatedField(
+        slug_field="username", queryset=get_user_model().objects.all(), **kwargs
+    )
+
+
+# ------------------------------------------------------------------ routing preview
+
+
+class PreviewQuery(serializers.Serializer):
+    approval_class = serializers.ChoiceField(ApprovalClass.choices)
+    order_qty = QuantityInput(min_value=0)
+    required_qty = QuantityInput(min_value=0)
+    replenish_qty = QuantityInput(min_value=0)
+    reason = CodeField(ReasonCode.objects.filter(kind=RequestKind.REPLENISH), required=False)
+    amount = MoneyInput(min_value=0, required=False)
+
+
+class CellSerializer(serializers.Serializer):
+    tier = serializers.ChoiceField(Tier.choices)
+    max_ratio = serializers.CharField(allow_null=True, help_text="Fraction; null above all.")
+
+
+class RouteSerializer(serializers.Serializer):
+    """``approvals.routing.Route.as_dict()``."""
+
+    ratio = serializers.CharField(help_text="replenish ÷ required, 4 decimal places")
+    order_band = serializers.CharField()
+    approval_class = serializers.ChoiceField(ApprovalClass.choices)
+    chain = serializers.ListField(child=serializers.CharField(), help_text="Tiers, in order.")
+    policy_version = serializers.IntegerField()
+    cell = CellSerializer()
+
+
+# ------------------------------------------------------------------ inbox
+
+
+class RequestLineSerializer(serializers.Serializer):
+    material = serializers.CharField(source="material.code")
+    material_name = serializers.CharField(source="material.name")
+    quantity = serializers.DecimalField(max_digits=16, decimal_places=4)
+
+
+class RequestSummarySerializer(serializers.Serializer):
+    kind = serializers.SerializerMethodField()
+    id = serializers.IntegerField()
+    number = serializers.CharField(allow_null=True)
+    state = serializers.CharField()
+    work_order = serializers.CharField(source="work_order.number")
+    planned_qty = serializers.DecimalField(
+        source="work_order.planned_qty", max_digits=16, decimal_places=4
+    )
+    reason = serializers.CharField(source="reason.code")
+    reason_name = serializers.CharField(source="reason.name")
+    applicant = serializers.CharField(source="applicant.username")
+    amount = serializers.DecimalField(max_digits=14, decimal_places=2, default=None)
+    lines = RequestLineSerializer(many=True, source="lines.all")
+
+    def get_kind(self, request) -> RequestKind:
+        return request_kind(request)
+
+
+class DecidedStepSerializer(serializers.ModelSerializer):
+    decided_by = serializers.CharField(source="decided_by.username")
+    on_behalf_of = serializers.CharField(source="on_behalf_of.username", default=None)
+
+    class Meta:
+        model = ApprovalStep
+        fields = [
+            "id",
+            "round",
+            "sequence",
+            "tier",
+            "state",
+            "decided_by",
+            "on_behalf_of",
+            "decided_at",
+            "comment",
+        ]
+
+
+class ApprovalStepSerializer(serializers.ModelSerializer):
+    """A step with what its approver needs to decide it."""
+
+    workshop = serializers.CharField(source="workshop.code")
+    requester = serializers.CharField(source="requester.username")
+    policy_version = serializers.IntegerField(source="policy.version", default=None)
+    overdue = serializers.SerializerMethodField()
+    context = serializers.JSONField(help_text="Routing context: ratio, band, class, matrix cell.")
+    request = RequestSummarySerializer()
+    history = DecidedStepSerializer(many=True, help_text="Decided steps of the request.")
+
+    class Meta:
+        model = ApprovalStep
+        fields = [
+            "id",
+            "tier",
+            "state",
+            "round",
+            "sequence",
+            "workshop",
+            "requester",
+            "due_at",
+            "overdue",
+            "policy_version",
+            "context",
+            "request",
+            "history",
+            "decided_at",
+        ]
+
+    def get_overdue(self, step) -> bool:
+        return step.due_at is not None and step.due_at < timezone.now()
+
+
+class DecisionInput(serializers.Serializer):
+    comment = serializers.CharField(max_length=500, required=False, allow_blank=True, default="")
+
+
+class BulkApproveInput(DecisionInput):
+    ids = serializers.ListField(
+        child=serializers.IntegerField(min_value=1), allow_empty=False, max_length=MAX_BULK
+    )
+
+
+class BulkResultSerializer(serializers.Serializer):
+    id = serializers.IntegerField()
+    ok = serializers.BooleanField()
+    error = serializers.CharField(allow_null=True)
+
+
+# ------------------------------------------------------------------ policies
+
+
+class BandSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = OrderBand
+        fields = ["code", "upper_bound"]
+
+
+class MatrixCellSerializer(serializers.ModelSerializer):
+    band = serializers.CharField(source="band.code")
+
+    class Meta:
+        model = MatrixCell
+        fields = ["approval_class", "band", "tier", "max_ratio"]
+
+
+class PolicyVersionSerializer(serializers.ModelSerializer):
+    bands = BandSerializer(many=True)
+    cells = MatrixCellSerializer(many=True)
+
+    class Meta:
+        model = PolicyVersion
+        fields = [
+            "id",
+            "version",
+            "is_active",
+            "valuable_amount",
+            "large_quantity",
+            "sla_hours",
+            "note",
+            "created_at",
+            "bands",
+            "cells",
+        ]
+
+
+class BandInput(serializers.Serializer):
+    code = serializers.CharField(max_length=16)
+    upper_bound = QuantityInput(min_value=0, allow_null=True, default=None)
+
+
+class CellInput(serializers.Serializer):
+    approval_class = serializers.ChoiceField(ApprovalClass.choices)
+    band = serializers.CharField(max_length=16)
+    tier = serializers.ChoiceField(Tier.choices)
+    max_ratio = serializers.DecimalField(
+        max_digits=9, decimal_places=6, min_value=0, max_value=1, help_text="0.01 is 1 %."
+    )
+
+
+class PolicyInput(serializers.Serializer):
+    """A whole new version: every band and every limit (R-A5)."""
+
+    is_active = serializers.BooleanField(default=True)
+    valuable_amount = MoneyInput(min_value=0)
+    large_quantity = QuantityInput(min_value=0, required=False, allow_null=True, default=None)
+    sla_hours = serializers.IntegerField(min_value=1, default=24)
+    note = serializers.CharField(max_length=200, required=False, allow_blank=True, default="")
+    bands = BandInput(many=True, allow_empty=False, max_length=20)
+    cells = CellInput(many=True, max_length=500)
+
+
+# ------------------------------------------------------------------ who holds which tier
+
+
+class TierAssignmentSerializer(serializers.ModelSerializer):
+    user = UsernameField()
+    workshop = CodeField(Workshop.objects.all(), required=False, allow_null=True)
+
+    class Meta:
+        model = TierAssignment
+        fields = ["id", "user", "tier", "workshop"]
+        # The model's constraints are checked by full_clean in the audited save; DRF's
+        # unique-together validator would make the (optional) workshop required.
+        validators = []
+
+
+class DelegationSerializer(serializers.ModelSerializer):
+    principal = UsernameField()
+    delegate = UsernameField()
+
+    class Meta:
+        model = Delegation
+        fields = ["id", "principal", "delegate", "starts", "ends", "note"]

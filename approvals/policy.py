@@ -1,0 +1,102 @@
+"""Publishing a new version of the approval matrix (R-A5).
+
+A published version is never edited: routing takes the newest active version, and every
+approval step keeps the version that routed it, so a new version never changes a decision
+already taken.
+"""
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.utils.translation import gettext_lazy as _
+
+from approvals.models import MATRIX_CHAIN, MatrixCell, OrderBand, PolicyVersion
+from audit.services import audit_record
+
+NO_BANDS = _("A policy needs at least one order band.")
+DUPLICATE_BAND = _("Order band %(band)s is listed more than once.")
+OPEN_BAND_LAST = _("Exactly one band, the last, has no upper bound.")
+BANDS_NOT_ASCENDING = _("Order bands must be listed by ascending upper bound.")
+UNKNOWN_BAND = _("Unknown order band %(band)s.")
+NOT_MATRIX_TIER = _("%(tier)s is not a tier of the approval matrix.")
+DUPLICATE_CELL = _("The %(tier)s limit of class %(class)s, band %(band)s is listed twice.")
+LIMITS_NOT_ASCENDING = _(
+    "Class %(class)s, band %(band)s: a higher tier cannot have a lower limit than the one below."
+)
+
+
+def bands_check(bands):
+    if not bands:
+        raise ValidationError({"bands": NO_BANDS})
+    codes = [band["code"] for band in bands]
+    for code in codes:
+        if codes.count(code) > 1:
+            raise ValidationError({"bands": DUPLICATE_BAND % {"band": code}})
+    bounds = [band.get("upper_bound") for band in bands]
+    if None in bounds[:-1] or bounds[-1] is not None:
+        raise ValidationError({"bands": OPEN_BAND_LAST})
+    if bounds[:-1] != sorted(set(bounds[:-1])):
+        raise ValidationError({"bands": BANDS_NOT_ASCENDING})
+
+
+def cells_check(cells, band_codes):
+    """Known bands, one limit per (class, band, tier), limits rising along the chain."""
+    limits = {}
+    for cell in cells:
+        key = (cell["approval_class"], cell["band"])
+        params = {"class": key[0], "band": key[1], "tier": cell["tier"]}
+        if cell["tier"] not in MATRIX_CHAIN:
+            raise ValidationError({"cells": NOT_MATRIX_TIER % params})
+        if cell["band"] not in band_codes:
+            raise ValidationError({"cells": UNKNOWN_BAND % params})
+        if cell["tier"] in limits.setdefault(key, {}):
+            raise ValidationError({"cells": DUPLICATE_CELL % params})
+        limits[key][cell["tier"]] = cell["max_ratio"]
+    for (approval_class, band), by_tier in limits.items():
+        ordered = [by_tier[tier] for tier in MATRIX_CHAIN if tier in by_tier]
+        if ordered != sorted(ordered):
+            raise ValidationError(
+                {"cells": LIMITS_NOT_ASCENDING % {"class": approval_class, "band": band}}
+            )
+
+
+@transaction.atomic
+def policy_publish(*, version_data, actor, device=""):
+    """Create the next policy version with its bands and cells, and audit it.
+
+    ``version_data``: ``valuable_amount``, optional ``large_quantity``, ``sla_hours``,
+    ``note``, ``is_active`` (default true), ``bands`` (``code``, ``upper_bound`` or None for
+    the top band), ``cells`` (``approval_class``, ``band`` code, ``tier``, ``max_ratio`` as
+    a fraction). Older versions stay as they are.
+    """
+    data = {"is_active": True, **version_data}
+    bands, cells = data.pop("bands"), data.pop("cells")
+    bands_check(bands)
+    cells_check(cells, {band["code"] for band in bands})
+    latest = PolicyVersion.objects.select_for_update().order_by("-version").first()
+    policy = PolicyVersion(version=(latest.version if latest else 0) + 1, **data)
+    policy.full_clean()
+    policy.save()
+    by_code = {
+        band["code"]: OrderBand.objects.create(
+            policy=policy, code=band["code"], upper_bound=band.get("upper_bound")
+        )
+        for band in bands
+    }
+    MatrixCell.objects.bulk_create(
+        MatrixCell(
+            policy=policy,
+            approval_class=cell["approval_class"],
+            band=by_code[cell["band"]],
+            tier=cell["tier"],
+            max_ratio=cell["max_ratio"],
+        )
+        for cell in cells
+    )
+    audit_record(
+        actor=actor,
+        device=device,
+        action="policyversion.publish",
+        obj=policy,
+        after={**data, "version": policy.version, "bands": bands, "cells": cells},
+    )
+    return policy

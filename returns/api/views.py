@@ -1,0 +1,182 @@
+"""Thin views: parse the input, call one service, render the result. State changes are
+POST sub-resources (``/returns/{id}/submit/``)."""
+
+from drf_spectacular.utils import extend_schema
+from rest_framework import mixins, status, viewsets
+from rest_framework.decorators import action
+from rest_framework.response import Response
+
+from core.api.permissions import HasPerm
+from returns import replenish_services, return_services, selectors
+from returns.api import filters, serializers
+
+ADD_RETURN = HasPerm("returns.add_returnrequest")
+CHANGE_RETURN = HasPerm("returns.change_returnrequest")
+ADD_REPLENISH = HasPerm("returns.add_replenishrequest")
+CHANGE_REPLENISH = HasPerm("returns.change_replenishrequest")
+FULFIL_SHORTAGE = HasPerm("returns.change_shortageslip")
+
+
+class ReasonCodeViewSet(viewsets.ReadOnlyModelViewSet):
+    """Return and replenishment reasons with their responsibility and points (R-R1, R-P1)."""
+
+    queryset = selectors.reason_codes()
+    serializer_class = serializers.ReasonCodeSerializer
+    filterset_class = filters.ReasonCodeFilter
+    search_fields = ["code", "name", "name_zh"]
+
+
+class ServiceActionsMixin:
+    """Runs a service on the URL's object and renders the object afresh."""
+
+    def actor(self):
+        return {"actor": self.request.user, "device": self.request.device_id}
+
+    def parsed(self, input_class):
+        if input_class is None:
+            return {}
+        data = input_class(data=self.request.data)
+        data.is_valid(raise_exception=True)
+        return data.validated_data
+
+    def respond(self, obj, code=status.HTTP_200_OK):
+        return Response(self.get_serializer(self.get_queryset().get(pk=obj.pk)).data, status=code)
+
+    def act(self, service, input_class=None, code=status.HTTP_200_OK, key="request"):
+        result = service(**{key: self.get_object()}, **self.parsed(input_class), **self.actor())
+        return self.respond(result, code)
+
+
+class RequestViewSet(ServiceActionsMixin, mixins.CreateModelMixin, viewsets.ReadOnlyModelViewSet):
+    create_input = None
+    create_service = None
+    search_fields = ["number", "work_order__number"]
+    ordering_fields = ["created_at", "updated_at", "submitted_at", "number"]
+
+    def create(self, request, *args, **kwargs):
+        data = self.parsed(self.create_input)
+        created = self.create_service(**data, applicant=request.user, device=request.device_id)
+        return self.respond(created, status.HTTP_201_CREATED)
+
+
+RETURN = serializers.ReturnRequestSerializer
+REPLENISH = serializers.ReplenishRequestSerializer
+
+
+class ReturnRequestViewSet(RequestViewSet):
+    """Return slips (退料, R-R1…R-R8)."""
+
+    queryset = selectors.return_requests()
+    serializer_class = RETURN
+    filterset_class = filters.ReturnRequestFilter
+    create_input = serializers.ReturnCreateInput
+    create_service = staticmethod(return_services.return_create)
+
+    @extend_schema(request=serializers.ReturnCreateInput, responses={201: RETURN})
+    def create(self, request, *args, **kwargs):
+        return super().create(request, *args, **kwargs)
+
+    @extend_schema(request=None, responses=RETURN)
+    @action(detail=True, methods=["post"], permission_classes=[ADD_RETURN])
+    def submit(self, request, pk=None):
+        return self.act(return_services.return_submit)
+
+    @extend_schema(request=serializers.ReviewInput, responses=RETURN)
+    @action(detail=True, methods=["post"], permission_classes=[CHANGE_RETURN])
+    def review(self, request, pk=None):
+        return self.act(return_services.return_review, serializers.ReviewInput)
+
+    @extend_schema(request=serializers.QcVerdictInput, responses=RETURN)
+    @action(
+        detail=True, methods=["post"], url_path="qc-verdict", permission_classes=[CHANGE_RETURN]
+    )
+    def qc_verdict(self, request, pk=None):
+        return self.act(return_services.return_qc_verdict, serializers.QcVerdictInput)
+
+    @extend_schema(request=serializers.ReturnReceiveInput, responses=RETURN)
+    @action(detail=True, methods=["post"], permission_classes=[CHANGE_RETURN])
+    def receive(self, request, pk=None):
+        return self.act(return_services.return_receive, serializers.ReturnReceiveInput)
+
+    @extend_schema(request=None, responses=RETURN)
+    @action(
+        detail=True,
+        methods=["post"],
+        url_path="post",
+        url_name="post",
+        permission_classes=[CHANGE_RETURN],
+    )
+    def post_to_ledger(self, request, pk=None):
+        return self.act(return_services.return_post)
+
+    @extend_schema(request=None, responses=RETURN)
+    @action(detail=True, methods=["post"], permission_classes=[CHANGE_RETURN])
+    def confirm(self, request, pk=None):
+        return self.act(return_services.return_confirm)
+
+    @extend_schema(request=serializers.RejectInput, responses=RETURN)
+    @action(detail=True, methods=["post"], permission_classes=[CHANGE_RETURN])
+    def reject(self, request, pk=None):
+        return self.act(return_services.return_reject, serializers.RejectInput)
+
+    @extend_schema(request=None, responses=RETURN)
+    @action(detail=True, methods=["post"], permission_classes=[ADD_RETURN])
+    def cancel(self, request, pk=None):
+        return self.act(return_services.return_cancel)
+
+    @extend_schema(request=serializers.ReturnLineInput, responses={201: RETURN})
+    @action(detail=True, methods=["post"], url_path="lines", permission_classes=[ADD_RETURN])
+    def add_line(self, request, pk=None):
+        request_obj = self.get_object()
+        return_services.return_line_add(
+            request=request_obj, **self.parsed(serializers.ReturnLineInput), **self.actor()
+        )
+        return self.respond(request_obj, status.HTTP_201_CREATED)
+
+
+class ReplenishRequestViewSet(RequestViewSet):
+    """Replenishments (补料, R-P1…R-P4); approvals are decided under /approvals/."""
+
+    queryset = selectors.replenish_requests()
+    serializer_class = REPLENISH
+    filterset_class = filters.ReplenishRequestFilter
+    create_input = serializers.ReplenishCreateInput
+    create_service = staticmethod(replenish_services.replenish_create)
+
+    @extend_schema(request=serializers.ReplenishCreateInput, responses={201: REPLENISH})
+    def create(self, request, *args, **kwargs):
+        return super().create(request, *args, **kwargs)
+
+    @extend_schema(request=None, responses=REPLENISH)
+    @action(detail=True, methods=["post"], permission_classes=[ADD_REPLENISH])
+    def submit(self, request, pk=None):
+        return self.act(replenish_services.replenish_submit)
+
+    @extend_schema(request=None, responses=REPLENISH)
+    @action(detail=True, methods=["post"], permission_classes=[CHANGE_REPLENISH])
+    def issue(self, request, pk=None):
+        return self.act(replenish_services.replenish_issue)
+
+    @extend_schema(request=serializers.RejectInput, responses=REPLENISH)
+    @action(detail=True, methods=["post"], permission_classes=[CHANGE_REPLENISH])
+    def reject(self, request, pk=None):
+        return self.act(replenish_services.replenish_reject, serializers.RejectInput)
+
+    @extend_schema(request=None, responses=REPLENISH)
+    @action(detail=True, methods=["post"], permission_classes=[ADD_REPLENISH])
+    def cancel(self, request, pk=None):
+        return self.act(replenish_services.replenish_cancel)
+
+
+class ShortageSlipViewSet(ServiceActionsMixin, viewsets.ReadOnlyModelViewSet):
+    """Shortage slips (欠料单, R-P4) for material control."""
+
+    queryset = selectors.shortage_slips()
+    serializer_class = serializers.ShortageSlipSerializer
+    filterset_class = filters.ShortageSlipFilter
+    search_fields = ["number", "material__code"]
+
+    @extend_schema(request=None, responses=serializers.ShortageSlipSerializer)
+    @action(detail=True, methods=["post"], permission_classes=[FULFIL_SHORTAGE])
+    def fulfil(self, request, pk=None):
+        return self.act(replenish_services.shortage_fulfil, key="slip")

@@ -1,0 +1,467 @@
+"""Replenish requests (补料), R-P1…R-P4: draft → submitted (routed by the approval matrix,
+R-A2…R-A4) → approved → issued, or short with a shortage slip until stock arrives.
+
+Every write locks the request row first, checks the move against
+``REPLENISH_TRANSITIONS``, validates, changes, and audits last (see ``returns.services``).
+"""
+
+from collections import defaultdict
+from dataclasses import replace
+from decimal import Decimal
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from approvals.routing import active_policy, chain_order, replenish_route
+from audit.services import audit_record
+from core.errors import StateConflict
+from core.fields import MONEY, format_qty
+from core.services import document_number_next
+from inventory.models import MovementType, Serial, SerialStatus
+from inventory.selectors import fefo_suggestion
+from inventory.services import (
+    entries_summary,
+    ledger_post,
+    one_movement_per_unit,
+    validate_quantity,
+)
+from materials.models import TrackingMode
+from returns.models import (
+    DefectKind,
+    ReplacementCitation,
+    ReplenishLine,
+    ReplenishRequest,
+    ReplenishState,
+    RequestKind,
+    ReturnState,
+    ShortageSlip,
+    ShortageState,
+)
+from returns.selectors import replaced_qty
+from returns.services import (
+    DEFECT_VERDICTS,
+    NO_LINES,
+    audit,
+    ensure_applicant,
+    ensure_transition,
+    locked,
+    request_cancel,
+    request_decide,
+    request_reject,
+    request_submit,
+    state_change,
+    validate_reason,
+    work_order_locked,
+)
+from workorders.models import ISSUABLE_STATUSES
+from workorders.services import NOT_ON_WORK_ORDER
+
+BOOKED_RETURNS = {ReturnState.POSTED, ReturnState.CONFIRMED}
+
+WORK_ORDER_NOT_OPEN = _("Work order %(number)s is %(status)s: nothing can be replenished to it.")
+MATERIAL_TWICE = _("%(material)s is given on two lines: give one line per material.")
+CITATIONS_REQUIRED = _(
+    "A replenishment for defective material must cite the return slip lines of the "
+    "defective %(material)s (one-for-one)."
+)
+CITATIONS_NOT_ALLOWED = _("Only a replenishment for defective material cites return slips.")
+CITATION_OTHER = _(
+    "Return line %(line)s is not a return of %(material)s from work order %(number)s."
+)
+CITATION_NOT_DEFECT = _("Return line %(line)s was not judged defective by QC.")
+CITATION_NOT_POSTED = _("Return slip %(request)s is not posted yet.")
+CITATION_EXCEEDS = _(
+    "Return line %(line)s has %(available)s of defective %(material)s left to replace, not %(qty)s."
+)
+NOT_ONE_FOR_ONE = _(
+    "One-for-one: the replenished %(qty)s of %(material)s must equal the defective quantity "
+    "cited (%(cited)s)."
+)
+SLIP_CLOSED = _("Shortage slip %(number)s is already closed.")
+STILL_SHORT = _("Still short of %(material)s: on hand %(on_hand)s, needed %(needed)s.")
+
+
+# ---------------------------------------------------------------------------- one-for-one
+
+
+def citations_check(*, request_lines, work_order, exclude_request=None):
+    """R-P2 for every line: cited return lines are defective returns of the same work
+    order and material, booked, not replaced already, and add up to the line quantity.
+
+    ``request_lines``: (material, quantity, citations) with citations as dicts of
+    ``return_line`` and ``quantity``.
+    """
+    used_here = defaultdict(Decimal)
+    for material, quantity, citations in request_lines:
+        cited = Decimal("0")
+        for citation in citations:
+            return_line = citation["return_line"]
+            qty = citation["quantity"]
+            citation_check(return_line, material=material, work_order=work_order)
+            left = (
+                return_line.received_qty
+                - replaced_qty(return_line=return_line, exclude_request=exclude_request)
+                - used_here[return_line.pk]
+            )
+            if qty > left:
+                raise ValidationError(
+                    {
+                        "citations": CITATION_EXCEEDS
+                        % {
+                            "line": return_line.pk,
+                            "available": format_qty(max(left, 0)),
+                            "material": material.code,
+                            "qty": format_qty(qty),
+                        }
+                    }
+                )
+            used_here[return_line.pk] += qty
+            cited += qty
+        if cited != quantity:
+            raise ValidationError(
+                {
+                    "quantity": NOT_ONE_FOR_ONE
+                    % {
+                        "qty": format_qty(quantity),
+                        "material": material.code,
+                        "cited": format_qty(cited),
+                    }
+                }
+            )
+
+
+def citation_check(return_line, *, material, work_order):
+    if return_line.material_id != material.pk or return_line.request.work_order_id != work_order.pk:
+        raise ValidationError(
+            {
+                "citations": CITATION_OTHER
+                % {"line": return_line.pk, "material": material.code, "number": work_order.number}
+            }
+        )
+    if return_line.verdict not in DEFECT_VERDICTS:
+        raise ValidationError({"citations": CITATION_NOT_DEFECT % {"line": return_line.pk}})
+    if return_line.request.state not in BOOKED_RETURNS:
+        raise ValidationError({"citations": CITATION_NOT_POSTED % {"request": return_line.request}})
+
+
+def stored_lines(request):
+    """The request's lines as ``citations_check`` reads them."""
+    return [
+        (
+            line.material,
+            line.quantity,
+            [
+                {"return_line": c.return_line, "quantity": c.quantity}
+                for c in line.citations.select_related("return_line__request")
+            ],
+        )
+        for line in request.lines.select_related("material")
+    ]
+
+
+# ---------------------------------------------------------------------------- create
+
+
+def replenish_lines_validate(work_order, reason, lines):
+    """Materials on the work order, one line each, valid quantities; citations exactly when
+    the reason is a defect (R-P2). Returns (material, quantity, citations) triples."""
+    requirements = set(work_order.lines.values_list("material_id", flat=True))
+    defect = reason.defect_kind != DefectKind.NONE
+    seen, checked = set(), []
+    for line in lines:
+        material = line["material"]
+        citations = [
+            {
+                "return_line": c["return_line"],
+                "quantity": validate_quantity(c["quantity"], material=material, field="citations"),
+            }
+            for c in line.get("citations") or []
+        ]
+        if material.pk not in requirements:
+            raise ValidationError(
+                {
+                    "material": NOT_ON_WORK_ORDER
+                    % {"material": material.code, "number": work_order.number}
+                }
+            )
+        if material.pk in seen:
+            raise ValidationError({"material": MATERIAL_TWICE % {"material": material.code}})
+        seen.add(material.pk)
+        if defect and not citations:
+            raise ValidationError({"citations": CITATIONS_REQUIRED % {"material": material.code}})
+        if citations and not defect:
+            raise ValidationError({"citations": CITATIONS_NOT_ALLOWED})
+        checked.append(
+            (material, validate_quantity(line["quantity"], material=material), citations)
+        )
+    if defect:
+        citations_check(request_lines=checked, work_order=work_order)
+    return checked
+
+
+@transaction.atomic
+def replenish_create(*, work_order, reason, lines, applicant, explanation="", device=""):
+    """A draft replenishment. ``lines``: dicts of ``material``, ``quantity`` and, for a
+    defect reason, ``citations`` [{``return_line``, ``quantity``}]. The amount is valued at
+    standard cost. The work order is locked so two requests cannot cite the same defect."""
+    work_order = work_order_locked(work_order)
+    if work_order.status not in ISSUABLE_STATUSES:
+        raise StateConflict(
+            WORK_ORDER_NOT_OPEN,
+            params={"number": work_order.number, "status": work_order.get_status_display()},
+        )
+    validate_reason(reason, RequestKind.REPLENISH)
+    if not lines:
+        raise ValidationError({"lines": NO_LINES})
+    checked = replenish_lines_validate(work_order, reason, lines)
+    amount = sum((m.standard_cost * q for m, q, _c in checked), Decimal("0")).quantize(MONEY)
+    request = ReplenishRequest.objects.create(
+        work_order=work_order,
+        reason=reason,
+        applicant=applicant,
+        explanation=explanation,
+        amount=amount,
+    )
+    for material, quantity, citations in checked:
+        line = ReplenishLine.objects.create(request=request, material=material, quantity=quantity)
+        ReplacementCitation.objects.bulk_create(
+            [
+                ReplacementCitation(
+                    replenish_line=line, return_line=c["return_line"], quantity=c["quantity"]
+                )
+                for c in citations
+            ]
+        )
+    audit(
+        request,
+        actor=applicant,
+        device=device,
+        action="create",
+        details={
+            "work_order": work_order.number,
+            "reason": reason.code,
+            "amount": amount,
+            "lines": [
+                {
+                    "material": m.code,
+                    "quantity": q,
+                    "citations": [[c["return_line"].pk, c["quantity"]] for c in citations],
+                }
+                for m, q, citations in checked
+            ],
+        },
+    )
+    return request
+
+
+# ---------------------------------------------------------------------------- approval
+
+
+def replenish_routes(request, policy):
+    """R-A2…R-A4 per line; the request climbs the union of every line's chain."""
+    work_order = request.work_order
+    requirements = {line.material_id: line for line in work_order.lines.all()}
+    routes = []
+    for line in request.lines.select_related("material"):
+        route = replenish_route(
+            approval_class=line.material.approval_class,
+            order_qty=work_order.planned_qty,
+            required_qty=requirements[line.material_id].required_qty,
+            replenish_qty=line.quantity,
+            reason=request.reason,
+            amount=request.amount,
+            policy=policy,
+        )
+        routes.append((line.material, route))
+    return routes
+
+
+@transaction.atomic
+def replenish_submit(*, request, actor, device=""):
+    """Number RP-YYYYMM-NNNN on the first submit; steps from the active policy version.
+
+    One-for-one is checked again: a resubmitted request may cite returns another request
+    replaced meanwhile.
+    """
+    request = locked(request)
+    work_order_locked(request.work_order)
+    ensure_transition(request, ReplenishState.SUBMITTED, _("submitted"))
+    ensure_applicant(request, actor, _("submit"))
+    if request.reason.defect_kind != DefectKind.NONE:
+        citations_check(
+            request_lines=stored_lines(request),
+            work_order=request.work_order,
+            exclude_request=request,
+        )
+    policy = active_policy()
+    routes = replenish_routes(request, policy)
+    tiers = chain_order([tier for _material, route in routes for tier in route.chain])
+    return request_submit(
+        request,
+        actor=actor,
+        device=device,
+        tiers=tiers,
+        policy=policy,
+        context={"lines": [{"material": m.code, **route.as_dict()} for m, route in routes]},
+    )
+
+
+def replenish_review(*, request, actor, approve=True, comment="", device=""):
+    """An approver's decision on the current step of the routed chain."""
+    return request_decide(
+        request=request, actor=actor, approve=approve, comment=comment, device=device
+    )
+
+
+def replenish_reject(*, request, actor, reason, device=""):
+    return request_reject(request=request, actor=actor, reason=reason, device=device)
+
+
+def replenish_cancel(*, request, actor, device=""):
+    return request_cancel(request=request, actor=actor, device=device)
+
+
+# ---------------------------------------------------------------------------- issue
+
+
+def serial_units_at(*, material, lot, location, quantity):
+    """The first ``quantity`` serial units in stock at the picked lot and location."""
+    return list(
+        Serial.objects.filter(
+            material=material, lot=lot, location=location, status=SerialStatus.IN_STOCK
+        ).order_by("serial_no")[: int(quantity)]
+    )
+
+
+def pick_movements(*, material, quantity, doc_line, remark):
+    """FEFO picks for ``quantity`` as REPLENISH movements: (movements, issued, short)."""
+    picks, short = fefo_suggestion(material=material, quantity=quantity)
+    movements = []
+    for pick in picks:
+        units = []
+        if material.tracking == TrackingMode.SERIAL:
+            units = serial_units_at(
+                material=material,
+                lot=pick["lot"],
+                location=pick["location"],
+                quantity=pick["quantity"],
+            )
+        movements += [
+            replace(movement, doc_line=doc_line)
+            for movement in one_movement_per_unit(
+                material=material,
+                lot=pick["lot"],
+                location=pick["location"],
+                quantity=-pick["quantity"],
+                movement_type=MovementType.REPLENISH,
+                serials=units,
+                remark=remark,
+            )
+        ]
+    return movements, Decimal(quantity) - short, short
+
+
+def replenish_post(request, movements, actor, device):
+    """R-P3: blue issue entries to the work order citing the request."""
+    if not movements:
+        return []
+    return ledger_post(
+        movements=movements,
+        doc_type="replenish",
+        doc_id=request.number,
+        actor=actor,
+        device=device,
+        work_order=request.work_order,
+        reason_code=request.reason.code,
+    )
+
+
+@transaction.atomic
+def replenish_issue(*, request, actor, device=""):
+    """Issue what stock allows (FEFO); a short line gets a shortage slip SH-… (R-P4)."""
+    request = locked(request)
+    ensure_transition(request, ReplenishState.ISSUED, _("issued"))
+    remark = f"{request.reason.code} {request.reason.name}"
+    lines, movements, slips = list(request.lines.select_related("material")), [], []
+    for position, line in enumerate(lines, start=1):
+        line_movements, line.issued_qty, line.short_qty = pick_movements(
+            material=line.material, quantity=line.quantity, doc_line=position, remark=remark
+        )
+        movements += line_movements
+    entries = replenish_post(request, movements, actor, device)
+    ReplenishLine.objects.bulk_update(lines, ["issued_qty", "short_qty"])
+    for line in lines:
+        if line.short_qty > 0:
+            slips.append(
+                ShortageSlip.objects.create(
+                    number=document_number_next(prefix="SH"),
+                    replenish_line=line,
+                    material=line.material,
+                    quantity=line.short_qty,
+                )
+            )
+    return state_change(
+        request,
+        ReplenishState.SHORT if slips else ReplenishState.ISSUED,
+        actor=actor,
+        device=device,
+        action="issue",
+        details={"entries": entries_summary(entries), "shortages": [s.number for s in slips]},
+        issued_by=actor,
+        issued_at=timezone.now(),
+    )
+
+
+@transaction.atomic
+def shortage_fulfil(*, slip, actor, device=""):
+    """Stock arrived: issue the slip's quantity, close it; the request is issued when no
+    slip of it stays open. All or nothing: not enough stock yet is a 400."""
+    request = locked(ReplenishRequest(pk=slip.replenish_line.request_id))
+    slip = (
+        ShortageSlip.objects.select_for_update(of=("self",))
+        .select_related("material", "replenish_line")
+        .get(pk=slip.pk)
+    )
+    if slip.state != ShortageState.OPEN:
+        raise StateConflict(SLIP_CLOSED, params={"number": slip.number})
+    ensure_transition(request, ReplenishState.ISSUED, _("issued"))
+    line = slip.replenish_line
+    position = list(request.lines.values_list("pk", flat=True)).index(line.pk) + 1
+    movements, issued, short = pick_movements(
+        material=slip.material, quantity=slip.quantity, doc_line=position, remark=slip.number
+    )
+    if short > 0:
+        raise ValidationError(
+            {
+                "quantity": STILL_SHORT
+                % {
+                    "material": slip.material.code,
+                    "on_hand": format_qty(issued),
+                    "needed": format_qty(slip.quantity),
+                }
+            }
+        )
+    entries = replenish_post(request, movements, actor, device)
+    now = timezone.now()
+    slip.state, slip.closed_at, slip.closed_by = ShortageState.CLOSED, now, actor
+    slip.save(update_fields=["state", "closed_at", "closed_by"])
+    line.issued_qty += slip.quantity
+    line.short_qty -= slip.quantity
+    line.save(update_fields=["issued_qty", "short_qty"])
+    details = {"shortage": slip.number, "entries": entries_summary(entries)}
+    if not ShortageSlip.objects.filter(
+        replenish_line__request=request, state=ShortageState.OPEN
+    ).exists():
+        state_change(
+            request,
+            ReplenishState.ISSUED,
+            actor=actor,
+            device=device,
+            action="fulfil",
+            details=details,
+        )
+    else:
+        audit_record(actor=actor, device=device, action="shortage.fulfil", obj=slip, after=details)
+    return slip

@@ -1,0 +1,207 @@
+"""Reads about return and replenish requests: quantity guards (R-R6, R-P2), where returned
+material goes (R-R4, R-M5), open requests of a work order (R-W4) and the API querysets.
+
+``putaway_location`` answers with a location or refuses (``ValidationError``) when no
+location may take the material; it writes nothing.
+"""
+
+from decimal import Decimal
+from typing import NamedTuple
+
+from django.core.exceptions import ValidationError
+from django.db.models import Prefetch, QuerySet, Sum
+from django.utils.translation import gettext_lazy as _
+
+from inventory.models import LedgerEntry, Location, LocationKind, MovementType
+from inventory.services import validate_location
+from returns.models import (
+    REPLENISH_FINISHED,
+    RETURN_FINISHED,
+    ReasonCode,
+    ReplacementCitation,
+    ReplenishLine,
+    ReplenishRequest,
+    ReplenishState,
+    ReturnLine,
+    ReturnRequest,
+    ReturnState,
+    ShortageSlip,
+    Verdict,
+)
+
+ZERO = Decimal("0")
+# Return lines whose quantity is no longer "on an open slip": booked, or withdrawn.
+RETURN_LINE_CLOSED = [
+    ReturnState.CANCELLED,
+    ReturnState.REJECTED,
+    ReturnState.POSTED,
+    ReturnState.CONFIRMED,
+]
+# Replenishments whose citations no longer replace anything.
+REPLENISH_WITHDRAWN = [ReplenishState.CANCELLED, ReplenishState.REJECTED]
+# Ledger movements that give material to a work order (negative) or take it back (positive).
+WORK_ORDER_MOVEMENTS = [MovementType.ISSUE, MovementType.REPLENISH, MovementType.RETURN]
+ISSUING_MOVEMENTS = [MovementType.ISSUE, MovementType.REPLENISH]
+# R-R4/R-M5: the location kinds each verdict may go to; the first is the default area.
+# Failed material never enters usable stock.
+PUTAWAY_KINDS = {
+    Verdict.GOOD: LocationKind.usable(),
+    Verdict.SUPPLIER_DEFECT: [LocationKind.SUPPLIER_RETURN, LocationKind.QUARANTINE],
+    Verdict.PROCESS_DEFECT: [LocationKind.SCRAP, LocationKind.QUARANTINE],
+}
+
+LOCATION_WRONG_KIND = _(
+    "Location %(location)s is a %(kind)s location: material with verdict “%(verdict)s” "
+    "cannot be put there."
+)
+NO_PUTAWAY_LOCATION = _(
+    "No active %(kind)s location to put %(material)s away: give one or ask an administrator."
+)
+
+
+def work_order_entries(*, work_order, material, lot, movement_types):
+    return LedgerEntry.objects.filter(
+        work_order=work_order, material=material, lot=lot, movement_type__in=movement_types
+    )
+
+
+def returnable_qty(*, work_order, material, lot):
+    """R-R6: issued + replenished − returned (from the ledger) − on other open return lines."""
+    net = work_order_entries(
+        work_order=work_order, material=material, lot=lot, movement_types=WORK_ORDER_MOVEMENTS
+    ).aggregate(total=Sum("quantity"))["total"]
+    pending = (
+        ReturnLine.objects.filter(request__work_order=work_order, material=material, lot=lot)
+        .exclude(request__state__in=RETURN_LINE_CLOSED)
+        .aggregate(total=Sum("quantity"))["total"]
+    )
+    return -(net or ZERO) - (pending or ZERO)
+
+
+def original_location(*, work_order, material, lot):
+    """R-M5: where the material was issued from last, else the material's default location."""
+    entry = (
+        work_order_entries(
+            work_order=work_order, material=material, lot=lot, movement_types=ISSUING_MOVEMENTS
+        )
+        .select_related("location")
+        .order_by("-id")
+        .first()
+    )
+    return entry.location if entry else material.default_location
+
+
+def area_location(*, kind, near=None):
+    """An active location of ``kind``, in the warehouse of ``near`` when there is one."""
+    locations = Location.objects.filter(kind=kind, is_active=True).order_by("code")
+    if near is not None:
+        same_warehouse = locations.filter(warehouse_id=near.warehouse_id).first()
+        if same_warehouse is not None:
+            return same_warehouse
+    return locations.first()
+
+
+def putaway_location(work_order, line, chosen=None):
+    """R-R4/R-M5: the keeper's location if its kind fits the verdict; else good material
+    goes back where it was issued from (or the material's default location), defective
+    material to the supplier-return or scrap area, preferably in the same warehouse."""
+    kinds = PUTAWAY_KINDS[line.verdict]
+    if chosen is not None:
+        validate_location(chosen)
+        if chosen.kind not in kinds:
+            raise ValidationError(
+                {
+                    "location": LOCATION_WRONG_KIND
+                    % {
+                        "location": chosen.code,
+                        "kind": chosen.get_kind_display(),
+                        "verdict": line.get_verdict_display(),
+                    }
+                }
+            )
+        return chosen
+    origin = original_location(work_order=work_order, material=line.material, lot=line.lot)
+    if line.verdict == Verdict.GOOD:
+        candidates = (origin, line.material.default_location)
+        location = next(
+            (c for c in candidates if c is not None and c.is_active and c.kind in kinds), None
+        )
+    else:
+        location = area_location(kind=kinds[0], near=origin)
+    if location is None:
+        raise ValidationError(
+            {
+                "location": NO_PUTAWAY_LOCATION
+                % {"kind": LocationKind(kinds[0]).label, "material": line.material.code}
+            }
+        )
+    return location
+
+
+def replaced_qty(*, return_line, exclude_request=None):
+    """R-P2: how much of a defective return line live replenishments already replace."""
+    citations = ReplacementCitation.objects.filter(return_line=return_line).exclude(
+        replenish_line__request__state__in=REPLENISH_WITHDRAWN
+    )
+    if exclude_request is not None:
+        citations = citations.exclude(replenish_line__request=exclude_request)
+    return citations.aggregate(total=Sum("quantity"))["total"] or ZERO
+
+
+class OpenRequests(NamedTuple):
+    returns: QuerySet
+    replenishments: QuerySet
+
+
+def open_requests_for(work_order):
+    """Unfinished return and replenish requests of a work order (close-out checklist, R-W4)."""
+    return OpenRequests(
+        returns=return_requests().filter(work_order=work_order).exclude(state__in=RETURN_FINISHED),
+        replenishments=replenish_requests()
+        .filter(work_order=work_order)
+        .exclude(state__in=REPLENISH_FINISHED),
+    )
+
+
+# ---------------------------------------------------------------------------- API querysets
+
+
+def reason_codes():
+    return ReasonCode.objects.all()
+
+
+def return_requests():
+    return ReturnRequest.objects.select_related(
+        "work_order__product",
+        "work_order__workshop",
+        "reason",
+        "warehouse_category",
+        "applicant",
+        "inspected_by",
+        "received_by",
+        "posted_by",
+        "confirmed_by",
+    ).prefetch_related(
+        Prefetch(
+            "lines",
+            queryset=ReturnLine.objects.select_related("material", "lot", "location"),
+        )
+    )
+
+
+def replenish_requests():
+    lines = ReplenishLine.objects.select_related("material").prefetch_related(
+        Prefetch(
+            "citations",
+            queryset=ReplacementCitation.objects.select_related("return_line__request"),
+        )
+    )
+    return ReplenishRequest.objects.select_related(
+        "work_order__product", "work_order__workshop", "reason", "applicant", "issued_by"
+    ).prefetch_related(Prefetch("lines", queryset=lines))
+
+
+def shortage_slips():
+    return ShortageSlip.objects.select_related(
+        "material", "replenish_line__request__work_order", "closed_by"
+    )

@@ -1,0 +1,82 @@
+"""Scenario builders for returns and replenishments; they call the real services."""
+
+from decimal import Decimal
+
+from approvals.models import StepState, TierAssignment
+from approvals.services import approval_decide, steps_of
+from returns.models import ReasonCode
+from returns.replenish_services import replenish_create, replenish_issue, replenish_submit
+from returns.return_services import (
+    return_create,
+    return_post,
+    return_qc_verdict,
+    return_receive,
+    return_submit,
+)
+from tests.factories import UserFactory
+
+
+def reason(code):
+    return ReasonCode.objects.get(code=code)
+
+
+def tier_holder(tier, workshop=None):
+    """A user holding ``tier`` (for ``workshop``, or plant-wide)."""
+    user = UserFactory(username=f"{tier}-{workshop.code if workshop else 'plant'}")
+    TierAssignment.objects.get_or_create(user=user, tier=tier, workshop=workshop)
+    return user
+
+
+def pending_step(request):
+    return steps_of(request).filter(state=StepState.PENDING).first()
+
+
+def approve_all(request):
+    """Approve every step of the current round, each by a holder of its tier."""
+    decided = []
+    while (step := pending_step(request)) is not None:
+        approval_decide(step=step, actor=tier_holder(step.tier), approve=True)
+        decided.append(step.tier)
+    return decided
+
+
+def line(material, quantity, lot=None, **extra):
+    return {"material": material, "lot": lot, "quantity": Decimal(quantity), **extra}
+
+
+def draft_return(work_order, applicant, lines, code="LEFTOVER", **kwargs):
+    return return_create(
+        work_order=work_order, reason=reason(code), lines=lines, applicant=applicant, **kwargs
+    )
+
+
+def replenishment(work_order, applicant, lines, code="OVER_QUOTA"):
+    return replenish_create(
+        work_order=work_order, reason=reason(code), lines=lines, applicant=applicant
+    )
+
+
+def issued_replenishment(work_order, applicant, material, quantity, code="OVER_QUOTA"):
+    """Create, submit, approve every step and issue (short when stock is missing)."""
+    request = replenishment(work_order, applicant, [line(material, quantity)], code=code)
+    request = replenish_submit(request=request, actor=applicant)
+    approve_all(request)
+    return replenish_issue(request=request, actor=applicant)
+
+
+def posted_return(work_order, lines, *, applicant, qc, keeper, verdict, code, defect_rate=None):
+    """A return slip taken through review (by a supervisor of the workshop), QC, receipt and
+    posting."""
+    request = draft_return(work_order, applicant, lines, code=code)
+    request = return_submit(request=request, actor=applicant)
+    approval_decide(
+        step=pending_step(request),
+        actor=tier_holder("supervisor", work_order.workshop),
+        approve=True,
+    )
+    verdicts = [
+        {"line": ln, "verdict": verdict, "defect_rate": defect_rate} for ln in request.lines.all()
+    ]
+    request = return_qc_verdict(request=request, verdicts=verdicts, actor=qc)
+    request = return_receive(request=request, lines=[], actor=keeper)
+    return return_post(request=request, actor=keeper)

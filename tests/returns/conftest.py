@@ -1,0 +1,75 @@
+from decimal import Decimal
+
+import pytest
+
+from inventory.models import LocationKind
+from tests.builders import batch_material, days_from_today, location, receive, released_work_order
+from tests.factories import UserFactory, WorkshopFactory
+from tests.returns.builders import tier_holder
+from workorders.services import IssueLine, work_order_issue
+
+
+@pytest.fixture
+def workshop(db):
+    return WorkshopFactory(code="WS1")
+
+
+@pytest.fixture
+def shelf(db):
+    return location("A")
+
+
+@pytest.fixture
+def supplier_area(db):
+    return location("SR", kind=LocationKind.SUPPLIER_RETURN)
+
+
+@pytest.fixture
+def scrap_area(db):
+    return location("SC", kind=LocationKind.SCRAP)
+
+
+@pytest.fixture
+def clerk(db):
+    return UserFactory(username="clerk")
+
+
+@pytest.fixture
+def supervisor(workshop):
+    return tier_holder("supervisor", workshop)
+
+
+@pytest.fixture
+def qc(db):
+    return UserFactory(username="qc1")
+
+
+@pytest.fixture
+def finance(db):
+    return UserFactory(username="finance1")
+
+
+@pytest.fixture
+def tube(user, shelf):
+    """Aluminium tube, batch-tracked: 500 of lot T1 on shelf A."""
+    material = batch_material(code="TUBE")
+    receive(material, shelf, 500, user, batch_no="T1", expiry_date=days_from_today(200))
+    return material
+
+
+@pytest.fixture
+def lot(tube):
+    return tube.lots.get(batch_no="T1")
+
+
+@pytest.fixture
+def work_order(user, tube, lot, shelf, workshop):
+    """100 chairs × 2 tubes (5 % loss); 100 tubes of T1 issued from shelf A."""
+    work_order = released_work_order(
+        user, components=[(tube, "2", "5")], planned_qty=100, workshop=workshop
+    )
+    work_order_issue(
+        work_order=work_order, actor=user, lines=[IssueLine(tube, Decimal(100), shelf, lot=lot)]
+    )
+    work_order.refresh_from_db()
+    return work_order
