@@ -18,6 +18,9 @@ from inventory.models import InspectionStatus, Location, LocationKind, Warehouse
 from inventory.services import stock_receive
 from materials.importer import master_import
 from materials.models import ApprovalClass, Bom, Material, MaterialCategory, UnitOfMeasure
+from returns.models import ReasonCode, RequestKind
+from returns.replenish_services import replenish_create, replenish_submit
+from returns.return_services import return_create, return_submit
 from workorders.models import ProductionLine, WorkOrder, Workshop
 from workorders.services import (
     IssueLine,
@@ -115,10 +118,16 @@ RECEIPTS = [
 MARKER_WORK_ORDER = "WO-DEMO-001"
 # username -> approval tiers held plant-wide (R-A6); team leaders review returns.
 TIERS = {
-    "leader": ["supervisor"], "director": ["workshop_director"],
-    "prodmgr": ["production_manager"], "proddir": ["production_director"],
-    "execgm": ["executive_gm", "deputy_gm"], "gm": ["gm"], "qc": ["qc"],
-    "tech": ["technical"], "mc": ["material_control"], "finance": ["finance"],
+    "leader": ["supervisor"],
+    "director": ["workshop_director"],
+    "prodmgr": ["production_manager"],
+    "proddir": ["production_director"],
+    "execgm": ["executive_gm", "deputy_gm"],
+    "gm": ["gm"],
+    "qc": ["qc"],
+    "tech": ["technical"],
+    "mc": ["material_control"],
+    "finance": ["finance"],
 }
 
 
@@ -168,8 +177,11 @@ def master_data(admin):
 def tier_assignments(users):
     for username, tiers in TIERS.items():
         for tier in tiers:
-            ensure(TierAssignment, {"user": users[username], "tier": tier, "workshop": None},
-                   users["admin"])
+            ensure(
+                TierAssignment,
+                {"user": users[username], "tier": tier, "workshop": None},
+                users["admin"],
+            )
 
 
 def stock(keeper):
@@ -254,6 +266,36 @@ def work_orders(planner, keeper):
         work_order=done, good_qty=Decimal("48"), scrap_qty=Decimal("2"), actor=planner
     )
     work_order_complete(work_order=done, actor=planner)
+    return running, done
+
+
+def requests(clerk, running, done):
+    """A leftover return waiting for the team leader and a replenishment for the director."""
+    tube = Material.objects.get(code="AL-TUBE-25")
+    leftover = return_create(
+        work_order=done,
+        applicant=clerk,
+        reason=ReasonCode.objects.get(kind=RequestKind.RETURN, code="LEFTOVER"),
+        lines=[
+            {
+                "material": tube,
+                "lot": tube.lots.get(batch_no="AL2611-02"),
+                "serials": [],
+                "quantity": Decimal("6"),
+                "condition": "good",
+                "excess_explanation": "",
+            }
+        ],
+    )
+    return_submit(request=leftover, actor=clerk)
+    scrap = replenish_create(
+        work_order=running,
+        applicant=clerk,
+        reason=ReasonCode.objects.get(kind=RequestKind.REPLENISH, code="OVER_QUOTA"),
+        explanation="Cutting loss above quota on line 1",
+        lines=[{"material": tube, "quantity": Decimal("4"), "citations": []}],
+    )
+    replenish_submit(request=scrap, actor=clerk)
 
 
 @transaction.atomic
@@ -271,5 +313,6 @@ def seed_demo(*, password):
     master_data(users["admin"])
     tier_assignments(users)
     stock(users["keeper"])
-    work_orders(users["director"], users["keeper"])
+    running, done = work_orders(users["director"], users["keeper"])
+    requests(users["clerk"], running, done)
     return True

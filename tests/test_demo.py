@@ -4,6 +4,7 @@ import pytest
 from django.contrib.auth import get_user_model
 from django.core.management import call_command
 
+from approvals.models import ApprovalStep, StepState
 from audit.models import AuditEvent
 from core.demo import USERS
 from inventory.models import LedgerEntry, StockBalance
@@ -41,3 +42,5 @@ def test_seed_demo_is_consistent_and_idempotent(monkeypatch):
         WorkOrderStatus.COMPLETED,
     }
     assert StockBalance.objects.filter(quantity__gt=0).count() >= 10
+    pending = ApprovalStep.objects.filter(state=StepState.PENDING)
+    assert sorted(pending.values_list("tier", flat=True)) == ["supervisor", "workshop_director"]
