@@ -18,6 +18,7 @@ from approvals.routing import active_policy, chain_order, replenish_route
 from audit.services import audit_record
 from core.errors import StateConflict
 from core.fields import MONEY, format_qty
+from core.outbox import outbox_emit
 from core.services import document_number_next
 from inventory.models import MovementType, Serial, SerialStatus
 from inventory.selectors import fefo_suggestion
@@ -402,6 +403,16 @@ def replenish_issue(*, request, actor, device=""):
                     quantity=line.short_qty,
                 )
             )
+    for slip in slips:
+        outbox_emit(
+            topic="shortage.opened",
+            payload={
+                "number": slip.number,
+                "request": request.number,
+                "material": slip.material.code,
+                "quantity": slip.quantity,
+            },
+        )
     return state_change(
         request,
         ReplenishState.SHORT if slips else ReplenishState.ISSUED,

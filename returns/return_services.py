@@ -16,6 +16,7 @@ from django.utils.translation import gettext_lazy as _
 from approvals.routing import return_chain
 from core.errors import StateConflict
 from core.fields import format_qty
+from core.outbox import outbox_emit
 from inventory.models import (
     InspectionStatus,
     LedgerEntry,
@@ -557,6 +558,15 @@ def return_post(*, request, actor, device=""):
         device=device,
         work_order=request.work_order,
         reason_code=request.reason.code,
+    )
+    outbox_emit(
+        topic="return.posted",
+        payload={
+            "number": request.number,
+            "work_order": request.work_order.number,
+            "reason": request.reason.code,
+            "entries": entries_summary(entries),
+        },
     )
     return state_change(
         request,

@@ -11,6 +11,7 @@ from approvals.models import StepState, Tier
 from approvals.services import approval_decide, steps_of
 from audit.models import AuditEvent
 from core.errors import StateConflict
+from core.models import OutboxEvent
 from inventory.models import LedgerEntry, MovementType, Serial, SerialStatus, StockBalance
 from materials.models import TrackingMode
 from returns.models import ReplenishState, ReturnState, ShortageState, Verdict
@@ -221,6 +222,8 @@ def test_a_short_replenishment_opens_a_shortage_slip_until_stock_arrives(
     [bolt_line] = request.lines.all()
     [slip] = bolt_line.shortages.all()
     assert request.state == ReplenishState.SHORT
+    [event] = OutboxEvent.objects.filter(topic="shortage.opened")
+    assert (event.payload["number"], event.payload["quantity"]) == (slip.number, "15.0000")
     assert (bolt_line.issued_qty, bolt_line.short_qty) == (Decimal(5), Decimal(15))
     assert (slip.number, slip.quantity, slip.state) == (
         f"SH-{this_month()}-0001",

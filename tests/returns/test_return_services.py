@@ -12,6 +12,7 @@ from approvals.models import StepState, Tier, TierAssignment
 from approvals.services import approval_decide, steps_of
 from audit.models import AuditEvent
 from core.errors import StateConflict
+from core.models import OutboxEvent
 from inventory.models import (
     InspectionStatus,
     LedgerEntry,
@@ -604,6 +605,8 @@ def test_posting_twice_books_once(user, clerk, supervisor, qc, tube, lot, shelf,
         return_post(request=request, actor=user)
     assert stock_state() == before
     assert LedgerEntry.objects.filter(doc_type="return").count() == 1
+    [event] = OutboxEvent.objects.filter(topic="return.posted")  # told to the ERP once
+    assert event.payload["number"] == request.number
 
 
 def test_cancel_before_posting_only(user, clerk, supervisor, qc, tube, lot, work_order):
