@@ -1,4 +1,7 @@
+from importlib import import_module
+
 import pytest
+from django.apps import apps
 from django.conf import settings
 from django.db import connection
 from rest_framework.test import APIClient
@@ -42,3 +45,14 @@ def api(admin):
     client = APIClient(HTTP_X_DEVICE_ID="HH-07")
     client.force_authenticate(admin)
     return client
+
+
+@pytest.fixture
+def reference_data(db):
+    """The rows data migrations seed (reason codes, approval policy v1), re-seeded for
+    transactional tests: a flush after an earlier one may have removed them."""
+    from approvals.models import PolicyVersion
+
+    import_module("returns.migrations.0002_seed_reasons").seed(apps, None)
+    if not PolicyVersion.objects.exists():
+        import_module("approvals.migrations.0002_seed_matrix").seed(apps, None)

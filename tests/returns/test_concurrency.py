@@ -1,8 +1,5 @@
 """On PostgreSQL: parallel submits get gap-free unique numbers, and two keepers posting the
-same return book it once (the row lock and the state check, STYLE "State machines").
-
-``serialized_rollback`` restores the seeded reason codes and approval policy that an
-earlier transactional test's flush removed."""
+same return book it once (the row lock and the state check, STYLE "State machines")."""
 
 import threading
 from decimal import Decimal
@@ -50,8 +47,8 @@ def run_together(target, args_list):
 
 
 @pytest.mark.postgres
-@pytest.mark.django_db(transaction=True, serialized_rollback=True)
-def test_parallel_submits_get_unique_gap_free_numbers(clerk, tube, lot, work_order):
+@pytest.mark.django_db(transaction=True)
+def test_parallel_submits_get_unique_gap_free_numbers(reference_data, clerk, tube, lot, work_order):
     drafts = [draft_return(work_order, clerk, [line(tube, 5, lot=lot)]) for _ in range(THREADS)]
 
     results, errors = run_together(
@@ -66,8 +63,10 @@ def test_parallel_submits_get_unique_gap_free_numbers(clerk, tube, lot, work_ord
 
 
 @pytest.mark.postgres
-@pytest.mark.django_db(transaction=True, serialized_rollback=True)
-def test_two_keepers_posting_at_once_book_once(user, clerk, supervisor, qc, tube, lot, work_order):
+@pytest.mark.django_db(transaction=True)
+def test_two_keepers_posting_at_once_book_once(
+    reference_data, user, clerk, supervisor, qc, tube, lot, work_order
+):
     request = return_submit(
         request=draft_return(work_order, clerk, [line(tube, 30, lot=lot)]), actor=clerk
     )
