@@ -146,7 +146,8 @@ class TierAssignment(models.Model):
         ]
 
     def __str__(self):
-        return f"{self.user} – {self.get_tier_display()} ({self.workshop or _('plant-wide')})"
+        scope = self.workshop or _("plant-wide")
+        return f"{self.user} – {self.get_tier_display()} ({scope})"
 
 
 class Delegation(models.Model):

@@ -33,7 +33,8 @@ def labels_for(params):
         for lot in Lot.objects.select_related("material").filter(
             material__code=material_code, batch_no=batch_no
         ):
-            subtitle = f"{lot.material.code} · {_('expires')} {lot.expiry_date or '—'}"
+            expires = _("expires")
+            subtitle = f"{lot.material.code} · {expires} {lot.expiry_date or '—'}"
             labels.append((lot.batch_no, subtitle, lot_label(lot)))
     for code in params.getlist("location"):
         for location in Location.objects.select_related("warehouse").filter(code=code):
