@@ -126,6 +126,8 @@ LOGIN_URL = "admin:login"
 DATA_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 IMPORT_MAX_ROWS = int(os.environ.get("IMPORT_MAX_ROWS", "20000"))
+# Idempotency-Key replays are kept this long (never less than 24 h).
+IDEMPOTENCY_KEY_TTL_HOURS = int(os.environ.get("IDEMPOTENCY_KEY_TTL_HOURS", "48"))
 
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
@@ -176,6 +178,8 @@ CELERY_TASK_SOFT_TIME_LIMIT = 25 * 60
 CELERY_TIMEZONE = TIME_ZONE
 CELERY_BEAT_SCHEDULE = {
     "outbox-deliver": {"task": "core.tasks.outbox_deliver_task", "schedule": 60.0},
+    "idempotency-keys-purge": {"task": "core.tasks.idempotency_keys_purge_task",
+                               "schedule": crontab(minute=5)},
     "month-end": {"task": "returns.tasks.month_end_task",
                   "schedule": crontab(minute=30, hour=1, day_of_month=1)},
 }

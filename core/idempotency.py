@@ -7,9 +7,12 @@ the key's unique index until the first commits, then replays its response.
 """
 
 import hashlib
+from datetime import timedelta
 
+from django.conf import settings
 from django.db import IntegrityError, transaction
 from django.http import HttpResponse, JsonResponse
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from core.models import IdempotencyKey
@@ -97,3 +100,11 @@ class IdempotencyMiddleware:
                 )
         except IntegrityError:  # a concurrent duplicate committed first
             return existing.get()
+
+
+def idempotency_keys_purge(*, now=None):
+    """Forget keys older than ``IDEMPOTENCY_KEY_TTL_HOURS`` (at least 24 h); returns the count."""
+    hours = max(settings.IDEMPOTENCY_KEY_TTL_HOURS, 24)
+    cutoff = (now or timezone.now()) - timedelta(hours=hours)
+    deleted, _per_model = IdempotencyKey.objects.filter(created_at__lt=cutoff).delete()
+    return deleted

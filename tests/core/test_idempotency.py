@@ -2,11 +2,15 @@
 
 import json
 import threading
+from datetime import timedelta
 
 import pytest
 from django.db import connection
 from django.test import Client
+from django.utils import timezone
 
+from core.idempotency import idempotency_keys_purge
+from core.models import IdempotencyKey
 from inventory.models import LedgerEntry
 from tests.builders import location
 from tests.factories import MaterialFactory, UserFactory
@@ -68,6 +72,14 @@ def test_keys_are_per_caller(receipt):
     assert post(one, receipt, "shared").status_code == 201
     assert "Idempotent-Replayed" not in post(two, receipt, "shared")
     assert LedgerEntry.objects.count() == 2
+
+
+def test_keys_are_kept_at_least_a_day_then_purged(keeper, receipt, settings):
+    settings.IDEMPOTENCY_KEY_TTL_HOURS = 1  # too short: 24 h is the floor
+    post(client_for(keeper), receipt, "k-old")
+    assert idempotency_keys_purge(now=timezone.now() + timedelta(hours=23)) == 0
+    assert idempotency_keys_purge(now=timezone.now() + timedelta(hours=25)) == 1
+    assert not IdempotencyKey.objects.exists()
 
 
 def test_without_a_key_every_post_books(keeper, receipt):
