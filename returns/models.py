@@ -71,6 +71,28 @@ class ReasonCode(models.Model):
         return self.points_small if amount <= self.amount_band else self.points_large
 
 
+class RequestBase(models.Model):
+    """What return and replenish requests share: reason, applicant, rejection, times."""
+
+    reason = models.ForeignKey(
+        ReasonCode, on_delete=models.PROTECT, related_name="+", verbose_name=_("reason")
+    )
+    explanation = models.TextField(_("explanation"), blank=True)
+    applicant = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("applicant"),
+    )
+    rejection_reason = models.CharField(_("rejection reason"), max_length=500, blank=True)
+    submitted_at = models.DateTimeField(_("submitted"), null=True, blank=True)
+    created_at = models.DateTimeField(_("created"), auto_now_add=True, db_index=True)
+    updated_at = models.DateTimeField(_("updated"), auto_now=True, db_index=True)
+
+    class Meta:
+        abstract = True
+
+
 class ReturnState(models.TextChoices):
     DRAFT = "draft", _("draft")
     SUBMITTED = "submitted", _("submitted")
@@ -109,7 +131,7 @@ RETURN_ACTIONS = {
 RETURN_FINISHED = {ReturnState.POSTED, ReturnState.CONFIRMED, ReturnState.CANCELLED}
 
 
-class ReturnRequest(models.Model):
+class ReturnRequest(RequestBase):
     number = models.CharField(
         _("number"),
         max_length=20,
@@ -132,10 +154,6 @@ class ReturnRequest(models.Model):
         related_name="+",
         verbose_name=_("warehouse category"),
     )
-    reason = models.ForeignKey(
-        ReasonCode, on_delete=models.PROTECT, related_name="+", verbose_name=_("reason")
-    )
-    explanation = models.TextField(_("explanation"), blank=True)
     state = models.CharField(
         _("state"),
         max_length=10,
@@ -143,14 +161,6 @@ class ReturnRequest(models.Model):
         default=ReturnState.DRAFT,
         db_index=True,
     )
-    applicant = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        on_delete=models.PROTECT,
-        related_name="+",
-        verbose_name=_("applicant"),
-    )
-    rejection_reason = models.CharField(_("rejection reason"), max_length=500, blank=True)
-    submitted_at = models.DateTimeField(_("submitted"), null=True, blank=True)
     reviewed_at = models.DateTimeField(_("reviewed"), null=True, blank=True)
     inspected_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
@@ -188,8 +198,6 @@ class ReturnRequest(models.Model):
         verbose_name=_("confirmed by"),
     )
     confirmed_at = models.DateTimeField(_("confirmed"), null=True, blank=True)
-    created_at = models.DateTimeField(_("created"), auto_now_add=True, db_index=True)
-    updated_at = models.DateTimeField(_("updated"), auto_now=True, db_index=True)
 
     class Meta:
         verbose_name = _("return request")
@@ -308,7 +316,7 @@ REPLENISH_ACTIONS = {
 REPLENISH_FINISHED = {ReplenishState.ISSUED, ReplenishState.CANCELLED}
 
 
-class ReplenishRequest(models.Model):
+class ReplenishRequest(RequestBase):
     number = models.CharField(
         _("number"),
         max_length=20,
@@ -323,10 +331,6 @@ class ReplenishRequest(models.Model):
         related_name="replenish_requests",
         verbose_name=_("work order"),
     )
-    reason = models.ForeignKey(
-        ReasonCode, on_delete=models.PROTECT, related_name="+", verbose_name=_("reason")
-    )
-    explanation = models.TextField(_("explanation"), blank=True)
     state = models.CharField(
         _("state"),
         max_length=10,
@@ -334,15 +338,7 @@ class ReplenishRequest(models.Model):
         default=ReplenishState.DRAFT,
         db_index=True,
     )
-    applicant = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        on_delete=models.PROTECT,
-        related_name="+",
-        verbose_name=_("applicant"),
-    )
     amount = MoneyField(_("amount at standard cost"))
-    rejection_reason = models.CharField(_("rejection reason"), max_length=500, blank=True)
-    submitted_at = models.DateTimeField(_("submitted"), null=True, blank=True)
     approved_at = models.DateTimeField(_("approved"), null=True, blank=True)
     issued_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
@@ -353,8 +349,6 @@ class ReplenishRequest(models.Model):
         verbose_name=_("issued by"),
     )
     issued_at = models.DateTimeField(_("issued"), null=True, blank=True, db_index=True)
-    created_at = models.DateTimeField(_("created"), auto_now_add=True, db_index=True)
-    updated_at = models.DateTimeField(_("updated"), auto_now=True, db_index=True)
 
     class Meta:
         verbose_name = _("replenish request")
