@@ -28,6 +28,30 @@ run: demo
 	@echo "Open http://$(HOST)/admin/ and http://$(HOST)/api/docs/"
 	$(BIN)/python manage.py runserver $(HOST)
 
+# Production-like on this machine (README "Production"): gunicorn + Celery worker + beat
+# against PostgreSQL and Redis, in the foreground; Ctrl-C stops all three together.
+STACK_DATABASE_URL := $(or $(DATABASE_URL),postgres://postgres@127.0.0.1:5432/matreturns)
+STACK_HOSTS := 127.0.0.1,localhost
+stack: SHELL := /bin/bash
+stack: export DATABASE_URL := $(STACK_DATABASE_URL)
+stack: export REDIS_URL := $(or $(REDIS_URL),redis://127.0.0.1:6379/0)
+stack: export DEBUG := 0
+stack: export SECRET_KEY := $(or $(SECRET_KEY),dev-only-stack-key-never-use-in-production)
+stack: export SECURE_SSL_REDIRECT := $(or $(SECURE_SSL_REDIRECT),0)
+stack: export ALLOWED_HOSTS := $(or $(ALLOWED_HOSTS),$(STACK_HOSTS))
+stack: export LOG_LEVEL := $(or $(LOG_LEVEL),INFO)
+stack: venv
+	psql "$$DATABASE_URL" -tAc 'SELECT 1' >/dev/null 2>&1 \
+		|| createdb --maintenance-db="$${DATABASE_URL%/*}/postgres" "$${DATABASE_URL##*/}"
+	$(BIN)/python manage.py migrate --noinput
+	$(BIN)/python manage.py collectstatic --noinput -v0
+	@echo "Stack on http://$(HOST)/ (DEBUG=0, plain HTTP): Ctrl-C stops web, worker and beat"
+	@trap 'trap - INT TERM EXIT; kill $$(jobs -p) 2>/dev/null; wait' INT TERM EXIT; \
+	$(BIN)/gunicorn config.wsgi:application --bind $(HOST) --workers 2 --access-logfile - & \
+	$(BIN)/celery -A config worker -l info & \
+	$(BIN)/celery -A config beat -l info --schedule $(VENV)/celerybeat-schedule & \
+	wait -n
+
 test: venv
 	$(BIN)/python manage.py makemigrations --check --dry-run
 	$(BIN)/ruff check .

@@ -46,6 +46,15 @@ def steps_in_scope(*, user, today=None):
     )
 
 
+def holds_any_tier(*, user, today=None):
+    """Whether ``user`` holds some tier, in person or by a delegation valid ``today``."""
+    today = today or timezone.localdate()
+    return (
+        TierAssignment.objects.filter(user=user).exists()
+        or Delegation.objects.filter(delegate=user, starts__lte=today, ends__gte=today).exists()
+    )
+
+
 def with_request(steps):
     """Prefetch each step's request with what a decision needs, in a fixed number of queries."""
     lines = {

@@ -9,7 +9,9 @@ from importlib import import_module
 from django.urls import include, path
 from rest_framework.routers import DefaultRouter
 
-API_APPS = ["materials", "inventory", "workorders", "approvals", "returns"]
+API_APPS = [
+    "materials", "inventory", "workorders", "approvals", "returns", "alerts", "reports", "audit"
+]
 
 router = DefaultRouter()
 urlpatterns = []

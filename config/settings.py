@@ -30,6 +30,8 @@ if not SECRET_KEY:
             "SECRET_KEY must be set when DEBUG is off (set DEBUG=1 for local development)."
         )
     SECRET_KEY = "insecure-development-key-only-used-with-debug-on"
+elif not DEBUG and (len(SECRET_KEY) < 50 or len(set(SECRET_KEY)) < 5):
+    raise ImproperlyConfigured("SECRET_KEY must be a random string of at least 50 characters.")
 
 ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", "127.0.0.1,localhost" if DEBUG else "")
 CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS")
@@ -52,6 +54,9 @@ INSTALLED_APPS = [
     "workorders",
     "returns",
     "approvals",
+    "alerts",
+    "jobs",
+    "reports",
 ]
 
 MIDDLEWARE = [
@@ -84,6 +89,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "django.template.context_processors.i18n",
+                "core.context_processors.shell",
             ],
         },
     },
@@ -102,7 +108,10 @@ ATOMIC_REQUESTS = False  # the service is the transaction boundary (STYLE "Where
 
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
-    {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
+    {
+        "NAME": "django.contrib.auth.password_validation.MinimumLengthValidator",
+        "OPTIONS": {"min_length": int(os.environ.get("PASSWORD_MIN_LENGTH", "10"))},
+    },
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
@@ -120,12 +129,20 @@ STATIC_ROOT = Path(os.environ.get("STATIC_ROOT", BASE_DIR / "staticfiles"))
 MEDIA_ROOT = Path(os.environ.get("MEDIA_ROOT", BASE_DIR / "media"))
 MEDIA_URL = "media/"
 
-LOGIN_URL = "admin:login"
+LOGIN_URL = "login"
+
+# Login lockout (core.lockout): this many failures lock a username for the window.
+AUTHENTICATION_BACKENDS = ["core.lockout.LockoutModelBackend"]
+LOGIN_FAILURE_LIMIT = int(os.environ.get("LOGIN_FAILURE_LIMIT", "5"))
+LOGIN_LOCKOUT_MINUTES = int(os.environ.get("LOGIN_LOCKOUT_MINUTES", "15"))
+LOGIN_REDIRECT_URL = "home"
+LOGOUT_REDIRECT_URL = "login"
 
 # Excel imports: refuse oversized uploads before parsing them.
 DATA_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 IMPORT_MAX_ROWS = int(os.environ.get("IMPORT_MAX_ROWS", "20000"))
+IMPORT_MAX_MB = int(os.environ.get("IMPORT_MAX_MB", "5"))  # and 10x that unpacked (zip bombs)
 # Idempotency-Key replays are kept this long (never less than 24 h).
 IDEMPOTENCY_KEY_TTL_HOURS = int(os.environ.get("IDEMPOTENCY_KEY_TTL_HOURS", "48"))
 
@@ -143,7 +160,7 @@ REST_FRAMEWORK = {
         "rest_framework.filters.OrderingFilter",
         "rest_framework.filters.SearchFilter",
     ],
-    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    "DEFAULT_SCHEMA_CLASS": "core.api.schema.AutoSchema",
     "EXCEPTION_HANDLER": "core.api.exceptions.exception_handler",
     "COERCE_DECIMAL_TO_STRING": True,
     "DEFAULT_THROTTLE_CLASSES": ["core.api.authentication.TokenRateThrottle"],
@@ -159,17 +176,34 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
     "COMPONENT_SPLIT_REQUEST": True,
+    # Choice sets whose field names ("kind", "state") collide across apps.
+    "ENUM_NAME_OVERRIDES": {
+        "ExportKindEnum": "reports.models.ExportKind",
+        "StepStateEnum": "approvals.models.StepState",
+    },
 }
 
 REDIS_URL = os.environ.get("REDIS_URL", "")
 # Throttle counters live in the cache: Redis when configured so every process shares them.
+# Redis down must not mean the web down: the cache misses instead of raising (core.cache),
+# and every Redis client gives up quickly instead of hanging a request.
+REDIS_TIMEOUTS = {"socket_connect_timeout": 2, "socket_timeout": 5}
 CACHES = {
-    "default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL}
+    "default": {
+        "BACKEND": "core.cache.TolerantRedisCache",
+        "LOCATION": REDIS_URL,
+        "OPTIONS": REDIS_TIMEOUTS,
+    }
     if REDIS_URL
     else {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}
 }
 CELERY_BROKER_URL = REDIS_URL or "memory://"
 CELERY_RESULT_BACKEND = REDIS_URL or None
+# Tasks dispatched while the broker is down wait in jobs.DeferredDispatch (jobs/dispatch.py).
+CELERY_BROKER_CONNECTION_TIMEOUT = 2
+CELERY_BROKER_TRANSPORT_OPTIONS = {"socket_connect_timeout": 2}
+CELERY_REDIS_SOCKET_CONNECT_TIMEOUT = 2
+CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 CELERY_TASK_ALWAYS_EAGER = not REDIS_URL
 CELERY_TASK_EAGER_PROPAGATES = True
 CELERY_TASK_ACKS_LATE = True
@@ -177,15 +211,38 @@ CELERY_TASK_TIME_LIMIT = 30 * 60
 CELERY_TASK_SOFT_TIME_LIMIT = 25 * 60
 CELERY_TIMEZONE = TIME_ZONE
 CELERY_BEAT_SCHEDULE = {
+    "verify-audit": {"task": "audit.tasks.verify_audit_task",
+                     "schedule": crontab(minute=40, hour=2)},
     "outbox-deliver": {"task": "core.tasks.outbox_deliver_task", "schedule": 60.0},
     "idempotency-keys-purge": {"task": "core.tasks.idempotency_keys_purge_task",
                                "schedule": crontab(minute=5)},
     "month-end": {"task": "returns.tasks.month_end_task",
                   "schedule": crontab(minute=30, hour=1, day_of_month=1)},
+    "alerts-hourly": {"task": "alerts.tasks.alerts_check_hourly", "schedule": crontab(minute=15)},
+    "alerts-daily": {"task": "alerts.tasks.alerts_check_daily",
+                     "schedule": crontab(minute=45, hour=6)},
+    "jobs-redispatch": {"task": "jobs.tasks.jobs_redispatch", "schedule": 60.0},
+    "exports-purge": {"task": "reports.tasks.export_purge_task",
+                      "schedule": crontab(minute=20, hour=3)},
 }
+
+# Alerts (R-J2, R-A7, R-L5): approved returns not received within this many hours; approval
+# steps without a due time are overdue this long after opening, and escalate this many hours
+# after their due time; lots expiring within this many days are reported.
+RETURN_RECEIPT_SLA_HOURS = int(os.environ.get("RETURN_RECEIPT_SLA_HOURS", "24"))
+APPROVAL_SLA_HOURS = int(os.environ.get("APPROVAL_SLA_HOURS", "24"))
+APPROVAL_ESCALATE_HOURS = int(os.environ.get("APPROVAL_ESCALATE_HOURS", "24"))
+EXPIRY_WARNING_DAYS = int(os.environ.get("EXPIRY_WARNING_DAYS", "30"))
 
 # Month-end (R-J1): replenishments above this amount are flagged for the GM office.
 MONTH_END_SPOT_CHECK_AMOUNT = os.environ.get("MONTH_END_SPOT_CHECK_AMOUNT", "5000")
+
+# Excel exports (reports app): up to this many estimated rows download at once, larger ones
+# run as a job whose progress is written every EXPORT_PROGRESS_ROWS rows.
+EXPORT_INLINE_MAX_ROWS = int(os.environ.get("EXPORT_INLINE_MAX_ROWS", "5000"))
+EXPORT_PROGRESS_ROWS = int(os.environ.get("EXPORT_PROGRESS_ROWS", "1000"))
+# Finished export jobs and their files are kept this many days (reports.tasks.export_purge_task).
+EXPORT_KEEP_DAYS = int(os.environ.get("EXPORT_KEEP_DAYS", "7"))
 
 # Outbound ERP events (core.outbox): no URL, no delivery (events wait in the outbox).
 ERP_WEBHOOK_URL = os.environ.get("ERP_WEBHOOK_URL", "")
@@ -194,6 +251,9 @@ ERP_WEBHOOK_TIMEOUT = float(os.environ.get("ERP_WEBHOOK_TIMEOUT", "10"))
 
 EMAIL_BACKEND = os.environ.get("EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend")
 DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "matreturns@localhost")
+SERVER_EMAIL = os.environ.get("SERVER_EMAIL", DEFAULT_FROM_EMAIL)
+# Who gets mail_admins (e.g. a broken audit chain): ADMIN_EMAILS=ops@example.com,it@example.com
+ADMINS = [(email, email) for email in env_list("ADMIN_EMAILS")]
 
 # Production hardening when DEBUG is off (manage.py check --deploy).
 if not DEBUG:
@@ -205,6 +265,9 @@ if not DEBUG:
     SECURE_HSTS_INCLUDE_SUBDOMAINS = True
     SECURE_HSTS_PRELOAD = True
     SECURE_CONTENT_TYPE_NOSNIFF = True
+    SESSION_COOKIE_HTTPONLY = True
+    SESSION_COOKIE_AGE = int(os.environ.get("SESSION_COOKIE_AGE", str(12 * 3600)))  # a shift
+    X_FRAME_OPTIONS = "DENY"
 
 LOGGING = {
     "version": 1,

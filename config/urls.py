@@ -1,12 +1,24 @@
 from django.contrib import admin
+from django.contrib.auth import views as auth_views
 from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 
+from core.dashboard import dashboard
+
 urlpatterns = [
+    path("", dashboard, name="home"),
+    path("accounts/login/", auth_views.LoginView.as_view(redirect_authenticated_user=True),
+         name="login"),
+    path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("admin/", admin.site.urls),
     path("i18n/", include("django.conf.urls.i18n")),
     path("api/v1/", include("config.api_router")),
     path("print/", include("inventory.urls")),
+    path("requests/", include("returns.urls")),
+    path("approvals/", include("approvals.urls")),
+    path("work-orders/", include("workorders.urls")),
+    path("finance/", include("returns.month_end_urls")),
+    path("trace/", include("inventory.trace_urls")),
     path("api/schema/", SpectacularAPIView.as_view(), name="schema"),
     path("api/docs/", SpectacularSwaggerView.as_view(url_name="schema"), name="swagger-ui"),
 ]

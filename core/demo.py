@@ -13,7 +13,12 @@ from django.db import transaction
 from django.utils import timezone
 
 from approvals.models import TierAssignment
-from core.services import master_record_save, role_groups_sync, user_ensure
+from core.services import (
+    master_record_save,
+    role_groups_sync,
+    user_ensure,
+    workshop_member_add,
+)
 from inventory.models import InspectionStatus, Location, LocationKind, Warehouse, WarehouseCategory
 from inventory.services import stock_receive
 from materials.importer import master_import
@@ -33,6 +38,7 @@ from workorders.services import (
 
 SAMPLE = Path(settings.BASE_DIR) / "materials" / "samples" / "master_sample.xlsx"
 
+WORKSHOP_PEOPLE = ["clerk", "leader", "director"]
 USERS = {
     "clerk": "clerk",
     "leader": "team_leader",
@@ -182,6 +188,9 @@ def tier_assignments(users):
                 {"user": users[username], "tier": tier, "workshop": None},
                 users["admin"],
             )
+    for workshop in Workshop.objects.all():  # the workshop-bound roles see the demo's workshops
+        for username in WORKSHOP_PEOPLE:
+            workshop_member_add(workshop=workshop, user=users[username], actor=users["admin"])
 
 
 def stock(keeper):

@@ -36,6 +36,14 @@ def cell(sheet, value, *, number_format=None, bold=False):
     return written
 
 
+def value_in(target, value):
+    """``value`` as it goes into the row: bare, or in its column's styled cell."""
+    if target is None:
+        return value
+    target.value = value
+    return target
+
+
 def sheet_write(workbook, title, columns, rows):
     """Append a sheet; ``rows`` is any iterable of value tuples (streamed, not kept)."""
     sheet = workbook.create_sheet(title[:31])
@@ -43,19 +51,21 @@ def sheet_write(workbook, title, columns, rows):
         sheet.column_dimensions[get_column_letter(index)].width = column.width
     sheet.freeze_panes = "A2"
     sheet.append([cell(sheet, str(c.header), bold=True) for c in columns])
+    # One styled cell per formatted column, reused row after row: openpyxl serialises a row
+    # while it is appended, and styling a fresh cell per value cost half the export's time.
+    formatted = [
+        cell(sheet, None, number_format=c.number_format) if c.number_format else None
+        for c in columns
+    ]
+    summed = [index for index, column in enumerate(columns) if column.total]
     totals = [Decimal(0)] * len(columns)
     count = 0
     for row in rows:
         count += 1
-        sheet.append(
-            [
-                cell(sheet, value, number_format=column.number_format)
-                for value, column in zip(row, columns, strict=True)
-            ]
-        )
-        for index, (value, column) in enumerate(zip(row, columns, strict=True)):
-            if column.total and value is not None:
-                totals[index] += Decimal(value)
+        sheet.append([value_in(c, value) for value, c in zip(row, formatted, strict=True)])
+        for index in summed:
+            if row[index] is not None:
+                totals[index] += Decimal(row[index])
     sheet.auto_filter.ref = f"A1:{get_column_letter(len(columns))}{count + 1}"
     if any(c.total for c in columns):
         sheet.append(

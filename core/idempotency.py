@@ -10,11 +10,13 @@ import hashlib
 from datetime import timedelta
 
 from django.conf import settings
+from django.core.exceptions import RequestDataTooBig
 from django.db import IntegrityError, transaction
 from django.http import HttpResponse, JsonResponse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from core.api.exceptions import TOO_BIG
 from core.models import IdempotencyKey
 
 HEADER = "HTTP_IDEMPOTENCY_KEY"
@@ -66,7 +68,10 @@ class IdempotencyMiddleware:
         return self.claimed_response(request, key)
 
     def claimed_response(self, request, key):
-        scope, digest = caller_scope(request), body_hash(request)
+        try:
+            scope, digest = caller_scope(request), body_hash(request)
+        except RequestDataTooBig:  # over DATA_UPLOAD_MAX_MEMORY_SIZE: refused, nothing kept
+            return refuse(TOO_BIG, 413)
         with transaction.atomic():
             claim = self.claim(request, scope, key, digest)
             if claim.body_hash != digest:

@@ -1,23 +1,62 @@
 """The people of SPEC "People" as Django groups, with the permissions each role needs.
 
-This is the one place that says what a role may do; pages and API check the permissions.
+This is the one place that says what a role may do. A data migration (core 0005) and
+``core.services.role_groups_sync`` make the groups match it; pages and the API check the
+permissions, ``core.access`` answers the questions that are not permissions (scope, costs).
 """
 
 from django.utils.translation import gettext_lazy as _
 
+# Every model of the project's apps, for the auditor's read-only view.
+MODELS = {
+    "core": ["documentsequence", "idempotencykey", "apitoken", "outboxevent", "deliveryattempt"],
+    "audit": ["auditevent", "chainhead"],
+    "materials": ["unitofmeasure", "materialcategory", "material", "bom", "bomline"],
+    "inventory": [
+        "warehousecategory", "warehouse", "location", "lot", "serial", "ledgerentry",
+        "stockbalance",
+    ],
+    "workorders": [
+        "workshop", "productionline", "workorder", "workorderline", "materialissue",
+        "outputreport", "signoff", "leftoverdeclaration",
+    ],
+    "returns": [
+        "reasoncode", "returnrequest", "returnline", "replenishrequest", "replenishline",
+        "replacementcitation", "shortageslip", "monthend", "monthendline", "monthenddocument",
+    ],
+    "approvals": [
+        "policyversion", "orderband", "matrixcell", "tierassignment", "delegation",
+        "approvalstep",
+    ],
+}
+VIEW_ALL = [f"{app}.view_{model}" for app, models in MODELS.items() for model in models]
+
 STOCK = ["inventory.add_ledgerentry", "inventory.view_ledgerentry"]
 ISSUE = ["workorders.add_materialissue"]
 WORK_ORDER = ["workorders.add_workorder", "workorders.change_workorder"]
-QC = ["inventory.change_lot", "returns.change_returnrequest"]
+# Actions with their own permission (custom Meta.permissions): a model's change
+# permission is too coarse to separate QC from the warehouse from finance.
+QC = ["inventory.change_lot", "returns.give_qc_verdict"]
+KEEPER = [
+    "returns.receive_return", "returns.post_return", "returns.issue_replenishment",
+    "returns.change_shortageslip",
+]
+FINANCE = ["returns.confirm_return", "returns.confirm_month", "returns.view_monthend"]
 REQUEST = ["returns.add_returnrequest", "returns.add_replenishrequest"]
-HANDLE_REQUEST = ["returns.change_returnrequest", "returns.change_replenishrequest",
-                  "returns.change_shortageslip"]
+# Approval decisions need no group permission: a TierAssignment (data, R-A5) says who
+# decides which step, and approvals.services.acting_for enforces it (R-A6).
+BOM = ["materials.add_bom", "materials.change_bom", "materials.add_bomline",
+       "materials.change_bomline"]  # BOM-change returns are confirmed as the technical tier
 MASTER_DATA = [
     f"{app}.{verb}_{model}"
     for app, models in {
         "materials": ["unitofmeasure", "materialcategory", "material", "bom", "bomline"],
         "inventory": ["warehousecategory", "warehouse", "location"],
         "workorders": ["workshop", "productionline"],
+        "approvals": ["tierassignment", "delegation", "policyversion"],
+        "returns": ["reasoncode"],
+        "auth": ["user", "group"],
+        "core": ["apitoken"],
     }.items()
     for model in models
     for verb in ("add", "change", "delete")
@@ -33,10 +72,61 @@ ROLES = {
     "gm": (_("General manager"), []),
     "deputy_gm": (_("Deputy GM"), []),
     "qc": (_("QC inspector"), QC),
-    "technical": (_("Technical department"), []),
-    "keeper": (_("Warehouse keeper"), STOCK + ISSUE + HANDLE_REQUEST),
+    "technical": (_("Technical department"), BOM),
+    "keeper": (_("Warehouse keeper"), STOCK + ISSUE + KEEPER),
     "material_control": (_("Material controller"), ["returns.change_shortageslip"]),
-    "finance": (_("Finance"), ["returns.change_returnrequest"]),
-    "auditor": (_("Auditor"), []),
+    "finance": (_("Finance"), FINANCE),
+    "auditor": (_("Auditor"), VIEW_ALL),
     "admin": (_("Administrator"), MASTER_DATA),
 }
+
+# Roles that see every workshop; the others see the workshops they are members of
+# (``Workshop.members``). Superusers are plant-wide too.
+PLANT_WIDE = {
+    "production_manager", "production_director", "executive_gm", "gm", "deputy_gm", "qc",
+    "technical", "keeper", "material_control", "finance", "auditor", "admin",
+}
+
+# Roles that see standard costs and amounts (SPEC "People": finance and the managers).
+COST_VISIBLE = {
+    "workshop_director", "production_manager", "production_director", "executive_gm", "gm",
+    "deputy_gm", "material_control", "finance", "auditor", "admin",
+}
+
+
+def groups_apply(*, group_model, permission_model):
+    """Make one group per role hold exactly its permissions; returns what changed.
+
+    Takes the models so that a data migration can run it with its historical models.
+    """
+    changed = {}
+    for code, (_label, perms) in ROLES.items():
+        group, created = group_model.objects.get_or_create(name=code)
+        current = {
+            f"{p.content_type.app_label}.{p.codename}"
+            for p in group.permissions.select_related("content_type")
+        }
+        if current == set(perms) and not created:
+            continue
+        group.permissions.set(
+            [
+                permission_model.objects.get(content_type__app_label=app, codename=codename)
+                for app, codename in (p.split(".") for p in perms)
+            ]
+        )
+        changed[code] = sorted(perms)
+    return changed
+
+
+# What an ERP (integration) API token reaches (issue #7, item 6): the ledger pull, master
+# data, work-order and BOM upserts, and the document lists it reconciles. Route names are
+# the API router's ``<basename>-<action>``; anything else answers 403 to such a token.
+ERP_ROUTES = frozenset(
+    [f"{name}-{kind}" for name in ("ledger", "lot", "return", "replenishment", "shortage",
+                                    "month-end", "workorder", "material", "bom")
+     for kind in ("list", "detail")]
+    + [f"{name}-{kind}" for name in ("uom", "material-category", "warehousecategory",
+                                      "warehouse", "location", "workshop", "productionline")
+       for kind in ("list", "detail", "upsert")]
+    + ["material-upsert", "bom-upsert", "workorder-upsert", "reason-list", "balance-list"]
+)

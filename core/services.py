@@ -8,7 +8,7 @@ from django.utils import timezone
 
 from audit.services import audit_record
 from core.models import ApiToken, DocumentSequence
-from core.roles import ROLES
+from core.roles import groups_apply
 
 
 @transaction.atomic
@@ -78,22 +78,7 @@ def master_record_delete(*, instance, actor, device=""):
 @transaction.atomic
 def role_groups_sync(*, actor=None):
     """Create or update one group per role with exactly its permissions (idempotent)."""
-    changed = {}
-    for code, (_label, perms) in ROLES.items():
-        group, created = Group.objects.get_or_create(name=code)
-        current = {
-            f"{p.content_type.app_label}.{p.codename}"
-            for p in group.permissions.select_related("content_type")
-        }
-        if current == set(perms) and not created:
-            continue
-        group.permissions.set(
-            [
-                Permission.objects.get(content_type__app_label=app, codename=codename)
-                for app, codename in (p.split(".") for p in perms)
-            ]
-        )
-        changed[code] = sorted(perms)
+    changed = groups_apply(group_model=Group, permission_model=Permission)
     if changed:
         audit_record(
             actor=actor, action="roles.sync", object_type="auth.group", object_id="*", after=changed
@@ -159,3 +144,18 @@ def api_token_revoke(*, token, actor):
             after={"revoked_at": token.revoked_at},
         )
     return token
+
+
+@transaction.atomic
+def workshop_member_add(*, workshop, user, actor=None, device=""):
+    """Let ``user`` see and act on ``workshop``'s requests and work orders (core.access)."""
+    if workshop.members.filter(pk=user.pk).exists():
+        return
+    workshop.members.add(user)
+    audit_record(
+        actor=actor,
+        device=device,
+        action="workshop.member_add",
+        obj=workshop,
+        after={"member": user.username},
+    )

@@ -7,6 +7,7 @@ strings, in brackets or with FNC1/GS separators, are parsed by ``biip``: AI 01 G
 """
 
 import re
+from dataclasses import dataclass
 from decimal import Decimal
 
 from biip import ParseError
@@ -14,7 +15,9 @@ from biip.gs1_messages import GS1Message
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
+from core.fields import format_qty
 from inventory.models import Location, Lot, Serial, StockBalance
+from inventory.selectors import issuable_balances
 from materials.models import Material
 from returns.models import (
     REPLENISH_ACTIONS,
@@ -37,6 +40,13 @@ CODE_TOO_LONG = _("The scanned code is too long.")
 MALFORMED = _("The code %(code)s cannot be read: %(error)s")
 NOT_FOUND = _("Nothing is known by the code %(code)s.")
 BAD_GTIN = _("GTIN %(gtin)s is not valid: %(error)s")
+NOT_AN_ITEM = _("%(code)s is not a material, lot or serial label.")
+NOT_A_LOCATION = _("%(code)s is not a location.")
+LOT_NOT_KNOWN = _("Lot %(lot)s of %(material)s is not known here.")
+QUANTITY_NEEDED = _("Give the quantity: the label of %(material)s does not carry one.")
+SCAN_THE_LOCATION = _(
+    "%(item)s is not held in one usable location with %(qty)s on hand; scan the location."
+)
 
 
 class ScanNotFound(Exception):
@@ -288,3 +298,89 @@ def scan_resolve(code):
     if not result:
         raise ScanNotFound(code)
     return result
+
+
+@dataclass(frozen=True)
+class ScannedItem:
+    """A scanned material, lot or serial as rows, for the single-POST scanner flows."""
+
+    material: Material
+    lot: Lot | None = None
+    serials: tuple = ()
+    quantity: Decimal | None = None  # what a GS1 label says (AI 30/37), a serial is one unit
+
+    def __str__(self):
+        return " / ".join([self.material.code, *([self.lot.batch_no] if self.lot else [])])
+
+    def matches(self, material, lot, serials=()):
+        """Whether this scan counts a line of ``material``/``lot`` holding ``serials``."""
+        return (
+            self.material.pk == material.pk
+            and (self.lot is None or self.lot == lot)
+            and set(self.serials) <= set(serials or ())
+        )
+
+    def quantity_or(self, given):
+        """The quantity typed in, else the label's; 400 when neither says."""
+        quantity = given if given is not None else self.quantity
+        if quantity is None:
+            raise ValidationError({"quantity": QUANTITY_NEEDED % {"material": self.material.code}})
+        return quantity
+
+
+def resolved(code, field):
+    """``scan_resolve`` with an unknown code reported as a 400 on ``field``."""
+    try:
+        return scan_resolve(code)
+    except ScanNotFound as error:
+        raise ValidationError({field: error.message}) from error
+    except ValidationError as error:
+        raise ValidationError({field: error.messages}) from error
+
+
+def scan_item(code, field="code"):
+    """What a scanned label names (material, lot, serial, GS1), as rows; 400 otherwise."""
+    result = resolved(code, field)
+    if result["type"] not in {"material", "lot", "serial", "gs1"}:
+        raise ValidationError({field: NOT_AN_ITEM % {"code": code}})
+    material = Material.objects.select_related("uom").get(code=result["material"]["code"])
+    if result["type"] == "serial":
+        serial = result["serial"]["serial_no"]
+        lot = material.lots.filter(batch_no=result["lot"]["batch_no"]).first()
+        return ScannedItem(material, lot, (serial,), Decimal(1))
+    gs1 = result.get("gs1") or {}
+    batch_no = result["lot"]["batch_no"] if "lot" in result else gs1.get("batch_no")
+    lot = batch_no and material.lots.filter(batch_no=batch_no).first()
+    if batch_no and lot is None:
+        raise ValidationError(
+            {field: LOT_NOT_KNOWN % {"lot": batch_no, "material": material.code}}
+        )
+    serials = (gs1["serial_no"],) if gs1.get("serial_no") else ()
+    quantity = Decimal(1) if serials else gs1.get("quantity") and Decimal(gs1["quantity"])
+    return ScannedItem(material, lot or None, serials, quantity)
+
+
+def scan_location(code, field="location"):
+    """The location a scanned ``LOC:`` label (or bare location code) names; 400 otherwise."""
+    result = resolved(code, field)
+    if result["type"] != "location":
+        raise ValidationError({field: NOT_A_LOCATION % {"code": code}})
+    return Location.objects.select_related("warehouse").get(code=result["location"]["code"])
+
+
+def source_location(item, quantity):
+    """Where to take a scanned item from when no location was scanned: a serial's own
+    location, else the one usable location holding enough of the material (and lot)."""
+    if item.serials:
+        serial = item.material.serials.filter(serial_no=item.serials[0]).first()
+        if serial and serial.location:
+            return serial.location
+    balances = issuable_balances(material=item.material).filter(quantity__gte=quantity)
+    if item.lot is not None:
+        balances = balances.filter(lot=item.lot)
+    locations = {balance.location for balance in balances}
+    if len(locations) != 1:
+        raise ValidationError(
+            {"location": SCAN_THE_LOCATION % {"item": item, "qty": format_qty(quantity)}}
+        )
+    return locations.pop()

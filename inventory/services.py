@@ -9,6 +9,7 @@ from dataclasses import dataclass
 from datetime import timedelta
 from decimal import Decimal
 
+from django.apps import apps
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import Q
@@ -16,6 +17,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from audit.services import audit_record
+from core.errors import StateConflict
 from core.fields import QTY, format_qty
 from core.services import document_number_next
 from inventory.models import (
@@ -53,6 +55,7 @@ SERIAL_OTHER_LOT = _("Serial number %(serial)s belongs to lot %(lot)s.")
 LOCATION_INACTIVE = _("Location %(location)s is not active.")
 SAME_LOCATION = _("Source and destination locations are the same.")
 REASON_REQUIRED = _("A reason is required for a stock adjustment.")
+MONTH_LOCKED = _("Month %(month)s is closed by finance: nothing can be posted in it.")
 MOVEMENT_EMPTY = _("Nothing to post.")
 
 
@@ -223,6 +226,18 @@ def apply_serial_movements(movements):
 
 
 @transaction.atomic
+def ensure_month_open(day):
+    """A month finance confirmed takes no new posting dated in it (issue #7, R-J1).
+
+    The month-end summary lives in ``returns``, which builds on inventory; looked up by
+    name so inventory keeps no import of it.
+    """
+    month_end = apps.get_model("returns", "MonthEnd")
+    if month_end.objects.filter(month=day.replace(day=1), state="confirmed").exists():
+        raise StateConflict(MONTH_LOCKED, params={"month": f"{day:%Y-%m}"})
+
+
+@transaction.atomic
 def ledger_post(*, movements, doc_type, doc_id, actor, device="", work_order=None, reason_code=""):
     """Write ledger entries and move balances in one transaction (R-L1, R-L2).
 
@@ -231,6 +246,7 @@ def ledger_post(*, movements, doc_type, doc_id, actor, device="", work_order=Non
     """
     if not movements:
         raise ValidationError(MOVEMENT_EMPTY)
+    ensure_month_open(timezone.localdate())
     deltas = {}
     for movement in movements:
         deltas[movement.key] = deltas.get(movement.key, Decimal("0")) + movement.quantity

@@ -1,6 +1,6 @@
 """Printable labels and slips (R-U2): barcodes that the scan endpoint resolves."""
 
-from django.contrib.auth.decorators import login_required
+from django.contrib.auth.decorators import login_required, permission_required
 from django.http import Http404, HttpResponse
 from django.shortcuts import render
 from django.utils.translation import gettext as _
@@ -90,3 +90,10 @@ def slip_print(request, number):
             "kind": slip._meta.verbose_name,
         },
     )
+
+
+@permission_required("inventory.add_ledgerentry", raise_exception=True)
+def label_form(request):
+    """Choose what to print (material, lot, location); the sheet is ``label_sheet``."""
+    lots = Lot.objects.select_related("material").order_by("-id")[:20]
+    return render(request, "inventory/label_form.html", {"lots": lots})

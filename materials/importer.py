@@ -38,6 +38,7 @@ BOM_SHEET = "BOM"
 
 NOT_XLSX = _("The file is not a valid Excel workbook (.xlsx).")
 TOO_MANY_ROWS = _("The file has more than %(limit)d data rows.")
+TOO_LARGE = _("The file is larger than %(limit)d MB.")
 NO_SHEETS = _("The workbook has neither a “Materials” nor a “BOM” sheet.")
 UNKNOWN_COLUMN = _("unknown column")
 DUPLICATE_COLUMN = _("the column appears more than once")
@@ -161,8 +162,31 @@ def sheet_read(worksheet, budget):
     return Sheet(worksheet.title, header, data)
 
 
+def upload_size_check(file):
+    """Refuse a file, or a zip that unpacks to more, above ``IMPORT_MAX_MB`` (issue #7)."""
+    limit = settings.IMPORT_MAX_MB * 1024 * 1024
+    if isinstance(file, (str, os.PathLike)):
+        size = os.path.getsize(file)
+    else:
+        file.seek(0, os.SEEK_END)
+        size = file.tell()
+        file.seek(0)
+    unpacked = 0
+    if size <= limit and zipfile.is_zipfile(file):
+        with zipfile.ZipFile(file) as archive:
+            unpacked = sum(info.file_size for info in archive.infolist())
+    if not isinstance(file, (str, os.PathLike)):
+        file.seek(0)
+    if size > limit or unpacked > limit * 10:
+        raise file_error(TOO_LARGE, limit=settings.IMPORT_MAX_MB)
+
+
 def workbook_read(file):
     """The Materials and BOM sheets (sheet names match case-insensitively)."""
+    try:
+        upload_size_check(file)
+    except OSError as exc:
+        raise file_error(NOT_XLSX) from exc
     try:
         workbook = openpyxl.load_workbook(file, read_only=True, data_only=False)
     except UNREADABLE as exc:

@@ -104,3 +104,22 @@ def bom_delete(*, bom, actor, device=""):
     bom.delete()
     audit_record(actor=actor, device=device, action="bom.delete", obj=bom, object_id=pk,
                  before=before)
+
+
+@transaction.atomic
+def bom_upsert(*, product, version, lines, actor, device="", is_active=True, note=""):
+    """The ERP's BOM by product and version: created, or replaced with all its lines while
+    no work order uses it. Sent again unchanged it writes nothing (no audit event either).
+    Returns ``(bom, created)``."""
+    bom = Bom.objects.select_for_update().filter(product=product, version=version).first()
+    fields = {"is_active": is_active, "note": note}
+    if bom is None:
+        created = bom_save(product=product, version=version, lines=lines, actor=actor,
+                           device=device, **fields)
+        return created, True
+    wanted = bom_snapshot(Bom(product=product, version=version, **fields),
+                          bom_lines_build(product=product, lines=lines))
+    if bom_snapshot(bom, bom.lines.select_related("material").order_by("pk")) == wanted:
+        return bom, False
+    return bom_save(product=product, version=version, lines=lines, actor=actor, device=device,
+                    bom=bom, **fields), False

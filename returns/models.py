@@ -203,6 +203,13 @@ class ReturnRequest(RequestBase):
         verbose_name = _("return request")
         verbose_name_plural = _("return requests")
         ordering = ["-id"]
+        # Separate duties (R-R3): QC, the warehouse and finance each act on their own step.
+        permissions = [
+            ("give_qc_verdict", _("Can give the QC verdict on returned material")),
+            ("receive_return", _("Can check and receive returned material")),
+            ("post_return", _("Can post returns to the stock ledger")),
+            ("confirm_return", _("Can confirm posted returns")),
+        ]
 
     def __str__(self):
         return self.number or f"RT-draft-{self.pk}"
@@ -354,6 +361,7 @@ class ReplenishRequest(RequestBase):
         verbose_name = _("replenish request")
         verbose_name_plural = _("replenish requests")
         ordering = ["-id"]
+        permissions = [("issue_replenishment", _("Can issue replenishments from stock"))]
 
     def __str__(self):
         return self.number or f"RP-draft-{self.pk}"
@@ -472,6 +480,7 @@ class MonthEnd(models.Model):
         verbose_name = _("month-end summary")
         verbose_name_plural = _("month-end summaries")
         ordering = ["-month"]
+        permissions = [("confirm_month", _("Can confirm and lock a month"))]
 
     def __str__(self):
         return f"{self.month:%Y-%m}"

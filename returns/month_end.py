@@ -10,24 +10,18 @@ from datetime import date, datetime, time
 from decimal import Decimal
 
 from django.conf import settings
-from django.db import transaction
-from django.db.models import DecimalField, ExpressionWrapper, F, Sum
+from django.db import connection, transaction
+from django.db.models import Sum
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from audit.services import audit_record
+from core.access import permission_require
 from core.errors import StateConflict
 from core.fields import MONEY, QTY
 from core.outbox import outbox_emit
-from inventory.models import LedgerEntry, MovementType
-from returns.models import (
-    MonthEnd,
-    MonthEndDocument,
-    MonthEndLine,
-    MonthEndState,
-    ReasonCode,
-    RequestKind,
-)
+from inventory.models import MovementType
+from returns.models import MonthEnd, MonthEndState, RequestKind
 
 MONTH_CONFIRMED = _("Month %(month)s is confirmed by finance and can no longer change.")
 KINDS = {
@@ -44,72 +38,73 @@ def month_bounds(month):
     return start, datetime.combine(following, time.min, tzinfo=zone)
 
 
-def month_entries(month):
-    start, end = month_bounds(month)
-    return LedgerEntry.objects.filter(
-        created_at__gte=start, created_at__lt=end, movement_type__in=list(KINDS)
-    )
+# Both summaries are built inside the database (INSERT … SELECT … GROUP BY): a month of a
+# million ledger rows never passes through Python (BENCHMARKS.md). Amounts are rounded to
+# cents half away from zero. The SQL runs on PostgreSQL and on the SQLite default.
+LEDGER_OF_THE_MONTH = """
+    FROM inventory_ledgerentry e
+    JOIN materials_material m ON m.id = e.material_id
+    LEFT JOIN workorders_workorder w ON w.id = e.work_order_id
+    WHERE e.created_at >= %(start)s AND e.created_at < %(end)s
+      AND e.movement_type IN (%(return)s, %(replenish)s)"""
+KIND = "CASE e.movement_type WHEN %(return)s THEN %(return_kind)s ELSE %(replenish_kind)s END"
+SIGN = "CASE e.movement_type WHEN %(return)s THEN 1 ELSE -1 END"
+REASON = "LEFT JOIN returns_reasoncode r ON r.kind = g.kind AND r.code = g.reason_code"
+
+LINES_INSERT = f"""
+INSERT INTO returns_monthendline (month_end_id, kind, workshop_id, reason_code,
+    responsible_party, approval_class, material_id, quantity, amount)
+SELECT %(month_end)s, g.kind, g.workshop_id, g.reason_code, COALESCE(r.responsible_party, ''),
+       g.approval_class, g.material_id, g.quantity, ROUND(g.amount, 2)
+FROM (SELECT {KIND} AS kind, w.workshop_id, e.reason_code, e.material_id, m.approval_class,
+             SUM({SIGN} * e.quantity) AS quantity,
+             SUM({SIGN} * e.quantity * m.standard_cost) AS amount
+      {LEDGER_OF_THE_MONTH}
+      GROUP BY 1, 2, 3, 4, 5) g
+{REASON}"""
+
+DOCUMENTS_INSERT = f"""
+INSERT INTO returns_monthenddocument (month_end_id, kind, number, workshop_id, reason_code,
+    responsible_party, amount, points, flagged)
+SELECT %(month_end)s, g.kind, g.doc_id, g.workshop_id, g.reason_code,
+       COALESCE(r.responsible_party, ''), g.amount,
+       COALESCE(CASE WHEN g.amount <= r.amount_band THEN r.points_small
+                     ELSE r.points_large END, 0),
+       g.kind = %(replenish_kind)s AND g.amount > CAST(%(flag_amount)s AS NUMERIC)
+FROM (SELECT {KIND} AS kind, e.doc_id, w.workshop_id, e.reason_code,
+             ROUND(SUM({SIGN} * e.quantity * m.standard_cost), 2) AS amount
+      {LEDGER_OF_THE_MONTH}
+      GROUP BY 1, 2, 3, 4) g
+{REASON}"""
 
 
-def valued(queryset, *group_by):
-    value = ExpressionWrapper(
-        F("quantity") * F("material__standard_cost"),
-        output_field=DecimalField(max_digits=30, decimal_places=8),
-    )
-    return (
-        queryset.values("movement_type", *group_by)
-        .annotate(qty=Sum("quantity"), value=Sum(value))
-        .order_by()
-    )
+def summary_params(month_end):
+    start, end = month_bounds(month_end.month)
+    adapt = connection.ops.adapt_datetimefield_value
+    return {
+        "month_end": month_end.pk,
+        "start": adapt(start),
+        "end": adapt(end),
+        "return": MovementType.RETURN,
+        "replenish": MovementType.REPLENISH,
+        "return_kind": KINDS[MovementType.RETURN][0],
+        "replenish_kind": KINDS[MovementType.REPLENISH][0],
+        "flag_amount": str(month_end.flag_amount),
+    }
 
 
-def reasons_by_code():
-    return {(r.kind, r.code): r for r in ReasonCode.objects.all()}
+def lines_insert(month_end):
+    """One line per kind, workshop, reason, material (and its class), signed so both kinds
+    show positive quantities, valued at standard cost."""
+    with connection.cursor() as cursor:
+        cursor.execute(LINES_INSERT, summary_params(month_end))
 
 
-def line_rows(month_end, reasons):
-    rows = valued(
-        month_entries(month_end.month),
-        "work_order__workshop_id",
-        "reason_code",
-        "material_id",
-        "material__approval_class",
-    )
-    for row in rows:
-        kind, sign = KINDS[row["movement_type"]]
-        reason = reasons.get((kind, row["reason_code"]))
-        yield MonthEndLine(
-            month_end=month_end,
-            kind=kind,
-            workshop_id=row["work_order__workshop_id"],
-            reason_code=row["reason_code"],
-            responsible_party=reason.responsible_party if reason else "",
-            approval_class=row["material__approval_class"],
-            material_id=row["material_id"],
-            quantity=sign * row["qty"],
-            amount=(sign * row["value"]).quantize(MONEY),
-        )
-
-
-def document_rows(month_end, reasons):
-    rows = valued(
-        month_entries(month_end.month), "doc_id", "work_order__workshop_id", "reason_code"
-    )
-    for row in rows:
-        kind, sign = KINDS[row["movement_type"]]
-        reason = reasons.get((kind, row["reason_code"]))
-        amount = (sign * row["value"]).quantize(MONEY)
-        yield MonthEndDocument(
-            month_end=month_end,
-            kind=kind,
-            number=row["doc_id"],
-            workshop_id=row["work_order__workshop_id"],
-            reason_code=row["reason_code"],
-            responsible_party=reason.responsible_party if reason else "",
-            amount=amount,
-            points=reason.points_for(amount) if reason else 0,
-            flagged=kind == RequestKind.REPLENISH and amount > month_end.flag_amount,
-        )
+def documents_insert(month_end):
+    """One row per document with its responsible party, penalty points (R-J3) and the GM
+    office's spot-check flag for large replenishments (R-J1)."""
+    with connection.cursor() as cursor:
+        cursor.execute(DOCUMENTS_INSERT, summary_params(month_end))
 
 
 def month_lock(month):
@@ -126,9 +121,8 @@ def month_end_compute(*, month, actor=None):
     month_end.lines.all().delete()
     month_end.documents.all().delete()
     month_end.flag_amount = Decimal(settings.MONTH_END_SPOT_CHECK_AMOUNT)
-    reasons = reasons_by_code()
-    MonthEndLine.objects.bulk_create(line_rows(month_end, reasons), batch_size=2000)
-    MonthEndDocument.objects.bulk_create(document_rows(month_end, reasons), batch_size=2000)
+    lines_insert(month_end)
+    documents_insert(month_end)
     month_end.computed_at = timezone.now()
     month_end.save()
     audit_record(
@@ -150,7 +144,9 @@ def month_end_totals(month_end):
 
 @transaction.atomic
 def month_end_confirm(*, month_end, actor, device=""):
-    """Finance locks the month: no recomputation afterwards (R-J1)."""
+    """Finance locks the month: no recomputation, and no ledger posting dated in it
+    (``inventory.services.ledger_post``) afterwards (R-J1, issue #7)."""
+    permission_require(actor, "returns.confirm_month", _("confirm months"))
     month_end = MonthEnd.objects.select_for_update().get(pk=month_end.pk)
     if month_end.state == MonthEndState.CONFIRMED:
         raise StateConflict(MONTH_CONFIRMED, params={"month": str(month_end)})

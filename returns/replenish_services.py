@@ -14,8 +14,10 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from alerts.services import shortage_fulfilled_notify
 from approvals.routing import active_policy, chain_order, replenish_route
 from audit.services import audit_record
+from core.access import permission_require
 from core.errors import StateConflict
 from core.fields import MONEY, format_qty
 from core.outbox import outbox_emit
@@ -46,6 +48,7 @@ from returns.services import (
     NO_LINES,
     audit,
     ensure_applicant,
+    ensure_not_applicant,
     ensure_transition,
     locked,
     request_cancel,
@@ -382,8 +385,10 @@ def replenish_post(request, movements, actor, device):
 @transaction.atomic
 def replenish_issue(*, request, actor, device=""):
     """Issue what stock allows (FEFO); a short line gets a shortage slip SH-… (R-P4)."""
+    permission_require(actor, "returns.issue_replenishment", _("issue replenishments"))
     request = locked(request)
     ensure_transition(request, ReplenishState.ISSUED, _("issued"))
+    ensure_not_applicant(request, actor, _("issue"))
     remark = f"{request.reason.code} {request.reason.name}"
     lines, movements, slips = list(request.lines.select_related("material")), [], []
     for position, line in enumerate(lines, start=1):
@@ -429,6 +434,7 @@ def replenish_issue(*, request, actor, device=""):
 def shortage_fulfil(*, slip, actor, device=""):
     """Stock arrived: issue the slip's quantity, close it; the request is issued when no
     slip of it stays open. All or nothing: not enough stock yet is a 400."""
+    permission_require(actor, "returns.change_shortageslip", _("fulfil shortage slips"))
     request = locked(ReplenishRequest(pk=slip.replenish_line.request_id))
     slip = (
         ShortageSlip.objects.select_for_update(of=("self",))
@@ -475,4 +481,5 @@ def shortage_fulfil(*, slip, actor, device=""):
         )
     else:
         audit_record(actor=actor, device=device, action="shortage.fulfil", obj=slip, after=details)
+    shortage_fulfilled_notify(slip=slip, request=request)  # R-P4, after commit
     return slip

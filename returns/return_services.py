@@ -14,6 +14,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from approvals.routing import return_chain
+from core.access import permission_require
 from core.errors import StateConflict
 from core.fields import format_qty
 from core.outbox import outbox_emit
@@ -47,6 +48,7 @@ from returns.services import (
     WRONG_STATE,
     audit,
     ensure_applicant,
+    ensure_not_applicant,
     ensure_transition,
     locked,
     rejection_apply,
@@ -403,6 +405,7 @@ def verdict_apply(line, item):
 @transaction.atomic
 def return_qc_verdict(*, request, verdicts, actor, device=""):
     """R-R4: a verdict per line: good, supplier defect, or process defect with its rate."""
+    permission_require(actor, "returns.give_qc_verdict", _("give QC verdicts"))
     request = locked(request)
     ensure_transition(request, ReturnState.INSPECTED, _("inspected"))
     if actor.pk == request.applicant_id:
@@ -479,8 +482,10 @@ def return_receive(*, request, lines, actor, device=""):
     A defect lot with more than 2 % foreign material refuses the whole slip (R-R5): it is
     returned to the applicant as rejected, the counts recorded, and the request returned.
     """
+    permission_require(actor, "returns.receive_return", _("receive returned material"))
     request = locked(request)
     ensure_transition(request, ReturnState.RECEIVED, _("received"))
+    ensure_not_applicant(request, actor, _("receive"))
     pairs, rest = lines_given(request, lines)
     pairs += [(line, {}) for line in rest]
     pairs.sort(key=lambda pair: pair[0].position)
@@ -548,8 +553,10 @@ def return_movements(request):
 def return_post(*, request, actor, device=""):
     """Book the received quantities back (R-R7). The row lock and state check make a
     second, concurrent posting a 409 instead of a double booking."""
+    permission_require(actor, "returns.post_return", _("post returns"))
     request = locked(request)
     ensure_transition(request, ReturnState.POSTED, _("posted"))
+    ensure_not_applicant(request, actor, _("post"))
     entries = ledger_post(
         movements=return_movements(request),
         doc_type="return",
@@ -583,8 +590,10 @@ def return_post(*, request, actor, device=""):
 @transaction.atomic
 def return_confirm(*, request, actor, device=""):
     """Finance confirms a posted return (R-R3)."""
+    permission_require(actor, "returns.confirm_return", _("confirm returns"))
     request = locked(request)
     ensure_transition(request, ReturnState.CONFIRMED, _("confirmed"))
+    ensure_not_applicant(request, actor, _("confirm"))
     return state_change(
         request,
         ReturnState.CONFIRMED,

@@ -36,6 +36,9 @@ from workorders.models import WorkOrder
 
 WRONG_STATE = _("%(request)s is %(state)s: it cannot be %(action)s.")
 NOT_APPLICANT = _("Only the applicant of %(request)s can %(action)s it.")
+OWN_REQUEST_DUTY = _(
+    "You applied for %(request)s: someone else must %(action)s it (segregation of duties)."
+)
 REJECTION_REASON_REQUIRED = _("Give a reason for the rejection.")
 NO_PENDING_STEP = _("%(request)s has no approval step waiting for a decision.")
 NO_LINES = _("Give at least one line.")
@@ -85,6 +88,13 @@ def ensure_transition(request, target, action):
 def ensure_applicant(request, actor, action):
     if actor.pk != request.applicant_id and not actor.is_superuser:
         raise PermissionDenied(NOT_APPLICANT % {"request": request, "action": action})
+
+
+def ensure_not_applicant(request, actor, action):
+    """Segregation of duties (issue #7): the applicant never inspects, receives, posts,
+    issues or confirms their own request — superusers included."""
+    if actor.pk == request.applicant_id:
+        raise StateConflict(OWN_REQUEST_DUTY, params={"request": str(request), "action": action})
 
 
 def validate_reason(reason, kind):

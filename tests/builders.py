@@ -3,6 +3,7 @@
 from datetime import timedelta
 from decimal import Decimal
 
+from django.contrib.auth.models import Group, Permission
 from django.utils import timezone
 
 from inventory.models import InspectionStatus
@@ -18,6 +19,21 @@ from tests.factories import (
 from workorders.services import work_order_create, work_order_release
 
 PASSED = {"inspection_status": InspectionStatus.PASSED}
+
+
+def with_roles(user, *roles, workshops=()):
+    """``user`` in the role groups (core.roles; created when a flush removed them) and a
+    member of ``workshops``; permission caches are dropped so the change shows at once."""
+    from core.roles import groups_apply
+
+    if Group.objects.filter(name__in=roles).count() < len(set(roles)):
+        groups_apply(group_model=Group, permission_model=Permission)
+    user.groups.add(*Group.objects.filter(name__in=roles))
+    for workshop in workshops:
+        workshop.members.add(user)
+    for cache in ("_perm_cache", "_user_perm_cache", "_group_perm_cache", "_role_names"):
+        user.__dict__.pop(cache, None)
+    return user
 
 
 def receive(material, location, quantity, actor, batch_no="", serials=(), **lot_fields):

@@ -1,4 +1,6 @@
+import shutil
 from importlib import import_module
+from pathlib import Path
 
 import pytest
 from django.apps import apps
@@ -7,6 +9,8 @@ from django.db import connection
 from rest_framework.test import APIClient
 
 from tests.factories import UserFactory
+
+CHROMIUM = "/usr/bin/chromium"  # Debian's package; .ci/run installs it (no browser downloads)
 
 
 @pytest.fixture
@@ -27,6 +31,10 @@ def pytest_collection_modifyitems(config, items):
         missing.add("postgres")
     if not settings.REDIS_URL:
         missing.add("redis")
+    if shutil.which("soffice") is None:
+        missing.add("soffice")
+    if not Path(CHROMIUM).exists():
+        missing.add("browser")
     kept = [
         item for item in items if not any(item.get_closest_marker(marker) for marker in missing)
     ]

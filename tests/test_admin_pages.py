@@ -18,6 +18,8 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
+from alerts.models import AlertKind
+from alerts.services import alert_raise
 from approvals.models import Delegation, Tier, TierAssignment
 from approvals.services import approval_steps_open
 from audit.models import AuditEvent, ChainHead
@@ -33,7 +35,9 @@ from inventory.models import (
     StockBalance,
     WarehouseCategory,
 )
+from jobs.models import DeferredDispatch
 from materials.models import TrackingMode
+from reports.models import ExportJob, ExportKind, ExportState
 from tests.factories import (
     BomLineFactory,
     LocationFactory,
@@ -46,7 +50,7 @@ from tests.factories import (
 from workorders.models import MaterialIssue, OutputReport, WorkOrder, WorkOrderLine, Workshop
 
 # The apps whose admins live next to this test; their changelists are held to no N+1.
-OWN_APPS = {"inventory", "workorders", "audit"}
+OWN_APPS = {"inventory", "workorders", "audit", "alerts", "reports"}
 
 REGISTERED = sorted(admin.site._registry.items(), key=lambda item: item[0]._meta.label)
 
@@ -125,7 +129,23 @@ def build_records(tag, user):
     OutputReport.objects.create(
         work_order=work_order, good_qty=Decimal("5"), scrap_qty=Decimal("0"), reported_by=user
     )
+    ExportJob.objects.create(
+        kind=ExportKind.LEDGER,
+        params={"lot": f"B-{tag}"},
+        requested_by=user,
+        language="en",
+        state=ExportState.DONE,
+        progress=100,
+        row_count=1,
+        file=f"exports/ledger-{tag}.xlsx",
+    )
     audit_record(actor=user, device="HH-01", action="workorder.create", obj=work_order)
+    alert_raise(
+        kind=AlertKind.BORROW_OVERDUE,
+        obj=MaterialIssue.objects.get(number=f"MI-{tag}"),
+        params={"number": f"MI-{tag}", "work_order": f"WO-{tag}", "due_at": "2026-11-01 08:00"},
+        users=[user],
+    )
 
 
 @pytest.fixture
@@ -148,6 +168,7 @@ def records(superuser):
     Group.objects.create(name="keepers")
     api_token_issue(name="HH-01", kind="device", user=superuser, actor=superuser)
     outbox_emit(topic="return.posted", payload={"number": "RT-1"})
+    DeferredDispatch.objects.create(task_name="core.tasks.outbox_deliver_task", last_error="down")
     approvals_records(superuser)
 
 

@@ -12,6 +12,13 @@ from core.fields import QuantityField
 class Workshop(models.Model):
     code = models.CharField(_("code"), max_length=32, unique=True)
     name = models.CharField(_("name"), max_length=100)
+    members = models.ManyToManyField(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("members"),
+        related_name="workshops",
+        blank=True,
+        help_text=_("People who see and act on this workshop's requests and work orders."),
+    )
 
     class Meta:
         verbose_name = _("workshop")

@@ -145,7 +145,9 @@ class DecisionInput(serializers.Serializer):
 
 class BulkApproveInput(DecisionInput):
     ids = serializers.ListField(
-        child=serializers.IntegerField(min_value=1), allow_empty=False, max_length=MAX_BULK
+        child=serializers.IntegerField(min_value=1, max_value=2**63 - 1),
+        allow_empty=False,
+        max_length=MAX_BULK,
     )
 
 

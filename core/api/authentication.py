@@ -4,10 +4,12 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from rest_framework import authentication, exceptions, throttling
 
-from core.models import ApiToken
+from core.models import ApiToken, TokenKind
+from core.roles import ERP_ROUTES
 from core.services import api_key_hash
 
 INVALID_TOKEN = _("Invalid or revoked token.")
+OUT_OF_TOKEN_SCOPE = _("This token is for the ERP integration endpoints only.")
 LAST_USED_RESOLUTION = 60  # seconds: don't write on every request
 
 
@@ -29,8 +31,15 @@ class ApiTokenAuthentication(authentication.TokenAuthentication):
 
     def authenticate(self, request):
         result = super().authenticate(request)
-        if result is not None and not request._request.device_id:
-            request._request.device_id = result[1].device_id
+        if result is None:
+            return None
+        token = result[1]
+        if token.kind == TokenKind.INTEGRATION:
+            match = request._request.resolver_match
+            if match is None or match.url_name not in ERP_ROUTES:
+                raise exceptions.PermissionDenied(OUT_OF_TOKEN_SCOPE)
+        if not request._request.device_id:
+            request._request.device_id = token.device_id
         return result
 
 

@@ -1,13 +1,18 @@
-"""One exception handler for the whole API: 400 with field messages, 409 for wrong state."""
+"""One exception handler for the whole API: 400 with field messages (and the first one as
+``detail``), 409 for wrong state, 413 for a body over ``DATA_UPLOAD_MAX_MEMORY_SIZE``.
+``core.api.schema`` documents these bodies."""
 
+from django.core.exceptions import RequestDataTooBig
 from django.core.exceptions import ValidationError as DjangoValidationError
-from rest_framework import status
+from django.utils.translation import gettext_lazy as _
+from rest_framework import exceptions, status
 from rest_framework.response import Response
 from rest_framework.views import exception_handler as drf_exception_handler
 
 from core.errors import StateConflict
 
 NON_FIELD = "non_field_errors"
+TOO_BIG = _("The request body is too large.")
 
 
 def validation_error_payload(error):
@@ -17,11 +22,33 @@ def validation_error_payload(error):
     return {NON_FIELD: [str(m) for m in error.messages]}
 
 
+def first_message(errors):
+    """The first message in DRF's nested error structure (dicts and lists of them)."""
+    if isinstance(errors, dict):
+        errors = list(errors.values())
+    if isinstance(errors, list):
+        return next((m for m in map(first_message, errors) if m), "")
+    return str(errors)
+
+
+def with_detail(payload):
+    if not isinstance(payload, dict):
+        payload = {NON_FIELD: payload}
+    if "detail" not in payload:
+        payload["detail"] = first_message(payload)
+    return payload
+
+
 def exception_handler(exc, context):
     if isinstance(exc, DjangoValidationError):
-        payload = validation_error_payload(exc)
-        payload["detail"] = next(iter(payload.values()))[0]
-        return Response(payload, status=status.HTTP_400_BAD_REQUEST)
+        return Response(
+            with_detail(validation_error_payload(exc)), status=status.HTTP_400_BAD_REQUEST
+        )
     if isinstance(exc, StateConflict):
         return Response({"detail": str(exc)}, status=status.HTTP_409_CONFLICT)
-    return drf_exception_handler(exc, context)
+    if isinstance(exc, RequestDataTooBig):
+        return Response({"detail": str(TOO_BIG)}, status=status.HTTP_413_REQUEST_ENTITY_TOO_LARGE)
+    response = drf_exception_handler(exc, context)
+    if response is not None and isinstance(exc, exceptions.ValidationError):
+        response.data = with_detail(response.data)
+    return response

@@ -1,5 +1,6 @@
 import django_filters
 
+from core.api.filters import MomentFilter
 from inventory.models import LedgerEntry, Location, Lot, Serial, StockBalance
 
 
@@ -14,7 +15,7 @@ class LocationFilter(django_filters.FilterSet):
 class LotFilter(django_filters.FilterSet):
     material = django_filters.CharFilter(field_name="material__code")
     expiring_before = django_filters.DateFilter(field_name="expiry_date", lookup_expr="lte")
-    updated_since = django_filters.IsoDateTimeFilter(field_name="updated_at", lookup_expr="gte")
+    updated_since = MomentFilter(field_name="updated_at", lookup_expr="gte")
 
     class Meta:
         model = Lot
@@ -50,8 +51,8 @@ class BalanceFilter(django_filters.FilterSet):
 
 class LedgerFilter(django_filters.FilterSet):
     since_id = django_filters.NumberFilter(field_name="id", lookup_expr="gt")
-    since = django_filters.IsoDateTimeFilter(field_name="created_at", lookup_expr="gte")
-    until = django_filters.IsoDateTimeFilter(field_name="created_at", lookup_expr="lt")
+    since = MomentFilter(field_name="created_at", lookup_expr="gte")
+    until = MomentFilter(field_name="created_at", lookup_expr="lt")
     material = django_filters.CharFilter(field_name="material__code")
     lot = django_filters.CharFilter(field_name="lot__batch_no")
     location = django_filters.CharFilter(field_name="location__code")

@@ -1,3 +1,4 @@
+from django.core.exceptions import ValidationError as DjangoValidationError
 from rest_framework import serializers
 
 from core.api.fields import CodeField, QuantityInput, resolve_lot
@@ -11,6 +12,7 @@ from inventory.models import (
     Warehouse,
     WarehouseCategory,
 )
+from inventory.scanning import scan_item, scan_location
 from materials.models import Material
 
 MATERIALS = Material.objects.select_related("uom")
@@ -194,3 +196,60 @@ class ScanInput(serializers.Serializer):
         trim_whitespace=False,
         help_text="Internal Code128 payload, slip number or GS1 string.",
     )
+
+
+class ScannedField(serializers.CharField):
+    """A scanned code parsed by ``inventory.scanning`` (``parse``) into rows."""
+
+    parse = None
+
+    def __init__(self, **kwargs):
+        kwargs.setdefault("max_length", 2000)  # the resolver refuses long codes itself
+        super().__init__(**kwargs)
+
+    def run_validation(self, data=serializers.empty):
+        code = super().run_validation(data)  # the string checks first, then the lookup
+        if code is None:
+            return None
+        try:
+            return type(self).parse(code)
+        except DjangoValidationError as error:
+            raise serializers.ValidationError(error.messages) from error
+
+
+class ScannedItemField(ScannedField):
+    """``L:``/``S:``/``M:`` labels or a GS1 string → material, lot, serials, quantity."""
+
+    parse = staticmethod(scan_item)
+
+    def __init__(self, **kwargs):
+        kwargs.setdefault("help_text", "Scanned material, lot or serial label, or a GS1 string.")
+        super().__init__(**kwargs)
+
+
+class ScannedLocationField(ScannedField):
+    parse = staticmethod(scan_location)
+
+    def __init__(self, **kwargs):
+        kwargs.setdefault("help_text", "Scanned location label (LOC:…) or location code.")
+        super().__init__(**kwargs)
+
+
+class TransferScanInput(serializers.Serializer):
+    from_location = ScannedLocationField()
+    code = ScannedItemField()
+    to_location = ScannedLocationField()
+    quantity = QuantityInput(
+        required=False, allow_null=True, default=None, help_text="Empty: the label's quantity."
+    )
+    remark = serializers.CharField(max_length=200, required=False, allow_blank=True, default="")
+
+    def validate(self, attrs):
+        item = attrs.pop("code")
+        return {
+            **attrs,
+            "material": item.material,
+            "lot": item.lot,
+            "serials": list(item.serials),
+            "quantity": item.quantity_or(attrs["quantity"]),
+        }

@@ -15,6 +15,7 @@ routes = [
 urlpatterns = [
     path("stock/receive/", views.ReceiveView.as_view(), name="stock-receive"),
     path("stock/transfer/", views.TransferView.as_view(), name="stock-transfer"),
+    path("stock/transfer-scan/", views.TransferScanView.as_view(), name="stock-transfer-scan"),
     path("stock/adjust/", views.AdjustView.as_view(), name="stock-adjust"),
     path("stock/fefo/", views.FefoView.as_view(), name="stock-fefo"),
     path("scan/", views.ScanView.as_view(), name="scan"),

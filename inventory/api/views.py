@@ -8,6 +8,7 @@ from rest_framework.views import APIView
 
 from core.api.pagination import IdCursorPagination
 from core.api.permissions import HasPerm
+from core.api.schema import ERRORS
 from core.api.views import CodedMasterDataViewSet
 from inventory import selectors, services
 from inventory.api import filters, serializers
@@ -137,12 +138,20 @@ class AdjustView(StockActionView):
     service = staticmethod(services.stock_adjust)
 
 
+@extend_schema(request=serializers.TransferScanInput, responses=ENTRIES)
+class TransferScanView(StockActionView):
+    """Move stock by scanning: from-location, the material/lot/serial label, to-location."""
+
+    input_class = serializers.TransferScanInput
+    service = staticmethod(services.stock_transfer)
+
+
 class ScanView(APIView):
     """Resolve any scanned code: what it is, its stock or state, and the next actions."""
 
     @extend_schema(
         request=serializers.ScanInput,
-        responses={200: OpenApiTypes.OBJECT, 400: OpenApiTypes.OBJECT, 404: OpenApiTypes.OBJECT},
+        responses={200: OpenApiTypes.OBJECT, 404: ERRORS["404"]},
     )
     def post(self, request):
         data = serializers.ScanInput(data=request.data)

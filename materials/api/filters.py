@@ -1,12 +1,13 @@
 from django_filters import rest_framework as filters
 
+from core.api.filters import MomentFilter
 from materials.models import Bom, Material
 
 
 class UpdatedSinceFilterSet(filters.FilterSet):
     """Incremental pulls: rows changed at or after a moment (ISO 8601)."""
 
-    updated_since = filters.IsoDateTimeFilter(field_name="updated_at", lookup_expr="gte")
+    updated_since = MomentFilter(field_name="updated_at", lookup_expr="gte")
 
 
 class MaterialFilter(UpdatedSinceFilterSet):

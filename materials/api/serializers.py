@@ -3,6 +3,7 @@ from decimal import Decimal
 from rest_framework import serializers
 
 from core.api.fields import CodeField
+from core.api.permissions import HidesCosts
 from inventory.models import Location, WarehouseCategory
 from materials.models import Bom, Material, MaterialCategory, UnitOfMeasure
 
@@ -19,7 +20,8 @@ class MaterialCategorySerializer(serializers.ModelSerializer):
         fields = ["id", "code", "name", "approval_class"]
 
 
-class MaterialSerializer(serializers.ModelSerializer):
+class MaterialSerializer(HidesCosts, serializers.ModelSerializer):
+    cost_fields = ("standard_cost",)
     uom = CodeField(UnitOfMeasure.objects.all())
     category = CodeField(MaterialCategory.objects.all())
     warehouse_category = CodeField(WarehouseCategory.objects.all())
@@ -65,14 +67,19 @@ class BomLineSerializer(serializers.Serializer):
     loss_pct = serializers.DecimalField(max_digits=5, decimal_places=2, default=Decimal("0"))
 
 
-class BomInputSerializer(serializers.Serializer):
+class BomContentInput(serializers.Serializer):
+    """A BOM version's content; product and version come from the upsert's URL."""
+
+    is_active = serializers.BooleanField(default=True)
+    note = serializers.CharField(max_length=200, allow_blank=True, default="")
+    lines = BomLineSerializer(many=True, max_length=1000)
+
+
+class BomInputSerializer(BomContentInput):
     """A whole BOM version as ``materials.services.bom_save`` takes it."""
 
     product = CodeField(Material.objects.all())
-    version = serializers.IntegerField(min_value=1)
-    is_active = serializers.BooleanField(default=True)
-    note = serializers.CharField(max_length=200, allow_blank=True, default="")
-    lines = BomLineSerializer(many=True)
+    version = serializers.IntegerField(min_value=1, max_value=2**31 - 1)
 
 
 class BomSerializer(serializers.ModelSerializer):

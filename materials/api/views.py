@@ -1,11 +1,14 @@
 from django.db.models import Prefetch
-from drf_spectacular.utils import extend_schema, extend_schema_view
+from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_view
 from rest_framework import status, viewsets
+from rest_framework.decorators import action
 from rest_framework.response import Response
 
+from core.api.permissions import HasPerm
 from core.api.views import CodedMasterDataViewSet
 from materials.api.filters import BomFilter, MaterialFilter
 from materials.api.serializers import (
+    BomContentInput,
     BomInputSerializer,
     BomSerializer,
     MaterialCategorySerializer,
@@ -13,7 +16,7 @@ from materials.api.serializers import (
     UnitOfMeasureSerializer,
 )
 from materials.models import Bom, BomLine, Material, MaterialCategory, UnitOfMeasure
-from materials.services import bom_delete, bom_save
+from materials.services import bom_delete, bom_save, bom_upsert
 
 
 class UnitOfMeasureViewSet(CodedMasterDataViewSet):
@@ -66,6 +69,32 @@ class BomViewSet(viewsets.ModelViewSet):
         if partial and isinstance(data, dict):  # PATCH: what it does not name stays as is
             data = {**self.get_serializer(bom).data, **data}
         return Response(self.output(self.write(data, bom=bom)))
+
+    @extend_schema(
+        request=BomContentInput,
+        responses={200: BomSerializer, 201: BomSerializer},
+        parameters=[
+            OpenApiParameter("product", str, OpenApiParameter.PATH),
+            OpenApiParameter("version", int, OpenApiParameter.PATH),
+        ],
+    )
+    @action(
+        detail=False,
+        methods=["put"],
+        url_path=r"by-code/(?P<product>[^/]+)/(?P<version>[0-9]+)",
+        permission_classes=[HasPerm("materials.add_bom", "materials.change_bom")],
+    )
+    def upsert(self, request, product=None, version=None):
+        """The ERP's BOM by product code and version: created or replaced (lines and all);
+        the same body sent again changes nothing."""
+        body = request.data if isinstance(request.data, dict) else {}
+        serializer = BomInputSerializer(data={**body, "product": product, "version": version})
+        serializer.is_valid(raise_exception=True)
+        bom, created = bom_upsert(
+            **serializer.validated_data, actor=request.user, device=request.device_id
+        )
+        code = status.HTTP_201_CREATED if created else status.HTTP_200_OK
+        return Response(self.output(bom), status=code)
 
     def perform_destroy(self, instance):
         bom_delete(bom=instance, actor=self.request.user, device=self.request.device_id)

@@ -1,12 +1,16 @@
 """Input serializers only parse (codes → rows); output serializers render. The rules live
 in ``returns.return_services`` / ``returns.replenish_services``."""
 
+from django.utils.translation import gettext_lazy as _
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from core.api.fields import CodeField, QuantityInput, resolve_lot
+from core.api.permissions import HidesCosts
+from inventory.api.serializers import ScannedItemField, ScannedLocationField
 from inventory.models import Location
+from inventory.scanning import resolved
 from materials.models import Material
 from returns.models import (
     Condition,
@@ -23,9 +27,14 @@ from returns.models import (
     ShortageState,
     Verdict,
 )
+from returns.return_services import numbered_lines
 from workorders.models import WorkOrder
 
 MATERIALS = Material.objects.select_related("uom", "warehouse_category")
+CODE_OR_MATERIAL = _("Scan a code or give the material.")
+NOT_A_RETURN_SLIP = _("%(code)s is not a return slip.")
+NOT_ON_SLIP = _("%(item)s is not on return slip %(number)s.")
+NOT_SCANNED = _("Line %(line)s (%(material)s) was not scanned; count it, with 0 if it is missing.")
 RETURN_LINES = ReturnLine.objects.select_related("request", "material")
 
 
@@ -178,6 +187,32 @@ class ReturnLineInput(serializers.Serializer):
         return resolve_lot(attrs)
 
 
+class ReturnLineAddInput(ReturnLineInput):
+    """A line added by scanning its label (``code``), or given by material and lot."""
+
+    code = ScannedItemField(required=False)
+    material = CodeField(MATERIALS, required=False)
+    quantity = QuantityInput(
+        required=False, allow_null=True, default=None, help_text="Empty: the label's quantity."
+    )
+
+    def validate(self, attrs):
+        item = attrs.pop("code", None)
+        if item is None:
+            if "material" not in attrs:
+                raise serializers.ValidationError({"material": CODE_OR_MATERIAL})
+            if attrs["quantity"] is None:
+                raise serializers.ValidationError({"quantity": self.error_messages["required"]})
+            return resolve_lot(attrs)
+        return {
+            **attrs,
+            "material": item.material,
+            "lot": item.lot,
+            "serials": list(item.serials) or attrs["serials"],
+            "quantity": item.quantity_or(attrs["quantity"]),
+        }
+
+
 class ReturnCreateInput(serializers.Serializer):
     work_order = WorkOrderField()
     reason = CodeField(ReasonCode.objects.filter(kind=RequestKind.RETURN))
@@ -227,6 +262,89 @@ class ReturnReceiveInput(serializers.Serializer):
     lines = ReturnReceiveLineInput(many=True, required=False, default=list, max_length=200)
 
 
+class ReceiveScanLineInput(serializers.Serializer):
+    code = ScannedItemField()
+    quantity = QuantityInput(
+        required=False,
+        allow_null=True,
+        default=None,
+        help_text="What the keeper counted; empty: the label's quantity (1 for a serial).",
+    )
+    foreign_qty = QuantityInput(required=False, default=0)
+    location = ScannedLocationField(
+        required=False, allow_null=True, default=None, help_text="Empty: the put-away rule."
+    )
+    receive_note = serializers.CharField(
+        max_length=300, required=False, allow_blank=True, default=""
+    )
+
+
+class ReturnReceiveScanInput(serializers.Serializer):
+    """The keeper scans the slip, then each line's label with the counted quantity; every
+    line must be scanned. Counts of one line add up (several boxes of one lot)."""
+
+    slip = serializers.CharField(max_length=200, help_text="The scanned slip number (RT-…).")
+    lines = ReceiveScanLineInput(many=True, allow_empty=False, max_length=500)
+    post = serializers.BooleanField(default=True, help_text="Post to the ledger after receipt.")
+
+    def validate_slip(self, code):
+        result = resolved(code, "slip")
+        request = result["type"] == "return_request" and (
+            self.context["queryset"].filter(pk=result["id"]).first()
+        )
+        if not request:
+            raise serializers.ValidationError(NOT_A_RETURN_SLIP % {"code": code})
+        return request
+
+    def validate(self, attrs):
+        request = attrs.pop("slip")
+        return {**attrs, "request": request, "lines": receipt_lines(request, attrs["lines"])}
+
+
+def shares(request, lines, counted, scan):
+    """Split one scanned count over the slip lines its label matches, filling them in
+    position order (several boxes of one lot may sit on several lines); the last matching
+    line takes what is left, so an over-count still reads as one."""
+    item = scan["code"]
+    matching = [line for line in lines if item.matches(line.material, line.lot, line.serials)]
+    if not matching:
+        raise serializers.ValidationError(
+            {"lines": NOT_ON_SLIP % {"item": str(item), "number": request.number}}
+        )
+    quantity, split = item.quantity_or(scan["quantity"]), []
+    for line in matching[:-1]:
+        share = min(quantity, max(line.quantity - counted.get(line.pk, 0), 0))
+        if share:
+            split.append((line, share))
+            quantity -= share
+    if quantity or not split:
+        uncounted = [line for line in matching if line.pk not in counted]
+        split.append((uncounted[0] if uncounted and not quantity else matching[-1], quantity))
+    return split
+
+
+def receipt_lines(request, scans):
+    """Scans → ``return_receive`` items, one per slip line, counts added up."""
+    lines = numbered_lines(request)
+    counted, items = {}, {}
+    for scan in scans:
+        for line, share in shares(request, lines, counted, scan):
+            counted[line.pk] = counted.get(line.pk, 0) + share
+            item = items.setdefault(line.pk, {"line": line, "foreign_qty": 0, "location": None})
+            item["received_qty"] = counted[line.pk]
+            item["location"] = scan["location"] or item["location"]
+            notes = [item.get("receive_note", ""), scan["receive_note"]]
+            item["receive_note"] = " ".join(dict.fromkeys(note for note in notes if note))
+        item["foreign_qty"] += scan["foreign_qty"]
+    missing = [line for line in lines if line.pk not in counted]
+    if missing:
+        line = missing[0]
+        raise serializers.ValidationError(
+            {"lines": NOT_SCANNED % {"line": line.position, "material": line.material.code}}
+        )
+    return list(items.values())
+
+
 # ---------------------------------------------------------------------------- replenishments
 
 
@@ -257,7 +375,8 @@ class ReplenishLineSerializer(serializers.ModelSerializer):
         ]
 
 
-class ReplenishRequestSerializer(serializers.ModelSerializer):
+class ReplenishRequestSerializer(HidesCosts, serializers.ModelSerializer):
+    cost_fields = ("amount",)
     state = choice_code(ReplenishState)
     work_order = serializers.CharField(source="work_order.number")
     product = serializers.CharField(source="work_order.product.code")

@@ -1,19 +1,28 @@
 """Thin views: parse the input, call one service, render the result. State changes are
 POST sub-resources (``/returns/{id}/submit/``)."""
 
+from django.db import transaction
 from drf_spectacular.utils import extend_schema
 from rest_framework import mixins, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.response import Response
 
-from core.api.permissions import HasPerm
+from core.access import scope_require
+from core.api.permissions import HasAnyPerm, HasPerm, IsApprover, WorkshopScoped
 from returns import replenish_services, return_services, selectors
 from returns.api import filters, serializers
+from returns.models import ReturnState
 
 ADD_RETURN = HasPerm("returns.add_returnrequest")
-CHANGE_RETURN = HasPerm("returns.change_returnrequest")
+QC_VERDICT = HasPerm("returns.give_qc_verdict")
+RECEIVE_RETURN = HasPerm("returns.receive_return")
+POST_RETURN = HasPerm("returns.post_return")
+CONFIRM_RETURN = HasPerm("returns.confirm_return")
+# Rejection at any step (R-R3): by the QC inspector or the keeper; reviewers reject
+# through /review/ with approve=false.
+REJECT_RETURN = HasAnyPerm("returns.give_qc_verdict", "returns.receive_return")
 ADD_REPLENISH = HasPerm("returns.add_replenishrequest")
-CHANGE_REPLENISH = HasPerm("returns.change_replenishrequest")
+ISSUE_REPLENISH = HasPerm("returns.issue_replenishment")
 FULFIL_SHORTAGE = HasPerm("returns.change_shortageslip")
 
 
@@ -47,7 +56,10 @@ class ServiceActionsMixin:
         return self.respond(result, code)
 
 
-class RequestViewSet(ServiceActionsMixin, mixins.CreateModelMixin, viewsets.ReadOnlyModelViewSet):
+class RequestViewSet(
+    WorkshopScoped, ServiceActionsMixin, mixins.CreateModelMixin, viewsets.ReadOnlyModelViewSet
+):
+    workshop_field = "work_order__workshop"
     create_input = None
     create_service = None
     search_fields = ["number", "work_order__number"]
@@ -55,6 +67,7 @@ class RequestViewSet(ServiceActionsMixin, mixins.CreateModelMixin, viewsets.Read
 
     def create(self, request, *args, **kwargs):
         data = self.parsed(self.create_input)
+        scope_require(request.user, data["work_order"].workshop_id, "work_order")
         created = self.create_service(**data, applicant=request.user, device=request.device_id)
         return self.respond(created, status.HTTP_201_CREATED)
 
@@ -82,19 +95,19 @@ class ReturnRequestViewSet(RequestViewSet):
         return self.act(return_services.return_submit)
 
     @extend_schema(request=serializers.ReviewInput, responses=RETURN)
-    @action(detail=True, methods=["post"], permission_classes=[CHANGE_RETURN])
+    @action(detail=True, methods=["post"], permission_classes=[IsApprover])
     def review(self, request, pk=None):
         return self.act(return_services.return_review, serializers.ReviewInput)
 
     @extend_schema(request=serializers.QcVerdictInput, responses=RETURN)
     @action(
-        detail=True, methods=["post"], url_path="qc-verdict", permission_classes=[CHANGE_RETURN]
+        detail=True, methods=["post"], url_path="qc-verdict", permission_classes=[QC_VERDICT]
     )
     def qc_verdict(self, request, pk=None):
         return self.act(return_services.return_qc_verdict, serializers.QcVerdictInput)
 
     @extend_schema(request=serializers.ReturnReceiveInput, responses=RETURN)
-    @action(detail=True, methods=["post"], permission_classes=[CHANGE_RETURN])
+    @action(detail=True, methods=["post"], permission_classes=[RECEIVE_RETURN])
     def receive(self, request, pk=None):
         return self.act(return_services.return_receive, serializers.ReturnReceiveInput)
 
@@ -104,18 +117,18 @@ class ReturnRequestViewSet(RequestViewSet):
         methods=["post"],
         url_path="post",
         url_name="post",
-        permission_classes=[CHANGE_RETURN],
+        permission_classes=[POST_RETURN],
     )
     def post_to_ledger(self, request, pk=None):
         return self.act(return_services.return_post)
 
     @extend_schema(request=None, responses=RETURN)
-    @action(detail=True, methods=["post"], permission_classes=[CHANGE_RETURN])
+    @action(detail=True, methods=["post"], permission_classes=[CONFIRM_RETURN])
     def confirm(self, request, pk=None):
         return self.act(return_services.return_confirm)
 
     @extend_schema(request=serializers.RejectInput, responses=RETURN)
-    @action(detail=True, methods=["post"], permission_classes=[CHANGE_RETURN])
+    @action(detail=True, methods=["post"], permission_classes=[REJECT_RETURN])
     def reject(self, request, pk=None):
         return self.act(return_services.return_reject, serializers.RejectInput)
 
@@ -124,14 +137,40 @@ class ReturnRequestViewSet(RequestViewSet):
     def cancel(self, request, pk=None):
         return self.act(return_services.return_cancel)
 
-    @extend_schema(request=serializers.ReturnLineInput, responses={201: RETURN})
+    @extend_schema(request=serializers.ReturnLineAddInput, responses={201: RETURN})
     @action(detail=True, methods=["post"], url_path="lines", permission_classes=[ADD_RETURN])
     def add_line(self, request, pk=None):
+        """Add a line to a draft: scan its label (``code``) or give material and lot."""
         request_obj = self.get_object()
         return_services.return_line_add(
-            request=request_obj, **self.parsed(serializers.ReturnLineInput), **self.actor()
+            request=request_obj, **self.parsed(serializers.ReturnLineAddInput), **self.actor()
         )
         return self.respond(request_obj, status.HTTP_201_CREATED)
+
+    @extend_schema(request=serializers.ReturnReceiveScanInput, responses=RETURN)
+    @action(
+        detail=False,
+        methods=["post"],
+        url_path="receive-scan",
+        permission_classes=[RECEIVE_RETURN],
+    )
+    def receive_scan(self, request):
+        """The keeper scans the slip and its lines: receipt, then posting, in one step."""
+        data = serializers.ReturnReceiveScanInput(
+            data=request.data, context={"queryset": self.get_queryset()}
+        )
+        data.is_valid(raise_exception=True)
+        if data.validated_data["post"] and not POST_RETURN().has_permission(request, self):
+            self.permission_denied(request)
+        with transaction.atomic():  # a refused post leaves the slip unreceived too
+            slip = return_services.return_receive(
+                request=data.validated_data["request"],
+                lines=data.validated_data["lines"],
+                **self.actor(),
+            )
+            if data.validated_data["post"] and slip.state == ReturnState.RECEIVED:
+                slip = return_services.return_post(request=slip, **self.actor())
+        return self.respond(slip)
 
 
 class ReplenishRequestViewSet(RequestViewSet):
@@ -153,12 +192,12 @@ class ReplenishRequestViewSet(RequestViewSet):
         return self.act(replenish_services.replenish_submit)
 
     @extend_schema(request=None, responses=REPLENISH)
-    @action(detail=True, methods=["post"], permission_classes=[CHANGE_REPLENISH])
+    @action(detail=True, methods=["post"], permission_classes=[ISSUE_REPLENISH])
     def issue(self, request, pk=None):
         return self.act(replenish_services.replenish_issue)
 
     @extend_schema(request=serializers.RejectInput, responses=REPLENISH)
-    @action(detail=True, methods=["post"], permission_classes=[CHANGE_REPLENISH])
+    @action(detail=True, methods=["post"], permission_classes=[ISSUE_REPLENISH])
     def reject(self, request, pk=None):
         return self.act(replenish_services.replenish_reject, serializers.RejectInput)
 
@@ -168,7 +207,8 @@ class ReplenishRequestViewSet(RequestViewSet):
         return self.act(replenish_services.replenish_cancel)
 
 
-class ShortageSlipViewSet(ServiceActionsMixin, viewsets.ReadOnlyModelViewSet):
+class ShortageSlipViewSet(WorkshopScoped, ServiceActionsMixin, viewsets.ReadOnlyModelViewSet):
+    workshop_field = "replenish_line__request__work_order__workshop"
     """Shortage slips (欠料单, R-P4) for material control."""
 
     queryset = selectors.shortage_slips()

@@ -269,6 +269,7 @@ def test_close_in_progress_is_409_without_open_items(api, user):
     ],
 )
 def test_close_out_actions_need_the_change_permission(user, completed, action, payload):
+    completed.workshop.members.add(user)  # in scope, without the permission
     client = APIClient()
     client.force_authenticate(user)
     before = written()

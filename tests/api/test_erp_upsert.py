@@ -4,8 +4,16 @@ same data sent again changes nothing."""
 import pytest
 
 from audit.models import AuditEvent
-from materials.models import Material
-from tests.factories import MaterialCategoryFactory, UomFactory, WarehouseCategoryFactory
+from materials.models import Bom, Material
+from tests.factories import (
+    MaterialCategoryFactory,
+    MaterialFactory,
+    UomFactory,
+    WarehouseCategoryFactory,
+    WorkshopFactory,
+)
+from tests.returns.builders import draft_return, line
+from workorders.models import WorkOrder
 
 pytestmark = pytest.mark.django_db
 
@@ -44,3 +52,120 @@ def test_bad_upsert_is_400_and_writes_nothing(api, payload):
     response = api.put("/api/v1/materials/by-code/X1/", {**payload, "uom": "NOPE"}, format="json")
     assert response.status_code == 400 and "uom" in response.json()
     assert not Material.objects.exists()
+
+
+# ---------------------------------------------------------------------------- BOMs, work orders
+
+
+@pytest.fixture
+def chair(db):
+    WorkshopFactory(code="WS1")
+    MaterialFactory(code="LEG")
+    MaterialFactory(code="SEAT")
+    return MaterialFactory(code="CHAIR")
+
+
+BOM = {
+    "note": "from the ERP",
+    "lines": [
+        {"material": "LEG", "qty_per_unit": "4", "loss_pct": "2"},
+        {"material": "SEAT", "qty_per_unit": "1"},
+    ],
+}
+
+
+def audit_actions(object_type):
+    return list(
+        AuditEvent.objects.filter(object_type=object_type)
+        .order_by("pk")
+        .values_list("action", flat=True)
+    )
+
+
+def test_bom_upsert_is_idempotent_and_replaces_lines(api, chair):
+    url = "/api/v1/boms/by-code/CHAIR/1/"
+    first = api.put(url, BOM, format="json")
+    assert first.status_code == 201, first.json()
+    assert (first.json()["product"], first.json()["version"]) == ("CHAIR", 1)
+    again = api.put(url, BOM, format="json")
+    assert again.status_code == 200 and again.json() == first.json()
+    assert audit_actions("materials.bom") == ["bom.create"]
+    changed = api.put(url, {**BOM, "lines": BOM["lines"][:1]}, format="json")
+    assert changed.status_code == 200
+    assert [ln["material"] for ln in changed.json()["lines"]] == ["LEG"]
+    assert audit_actions("materials.bom") == ["bom.create", "bom.change"]
+    assert Bom.objects.get().lines.count() == 1
+
+
+@pytest.mark.parametrize(
+    "url, body, field",
+    [
+        ("/api/v1/boms/by-code/NOPE/1/", BOM, "product"),
+        ("/api/v1/boms/by-code/CHAIR/1/", {"lines": []}, "lines"),
+        ("/api/v1/boms/by-code/CHAIR/99999999999/", BOM, "version"),
+        ("/api/v1/boms/by-code/CHAIR/1/", {"lines": [{"material": "CHAIR", "qty_per_unit": 1}]},
+         "lines"),
+    ],
+)
+def test_bad_bom_upserts_are_400_and_write_nothing(api, chair, url, body, field):
+    response = api.put(url, body, format="json")
+    assert response.status_code == 400 and field in response.json()
+    assert not Bom.objects.exists() and not AuditEvent.objects.exists()
+
+
+def work_order_plan(**changes):
+    return {
+        "product": "CHAIR",
+        "bom_version": 1,
+        "planned_qty": "100",
+        "workshop": "WS1",
+        "planned_start": "2026-12-01",
+        **changes,
+    }
+
+
+def test_work_order_upsert_creates_replans_and_refuses_after_release(api, chair):
+    assert api.put("/api/v1/boms/by-code/CHAIR/1/", BOM, format="json").status_code == 201
+    url = "/api/v1/work-orders/by-number/WO-ERP-1/"
+    first = api.put(url, work_order_plan(), format="json")
+    assert first.status_code == 201, first.json()
+    assert (first.json()["number"], first.json()["status"]) == ("WO-ERP-1", "planned")
+    again = api.put(url, work_order_plan(), format="json")
+    assert again.status_code == 200 and again.json() == first.json()
+    assert audit_actions("workorders.workorder") == ["workorder.create"]
+    replanned = api.put(url, work_order_plan(planned_qty="120"), format="json")
+    assert (replanned.status_code, replanned.json()["planned_qty"]) == (200, "120.0000")
+    assert audit_actions("workorders.workorder") == ["workorder.create", "workorder.change"]
+
+    work_order = WorkOrder.objects.get(number="WO-ERP-1")
+    api.post(f"/api/v1/work-orders/{work_order.pk}/release/")
+    unchanged = api.put(url, work_order_plan(planned_qty="120"), format="json")
+    assert unchanged.status_code == 200  # the same plan again is still fine
+    refused = api.put(url, work_order_plan(planned_qty="130"), format="json")
+    assert refused.status_code == 409 and "cannot be re-planned" in refused.json()["detail"]
+    work_order.refresh_from_db()
+    assert work_order.planned_qty == 120
+
+
+def test_bad_work_order_upserts_are_400(api, chair):
+    api.put("/api/v1/boms/by-code/CHAIR/1/", BOM, format="json")
+    url = "/api/v1/work-orders/by-number/WO-ERP-2/"
+    assert "bom_version" in api.put(url, work_order_plan(bom_version=2), format="json").json()
+    assert "planned_qty" in api.put(url, work_order_plan(planned_qty="0"), format="json").json()
+    assert not WorkOrder.objects.exists()
+
+
+@pytest.mark.parametrize("route", ["returns", "replenishments", "shortages", "work-orders"])
+def test_updated_since_filters_document_lists(api, route):
+    url = f"/api/v1/{route}/"
+    assert api.get(url, {"updated_since": "2999-01-01T00:00:00Z"}).json()["count"] == 0
+    assert api.get(url, {"updated_since": "2000-01-01T00:00:00Z"}).status_code == 200
+    bad = api.get(url, {"updated_since": "yesterday"})
+    assert bad.status_code == 400 and "updated_since" in bad.json()
+
+
+def test_updated_since_finds_a_changed_return(api, work_order, clerk, tube, lot):
+    request = draft_return(work_order, clerk, [line(tube, 5, lot=lot)])
+    since = request.updated_at.isoformat()
+    ids = [r["id"] for r in api.get("/api/v1/returns/", {"updated_since": since}).json()["results"]]
+    assert ids == [request.pk]

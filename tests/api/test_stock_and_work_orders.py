@@ -1,5 +1,6 @@
 """The API over inventory and work orders: shapes, status codes, nothing written on errors."""
 
+from datetime import date
 from decimal import Decimal
 
 import pytest
@@ -7,10 +8,14 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from rest_framework.test import APIClient
 
+from alerts.models import AlertKind
+from alerts.services import alert_raise
 from audit.models import AuditEvent
 from config.api_router import router
 from inventory.models import LedgerEntry, StockBalance
 from materials.models import TrackingMode
+from reports.services import export_request
+from returns.month_end import month_end_compute
 from tests.approvals.builders import three_pending_for
 from tests.builders import batch_material, days_from_today, location, receive, released_work_order
 from tests.factories import (
@@ -247,6 +252,16 @@ def three_of_everything(user, admin):
         # returns: a draft return slip; a replenishment of 20 with 9 on hand falls short
         draft_return(work_order, user, [return_line(tube, 1, lot=tube.lots.get())])
         issued_replenishment(work_order, user, tube, 20)
+        # alerts: an open alert per tube, each in admin's notifications
+        alert_raise(
+            kind=AlertKind.BELOW_SAFETY_STOCK,
+            obj=tube,
+            params={"material": tube.code, "on_hand": "9", "safety_stock": "20", "suggested": "11"},
+            users=[admin],
+        )
+        # reports: admin's export jobs and month-end summaries (with their workbooks)
+        export_request(user=admin, kind="ledger", params={"lot": f"T{n}"})
+        month_end_compute(month=date(2026, n + 1, 1))
     # approvals: admin's inbox, policy versions, tier assignments, delegations
     three_pending_for(admin, user)
 

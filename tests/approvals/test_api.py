@@ -237,7 +237,9 @@ def test_preview_bad_params_are_400_with_field_messages(user, params, field):
 def test_preview_missing_params_are_400(user):
     response = client_for(user).get(PREVIEW)
     assert response.status_code == 400
-    assert set(response.json()) == {"approval_class", "order_qty", "required_qty", "replenish_qty"}
+    assert set(response.json()) == {
+        "approval_class", "order_qty", "required_qty", "replenish_qty", "detail"
+    }
 
 
 # ------------------------------------------------------------------ administration

@@ -2,6 +2,8 @@
 
 from decimal import Decimal
 
+from django.contrib.auth import get_user_model
+
 from approvals.models import StepState, TierAssignment
 from approvals.services import approval_decide, steps_of
 from returns.models import ReasonCode
@@ -13,11 +15,18 @@ from returns.return_services import (
     return_receive,
     return_submit,
 )
+from tests.builders import with_roles
 from tests.factories import UserFactory
 
 
 def reason(code):
     return ReasonCode.objects.get(code=code)
+
+
+def keeper_user():
+    """A warehouse keeper (segregation of duties: never the applicant)."""
+    user, _created = get_user_model().objects.get_or_create(username="keeper-on-duty")
+    return with_roles(user, "keeper")
 
 
 def tier_holder(tier, workshop=None):
@@ -61,7 +70,7 @@ def issued_replenishment(work_order, applicant, material, quantity, code="OVER_Q
     request = replenishment(work_order, applicant, [line(material, quantity)], code=code)
     request = replenish_submit(request=request, actor=applicant)
     approve_all(request)
-    return replenish_issue(request=request, actor=applicant)
+    return replenish_issue(request=request, actor=keeper_user())
 
 
 def posted_return(work_order, lines, *, applicant, qc, keeper, verdict, code, defect_rate=None):

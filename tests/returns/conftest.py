@@ -3,7 +3,14 @@ from decimal import Decimal
 import pytest
 
 from inventory.models import LocationKind
-from tests.builders import batch_material, days_from_today, location, receive, released_work_order
+from tests.builders import (
+    batch_material,
+    days_from_today,
+    location,
+    receive,
+    released_work_order,
+    with_roles,
+)
 from tests.factories import UserFactory, WorkshopFactory
 from tests.returns.builders import tier_holder
 from workorders.services import IssueLine, work_order_issue
@@ -41,12 +48,18 @@ def supervisor(workshop):
 
 @pytest.fixture
 def qc(db):
-    return UserFactory(username="qc1")
+    return with_roles(UserFactory(username="qc1"), "qc")
 
 
 @pytest.fixture
 def finance(db):
-    return UserFactory(username="finance1")
+    return with_roles(UserFactory(username="finance1"), "finance")
+
+
+@pytest.fixture
+def user(user):
+    """keeper1 (tests/conftest.py) in the keeper role: receives, posts and issues."""
+    return with_roles(user, "keeper")
 
 
 @pytest.fixture

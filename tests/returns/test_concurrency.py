@@ -19,6 +19,7 @@ from returns.return_services import (
     return_review,
     return_submit,
 )
+from tests.builders import with_roles
 from tests.returns.builders import draft_return, line
 
 THREADS = 8
@@ -77,7 +78,7 @@ def test_two_keepers_posting_at_once_book_once(
         actor=qc,
     )
     request = return_receive(request=request, lines=[], actor=user)
-    keepers = [user, supervisor]  # any two users; the second keeper races the first
+    keepers = [user, with_roles(supervisor, "keeper")]  # the second keeper races the first
 
     results, errors = run_together(
         lambda keeper: return_post(request=request, actor=keeper), [(k,) for k in keepers]

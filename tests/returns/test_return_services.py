@@ -39,7 +39,7 @@ from returns.return_services import (
     return_submit,
 )
 from returns.selectors import open_requests_for
-from tests.builders import location, receive, released_work_order
+from tests.builders import location, receive, released_work_order, with_roles
 from tests.factories import (
     MaterialFactory,
     UserFactory,
@@ -577,10 +577,13 @@ def test_only_the_applicant_submits(clerk, supervisor, tube, lot, work_order):
 
 def test_the_applicant_cannot_give_the_qc_verdict(clerk, supervisor, tube, lot, work_order):
     request = reviewed(work_order, clerk, supervisor, [line(tube, 5, lot=lot)])
+    with pytest.raises(PermissionDenied, match="not allowed to give QC verdicts"):
+        inspected(request, supervisor)  # only QC gives verdicts
+    with_roles(clerk, "qc")  # even holding the QC role, never on their own return
     with pytest.raises(StateConflict, match="QC verdict on your own return"):
         inspected(request, clerk)
     with pytest.raises(ValidationError, match="Give a QC verdict for line 1"):
-        return_qc_verdict(request=request, verdicts=[], actor=supervisor)
+        return_qc_verdict(request=request, verdicts=[], actor=with_roles(supervisor, "qc"))
 
 
 # ------------------------------------------------------------------------ wrong states

@@ -31,7 +31,7 @@ from returns.models import (
     Verdict,
 )
 from returns.return_services import return_post, return_qc_verdict, return_receive, return_submit
-from tests.builders import batch_material, location, receive, released_work_order
+from tests.builders import batch_material, location, receive, released_work_order, with_roles
 from tests.factories import MaterialFactory, UserFactory
 from tests.returns.builders import approve_all, draft_return
 from tests.returns.builders import line as return_line
@@ -96,7 +96,7 @@ def return_leftover(work_order, material, quantity, applicant):
     request = draft_return(work_order, applicant, [return_line(material, quantity)])
     request = return_submit(request=request, actor=applicant)
     approve_all(request)
-    inspector = UserFactory(username="qc-inspector")
+    inspector = with_roles(UserFactory(username="qc-inspector"), "qc", "keeper")
     verdicts = [{"line": line, "verdict": Verdict.GOOD} for line in request.lines.all()]
     return_qc_verdict(request=request, verdicts=verdicts, actor=inspector)
     return_receive(request=request, lines=[], actor=inspector)

@@ -1,13 +1,14 @@
 import django_filters
 
+from core.api.filters import MomentFilter
 from workorders.models import MaterialIssue, WorkOrder
 
 
 class WorkOrderFilter(django_filters.FilterSet):
     product = django_filters.CharFilter(field_name="product__code")
     workshop = django_filters.CharFilter(field_name="workshop__code")
-    updated_since = django_filters.IsoDateTimeFilter(field_name="updated_at", lookup_expr="gte")
-    completed_before = django_filters.IsoDateTimeFilter(field_name="completed_at", lookup_expr="lt")
+    updated_since = MomentFilter(field_name="updated_at", lookup_expr="gte")
+    completed_before = MomentFilter(field_name="completed_at", lookup_expr="lt")
 
     class Meta:
         model = WorkOrder

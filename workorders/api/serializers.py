@@ -4,7 +4,9 @@ from django.utils.translation import gettext_lazy as _
 from rest_framework import serializers
 
 from core.api.fields import CodeField, QuantityInput, resolve_lot
+from inventory.api.serializers import ScannedItemField, ScannedLocationField
 from inventory.models import Location
+from inventory.scanning import source_location
 from materials.models import Bom, Material
 from workorders.models import (
     LeftoverDeclaration,
@@ -83,10 +85,11 @@ class WorkOrderSerializer(serializers.ModelSerializer):
         ]
 
 
-class WorkOrderInput(serializers.Serializer):
-    number = serializers.CharField(max_length=40)
+class WorkOrderPlanInput(serializers.Serializer):
+    """A work order's plan; the number comes from the upsert's URL."""
+
     product = CodeField(Material.objects.all())
-    bom_version = serializers.IntegerField(min_value=1)
+    bom_version = serializers.IntegerField(min_value=1, max_value=2**31 - 1)
     planned_qty = QuantityInput()
     workshop = CodeField(Workshop.objects.all())
     line = CodeField(ProductionLine.objects.all(), required=False, allow_null=True)
@@ -107,6 +110,10 @@ class WorkOrderInput(serializers.Serializer):
         return attrs
 
 
+class WorkOrderInput(WorkOrderPlanInput):
+    number = serializers.CharField(max_length=40)
+
+
 class IssueLineInput(serializers.Serializer):
     material = CodeField(Material.objects.select_related("uom"))
     quantity = QuantityInput()
@@ -124,6 +131,30 @@ class IssueInput(serializers.Serializer):
     lines = IssueLineInput(many=True, allow_empty=False, max_length=200)
     borrowed = serializers.BooleanField(default=False)
     note = serializers.CharField(max_length=200, required=False, allow_blank=True, default="")
+
+
+class IssueScanInput(serializers.Serializer):
+    """One scan at the line side: the label, the quantity and (optionally) where from."""
+
+    code = ScannedItemField()
+    quantity = QuantityInput(
+        required=False, allow_null=True, default=None, help_text="Empty: the label's quantity."
+    )
+    location = ScannedLocationField(
+        required=False,
+        allow_null=True,
+        default=None,
+        help_text="Empty: the serial's location, or the one usable location holding enough.",
+    )
+    borrowed = serializers.BooleanField(default=False)
+    note = serializers.CharField(max_length=200, required=False, allow_blank=True, default="")
+
+    def validate(self, attrs):
+        item = attrs.pop("code")
+        quantity = item.quantity_or(attrs.pop("quantity"))
+        location = attrs.pop("location") or source_location(item, quantity)
+        line = IssueLine(item.material, quantity, location, item.lot, item.serials)
+        return {**attrs, "lines": [line]}
 
 
 class OutputInput(serializers.Serializer):

@@ -1,10 +1,11 @@
 from django.utils import timezone
-from drf_spectacular.utils import extend_schema
+from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import mixins, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.response import Response
 
-from core.api.permissions import HasPerm
+from core.access import scope_require
+from core.api.permissions import HasPerm, WorkshopScoped
 from core.api.views import CodedMasterDataViewSet
 from inventory.api.serializers import LedgerEntrySerializer
 from workorders import services
@@ -30,7 +31,7 @@ class ProductionLineViewSet(CodedMasterDataViewSet):
     filterset_fields = ["code"]
 
 
-class WorkOrderViewSet(mixins.CreateModelMixin, viewsets.ReadOnlyModelViewSet):
+class WorkOrderViewSet(WorkshopScoped, mixins.CreateModelMixin, viewsets.ReadOnlyModelViewSet):
     """Work orders with requirement progress; state changes are POST actions."""
 
     queryset = WorkOrder.objects.select_related("product", "bom", "workshop", "line")
@@ -59,8 +60,30 @@ class WorkOrderViewSet(mixins.CreateModelMixin, viewsets.ReadOnlyModelViewSet):
     def create(self, request, *args, **kwargs):
         data = serializers.WorkOrderInput(data=request.data)
         data.is_valid(raise_exception=True)
+        scope_require(request.user, data.validated_data["workshop"].pk, "workshop")
         work_order = services.work_order_create(**data.validated_data, **self.actor())
         return self.respond(work_order, status.HTTP_201_CREATED)
+
+    @extend_schema(
+        request=serializers.WorkOrderPlanInput,
+        responses={200: serializers.WorkOrderSerializer, 201: serializers.WorkOrderSerializer},
+        parameters=[OpenApiParameter("number", str, OpenApiParameter.PATH)],
+    )
+    @action(
+        detail=False,
+        methods=["put"],
+        url_path=r"by-number/(?P<number>[^/]+)",
+        permission_classes=[HasPerm("workorders.add_workorder", "workorders.change_workorder")],
+    )
+    def upsert(self, request, number=None):
+        """The ERP's work order by number: created, or re-planned while still planned (409
+        afterwards); the same body sent again changes nothing."""
+        body = request.data if isinstance(request.data, dict) else {}
+        data = serializers.WorkOrderInput(data={**body, "number": number})
+        data.is_valid(raise_exception=True)
+        scope_require(request.user, data.validated_data["workshop"].pk, "workshop")
+        work_order, created = services.work_order_upsert(**data.validated_data, **self.actor())
+        return self.respond(work_order, status.HTTP_201_CREATED if created else status.HTTP_200_OK)
 
     @extend_schema(request=None, responses=serializers.WorkOrderSerializer)
     @action(detail=True, methods=["post"], permission_classes=[CHANGE_WORK_ORDER])
@@ -107,7 +130,20 @@ class WorkOrderViewSet(mixins.CreateModelMixin, viewsets.ReadOnlyModelViewSet):
     )
     @action(detail=True, methods=["post"], permission_classes=[ISSUE_MATERIAL])
     def issue(self, request, pk=None):
-        data = serializers.IssueInput(data=request.data)
+        return self.issued(serializers.IssueInput)
+
+    @extend_schema(
+        request=serializers.IssueScanInput, responses={201: serializers.MaterialIssueSerializer}
+    )
+    @action(
+        detail=True, methods=["post"], url_path="issue-scan", permission_classes=[ISSUE_MATERIAL]
+    )
+    def issue_scan(self, request, pk=None):
+        """Issue one scanned label (lot, serial, material or GS1) to this work order."""
+        return self.issued(serializers.IssueScanInput)
+
+    def issued(self, input_class):
+        data = input_class(data=self.request.data)
         data.is_valid(raise_exception=True)
         issue = services.work_order_issue(
             work_order=self.get_object(), **data.validated_data, **self.actor()
@@ -197,7 +233,8 @@ class WorkOrderViewSet(mixins.CreateModelMixin, viewsets.ReadOnlyModelViewSet):
         return self.respond(work_order)
 
 
-class MaterialIssueViewSet(viewsets.ReadOnlyModelViewSet):
+class MaterialIssueViewSet(WorkshopScoped, viewsets.ReadOnlyModelViewSet):
+    workshop_field = "work_order__workshop"
     queryset = MaterialIssue.objects.select_related("work_order", "issued_by")
     serializer_class = serializers.MaterialIssueSerializer
     filterset_class = filters.MaterialIssueFilter

@@ -1,0 +1,41 @@
+from django.contrib import admin
+from django.utils.translation import gettext_lazy as _
+
+from alerts.models import Alert, Notification
+from core.admin import ReadOnlyAdmin
+
+
+@admin.register(Alert)
+class AlertAdmin(ReadOnlyAdmin):
+    """Alerts are raised and cleared only by the checks (``alerts.checks``)."""
+
+    list_display = ["id", "kind", "level", "object_repr", "raised_at", "cleared_at"]
+    list_filter = ["kind", "level", ("cleared_at", admin.EmptyFieldListFilter)]
+    search_fields = ["object_repr"]
+    date_hierarchy = "raised_at"
+    fields = [
+        "kind",
+        "level",
+        "content_type",
+        "object_id",
+        "object_repr",
+        "message",
+        "params",
+        "raised_at",
+        "cleared_at",
+        "recipients",
+    ]
+    readonly_fields = fields
+
+    @admin.display(description=_("message"))
+    def message(self, alert):
+        return alert.message
+
+
+@admin.register(Notification)
+class NotificationAdmin(ReadOnlyAdmin):
+    list_display = ["id", "user", "title", "created_at", "read_at", "emailed_at"]
+    list_filter = [("read_at", admin.EmptyFieldListFilter)]
+    list_select_related = ["user"]
+    search_fields = ["title", "user__username"]
+    date_hierarchy = "created_at"

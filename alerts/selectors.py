@@ -1,0 +1,26 @@
+"""Reads the inbox page and the API share: a user's notifications and the open alerts."""
+
+from alerts.models import Alert, Notification
+
+
+def notifications_for(user, unread_only=False):
+    """``user``'s own notifications, newest first (with their alert, for the kind)."""
+    notifications = Notification.objects.filter(user=user).select_related("alert")
+    if unread_only:
+        notifications = notifications.filter(read_at__isnull=True)
+    return notifications
+
+
+def unread_count(user):
+    return Notification.objects.filter(user=user, read_at__isnull=True).count()
+
+
+def open_alerts(user=None, kind=None):
+    """Open alerts, newest first: all of them for staff (or ``user=None``), otherwise those
+    ``user`` was told about; optionally of one ``kind``."""
+    alerts = Alert.objects.filter(cleared_at__isnull=True).select_related("content_type")
+    if user is not None and not user.is_staff:
+        alerts = alerts.filter(recipients=user)
+    if kind:
+        alerts = alerts.filter(kind=kind)
+    return alerts

@@ -1,0 +1,216 @@
+"""Raising and clearing alerts, and notifying people (in the app and by e-mail).
+
+``alert_raise`` is idempotent: while an alert of the same kind is open for the same object
+nothing happens, so hourly checks notify once per condition (R-J2). E-mails leave only after
+the transaction commits, through Django's mail settings (console backend by default).
+"""
+
+from django.conf import settings
+from django.contrib.contenttypes.models import ContentType
+from django.core.mail import get_connection
+from django.core.mail.message import EmailMessage
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from alerts.models import Alert, AlertLevel, Notification
+from audit.services import audit_record
+from core.fields import format_qty
+
+ALERT_TITLE = _("%(level)s: %(kind)s")
+
+
+def open_alert_of(kind, obj):
+    content_type = ContentType.objects.get_for_model(obj)
+    return Alert.objects.filter(
+        kind=kind, content_type=content_type, object_id=obj.pk, cleared_at__isnull=True
+    )
+
+
+def distinct_users(users):
+    """Users with duplicates and ``None`` removed, in a stable order."""
+    return sorted(
+        {user.pk: user for user in users if user is not None}.values(), key=lambda u: u.pk
+    )
+
+
+def notifications_create(*, users, title, body, url="", alert=None):
+    """Inbox rows for ``users``; their e-mails are sent once the transaction commits."""
+    notifications = Notification.objects.bulk_create(
+        [
+            Notification(
+                user=user, alert=alert, title=str(title)[:200], body=str(body), url=url[:300]
+            )
+            for user in distinct_users(users)
+        ]
+    )
+    ids = [notification.pk for notification in notifications]
+    if ids:
+        transaction.on_commit(lambda: notifications_email(ids=ids), robust=True)
+    return notifications
+
+
+@transaction.atomic
+def notify(*, users, title, body, url="", alert=None, actor=None, device=""):
+    """Tell ``users`` something: an inbox row each, and an e-mail to those with an address."""
+    notifications = notifications_create(users=users, title=title, body=body, url=url, alert=alert)
+    if notifications:
+        audit_record(
+            actor=actor,
+            device=device,
+            action="notification.send",
+            object_type="alerts.notification",
+            object_id=str(notifications[0].pk),
+            after={"title": str(title), "users": [n.user.username for n in notifications]},
+        )
+    return notifications
+
+
+@transaction.atomic
+def alert_raise(*, kind, obj, params, users, level=AlertLevel.WARNING, url=""):
+    """Open an alert of ``kind`` about ``obj`` and notify ``users`` — unless one is already
+    open: then nothing happens and the open alert is returned."""
+    existing = open_alert_of(kind, obj).first()
+    if existing is not None:
+        return existing
+    try:
+        with transaction.atomic():  # a concurrent run may insert the same open alert
+            alert = Alert.objects.create(
+                kind=kind,
+                level=level,
+                content_type=ContentType.objects.get_for_model(obj),
+                object_id=obj.pk,
+                object_repr=str(obj)[:200],
+                params=params,
+            )
+    except IntegrityError:
+        return open_alert_of(kind, obj).get()
+    users = distinct_users(users)
+    alert.recipients.set(users)
+    title = ALERT_TITLE % {
+        "level": alert.get_level_display().capitalize(),
+        "kind": alert.get_kind_display(),
+    }
+    notifications_create(users=users, title=title, body=alert.message, url=url, alert=alert)
+    audit_record(
+        actor=None,
+        action="alert.raise",
+        obj=alert,
+        after={
+            "kind": kind,
+            "level": level,
+            "object": alert.object_repr,
+            "params": params,
+            "recipients": [user.username for user in users],
+        },
+    )
+    return alert
+
+
+@transaction.atomic
+def alert_clear(*, alert, actor=None):
+    """The condition is resolved: close the alert (harmless when already cleared)."""
+    alert = Alert.objects.select_for_update().get(pk=alert.pk)
+    if alert.cleared_at is not None:
+        return alert
+    alert.cleared_at = timezone.now()
+    alert.save(update_fields=["cleared_at"])
+    audit_record(
+        actor=actor,
+        action="alert.clear",
+        obj=alert,
+        before={"cleared_at": None},
+        after={"cleared_at": alert.cleared_at},
+    )
+    return alert
+
+
+@transaction.atomic
+def notifications_mark_read(*, user, ids=None):
+    """Mark ``user``'s notifications (those in ``ids``, or all when ``ids`` is None) read;
+    another user's ids are ignored. Returns the ids newly marked."""
+    unread = Notification.objects.select_for_update().filter(user=user, read_at__isnull=True)
+    if ids is not None:
+        unread = unread.filter(pk__in=ids)
+    marked = sorted(unread.values_list("pk", flat=True))
+    if not marked:
+        return []
+    Notification.objects.filter(pk__in=marked).update(read_at=timezone.now())
+    audit_record(
+        actor=user,
+        action="notification.read",
+        object_type="alerts.notification",
+        object_id=str(marked[0]) if len(marked) == 1 else "*",
+        after={"ids": marked},
+    )
+    return marked
+
+
+def notifications_mark_all_read(*, user):
+    return notifications_mark_read(user=user, ids=None)
+
+
+def notification_email(notification):
+    return EmailMessage(
+        subject=notification.title,
+        body="\n\n".join(part for part in (notification.body, notification.url) if part),
+        from_email=settings.DEFAULT_FROM_EMAIL,
+        to=[notification.user.email],
+    )
+
+
+def notifications_email(*, ids):
+    """E-mail the given notifications to users with an address; each is sent at most once
+    (``emailed_at``), so a retry after a failure does not send twice."""
+    with transaction.atomic():
+        pending = list(
+            Notification.objects.select_for_update(of=("self",))
+            .filter(pk__in=ids, emailed_at__isnull=True)
+            .exclude(user__email="")
+            .select_related("user")
+        )
+        if not pending:
+            return 0
+        with get_connection() as connection:
+            sent = connection.send_messages([notification_email(n) for n in pending]) or 0
+        Notification.objects.filter(pk__in=[n.pk for n in pending]).update(
+            emailed_at=timezone.now()
+        )
+    return sent
+
+
+def notifications_email_pending(*, since):
+    """Retry the e-mails of notifications created after ``since`` that never went out."""
+    ids = list(
+        Notification.objects.filter(created_at__gte=since, emailed_at__isnull=True)
+        .exclude(user__email="")
+        .values_list("pk", flat=True)
+    )
+    return notifications_email(ids=ids) if ids else 0
+
+
+SHORTAGE_FULFILLED_TITLE = _("Shortage %(number)s fulfilled")
+SHORTAGE_FULFILLED_BODY = _(
+    "%(quantity)s of %(material)s short on %(request)s has arrived and was issued to work "
+    "order %(work_order)s."
+)
+
+
+def shortage_fulfilled_notify(*, slip, request):
+    """R-P4: once the fulfilment commits, tell the requester the short material was issued.
+    ``request`` comes with its applicant and work order loaded."""
+    params = {
+        "number": slip.number,
+        "quantity": format_qty(slip.quantity),
+        "material": slip.material.code,
+        "request": request.number,
+        "work_order": request.work_order.number,
+    }
+    transaction.on_commit(
+        lambda: notify(
+            users=[request.applicant],
+            title=str(SHORTAGE_FULFILLED_TITLE % params),
+            body=str(SHORTAGE_FULFILLED_BODY % params),
+        ),
+        robust=True,
+    )

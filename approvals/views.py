@@ -1,0 +1,104 @@
+"""The supervisor's inbox (R-A3, R-A6): open steps with what is needed to decide, approve or
+reject with a comment, bulk approval; notifications and alerts with read/unread."""
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from alerts.selectors import notifications_for, open_alerts
+from alerts.services import notifications_mark_read
+from approvals import selectors
+from approvals.forms import BulkApproveForm, DecisionForm
+from approvals.models import Tier
+from approvals.services import approval_decide
+from core.views import SERVICE_ERRORS, service_failed
+
+
+def decide(request, step, *, approve, comment):
+    """One decision; a failure is shown as a message naming the request."""
+    try:
+        approval_decide(
+            step=step,
+            actor=request.user,
+            approve=approve,
+            comment=comment,
+            device=getattr(request, "device_id", ""),
+        )
+    except SERVICE_ERRORS as error:
+        service_failed(request, error)
+        return False
+    return True
+
+
+@login_required
+def inbox(request):
+    """The steps waiting for the user's signature, each with its request, lines, routing
+    context (ratio, band, matrix cell) and the earlier decisions."""
+    steps = selectors.attach_history(selectors.inbox_for(user=request.user)[:100])
+    for step in steps:
+        for line in step.context.get("lines", []):  # display only, never saved
+            tier = (line.get("cell") or {}).get("tier")
+            line["cell_label"] = Tier(tier).label if tier in Tier.values else ""
+    return render(request, "approvals/inbox.html", {"steps": steps, "form": DecisionForm()})
+
+
+def step_in_scope(request, pk):
+    """A step of the user's tiers (any state: a decided one answers with its state)."""
+    return selectors.steps_in_scope(user=request.user).filter(pk=pk).first()
+
+
+@require_POST
+@login_required
+def step_decide(request, pk, decision):
+    step = step_in_scope(request, pk)
+    if step is None or decision not in ("approve", "reject"):
+        messages.error(request, _("This step is not in your inbox."))
+        return redirect("approvals:inbox")
+    form = DecisionForm(request.POST)
+    comment = form.cleaned_data["comment"] if form.is_valid() else ""
+    if decide(request, step, approve=decision == "approve", comment=comment):
+        done = _("Approved: %(request)s.") if decision == "approve" else _("Rejected: %(request)s.")
+        messages.success(request, done % {"request": step.request})
+    return redirect("approvals:inbox")
+
+
+@require_POST
+@login_required
+def bulk_approve(request):
+    """Approve the ticked steps, each in its own transaction; one failure stops nothing."""
+    ids = [int(pk) for pk in request.POST.getlist("steps") if pk.isdigit()]
+    form = BulkApproveForm(request.POST, step_ids=ids)
+    if not form.is_valid() or not ids:
+        messages.error(request, _("Tick the steps to approve."))
+        return redirect("approvals:inbox")
+    steps = selectors.steps_in_scope(user=request.user).in_bulk(ids)
+    approved = sum(
+        decide(request, steps[pk], approve=True, comment=form.cleaned_data["comment"])
+        for pk in ids
+        if pk in steps
+    )
+    messages.success(request, _("%(count)s steps approved.") % {"count": approved})
+    return redirect("approvals:inbox")
+
+
+@login_required
+def notifications(request):
+    """The user's notifications (unread first marked bold) and the alerts they were told of."""
+    show = request.GET.get("show", "all")
+    rows = notifications_for(request.user, unread_only=show == "unread")[:200]
+    return render(
+        request,
+        "approvals/notifications.html",
+        {"notifications": rows, "alerts": open_alerts(request.user)[:50], "show": show},
+    )
+
+
+@require_POST
+@login_required
+def notifications_read(request):
+    """Mark the given notifications read, or all of them."""
+    ids = [int(pk) for pk in request.POST.getlist("ids") if pk.isdigit()]
+    notifications_mark_read(user=request.user, ids=ids or None)
+    return redirect("approvals:notifications")

@@ -1,0 +1,91 @@
+"""Who may see what: the one place pages and the API ask about roles, scope and costs.
+
+Permissions (``user.has_perm``) say what a role may *do* (core.roles); this module says
+which *objects* a user reaches: requests and work orders of their own workshops unless
+their role is plant-wide (issue #7). Out-of-scope objects are filtered out of querysets,
+so fetching one by id answers 404, never 403 — ids reveal nothing.
+
+Enforcement point: the view layer (API viewsets and pages) scopes every queryset it looks
+objects up in; services trust the object they are given and check duties (SoD, action
+permissions) with ``permission_require``.
+"""
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.utils.translation import gettext_lazy as _
+
+from core.roles import COST_VISIBLE, PLANT_WIDE, ROLES
+
+NOT_ALLOWED = _("You are not allowed to %(action)s.")
+OUT_OF_SCOPE = _("No such object in your workshops.")
+
+
+def user_roles(user):
+    """The role names (core.roles) of ``user``'s groups; cached on the user object."""
+    if not (user and user.is_authenticated):
+        return frozenset()
+    cached = getattr(user, "_role_names", None)
+    if cached is None:
+        names = user.groups.filter(name__in=list(ROLES)).values_list("name", flat=True)
+        cached = user._role_names = frozenset(names)
+    return cached
+
+
+def is_plant_wide(user):
+    return bool(user and user.is_authenticated) and (
+        user.is_superuser or bool(user_roles(user) & PLANT_WIDE)
+    )
+
+
+def workshops_of(user):
+    """The workshops ``user`` works in (all of them for plant-wide roles)."""
+    from workorders.models import Workshop  # core must not import apps at module load
+
+    if is_plant_wide(user):
+        return Workshop.objects.all()
+    if not (user and user.is_authenticated):
+        return Workshop.objects.none()
+    return Workshop.objects.filter(members=user)
+
+
+def scope_queryset(queryset, user, workshop_field="workshop"):
+    """``queryset`` limited to rows whose ``workshop_field`` is one of ``user``'s workshops."""
+    if is_plant_wide(user):
+        return queryset
+    if not (user and user.is_authenticated):
+        return queryset.none()
+    from workorders.models import Workshop
+
+    return queryset.filter(**{f"{workshop_field}__in": Workshop.objects.filter(members=user)})
+
+
+def in_scope(user, workshop_id):
+    """Whether an object of workshop ``workshop_id`` is within ``user``'s reach."""
+    return is_plant_wide(user) or workshops_of(user).filter(pk=workshop_id).exists()
+
+
+def scope_require(user, workshop_id, field):
+    """A referenced object outside ``user``'s workshops is a 400 on ``field`` that reads
+    like an unknown one (nothing learnt by guessing)."""
+    if not in_scope(user, workshop_id):
+        raise ValidationError({field: OUT_OF_SCOPE})
+
+
+def can_see_costs(user):
+    """Standard costs and amounts are for finance and the managers (issue #7, item 6)."""
+    return bool(user and user.is_authenticated) and (
+        user.is_superuser or bool(user_roles(user) & COST_VISIBLE)
+    )
+
+
+def can_read_audit(user):
+    """Searching and exporting the audit trail is the auditor's (R-U1)."""
+    return bool(user and user.is_authenticated) and user.has_perm("audit.view_auditevent")
+
+
+def permission_require(user, perm, action):
+    """Raise ``PermissionDenied`` (HTTP 403) unless ``user`` holds ``perm``.
+
+    ``action`` is a translatable verb phrase, e.g. ``_("give QC verdicts")``.
+    """
+    if not user.has_perm(perm):
+        raise PermissionDenied(NOT_ALLOWED % {"action": action})

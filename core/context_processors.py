@@ -1,0 +1,70 @@
+"""What every page's header needs: the role-aware navigation and the user's workshops."""
+
+from django.urls import NoReverseMatch, reverse
+from django.utils.translation import gettext_lazy as _
+
+from alerts.selectors import unread_count
+from core.access import is_plant_wide, workshops_of
+
+
+def _any_perm(*perms):
+    return lambda user: any(user.has_perm(perm) for perm in perms)
+
+
+def _everyone(user):
+    return True
+
+
+# (url name, label, who sees it). Pages that another part has not built yet are skipped,
+# so the menu grows as the pages appear.
+NAV = [
+    ("home", _("Home"), _everyone),
+    ("returns:new_return", _("New return"), _any_perm("returns.add_returnrequest")),
+    ("returns:new_replenish", _("New replenishment"), _any_perm("returns.add_replenishrequest")),
+    (
+        "returns:my_requests",
+        _("My requests"),
+        _any_perm("returns.add_returnrequest", "returns.add_replenishrequest"),
+    ),
+    ("approvals:inbox", _("Approvals"), _everyone),
+    ("returns:qc_list", _("QC"), _any_perm("returns.give_qc_verdict")),
+    (
+        "returns:receiving",
+        _("Receiving"),
+        _any_perm("returns.receive_return", "returns.issue_replenishment"),
+    ),
+    ("returns:shortages", _("Shortages"), _any_perm("returns.change_shortageslip")),
+    ("print:label_form", _("Labels"), _any_perm("inventory.add_ledgerentry")),
+    ("workorders:list", _("Work orders"), _everyone),
+    ("finance:month_end", _("Finance"), _any_perm("returns.view_monthend")),
+    ("finance:exports", _("Exports"), _any_perm("inventory.view_ledgerentry")),
+    ("traceability:search", _("Traceability"), is_plant_wide),  # plant-wide roles only
+    ("approvals:notifications", _("Notifications"), _everyone),
+]
+
+
+def _user_workshops(user):
+    if is_plant_wide(user):
+        return [_("all workshops")]
+    return list(workshops_of(user))
+
+
+def shell(request):
+    user = getattr(request, "user", None)
+    if user is None or not user.is_authenticated:
+        return {}
+    items = []
+    for name, label, visible in NAV:
+        if not visible(user):
+            continue
+        try:
+            url = reverse(name)
+        except NoReverseMatch:
+            continue
+        current = request.path == url or (url != "/" and request.path.startswith(url))
+        items.append({"url": url, "label": label, "current": current})
+    return {
+        "nav_items": items,
+        "user_workshops": _user_workshops(user),
+        "unread_notifications": unread_count(user),
+    }

@@ -1,0 +1,183 @@
+"""The start page: open requests by state, overdue items, this month's top reasons and the
+replenish ratio by workshop (R-J2, R-A2), drawn as inline SVG bar charts made here.
+
+Every figure is one GROUP BY query over the user's workshops (``core.access``).
+"""
+
+from decimal import Decimal
+
+from django.contrib.auth.decorators import login_required
+from django.db.models import Count, Q, Sum
+from django.shortcuts import render
+from django.utils import formats, timezone
+from django.utils.translation import gettext as _
+
+from alerts.models import AlertKind
+from alerts.selectors import open_alerts
+from core.access import is_plant_wide, scope_queryset
+from inventory.models import LedgerEntry, MovementType
+from returns.models import (
+    REPLENISH_FINISHED,
+    RETURN_FINISHED,
+    ReplenishRequest,
+    ReplenishState,
+    ReturnRequest,
+    ReturnState,
+)
+from returns.month_end import month_bounds
+
+TOP_REASONS = 8
+OVERDUE_LISTED = 10
+# Bar chart geometry (SVG user units): label column, bar column, one row per bar.
+LABEL_WIDTH, BAR_WIDTH, VALUE_WIDTH, ROW_HEIGHT = 200, 320, 90, 28
+
+
+# ---------------------------------------------------------------------------- selectors
+
+
+def open_requests_by_state(user):
+    """[(kind, state label, count)] of unfinished returns and replenishments."""
+    rows = []
+    for model, finished, states, kind in (
+        (ReturnRequest, RETURN_FINISHED, ReturnState, _("Return")),
+        (ReplenishRequest, REPLENISH_FINISHED, ReplenishState, _("Replenishment")),
+    ):
+        counts = (
+            scope_queryset(model.objects.exclude(state__in=finished), user, "work_order__workshop")
+            .values("state")
+            .annotate(n=Count("id"))
+            .order_by()
+        )
+        found = {row["state"]: row["n"] for row in counts}
+        rows += [(kind, label, found[value]) for value, label in states.choices if value in found]
+    return rows
+
+
+def overdue_items(user):
+    """Open alerts (R-J2): every one for plant-wide roles, else those the user was told
+    about; counts by kind and the newest few."""
+    alerts = open_alerts(None if is_plant_wide(user) else user)
+    labels = dict(AlertKind.choices)
+    by_kind = alerts.values("kind").annotate(n=Count("id")).order_by("-n", "kind")
+    return {
+        "by_kind": [(labels.get(row["kind"], row["kind"]), row["n"]) for row in by_kind],
+        "latest": list(alerts[:OVERDUE_LISTED]),
+    }
+
+
+def top_reasons(user, month):
+    """This month's submitted returns and replenishments per reason, most frequent first."""
+    start, end = month_bounds(month)
+    rows = []
+    for model, kind in ((ReturnRequest, _("Return")), (ReplenishRequest, _("Replenishment"))):
+        counts = (
+            scope_queryset(
+                model.objects.filter(submitted_at__gte=start, submitted_at__lt=end),
+                user,
+                "work_order__workshop",
+            )
+            .values("reason__code", "reason__name")
+            .annotate(n=Count("id"))
+            .order_by()
+        )
+        rows += [
+            (f"{kind} · {row['reason__code']} {row['reason__name']}", row["n"]) for row in counts
+        ]
+    return sorted(rows, key=lambda row: (-row[1], row[0]))[:TOP_REASONS]
+
+
+def replenish_ratio_by_workshop(user, month):
+    """Per workshop: replenished ÷ issued quantity this month, in percent (ledger only)."""
+    start, end = month_bounds(month)
+    rows = (
+        scope_queryset(
+            LedgerEntry.objects.filter(
+                created_at__gte=start, created_at__lt=end, work_order__isnull=False
+            ),
+            user,
+            "work_order__workshop",
+        )
+        .values("work_order__workshop__code")
+        .annotate(
+            issued=Sum("quantity", filter=Q(movement_type=MovementType.ISSUE)),
+            replenished=Sum("quantity", filter=Q(movement_type=MovementType.REPLENISH)),
+        )
+        .order_by("work_order__workshop__code")
+    )
+    ratios = []
+    for row in rows:
+        issued = -(row["issued"] or 0)
+        replenished = -(row["replenished"] or 0)
+        if issued > 0:
+            ratios.append(
+                (
+                    row["work_order__workshop__code"],
+                    (replenished * 100 / issued).quantize(Decimal("0.01")),
+                )
+            )
+    return ratios
+
+
+# ---------------------------------------------------------------------------- charts
+
+
+def svg_number(value):
+    """SVG coordinates never take the locale's decimal comma or grouping."""
+    return f"{value:.1f}"
+
+
+def bar_chart(title, pairs, *, decimals=0, unit=""):
+    """A horizontal bar chart of (label, value) pairs, laid out for ``includes/bar_chart``."""
+    largest = float(max((value for _label, value in pairs), default=0) or 1)
+    bars = []
+    for index, (label, value) in enumerate(pairs):
+        length = float(value) / largest * BAR_WIDTH
+        shown = formats.number_format(value, decimals, use_l10n=True, force_grouping=True)
+        top = index * ROW_HEIGHT
+        bars.append(
+            {
+                "label": label,
+                "display": f"{shown}{unit}",
+                "rect_y": svg_number(top + 4),
+                "text_y": svg_number(top + ROW_HEIGHT * 0.65),
+                "width": svg_number(length),
+                "value_x": svg_number(LABEL_WIDTH + length + 6),
+            }
+        )
+    return {
+        "title": title,
+        "bars": bars,
+        "width": svg_number(LABEL_WIDTH + BAR_WIDTH + VALUE_WIDTH),
+        "height": svg_number(max(len(bars), 1) * ROW_HEIGHT),
+        "label_x": svg_number(LABEL_WIDTH - 6),
+        "bar_x": svg_number(LABEL_WIDTH),
+        "bar_height": svg_number(ROW_HEIGHT - 8),
+    }
+
+
+# ---------------------------------------------------------------------------- the page
+
+
+@login_required
+def dashboard(request):
+    user = request.user
+    month = timezone.localdate().replace(day=1)
+    requests = open_requests_by_state(user)
+    overdue = overdue_items(user)
+    context = {
+        "month": month,
+        "requests": requests,
+        "requests_chart": bar_chart(
+            _("Open requests by state"), [(f"{kind} · {label}", n) for kind, label, n in requests]
+        ),
+        "overdue": overdue,
+        "overdue_chart": bar_chart(_("Overdue items by kind"), overdue["by_kind"]),
+        "reasons_chart": bar_chart(_("Top reasons this month"), top_reasons(user, month)),
+        "ratio_chart": bar_chart(
+            _("Replenish ratio by workshop this month"),
+            replenish_ratio_by_workshop(user, month),
+            decimals=2,
+            unit=" %",
+        ),
+    }
+    return render(request, "dashboard.html", context)

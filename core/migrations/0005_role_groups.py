@@ -1,0 +1,35 @@
+"""The role groups of core.roles with their permissions (issue #7). Idempotent: running the
+sync again changes nothing; a later change of core.roles adds a migration calling it again."""
+
+from django.contrib.auth.management import create_permissions
+from django.db import migrations
+
+from core.roles import groups_apply
+
+
+def sync(apps, schema_editor):
+    # Permissions are normally created after migrate; the groups need them now.
+    for app_config in apps.get_app_configs():
+        app_config.models_module = True
+        create_permissions(app_config, apps=apps, verbosity=0)
+        app_config.models_module = None
+    groups_apply(
+        group_model=apps.get_model("auth", "Group"),
+        permission_model=apps.get_model("auth", "Permission"),
+    )
+
+
+class Migration(migrations.Migration):
+    dependencies = [
+        ("auth", "0012_alter_user_first_name_max_length"),
+        ("contenttypes", "0002_remove_content_type_name"),
+        ("core", "0004_outbox"),
+        ("audit", "0002_append_only_trigger"),
+        ("materials", "0001_initial"),
+        ("inventory", "0004_ledger_reason_code"),
+        ("workorders", "0003_workshop_members"),
+        ("returns", "0004_action_permissions"),
+        ("approvals", "0003_large_quantity_optional"),
+    ]
+
+    operations = [migrations.RunPython(sync, migrations.RunPython.noop)]

@@ -1,0 +1,37 @@
+"""What every page view shares: scoping to the user's workshops and showing service errors."""
+
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied, ValidationError
+
+from core.access import scope_queryset
+from core.errors import StateConflict
+
+
+def scoped(queryset, user, workshop_field="workshop"):
+    """Rows of the user's workshops only (``core.access``); others answer 404."""
+    return scope_queryset(queryset, user, workshop_field=workshop_field)
+
+
+def service_failed(request, error, *forms):
+    """Show a service's error: field messages next to the field of the first form that has
+    it (formsets too, as their non-form errors), the rest at the top of the page."""
+    if isinstance(error, (StateConflict, PermissionDenied)):
+        messages.error(request, str(error))
+        return
+    fields = error.message_dict if hasattr(error, "error_dict") else {None: error.messages}
+    for field, texts in fields.items():
+        target = next((f for f in forms if field and field in getattr(f, "fields", {})), None)
+        if target is not None:
+            target.add_error(field, ValidationError(texts))
+            continue
+        formset = next((f for f in forms if hasattr(f, "non_form_errors")), None)
+        if formset is not None and formset.is_bound:
+            formset.non_form_errors().extend(texts)
+        elif forms:
+            forms[0].add_error(None, texts)
+        else:
+            for text in texts:
+                messages.error(request, text)
+
+
+SERVICE_ERRORS = (ValidationError, StateConflict, PermissionDenied)

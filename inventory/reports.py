@@ -1,0 +1,356 @@
+"""Excel exports of the ledger (R-L1) and recall lists (R-L3).
+
+Each export is a form that validates its parameters, a count that estimates its rows, and a
+builder that streams rows (``iterator``, ``select_related``) into a write-only workbook, so
+memory stays flat however long the ledger is.
+"""
+
+from datetime import datetime, time, timedelta
+from decimal import Decimal
+
+from django import forms
+from django.db.models import F, Max, Min, Q, Sum
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from core.excel import MONEY_FORMAT, QTY_FORMAT, Column, workbook_new
+from core.fields import MONEY
+from inventory.models import LedgerEntry, Location, LocationKind, Lot, MovementType, Serial
+from materials.models import Material
+from reports.sheets import DATE_FORMAT, DATE_TIME_FORMAT, Progress, label, local, sheet_add
+from workorders.models import WorkOrder, WorkOrderStatus
+from workorders.selectors import COUNTED_MOVEMENTS
+
+CHUNK = 2000
+UNKNOWN_MATERIAL = _("Unknown material %(value)s.")
+UNKNOWN_LOCATION = _("Unknown location %(value)s.")
+UNKNOWN_WORK_ORDER = _("Unknown work order %(value)s.")
+UNKNOWN_LOT = _("Unknown lot %(lot)s.")
+UNKNOWN_SERIAL = _("Unknown serial number %(serial)s.")
+DATES_REVERSED = _("The end date is before the start date.")
+RECALL_ONE_SUBJECT = _("Give exactly one of lot, serial or work order.")
+RECALL_NEEDS_MATERIAL = _("Give the material of the lot or serial number.")
+
+
+def code_field(model, field, message, **kwargs):
+    """A model chosen by its code (what people type or scan), with a clear error."""
+    return forms.ModelChoiceField(
+        queryset=model.objects.all(),
+        to_field_name=field,
+        required=False,
+        error_messages={"invalid_choice": message},
+        **kwargs,
+    )
+
+
+def day_start(day):
+    return timezone.make_aware(datetime.combine(day, time.min))
+
+
+# ---------------------------------------------------------------------------- ledger
+
+
+class LedgerExportForm(forms.Form):
+    date_from = forms.DateField(label=_("from"), required=False)
+    date_to = forms.DateField(label=_("to (inclusive)"), required=False)
+    movement_type = forms.ChoiceField(
+        label=_("movement type"), choices=[("", "—"), *MovementType.choices], required=False
+    )
+    material = code_field(Material, "code", UNKNOWN_MATERIAL, label=_("material"))
+    location = code_field(Location, "code", UNKNOWN_LOCATION, label=_("location"))
+    lot = forms.CharField(label=_("lot"), required=False)
+    work_order = code_field(WorkOrder, "number", UNKNOWN_WORK_ORDER, label=_("work order"))
+
+    def clean_lot(self):
+        batch_no = self.cleaned_data["lot"]
+        if batch_no and not Lot.objects.filter(batch_no=batch_no).exists():
+            raise forms.ValidationError(UNKNOWN_LOT, params={"lot": batch_no})
+        return batch_no
+
+    def clean(self):
+        cleaned = super().clean()
+        start, end = cleaned.get("date_from"), cleaned.get("date_to")
+        if start and end and end < start:
+            self.add_error("date_to", DATES_REVERSED)
+        return cleaned
+
+
+def ledger_entries(params):
+    """The ledger rows matching the export's filters, oldest first."""
+    entries = LedgerEntry.objects.all()
+    if params.get("date_from"):
+        entries = entries.filter(created_at__gte=day_start(params["date_from"]))
+    if params.get("date_to"):
+        entries = entries.filter(created_at__lt=day_start(params["date_to"] + timedelta(days=1)))
+    if params.get("movement_type"):
+        entries = entries.filter(movement_type=params["movement_type"])
+    for name in ("material", "location", "work_order"):
+        if params.get(name):
+            entries = entries.filter(**{name: params[name]})
+    if params.get("lot"):
+        entries = entries.filter(lot__batch_no=params["lot"])
+    return entries
+
+
+def movement_columns():
+    return [
+        Column(_("Time"), 20, DATE_TIME_FORMAT),
+        Column(_("Movement"), 18),
+        Column(_("Material"), 18),
+        Column(_("Name"), 28),
+        Column(_("Lot"), 16),
+        Column(_("Serial number"), 16),
+        Column(_("Location"), 14),
+        Column(_("Quantity"), 16, QTY_FORMAT, total=True),
+        Column(_("Amount"), 16, MONEY_FORMAT, total=True),
+        Column(_("Document type"), 16),
+        Column(_("Document"), 18),
+        Column(_("Work order"), 16),
+        Column(_("Reason"), 18),
+        Column(_("User"), 14),
+        Column(_("Device"), 12),
+    ]
+
+
+MOVEMENT_FIELDS = (
+    "created_at", "movement_type", "material__code", "material__name", "lot__batch_no",
+    "serial__serial_no", "location__code", "quantity", "material__standard_cost", "doc_type",
+    "doc_id", "work_order__number", "reason_code", "actor__username", "device_id",
+)
+
+
+def movement_rows(entries):
+    """One row per ledger entry, streamed as plain values (no model instances, so a
+    100,000-row export stays close to raw openpyxl: BENCHMARKS.md); amounts at the
+    material's standard cost."""
+    movements = {value: str(name) for value, name in MovementType.choices}
+    rows = entries.order_by("created_at", "id").values_list(*MOVEMENT_FIELDS)
+    for (
+        created_at, movement_type, code, name, lot, serial, location, quantity, cost,
+        doc_type, doc_id, work_order, reason_code, username, device_id,
+    ) in rows.iterator(chunk_size=CHUNK):
+        yield (
+            local(created_at),
+            movements.get(movement_type, movement_type),
+            code,
+            name,
+            lot or "",
+            serial or "",
+            location,
+            quantity,
+            (quantity * cost).quantize(MONEY),
+            doc_type,
+            doc_id,
+            work_order or "",
+            reason_code,
+            username or "",
+            device_id,
+        )
+
+
+def ledger_count(params):
+    return ledger_entries(params).count()
+
+
+def ledger_workbook(params, target, progress=None):
+    """The ledger export; returns the number of rows written."""
+    progress = progress or Progress()
+    workbook = workbook_new()
+    rows = movement_rows(ledger_entries(params))
+    sheet_add(workbook, _("Ledger"), movement_columns(), rows, params=params, progress=progress)
+    workbook.save(target)
+    return progress.done
+
+
+# ---------------------------------------------------------------------------- recall (R-L3)
+
+
+class RecallForm(forms.Form):
+    """A lot or a serial number (of a material), or a work order."""
+
+    material = code_field(Material, "code", UNKNOWN_MATERIAL, label=_("material"))
+    lot = forms.CharField(label=_("lot"), required=False)
+    serial = forms.CharField(label=_("serial number"), required=False)
+    work_order = code_field(WorkOrder, "number", UNKNOWN_WORK_ORDER, label=_("work order"))
+
+    def clean(self):
+        cleaned = super().clean()
+        if self.errors:
+            return cleaned
+        given = [name for name in ("lot", "serial", "work_order") if cleaned.get(name)]
+        if len(given) != 1:
+            raise forms.ValidationError(RECALL_ONE_SUBJECT)
+        if given != ["work_order"] and not cleaned.get("material"):
+            self.add_error("material", RECALL_NEEDS_MATERIAL)
+        elif given == ["lot"]:
+            cleaned["lot"] = self.subject(Lot, "batch_no", "lot", UNKNOWN_LOT)
+        elif given == ["serial"]:
+            cleaned["serial"] = self.subject(Serial, "serial_no", "serial", UNKNOWN_SERIAL)
+        return cleaned
+
+    def subject(self, model, field, name, message):
+        value = self.cleaned_data[name]
+        found = model.objects.filter(material=self.cleaned_data["material"], **{field: value})
+        if not found.exists():
+            error = forms.ValidationError(message, params={name: value})
+            raise forms.ValidationError({name: error})
+        return found.get()
+
+
+def recall_entries(params):
+    """Every ledger entry of the lot (all its serials), the serial, or the work order."""
+    for name in ("lot", "serial", "work_order"):
+        if params.get(name):
+            return LedgerEntry.objects.filter(**{name: params[name]})
+    return LedgerEntry.objects.none()
+
+
+def counted_sum(movement_type, sign):
+    return Sum(F("quantity") * sign, filter=Q(movement_type=movement_type))
+
+
+def flows(entries, *group_by):
+    """Issued / replenished / returned per group, positive from the work order's side."""
+    counted = {
+        name: counted_sum(movement_type, sign)
+        for movement_type, (name, sign) in COUNTED_MOVEMENTS.items()
+    }
+    return (
+        entries.filter(movement_type__in=list(COUNTED_MOVEMENTS))
+        .values(*group_by)
+        .annotate(**counted, first=Min("created_at"), last=Max("created_at"))
+        .order_by(*group_by)
+    )
+
+
+def flow_columns():
+    return [
+        Column(_("Issued"), 14, QTY_FORMAT, total=True),
+        Column(_("Replenished"), 14, QTY_FORMAT, total=True),
+        Column(_("Returned"), 14, QTY_FORMAT, total=True),
+        Column(_("Net consumed"), 16, QTY_FORMAT, total=True),
+        Column(_("First movement"), 20, DATE_TIME_FORMAT),
+        Column(_("Last movement"), 20, DATE_TIME_FORMAT),
+    ]
+
+
+def flow_values(row):
+    issued, replenished, returned = (
+        row[name] or Decimal(0) for name in ("issued", "replenished", "returned")
+    )
+    return (
+        issued,
+        replenished,
+        returned,
+        issued + replenished - returned,
+        local(row["first"]),
+        local(row["last"]),
+    )
+
+
+def work_order_rows(entries):
+    rows = flows(
+        entries.filter(work_order__isnull=False),
+        "work_order__number",
+        "work_order__product__code",
+        "work_order__workshop__code",
+        "work_order__status",
+    )
+    for row in rows.iterator(chunk_size=CHUNK):
+        yield (
+            row["work_order__number"],
+            row["work_order__product__code"],
+            row["work_order__workshop__code"],
+            label(WorkOrderStatus.choices, row["work_order__status"]),
+            *flow_values(row),
+        )
+
+
+def work_order_columns():
+    return [
+        Column(_("Work order"), 16),
+        Column(_("Product"), 16),
+        Column(_("Workshop"), 12),
+        Column(_("Status"), 14),
+        *flow_columns(),
+    ]
+
+
+def location_rows(entries):
+    """Where it is now: Σ ledger per location, nonzero (equals the balances, R-L2)."""
+    rows = (
+        entries.values("location__code", "location__warehouse__code", "location__kind")
+        .annotate(on_hand=Sum("quantity"))
+        .exclude(on_hand=0)
+        .order_by("location__code")
+    )
+    for row in rows.iterator(chunk_size=CHUNK):
+        yield (
+            row["location__code"],
+            row["location__warehouse__code"],
+            label(LocationKind.choices, row["location__kind"]),
+            row["on_hand"],
+        )
+
+
+def location_columns():
+    return [
+        Column(_("Location"), 14),
+        Column(_("Warehouse"), 14),
+        Column(_("Kind"), 16),
+        Column(_("On hand"), 16, QTY_FORMAT, total=True),
+    ]
+
+
+def consumed_lot_rows(entries):
+    """For a work order: every lot it consumed (R-L3)."""
+    rows = flows(
+        entries,
+        "material__code",
+        "material__name",
+        "lot__batch_no",
+        "lot__expiry_date",
+        "lot__supplier",
+    )
+    for row in rows.iterator(chunk_size=CHUNK):
+        yield (
+            row["material__code"],
+            row["material__name"],
+            row["lot__batch_no"] or "",
+            row["lot__expiry_date"],
+            row["lot__supplier"] or "",
+            *flow_values(row),
+        )
+
+
+def consumed_lot_columns():
+    return [
+        Column(_("Material"), 18),
+        Column(_("Name"), 28),
+        Column(_("Lot"), 16),
+        Column(_("Expiry"), 12, DATE_FORMAT),
+        Column(_("Supplier"), 20),
+        *flow_columns(),
+    ]
+
+
+def recall_count(params):
+    return recall_entries(params).count()
+
+
+def recall_workbook(params, target, progress=None):
+    """R-L3 recall list: the movements timeline, then the work orders the lot or serial went
+    to and where it is now; for a work order, every lot it consumed."""
+    progress = progress or Progress()
+    workbook = workbook_new()
+    entries = recall_entries(params)
+    sheets = [(_("Movements"), movement_columns(), movement_rows(entries))]
+    if params.get("work_order"):
+        sheets.append((_("Lots consumed"), consumed_lot_columns(), consumed_lot_rows(entries)))
+    else:
+        sheets.append((_("Work orders"), work_order_columns(), work_order_rows(entries)))
+        sheets.append((_("Locations now"), location_columns(), location_rows(entries)))
+    for title, columns, rows in sheets:
+        sheet_add(workbook, title, columns, rows, params=params, progress=progress)
+    workbook.save(target)
+    return progress.done

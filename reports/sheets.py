@@ -1,0 +1,52 @@
+"""What every export builder shares: local times for Excel, a percent format, and a row
+counter that reports progress while rows stream into a write-only workbook."""
+
+from django.conf import settings
+from django.utils import timezone
+
+from core.excel import MONEY_FORMAT, sheet_write
+
+DATE_TIME_FORMAT = "yyyy-mm-dd hh:mm:ss"
+DATE_FORMAT = "yyyy-mm-dd"
+PERCENT_FORMAT = "0.00"
+
+
+def local(moment):
+    """Excel has no time zones: show the factory's wall-clock time."""
+    return timezone.localtime(moment).replace(tzinfo=None) if moment else None
+
+
+def label(choices, value):
+    """The translated label of a choice value (``values()`` rows carry the raw value)."""
+    return str(dict(choices).get(value, value or "—"))
+
+
+class Progress:
+    """Counts rows as sheets consume them and calls ``report(rows_done)`` every ``every``
+    rows; the count runs across all sheets of one workbook."""
+
+    def __init__(self, report=None, every=None):
+        self.report = report
+        self.every = every or settings.EXPORT_PROGRESS_ROWS
+        self.done = 0
+
+    def track(self, rows):
+        for row in rows:
+            yield row
+            self.done += 1
+            if self.report is not None and self.done % self.every == 0:
+                self.report(self.done)
+
+
+def cost_filtered(columns, rows, costs):
+    """Without cost visibility (``core.access.can_see_costs``) money columns are left out."""
+    if costs:
+        return columns, rows
+    keep = [i for i, column in enumerate(columns) if column.number_format != MONEY_FORMAT]
+    return [columns[i] for i in keep], (tuple(row[i] for i in keep) for row in rows)
+
+
+def sheet_add(workbook, title, columns, rows, *, params, progress):
+    """One streamed sheet of an export; ``params["costs"]`` (default True) keeps amounts."""
+    columns, rows = cost_filtered(columns, rows, params.get("costs", True))
+    return sheet_write(workbook, str(title), columns, progress.track(rows))

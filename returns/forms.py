@@ -1,0 +1,369 @@
+"""Page forms for requests, QC and receiving: they parse and check what was typed or scanned;
+the services (``returns.return_services`` / ``returns.replenish_services``) decide the rules."""
+
+from decimal import Decimal
+
+from django import forms
+from django.core.exceptions import ValidationError
+from django.utils.translation import get_language
+from django.utils.translation import gettext_lazy as _
+
+from approvals.models import Tier
+from approvals.routing import chain_order, replenish_route
+from core.fields import MONEY
+from inventory.models import Lot
+from inventory.scanning import scan_item, scan_location
+from materials.models import Material
+from returns.models import (
+    Condition,
+    ReasonCode,
+    RequestKind,
+    ReturnLine,
+    ReturnState,
+    Verdict,
+)
+from returns.selectors import replaced_qty
+from returns.services import DEFECT_VERDICTS
+
+WORK_ORDER_UNKNOWN = _("No work order %(number)s that you can work on.")
+MATERIAL_UNKNOWN = _("Unknown material %(code)s.")
+LOT_UNKNOWN = _("Lot %(lot)s of %(material)s is not known here.")
+SCAN_OTHER_LINE = _("%(item)s is not the material of this line (%(material)s).")
+BOOKED_RETURNS = [ReturnState.POSTED, ReturnState.CONFIRMED]
+
+
+def reason_label(reason):
+    """The reason in the user's language (the Chinese name is master data, R-R1)."""
+    chinese = get_language() == "zh-hans" and reason.name_zh
+    return f"{reason.code} · {chinese or reason.name}"
+
+
+class WorkOrderForm(forms.Form):
+    """Header of a new request: the work order (typed or scanned), reason and explanation."""
+
+    kind = None
+    work_order = forms.CharField(label=_("Work order"), max_length=40)
+    reason = forms.ModelChoiceField(label=_("Reason"), queryset=ReasonCode.objects.none())
+    explanation = forms.CharField(
+        label=_("Explanation"), required=False, widget=forms.Textarea(attrs={"rows": 2})
+    )
+
+    def __init__(self, *args, work_orders, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.work_orders = work_orders
+        self.fields["reason"].queryset = ReasonCode.objects.filter(kind=self.kind, is_active=True)
+        self.fields["reason"].label_from_instance = reason_label
+
+    def clean_work_order(self):
+        number = self.cleaned_data["work_order"].strip()
+        work_order = self.work_orders.filter(number=number).first()
+        if work_order is None:
+            raise ValidationError(WORK_ORDER_UNKNOWN % {"number": number})
+        return work_order
+
+
+class ReturnForm(WorkOrderForm):
+    kind = RequestKind.RETURN
+
+
+class ReplenishForm(WorkOrderForm):
+    kind = RequestKind.REPLENISH
+
+
+def material_by_code(code):
+    material = Material.objects.select_related("uom").filter(code=code).first()
+    if material is None:
+        raise ValidationError(MATERIAL_UNKNOWN % {"code": code})
+    return material
+
+
+class ReturnLineForm(forms.Form):
+    """One line of a return slip; material, lot and serials come from the scan."""
+
+    material = forms.CharField(widget=forms.HiddenInput)
+    lot = forms.CharField(widget=forms.HiddenInput, required=False)
+    serials = forms.CharField(widget=forms.HiddenInput, required=False)
+    quantity = forms.DecimalField(label=_("Quantity"), max_digits=14, decimal_places=4)
+    condition = forms.ChoiceField(label=_("Condition"), choices=Condition.choices)
+    excess_explanation = forms.CharField(
+        label=_("Excess explanation"), max_length=300, required=False
+    )
+
+    def clean(self):
+        data = super().clean()
+        if "material" not in data:
+            return data
+        material = material_by_code(data["material"])
+        lot = None
+        if data.get("lot"):
+            lot = Lot.objects.filter(material=material, batch_no=data["lot"]).first()
+            if lot is None:
+                raise ValidationError(LOT_UNKNOWN % {"lot": data["lot"], "material": material.code})
+        data["material"], data["lot"] = material, lot
+        data["serials"] = [s for s in (data.get("serials") or "").split(",") if s]
+        return data
+
+
+class ReplenishLineForm(forms.Form):
+    """One line of a replenishment; for a defect reason it cites the defective return line
+    it replaces one-for-one (R-P2)."""
+
+    material = forms.CharField(widget=forms.HiddenInput)
+    quantity = forms.DecimalField(label=_("Quantity"), max_digits=14, decimal_places=4)
+    replaces = forms.ModelChoiceField(
+        label=_("Replaces return line"), queryset=ReturnLine.objects.none(), required=False
+    )
+
+    def __init__(self, *args, citable=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        if citable is not None:
+            self.fields["replaces"].queryset = citable
+        self.fields["replaces"].label_from_instance = citation_label
+
+    def clean(self):
+        data = super().clean()
+        if "material" in data:
+            data["material"] = material_by_code(data["material"])
+        return data
+
+
+def citation_label(line):
+    return _("%(number)s · %(material)s · %(qty)s defective (%(verdict)s)") % {
+        "number": line.request.number,
+        "material": line.material.code,
+        "qty": line.received_qty,
+        "verdict": line.get_verdict_display(),
+    }
+
+
+ReturnLineFormSet = forms.formset_factory(ReturnLineForm, extra=0, max_num=200)
+ReplenishLineFormSet = forms.formset_factory(ReplenishLineForm, extra=0, max_num=200)
+
+
+def citable_lines(work_order):
+    """Defective, booked return lines of the work order that a replenishment may cite."""
+    if work_order is None:
+        return ReturnLine.objects.none()
+    return ReturnLine.objects.select_related("request", "material").filter(
+        request__work_order=work_order,
+        request__state__in=BOOKED_RETURNS,
+        verdict__in=DEFECT_VERDICTS,
+    )
+
+
+def return_service_lines(formset):
+    return [
+        {
+            "material": form.cleaned_data["material"],
+            "lot": form.cleaned_data["lot"],
+            "serials": form.cleaned_data["serials"],
+            "quantity": form.cleaned_data["quantity"],
+            "condition": form.cleaned_data["condition"],
+            "excess_explanation": form.cleaned_data["excess_explanation"],
+        }
+        for form in formset
+    ]
+
+
+def replenish_service_lines(formset):
+    lines = []
+    for form in formset:
+        data = form.cleaned_data
+        replaces = data.get("replaces")
+        citations = [{"return_line": replaces, "quantity": data["quantity"]}] if replaces else []
+        lines.append(
+            {"material": data["material"], "quantity": data["quantity"], "citations": citations}
+        )
+    return lines
+
+
+# ---------------------------------------------------------------------------- scanning
+
+
+def rows_of(formset):
+    """The formset's rows as typed so far (not validated), for re-rendering."""
+    return [{name: form[name].value() or "" for name in form.fields} for form in formset.forms]
+
+
+def return_rows_scan(rows, code):
+    """Add the scanned label to the return lines: the same material and lot fills or counts
+    up its line, a serial joins its line; anything else is a new line."""
+    item = scan_item(code)
+    lot = item.lot.batch_no if item.lot else ""
+    for row in rows:
+        if row["material"] == item.material.code and row.get("lot", "") == lot:
+            serials = [s for s in row.get("serials", "").split(",") if s]
+            if item.serials:
+                if item.serials[0] in serials:
+                    return rows
+                row["serials"] = ",".join([*serials, *item.serials])
+            row["quantity"] = quantity_plus(row.get("quantity"), item.quantity)
+            return rows
+    rows.append(
+        {
+            "material": item.material.code,
+            "lot": lot,
+            "serials": ",".join(item.serials),
+            "quantity": item.quantity if item.quantity is not None else "",
+            "condition": Condition.GOOD,
+            "excess_explanation": "",
+        }
+    )
+    return rows
+
+
+def quantity_plus(current, more):
+    if more is None:
+        return current
+    try:
+        return Decimal(current or 0) + more
+    except ArithmeticError:
+        return more
+
+
+def replenish_rows_scan(rows, code, work_order):
+    """Add the scanned material to the replenishment; a defective return line of the same
+    material that is not yet replaced fills the line one-for-one (R-P2)."""
+    item = scan_item(code)
+    if any(row["material"] == item.material.code for row in rows):
+        return rows
+    row = {"material": item.material.code, "quantity": item.quantity or "", "replaces": ""}
+    for line in citable_lines(work_order).filter(material=item.material):
+        left = line.received_qty - replaced_qty(return_line=line)
+        if left > 0:
+            row.update(quantity=left, replaces=line.pk)
+            break
+    rows.append(row)
+    return rows
+
+
+def material_names(rows):
+    codes = {row["material"] for row in rows}
+    return {m.code: m for m in Material.objects.select_related("uom").filter(code__in=codes)}
+
+
+# ---------------------------------------------------------------------------- approval preview
+
+
+def chain_preview(*, work_order, reason, lines):
+    """Who would approve this replenishment: ``replenish_route`` per line (the same code
+    real routing uses, R-A2…R-A4) and the union chain the request climbs."""
+    requirements = {line.material_id: line for line in work_order.lines.all()}
+    amount = sum(
+        (line["material"].standard_cost * line["quantity"] for line in lines), Decimal(0)
+    ).quantize(MONEY)
+    routes = []
+    for line in lines:
+        requirement = requirements.get(line["material"].pk)
+        if requirement is None:
+            continue
+        route = replenish_route(
+            approval_class=line["material"].approval_class,
+            order_qty=work_order.planned_qty,
+            required_qty=requirement.required_qty,
+            replenish_qty=line["quantity"],
+            reason=reason,
+            amount=amount,
+        )
+        route.cell_label = Tier(route.cell["tier"]).label
+        routes.append((line["material"], route))
+    chain = chain_order([tier for _material, route in routes for tier in route.chain])
+    return {"routes": routes, "chain": chain}
+
+
+# ---------------------------------------------------------------------------- QC and receipt
+
+
+class VerdictForm(forms.Form):
+    """R-R4: the QC verdict of one line."""
+
+    line = forms.IntegerField(widget=forms.HiddenInput)
+    verdict = forms.ChoiceField(
+        label=_("Verdict"), choices=Verdict.choices, widget=forms.RadioSelect
+    )
+    defect_rate = forms.DecimalField(
+        label=_("Defect rate %"), required=False, min_value=0, max_value=100, decimal_places=2
+    )
+    qc_note = forms.CharField(label=_("QC note"), max_length=300, required=False)
+
+
+VerdictFormSet = forms.formset_factory(VerdictForm, extra=0, max_num=200)
+
+
+class ScanSlipForm(forms.Form):
+    slip = forms.CharField(label=_("Scan the slip"), max_length=200)
+
+
+def one_field(scan, code):
+    """A scan's field-keyed error as the messages of the form field being cleaned."""
+    try:
+        return scan(code)
+    except ValidationError as error:
+        raise ValidationError(error.messages) from error
+
+
+class ReceiptLineForm(forms.Form):
+    """What the keeper scanned and counted for one slip line (count check, location)."""
+
+    line = forms.IntegerField(widget=forms.HiddenInput)
+    code = forms.CharField(label=_("Scan the line's label"), max_length=200)
+    received_qty = forms.DecimalField(
+        label=_("Counted"), max_digits=14, decimal_places=4, min_value=0
+    )
+    foreign_qty = forms.DecimalField(
+        label=_("Foreign material"),
+        max_digits=14,
+        decimal_places=4,
+        min_value=0,
+        initial=0,
+        required=False,
+    )
+    location = forms.CharField(label=_("Location"), max_length=200, required=False)
+    receive_note = forms.CharField(label=_("Note"), max_length=300, required=False)
+
+    def __init__(self, *args, slip_line=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.slip_line = slip_line
+
+    def clean_code(self):
+        item = one_field(scan_item, self.cleaned_data["code"])
+        line = self.slip_line
+        if line is not None and not item.matches(line.material, line.lot, line.serials):
+            raise ValidationError(
+                SCAN_OTHER_LINE % {"item": str(item), "material": line.material.code}
+            )
+        return item
+
+    def clean_location(self):
+        code = (self.cleaned_data.get("location") or "").strip()
+        return one_field(scan_location, code) if code else None
+
+    def receipt(self):
+        data = self.cleaned_data
+        return {
+            "line": self.slip_line,
+            "received_qty": data["received_qty"],
+            "foreign_qty": data.get("foreign_qty") or 0,
+            "location": data["location"],
+            "receive_note": data["receive_note"],
+        }
+
+
+class ReceiptFormSet(forms.BaseFormSet):
+    def __init__(self, *args, slip_lines=(), **kwargs):
+        self.slip_lines = list(slip_lines)
+        kwargs.setdefault("initial", [{"line": line.pk} for line in self.slip_lines])
+        super().__init__(*args, **kwargs)
+
+    def get_form_kwargs(self, index):
+        lines = self.slip_lines
+        return {"slip_line": lines[index] if index is not None and index < len(lines) else None}
+
+
+ReceiptLineFormSet = forms.formset_factory(
+    ReceiptLineForm, formset=ReceiptFormSet, extra=0, max_num=200
+)
+
+
+class CommentForm(forms.Form):
+    comment = forms.CharField(label=_("Comment"), max_length=500, required=False)

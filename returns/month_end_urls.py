@@ -1,0 +1,37 @@
+"""Finance pages: month-end summaries and exports (mounted at /finance/)."""
+
+from datetime import date
+
+from django.urls import path, register_converter
+
+from returns import month_end_views as views
+
+
+class MonthConverter:
+    """``2026-10`` in the URL ↔ the month's first day."""
+
+    regex = r"\d{4}-\d{2}"
+
+    def to_python(self, value):
+        year, month = value.split("-")
+        return date(int(year), int(month), 1)
+
+    def to_url(self, value):
+        return f"{value:%Y-%m}"
+
+
+register_converter(MonthConverter, "month")
+
+app_name = "finance"
+urlpatterns = [
+    path("month-end/", views.month_end_list, name="month_end"),
+    path("month-end/compute/", views.month_end_compute_view, name="month_end_compute"),
+    path("month-end/<month:month>/", views.month_end_detail, name="month_end_detail"),
+    path(
+        "month-end/<month:month>/confirm/", views.month_end_confirm_view, name="month_end_confirm"
+    ),
+    path("month-end/<month:month>/workbook/", views.month_end_download, name="month_end_workbook"),
+    path("exports/", views.exports_page, name="exports"),
+    path("exports/start/", views.export_start, name="export_start"),
+    path("exports/<int:pk>/", views.export_status, name="export_status"),
+]

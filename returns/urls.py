@@ -1,0 +1,19 @@
+from django.urls import path
+
+from returns import views
+
+app_name = "returns"
+urlpatterns = [
+    path("new/return/", views.request_new, {"kind": "return"}, name="new_return"),
+    path("new/replenish/", views.request_new, {"kind": "replenish"}, name="new_replenish"),
+    path("mine/", views.my_requests, name="my_requests"),
+    path("qc/", views.qc_list, name="qc_list"),
+    path("qc/<int:pk>/", views.qc_verdict, name="qc_verdict"),
+    path("receiving/", views.receiving, name="receiving"),
+    path("replenishments/<int:pk>/issue/", views.replenish_issue, name="replenish_issue"),
+    path("shortages/", views.shortages, name="shortages"),
+    path("shortages/<int:pk>/fulfil/", views.shortage_fulfil, name="shortage_fulfil"),
+    # after the fixed prefixes: the kind is "return" or "replenish"
+    path("<str:kind>/<int:pk>/", views.request_detail, name="request_detail"),
+    path("<str:kind>/<int:pk>/<str:action>/", views.request_action, name="request_action"),
+]

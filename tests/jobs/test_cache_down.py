@@ -1,0 +1,54 @@
+"""Redis down (REDIS_URL set, nothing listening) does not take the web down: the cache
+misses instead of raising, so pages, throttled API calls and outbox delivery carry on."""
+
+import pytest
+from django.core.cache import cache
+from django.test import Client
+
+from core.models import OutboxEvent
+from core.outbox import outbox_deliver
+from core.services import api_token_issue
+from jobs.models import DeferredDispatch
+from tests.jobs.conftest import CLOSED_PORT
+from tests.jobs.test_dispatch import emit_and_dispatch
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def redis_down(settings, broker):
+    settings.CACHES = {
+        "default": {
+            "BACKEND": "core.cache.TolerantRedisCache",
+            "LOCATION": CLOSED_PORT,
+            "OPTIONS": settings.REDIS_TIMEOUTS,
+        }
+    }
+    broker.down()
+
+
+def test_cache_misses_instead_of_raising(redis_down):
+    cache.set("key", 1)
+    assert cache.get("key", "missed") == "missed"
+    assert cache.add("lock", 1) is False
+    assert cache.get_many(["key"]) == {}
+
+
+def test_pages_and_throttled_api_calls_are_served(redis_down, admin, client):
+    _, raw_key = api_token_issue(name="HH-07", kind="device", user=admin, actor=admin)
+    response = client.get("/api/v1/ledger/", HTTP_AUTHORIZATION=f"Token {raw_key}")
+    assert response.status_code == 200
+    assert Client().get("/admin/login/").status_code == 200
+    client.force_login(admin)
+    assert client.get("/admin/").status_code == 200
+
+
+def test_writes_commit_and_delivery_waits_for_redis(
+    redis_down, settings, django_capture_on_commit_callbacks
+):
+    settings.ERP_WEBHOOK_URL = "http://127.0.0.1:1/events"
+    with django_capture_on_commit_callbacks(execute=True):
+        event = emit_and_dispatch()
+    assert outbox_deliver() == 0  # no lock without Redis: nothing sent, nothing lost
+    assert OutboxEvent.objects.get(pk=event.pk).delivered_at is None
+    assert DeferredDispatch.objects.count() == 1

@@ -1,0 +1,127 @@
+"""Finance pages: month-end summaries, compute, confirm (lock), workbook (R-J1, R-J3), and
+the exports page with its job progress bar."""
+
+from io import BytesIO
+
+import pytest
+from django.db.models import Sum
+from django.urls import reverse
+from django.utils import timezone
+from openpyxl import load_workbook
+
+from reports.models import ExportJob, ExportState
+from reports.services import export_run
+from returns.models import MonthEnd, MonthEndState, RequestKind
+from returns.replenish_services import replenish_issue, replenish_submit
+from tests.factories import UserFactory
+from tests.returns.builders import approve_all, line, replenishment
+from tests.workorders.test_closeout import in_progress_work_order
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def month(admin):
+    """This month: 200 TUBE issued to WO-1, then 10 replenished."""
+    work_order = in_progress_work_order(admin)
+    clerk = UserFactory(username="clerk")
+    request = replenishment(work_order, clerk, [line(work_order.lines.get().material, 10)])
+    request = replenish_submit(request=request, actor=clerk)
+    approve_all(request)
+    replenish_issue(request=request, actor=admin)
+    return timezone.localdate().replace(day=1)
+
+
+def compute(client, month):
+    return client.post(reverse("finance:month_end_compute"), {"month": f"{month:%Y-%m}"})
+
+
+def test_finance_computes_a_month_and_sees_its_tables(role_client, month):
+    client = role_client("finance")
+    response = compute(client, month)
+    assert response.status_code == 302
+    month_end = MonthEnd.objects.get(month=month)
+    detail = client.get(response["Location"])
+    assert detail.status_code == 200
+    expected = month_end.lines.filter(kind=RequestKind.REPLENISH).aggregate(
+        qty=Sum("quantity"), amount=Sum("amount")
+    )
+    for _title, _header, table in detail.context["tables"]:
+        assert table["total"]["replenish_qty"] == expected["qty"] == 10
+        assert table["total"]["replenish_amount"] == expected["amount"]
+    listed = client.get(reverse("finance:month_end"))
+    assert [m.month for m in listed.context["month_ends"]] == [month]
+    assert listed.context["month_ends"][0].replenish_amount == expected["amount"]
+
+
+def test_confirming_a_month_locks_it(role_client, month):
+    client = role_client("finance")
+    compute(client, month)
+    confirm = reverse("finance:month_end_confirm", args=[month])
+    assert client.post(confirm).status_code == 302
+    month_end = MonthEnd.objects.get(month=month)
+    assert (month_end.state, month_end.confirmed_by.username) == (
+        MonthEndState.CONFIRMED,
+        "finance-user",
+    )
+    again = client.post(
+        reverse("finance:month_end_compute"), {"month": f"{month:%Y-%m}"}, follow=True
+    )
+    assert "can no longer change" in again.content.decode()
+    page = client.get(reverse("finance:month_end_detail", args=[month])).content.decode()
+    assert 'data-testid="confirm-month"' not in page
+
+
+def test_other_roles_cannot_see_or_confirm(role_client, admin, month):
+    clerk = role_client("clerk")
+    assert clerk.get(reverse("finance:month_end")).status_code == 403
+    auditor = role_client("auditor")
+    assert auditor.get(reverse("finance:month_end")).status_code == 200
+    assert compute(auditor, month).status_code == 403
+    assert not MonthEnd.objects.exists()
+
+
+def test_workbook_downloads_directly(role_client, month):
+    client = role_client("finance")
+    compute(client, month)
+    response = client.get(reverse("finance:month_end_workbook", args=[month]))
+    assert response.status_code == 200
+    assert response["Content-Disposition"].endswith(f'month-end-{month:%Y-%m}.xlsx"')
+    workbook = load_workbook(BytesIO(response.content), read_only=True)
+    assert workbook.sheetnames[:3] == ["By workshop", "By reason", "By class"]
+
+
+def test_ledger_export_shows_a_progress_bar_then_a_download_link(role_client, month):
+    client = role_client("keeper")
+    started = client.post(
+        reverse("finance:export_start"),
+        {"kind": "ledger", "material": "TUBE"},
+        HTTP_HX_REQUEST="true",
+    )
+    assert started.status_code == 201
+    job = ExportJob.objects.get()
+    html = started.content.decode()
+    assert 'hx-trigger="load delay:1s"' in html and "<progress" in html
+    export_run(job_id=job.pk)
+    done = client.get(reverse("finance:export_status", args=[job.pk])).content.decode()
+    assert ExportJob.objects.get().state == ExportState.DONE
+    assert reverse("export-download", args=[job.pk]) in done and "hx-get" not in done
+    download = client.get(reverse("export-download", args=[job.pk]))
+    assert download.status_code == 200
+    page = client.get(reverse("finance:exports"))
+    assert list(page.context["jobs"]) == [job]
+
+
+def test_export_errors_are_shown_and_scope_is_enforced(role_client, month):
+    keeper = role_client("keeper")
+    refused = keeper.post(reverse("finance:export_start"), {"kind": "ledger", "material": "NOPE"})
+    assert refused.status_code == 400 and "Unknown material NOPE." in refused.content.decode()
+    shown = keeper.post(  # htmx swaps only 2xx answers into the page
+        reverse("finance:export_start"),
+        {"kind": "ledger", "material": "NOPE"},
+        HTTP_HX_REQUEST="true",
+    )
+    assert shown.status_code == 200 and 'role="alert"' in shown.content.decode()
+    clerk = role_client("clerk")
+    assert clerk.post(reverse("finance:export_start"), {"kind": "ledger"}).status_code == 403
+    assert not ExportJob.objects.exists()
