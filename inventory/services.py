@@ -11,7 +11,7 @@ from decimal import Decimal
 
 from django.apps import apps
 from django.core.exceptions import ValidationError
-from django.db import transaction
+from django.db import connection, transaction
 from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -233,7 +233,17 @@ def ensure_month_open(day):
     name so inventory keeps no import of it.
     """
     month_end = apps.get_model("returns", "MonthEnd")
-    if month_end.objects.filter(month=day.replace(day=1), state="confirmed").exists():
+    first = day.replace(day=1)
+    if connection.vendor == "postgresql":
+        # FOR SHARE: postings never wait for each other, but finance's confirm (FOR UPDATE)
+        # waits for the postings in flight, and a posting after it sees the confirmed state.
+        table = connection.ops.quote_name(month_end._meta.db_table)
+        with connection.cursor() as cursor:
+            cursor.execute(f"SELECT state FROM {table} WHERE month = %s FOR SHARE", [first])
+            states = {row[0] for row in cursor.fetchall()}
+    else:  # SQLite serialises writers on the whole database
+        states = set(month_end.objects.filter(month=first).values_list("state", flat=True))
+    if "confirmed" in states:
         raise StateConflict(MONTH_LOCKED, params={"month": f"{day:%Y-%m}"})
 
 
