@@ -23,6 +23,12 @@ def on_postgres():
     return connection.vendor == "postgresql"
 
 
+def pytest_configure(config):
+    """Tests create many users: PBKDF2's million iterations would cost ~0.3 s each, so the
+    suite hashes with MD5 (production keeps Django's default hashers)."""
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
 def pytest_collection_modifyitems(config, items):
     """Tests needing PostgreSQL (row locks, triggers) or Redis (a real Celery worker) are
     deselected, not skipped, on the zero-setup run; CI's PostgreSQL run has both."""

@@ -40,12 +40,11 @@ def client_for(user):
     return client
 
 
-NOT_PRODUCTION = ("DEBUG", "DATABASE_URL", "DJANGO_ALLOW_ASYNC_UNSAFE")
+NOT_PRODUCTION = ("DEBUG", "DATABASE_URL")
 
 
 def test_check_deploy_is_clean_with_production_settings(tmp_path):
     env = {
-        # the browser tests' DJANGO_ALLOW_ASYNC_UNSAFE is a test-only switch, never production's
         **{k: v for k, v in os.environ.items() if k not in NOT_PRODUCTION},
         "DEBUG": "0",
         "SECRET_KEY": secrets.token_urlsafe(64),
