@@ -9,11 +9,10 @@ from django.db.models import Sum
 from django.shortcuts import get_object_or_404, render
 from django.utils.translation import gettext_lazy as _
 
-from core.access import is_plant_wide
+from core.access import is_plant_wide, scope_queryset
 from inventory.models import LedgerEntry, Lot, Serial
 from inventory.reports import flows
 from workorders.models import WorkOrder
-from workorders.page_access import scoped
 
 TIMELINE_LIMIT = 1000  # a page stays readable; the recall export has every row
 NOT_FOUND = _("No lot or serial number %(value)s of material %(material)s.")
@@ -101,7 +100,7 @@ def trace_search(request):
 @login_required
 def work_order_lots(request, pk):
     """Every lot a work order consumed (R-L3); any user who sees the work order."""
-    work_order = get_object_or_404(scoped(WorkOrder.objects.all(), request.user), pk=pk)
+    work_order = get_object_or_404(scope_queryset(WorkOrder.objects.all(), request.user), pk=pk)
     lots = flows(
         LedgerEntry.objects.filter(work_order=work_order),
         "material__code",

@@ -7,10 +7,12 @@ from decimal import Decimal
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.db.models import Sum
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from audit.services import audit_record
+from core.access import permission_require
 from core.errors import StateConflict
 from core.fields import QTY, format_qty
 from core.services import document_number_next
@@ -40,9 +42,25 @@ from workorders.models import (
     WorkOrderLine,
     WorkOrderStatus,
 )
-from workorders.selectors import material_totals
+from workorders.selectors import material_totals, output_totals
 
 BORROW_REGULARISE_HOURS = 24  # R-W3: a borrowed issue is regularised within 24 h
+
+# Who signs the close-out for each department (R-W4) and who books finished goods in:
+# the permissions of core.roles, checked here so pages and the API answer alike.
+SIGN_OFF_PERMISSIONS = {
+    SignOffRole.PRODUCTION: "workorders.change_workorder",
+    SignOffRole.QC: "returns.give_qc_verdict",
+    SignOffRole.WAREHOUSE: "inventory.add_ledgerentry",
+    SignOffRole.FINANCE: "returns.confirm_month",
+}
+RECEIVE_OUTPUT_PERMISSION = "inventory.add_ledgerentry"
+
+
+def sign_off_roles_of(user):
+    """The departments ``user`` may sign the close-out for."""
+    return {role for role, perm in SIGN_OFF_PERMISSIONS.items() if user.has_perm(perm)}
+
 
 WRONG_STATE = _("Work order %(number)s is %(status)s; it cannot be %(action)s.")
 BOM_OTHER_PRODUCT = _("BOM %(bom)s is not a BOM of product %(product)s.")
@@ -58,6 +76,10 @@ ISSUE_EXCEEDS_REQUIREMENT = _(
 )
 NO_LINES = _("Give at least one line.")
 OUTPUT_EMPTY = _("Report a good or scrap quantity greater than zero.")
+RECEIPT_EXCEEDS_OUTPUT = _(
+    "Receiving %(qty)s of %(product)s exceeds the good output not yet received "
+    "(%(outstanding)s): report the output first."
+)
 QTY_NEGATIVE = _("Quantity cannot be negative.")
 NO_OUTPUT = _("Report output before completing work order %(number)s.")
 HAS_MOVEMENTS = _("Work order %(number)s has stock movements; it cannot be cancelled.")
@@ -427,14 +449,37 @@ def ensure_requirement(work_order, material):
         )
 
 
+def ensure_output_outstanding(work_order, quantity):
+    """Finished goods are received only against reported good output (R-W4 compares them)."""
+    good = output_totals(work_order)["good"] or Decimal(0)
+    received = work_order.ledger_entries.filter(doc_type=FG_RECEIPT_DOC).aggregate(
+        total=Sum("quantity")
+    )["total"] or Decimal(0)
+    quantity = validate_quantity(quantity, material=work_order.product)
+    if quantity > good - received:
+        raise ValidationError(
+            {
+                "quantity": RECEIPT_EXCEEDS_OUTPUT
+                % {
+                    "qty": format_qty(quantity),
+                    "product": work_order.product.code,
+                    "outstanding": format_qty(good - received),
+                }
+            }
+        )
+
+
 @transaction.atomic
 def work_order_receive_output(
     *, work_order, location, quantity, actor, device="", batch_no="", serials=()
 ):
     """Finished goods of the work order into the warehouse (``RECEIPT``, doc ``fg_receipt``);
     the close-out compares their total with the good output (R-W4)."""
+    if actor is not None:
+        permission_require(actor, RECEIVE_OUTPUT_PERMISSION, _("receive finished goods"))
     work_order = locked(work_order)
     ensure_status(work_order, RECEIVABLE_STATUSES, _("received from"))
+    ensure_output_outstanding(work_order, quantity)
     movements = receipt_movements(
         material=work_order.product,
         location=location,
@@ -469,6 +514,12 @@ def work_order_sign_off(*, work_order, role, actor, note="", device=""):
     ensure_status(work_order, CLOSE_OUT_STATUSES, _("signed off"))
     if role not in SignOffRole.values:
         raise ValidationError({"role": UNKNOWN_ROLE % {"role": role}})
+    if actor is not None:
+        permission_require(
+            actor,
+            SIGN_OFF_PERMISSIONS[role],
+            _("sign off for %(department)s") % {"department": SignOffRole(role).label},
+        )
     if work_order.sign_offs.filter(role=role).exists():
         raise StateConflict(
             ALREADY_SIGNED,

@@ -1,5 +1,6 @@
-"""Work-order pages: the list and the close-out page (R-W2, R-W4). Thin: forms parse,
-``workorders.services`` write, ``workorders.selectors``/``closeout`` read."""
+"""Work-order pages: the list and the work-order page with its production steps and
+close-out (R-W2, R-W4). Thin: forms parse, ``workorders.services`` write,
+``workorders.selectors``/``closeout`` read."""
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -10,23 +11,38 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from core.access import is_plant_wide, workshops_of
+from core.access import is_plant_wide, scope_queryset, workshops_of
 from core.errors import StateConflict
+from core.fields import format_qty
+from core.templatetags.numbers import qty
 from returns.models import ReplenishState, ReturnState
 from workorders import services
 from workorders.closeout import CloseOutBlocked, closeout_summary
-from workorders.forms import DeclareLeftoverForm, SignOffForm, WorkOrderFilterForm
-from workorders.models import SignOffRole, WorkOrder
-from workorders.page_access import scoped, sign_off_roles_of
+from workorders.forms import (
+    DeclareLeftoverForm,
+    ReceiveOutputForm,
+    ReportOutputForm,
+    SignOffForm,
+    WorkOrderFilterForm,
+)
+from workorders.models import (
+    ISSUABLE_STATUSES,
+    WORK_ORDER_TRANSITIONS,
+    SignOffRole,
+    WorkOrder,
+    WorkOrderStatus,
+)
 from workorders.selectors import attach_progress
 
 PAGE_SIZE = 25
 CHANGE_WORK_ORDER = "workorders.change_workorder"
+# Finished goods are received by the keeper, who posts stock and signs for the warehouse.
+RECEIVE_OUTPUT = services.RECEIVE_OUTPUT_PERMISSION
 
 
 def visible_work_orders(user):
     queryset = WorkOrder.objects.select_related("product", "workshop", "line")
-    return scoped(queryset, user)
+    return scope_queryset(queryset, user)
 
 
 @login_required
@@ -70,13 +86,38 @@ def with_labels(items):
     return items
 
 
+def receipt_form(work_order, outstanding):
+    """The finished-goods receipt, proposing what the good output still lacks."""
+    initial = {"quantity": format_qty(outstanding)} if outstanding > 0 else {}
+    return ReceiveOutputForm(work_order=work_order, initial=initial)
+
+
+def production_context(user, work_order, checklist):
+    """Who may do which production step in the current state, and the steps' forms."""
+    can_change = user.has_perm(CHANGE_WORK_ORDER)
+    status = work_order.status
+    received = checklist["finished_goods_received"]
+    return {
+        "can_change": can_change,
+        "can_report_output": can_change and status in ISSUABLE_STATUSES,
+        "can_complete": can_change and WorkOrderStatus.COMPLETED in WORK_ORDER_TRANSITIONS[status],
+        "can_receive_output": user.has_perm(RECEIVE_OUTPUT)
+        and status in services.RECEIVABLE_STATUSES,
+        "output": checklist["output_reported"],
+        "received": received,
+        "output_form": ReportOutputForm(),
+        "receipt_form": receipt_form(work_order, received["outstanding"]),
+    }
+
+
 def detail_context(request, work_order, **extra):
+    """The page's context; ``extra`` replaces defaults, e.g. a form with its errors."""
     attach_progress([work_order])
     summary = closeout_summary(work_order, timezone.now())
-    sign_offs = next(i for i in summary["items"] if i["code"] == "sign_offs")
-    signed = {row["role"] for row in sign_offs["detail"]["signed"]}
+    checklist = {item["code"]: item["detail"] for item in summary["items"]}
+    signed = {row["role"] for row in checklist["sign_offs"]["signed"]}
     with_labels(summary["items"])
-    may_sign = sign_off_roles_of(request.user)
+    may_sign = services.sign_off_roles_of(request.user)
     return {
         "work_order": work_order,
         "summary": summary,
@@ -86,12 +127,11 @@ def detail_context(request, work_order, **extra):
             for role, label in SignOffRole.choices
             if role not in signed
         ],
-        "can_change": request.user.has_perm(CHANGE_WORK_ORDER),
         "can_export": is_plant_wide(request.user),
-        "leftover_form": extra.pop("leftover_form", None)
-        or DeclareLeftoverForm(work_order=work_order),
+        "leftover_form": DeclareLeftoverForm(work_order=work_order),
         "return_requests": work_order.return_requests.order_by("id"),
         "replenish_requests": work_order.replenish_requests.order_by("id"),
+        **production_context(request.user, work_order, checklist),
         **extra,
     }
 
@@ -106,18 +146,104 @@ def work_order_detail(request, pk):
     return render(request, "workorders/detail.html", detail_context(request, work_order))
 
 
-def act(request, work_order, action, **kwargs):
-    """Run one service; its refusal becomes a message on the page. True when it succeeded."""
+def permitted_work_order(request, pk, permission):
+    """403 without ``permission``, 404 for a work order outside the user's scope."""
+    if not request.user.has_perm(permission):
+        raise PermissionDenied
+    return work_order_for(request, pk)
+
+
+def refusal_show(request, error, form):
+    """A service's field-keyed messages go next to the form's field, the rest on the page."""
+    keyed = error.message_dict.items() if hasattr(error, "error_dict") else [(None, error.messages)]
+    for field, texts in keyed:
+        if form is not None and field in form.fields:
+            form.add_error(field, texts)
+        else:
+            for text in texts:
+                messages.error(request, text)
+
+
+def act(request, work_order, action, form=None, **kwargs):
+    """Run one service. Returns None when it succeeded, else the status to answer with: 400
+    for bad input (shown on ``form`` or as page messages), 409 for a wrong state."""
     try:
         action(work_order=work_order, actor=request.user, device=request.device_id, **kwargs)
     except ValidationError as error:
-        for message in error.messages:
-            messages.error(request, message)
-        return False
+        refusal_show(request, error, form)
+        return 400
     except StateConflict as error:
         messages.error(request, str(error))
-        return False
-    return True
+        return 409
+    return None
+
+
+def refused(request, work_order, status, **extra):
+    """The work-order page again, with the refusal and the given HTTP status."""
+    context = detail_context(request, work_order, **extra)
+    return render(request, "workorders/detail.html", context, status=status)
+
+
+def submit(request, work_order, action, success, form=None, form_name=None):
+    """Run ``action`` with the valid ``form``'s data: 400/409 with the page (and the form
+    under ``form_name``) again when either refuses, else ``success(data)`` as a message."""
+    valid = form is None or form.is_valid()
+    data = form.cleaned_data if valid and form is not None else {}
+    status = act(request, work_order, action, form=form, **data) if valid else 400
+    if status:
+        return refused(request, work_order, status, **({form_name: form} if form_name else {}))
+    messages.success(request, success(data))
+    return redirect("workorders:detail", pk=work_order.pk)
+
+
+@login_required
+@require_POST
+def work_order_report_output(request, pk):
+    work_order = permitted_work_order(request, pk, CHANGE_WORK_ORDER)
+    return submit(
+        request,
+        work_order,
+        services.work_order_report_output,
+        lambda data: (
+            _("Output reported: %(good)s good, %(scrap)s scrap.")
+            % {"good": qty(data["good_qty"]), "scrap": qty(data["scrap_qty"])}
+        ),
+        form=ReportOutputForm(request.POST),
+        form_name="output_form",
+    )
+
+
+@login_required
+@require_POST
+def work_order_complete(request, pk):
+    work_order = permitted_work_order(request, pk, CHANGE_WORK_ORDER)
+    return submit(
+        request,
+        work_order,
+        services.work_order_complete,
+        lambda data: _("Work order %(number)s is completed.") % {"number": work_order.number},
+    )
+
+
+@login_required
+@require_POST
+def work_order_receive_output(request, pk):
+    work_order = permitted_work_order(request, pk, RECEIVE_OUTPUT)
+    return submit(
+        request,
+        work_order,
+        services.work_order_receive_output,
+        lambda data: (
+            _("%(quantity)s of %(product)s received into %(location)s.")
+            % {
+                "quantity": qty(data["quantity"]),
+                "product": work_order.product.code,
+                "location": data["location"].code,
+            }
+        ),
+        form=ReceiveOutputForm(request.POST, work_order=work_order),
+        form_name="receipt_form",
+    )
 
 
 @login_required
@@ -128,51 +254,44 @@ def work_order_sign_off(request, pk):
     if not form.is_valid():
         messages.error(request, _("Choose a department to sign for."))
         return redirect("workorders:detail", pk=pk)
-    role = form.cleaned_data["role"]
-    if role not in sign_off_roles_of(request.user):
-        raise PermissionDenied
-    if act(
-        request, work_order, services.work_order_sign_off, role=role, note=form.cleaned_data["note"]
-    ):
-        messages.success(request, _("Signed off for %(role)s.") % {"role": SignOffRole(role).label})
-    return redirect("workorders:detail", pk=pk)
+    return submit(
+        request,
+        work_order,
+        services.work_order_sign_off,
+        lambda data: _("Signed off for %(role)s.") % {"role": SignOffRole(data["role"]).label},
+        form=form,
+    )
 
 
 @login_required
 @require_POST
 def work_order_declare_leftover(request, pk):
-    if not request.user.has_perm(CHANGE_WORK_ORDER):
-        raise PermissionDenied
-    work_order = work_order_for(request, pk)
-    form = DeclareLeftoverForm(request.POST, work_order=work_order)
-    if not form.is_valid():
-        context = detail_context(request, work_order, leftover_form=form)
-        return render(request, "workorders/detail.html", context, status=400)
-    if act(request, work_order, services.work_order_declare_leftover, **form.cleaned_data):
-        messages.success(
-            request,
-            _("Leftover of %(material)s declared consumed.")
-            % {"material": form.cleaned_data["material"].code},
-        )
-    return redirect("workorders:detail", pk=pk)
+    work_order = permitted_work_order(request, pk, CHANGE_WORK_ORDER)
+    return submit(
+        request,
+        work_order,
+        services.work_order_declare_leftover,
+        lambda data: (
+            _("Leftover of %(material)s declared consumed.") % {"material": data["material"].code}
+        ),
+        form=DeclareLeftoverForm(request.POST, work_order=work_order),
+        form_name="leftover_form",
+    )
 
 
 @login_required
 @require_POST
 def work_order_close(request, pk):
     """Close, or show the open close-out items with HTTP 409 (R-W4)."""
-    if not request.user.has_perm(CHANGE_WORK_ORDER):
-        raise PermissionDenied
-    work_order = work_order_for(request, pk)
+    work_order = permitted_work_order(request, pk, CHANGE_WORK_ORDER)
     try:
         services.work_order_close(
             work_order=work_order, actor=request.user, device=request.device_id
         )
     except CloseOutBlocked as blocked:
-        context = detail_context(request, work_order, blocked_items=blocked.open_items)
-        return render(request, "workorders/detail.html", context, status=409)
+        return refused(request, work_order, 409, blocked_items=blocked.open_items)
     except StateConflict as error:
         messages.error(request, str(error))
-        return redirect("workorders:detail", pk=pk)
+        return refused(request, work_order, 409)
     messages.success(request, _("Work order %(number)s is closed.") % {"number": work_order.number})
     return redirect("workorders:detail", pk=pk)

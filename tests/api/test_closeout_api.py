@@ -10,10 +10,11 @@ from rest_framework.test import APIClient
 
 from audit.models import AuditEvent
 from inventory.models import LedgerEntry, StockBalance
-from tests.factories import MaterialFactory
+from tests.factories import MaterialFactory, UserFactory
 from tests.workorders.test_closeout import (
     CODES,
     completed_work_order,
+    in_every_department,
     in_progress_work_order,
     return_leftover,
     sign_all,
@@ -32,6 +33,11 @@ def written():
         LeftoverDeclaration.objects.count(),
         AuditEvent.objects.count(),
     )
+
+
+@pytest.fixture
+def user(user):
+    return in_every_department(user)
 
 
 @pytest.fixture
@@ -268,10 +274,11 @@ def test_close_in_progress_is_409_without_open_items(api, user):
         ("close", {}),
     ],
 )
-def test_close_out_actions_need_the_change_permission(user, completed, action, payload):
-    completed.workshop.members.add(user)  # in scope, without the permission
+def test_close_out_actions_need_their_permission(completed, action, payload):
+    outsider = UserFactory(username="nobody")
+    completed.workshop.members.add(outsider)  # in scope, without the permission
     client = APIClient()
-    client.force_authenticate(user)
+    client.force_authenticate(outsider)
     before = written()
     assert client.post(url(completed, action), payload, format="json").status_code == 403
     assert client.get(url(completed, "closeout")).status_code == 200

@@ -1,8 +1,10 @@
 """The whole journey in Chromium against a live server (issue #6 acceptance): the clerk scans
 and submits a return and a one-for-one replenishment citing it, supervisors approve in the
-inbox, QC gives a verdict, the keeper receives by scanning, stock and ledger change, the
-work order closes after its checklist, finance downloads the month-end workbook; then the
-key pages in Simplified Chinese. Screenshots go to artifacts/screenshots/ (git-ignored)."""
+inbox, QC gives a verdict, the keeper receives by scanning, stock and ledger change; the
+supervisor reports the output and completes the work order, the keeper receives the
+finished goods, each department signs off on the work-order page and the work order closes
+after its checklist; finance downloads the month-end workbook; then the key pages in
+Simplified Chinese. Screenshots go to artifacts/screenshots/ (git-ignored)."""
 
 import re
 from decimal import Decimal
@@ -17,13 +19,7 @@ from inventory.models import LedgerEntry, StockBalance
 from returns.models import ReplenishRequest, ReplenishState, ReturnRequest, ReturnState
 from tests.browser.scenario import PASSWORD, gs1, scenario_build
 from tests.conftest import CHROMIUM
-from workorders.models import SignOffRole, WorkOrderStatus
-from workorders.services import (
-    work_order_complete,
-    work_order_receive_output,
-    work_order_report_output,
-    work_order_sign_off,
-)
+from workorders.models import WorkOrderStatus
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -201,15 +197,41 @@ def test_journey_from_scan_to_month_end(actors, scene, tmp_path):
     assert replenishment.state == ReplenishState.ISSUED
     assert StockBalance.objects.get(location=scene.shelf, lot=scene.lot).quantity == Decimal(295)
 
-    # Production finishes the order (not a page of this part), then the checklist closes it.
-    keeper_user = scene.users["keeper"]
-    work_order_report_output(work_order=work_order, good_qty=100, actor=keeper_user)
-    work_order_complete(work_order=work_order, actor=keeper_user)
-    fg = scene.shelf.warehouse.locations.get(code="WH1-FG")
-    work_order_receive_output(work_order=work_order, location=fg, quantity=100, actor=keeper_user)
-    for role in SignOffRole.values:
-        work_order_sign_off(work_order=work_order, role=role, actor=keeper_user)
-    supervisor.goto(f"/work-orders/{work_order.pk}/")
+    # The supervisor reports the output and completes the work order on its page.
+    work_order_url = f"/work-orders/{work_order.pk}/"
+    supervisor.goto(work_order_url)
+    supervisor.get_by_label("Good quantity").fill("100")
+    shot(supervisor, "07a-supervisor-report-output")
+    supervisor.get_by_role("button", name="Report output").click()
+    expect(supervisor.locator(".message.success")).to_contain_text("100 good, 0 scrap")
+    supervisor.get_by_test_id("complete-work-order").click()
+    expect(supervisor.get_by_test_id("wo-status")).to_have_text("completed")
+    work_order.refresh_from_db()
+    assert work_order.status == WorkOrderStatus.COMPLETED
+
+    # The keeper scans the finished-goods location; the outstanding output is proposed.
+    keeper.goto(work_order_url)
+    expect(keeper.get_by_label("Quantity", exact=True)).to_have_value("100")
+    keeper.get_by_label("Location", exact=True).fill("LOC:WH1-FG")
+    shot(keeper, "07b-keeper-receive-finished-goods")
+    keeper.get_by_role("button", name="Receive into the location").click()
+    expect(keeper.locator(".message.success")).to_contain_text("received into WH1-FG")
+    fg = StockBalance.objects.get(location__code="WH1-FG")
+    assert (fg.material, fg.quantity) == (work_order.product, Decimal(100))
+
+    # Each department signs for itself on the page.
+    finance = actors.page("finance")
+    signers = [(keeper, "warehouse"), (qc, "QC"), (finance, "finance"), (supervisor, "production")]
+    for page, department in signers:
+        page.goto(work_order_url)
+        page.get_by_role("button", name=f"Sign off for {department}").click()
+        expect(page.locator(".message.success")).to_contain_text(f"Signed off for {department}.")
+    assert set(work_order.sign_offs.values_list("role", "signed_by__username")) == {
+        ("warehouse", "keeper"),
+        ("qc", "qc"),
+        ("finance", "finance"),
+        ("production", "supervisor"),
+    }
     shot(supervisor, "07-work-order")
     supervisor.get_by_test_id("close-work-order").click()
     expect(supervisor.locator(".message.success")).to_contain_text(work_order.number)
@@ -217,7 +239,6 @@ def test_journey_from_scan_to_month_end(actors, scene, tmp_path):
     assert work_order.status == WorkOrderStatus.CLOSED
 
     # Finance computes this month and opens the downloaded workbook.
-    finance = actors.page("finance")
     finance.goto("/finance/month-end/")
     finance.locator("input[name=month]").fill(f"{timezone.localdate():%Y-%m}")
     finance.get_by_role("button", name="Compute or recompute").click()

@@ -9,7 +9,7 @@ from datetime import timedelta
 from decimal import Decimal
 
 import pytest
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
@@ -123,6 +123,17 @@ def open_codes(work_order):
 
 def stock_state():
     return LedgerEntry.objects.count(), sorted(StockBalance.objects.values_list("id", "quantity"))
+
+
+def in_every_department(user):
+    """``user`` in each department that signs the close-out (R-W4); as keeper it also books
+    the finished goods in."""
+    return with_roles(user, "team_leader", "qc", "keeper", "finance")
+
+
+@pytest.fixture
+def user(user):
+    return in_every_department(user)
 
 
 @pytest.fixture
@@ -403,8 +414,14 @@ def test_only_a_completed_work_order_closes(user):
 # ---------------------------------------------------------------------------- receive output
 
 
-def test_receive_output_posts_fg_receipt_entries_of_the_product(user):
+def in_production_with_output(user, good):
     work_order = in_progress_work_order(user)
+    work_order_report_output(work_order=work_order, good_qty=good, actor=user)
+    return work_order
+
+
+def test_receive_output_posts_fg_receipt_entries_of_the_product(user):
+    work_order = in_production_with_output(user, good=10)
     entries = work_order_receive_output(
         work_order=work_order, location=location("FG"), quantity=10, actor=user, device="HH-07"
     )
@@ -421,7 +438,7 @@ def test_receive_output_posts_fg_receipt_entries_of_the_product(user):
 
 
 def test_receive_output_follows_the_products_tracking_mode(user):
-    work_order = in_progress_work_order(user)
+    work_order = in_production_with_output(user, good=5)
     product = work_order.product
     product.tracking = TrackingMode.SERIAL
     product.save()
@@ -463,6 +480,47 @@ def test_bad_receive_output_writes_nothing(user, quantity, message):
             work_order=work_order, location=location("FG"), quantity=quantity, actor=user
         )
     assert stock_state() == before
+
+
+def test_receipts_never_exceed_the_good_output_reported(user):
+    work_order = in_progress_work_order(user)
+    before = stock_state()
+    with pytest.raises(ValidationError, match="exceeds the good output not yet received"):
+        work_order_receive_output(
+            work_order=work_order, location=location("FG"), quantity=1, actor=user
+        )
+    work_order_report_output(work_order=work_order, good_qty=10, actor=user)
+    work_order_receive_output(
+        work_order=work_order, location=location("FG"), quantity=7, actor=user
+    )
+    with pytest.raises(ValidationError, match=r"Receiving 4 .* not yet received \(3\)"):
+        work_order_receive_output(
+            work_order=work_order, location=location("FG"), quantity=4, actor=user
+        )
+    assert StockBalance.objects.get(material=work_order.product).quantity == 7
+    assert LedgerEntry.objects.filter(doc_type="fg_receipt").count() == 1
+    assert stock_state()[0] == before[0] + 1
+
+
+def test_only_the_keeper_receives_finished_goods(user):
+    work_order = in_production_with_output(user, good=10)
+    leader = with_roles(UserFactory(username="leader1"), "team_leader")
+    before = stock_state()
+    with pytest.raises(PermissionDenied, match="not allowed to receive finished goods"):
+        work_order_receive_output(
+            work_order=work_order, location=location("FG"), quantity=1, actor=leader
+        )
+    assert stock_state() == before
+
+
+def test_each_department_signs_only_for_itself(completed):
+    inspector = with_roles(UserFactory(username="qc2"), "qc")
+    for role in ("production", "warehouse", "finance"):
+        with pytest.raises(PermissionDenied, match="not allowed to sign off for"):
+            work_order_sign_off(work_order=completed, role=role, actor=inspector)
+    assert not SignOff.objects.exists()
+    work_order_sign_off(work_order=completed, role="qc", actor=inspector)
+    assert list(SignOff.objects.values_list("role", "signed_by__username")) == [("qc", "qc2")]
 
 
 def test_receive_output_needs_a_work_order_in_production(user):

@@ -5,7 +5,7 @@ from rest_framework.decorators import action
 from rest_framework.response import Response
 
 from core.access import scope_require
-from core.api.permissions import HasPerm, WorkshopScoped
+from core.api.permissions import HasAnyPerm, HasPerm, WorkshopScoped
 from core.api.views import CodedMasterDataViewSet
 from inventory.api.serializers import LedgerEntrySerializer
 from workorders import services
@@ -167,7 +167,7 @@ class WorkOrderViewSet(WorkshopScoped, mixins.CreateModelMixin, viewsets.ReadOnl
         detail=True,
         methods=["post"],
         url_path="receive-output",
-        permission_classes=[CHANGE_WORK_ORDER],
+        permission_classes=[HasPerm(services.RECEIVE_OUTPUT_PERMISSION)],
     )
     def receive_output(self, request, pk=None):
         data = serializers.ReceiveOutputInput(data=request.data)
@@ -181,7 +181,10 @@ class WorkOrderViewSet(WorkshopScoped, mixins.CreateModelMixin, viewsets.ReadOnl
 
     @extend_schema(request=serializers.SignOffInput, responses={201: serializers.SignOffSerializer})
     @action(
-        detail=True, methods=["post"], url_path="sign-off", permission_classes=[CHANGE_WORK_ORDER]
+        detail=True,
+        methods=["post"],
+        url_path="sign-off",
+        permission_classes=[HasAnyPerm(*services.SIGN_OFF_PERMISSIONS.values())],
     )
     def sign_off(self, request, pk=None):
         data = serializers.SignOffInput(data=request.data)
