@@ -5,12 +5,20 @@ from pathlib import Path
 import pytest
 from django.apps import apps
 from django.conf import settings
+from django.core.cache import cache
 from django.db import connection
 from rest_framework.test import APIClient
 
 from tests.factories import UserFactory
 
 CHROMIUM = "/usr/bin/chromium"  # Debian's package; .ci/run installs it (no browser downloads)
+
+
+@pytest.fixture(autouse=True)
+def cache_cleared():
+    """Throttle counters are kept in the cache by user or token id, and ids repeat once a
+    test's rows are rolled back: each test starts with an empty cache."""
+    cache.clear()
 
 
 @pytest.fixture

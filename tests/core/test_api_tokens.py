@@ -1,7 +1,6 @@
 """Per-device / per-integration API tokens: hashed, revocable, throttled, device recorded."""
 
 import pytest
-from django.core.cache import cache
 from rest_framework.test import APIClient
 
 from audit.models import AuditEvent
@@ -58,7 +57,6 @@ def test_the_tokens_device_is_recorded_when_no_header_is_sent(issued):
 
 def test_each_token_is_throttled(issued, monkeypatch):
     monkeypatch.setattr(TokenRateThrottle, "THROTTLE_RATES", {"token": "3/min"})
-    cache.clear()
     client = client_with(issued[1])
     statuses = [client.get("/api/v1/ledger/").status_code for _ in range(4)]
     assert statuses == [200, 200, 200, 429]

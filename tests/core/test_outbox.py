@@ -9,7 +9,6 @@ import threading
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 import pytest
-from django.core.cache import cache
 from django.utils import timezone
 
 from core.models import DeliveryAttempt, OutboxEvent
@@ -69,7 +68,6 @@ class Receiver:
 
 @pytest.fixture
 def receiver(settings):
-    cache.clear()
     receiver = Receiver()
     settings.ERP_WEBHOOK_URL, settings.ERP_WEBHOOK_SECRET = receiver.url, SECRET
     yield receiver
