@@ -56,7 +56,8 @@ def holds_any_tier(*, user, today=None):
 
 
 def with_request(steps):
-    """Prefetch each step's request with what a decision needs, in a fixed number of queries."""
+    """Prefetch each step's request with what a decision needs (lines, attachments), in a
+    fixed number of queries."""
     lines = {
         ReturnRequest: Prefetch("lines", ReturnLine.objects.select_related("material")),
         ReplenishRequest: Prefetch("lines", ReplenishLine.objects.select_related("material")),
@@ -66,7 +67,7 @@ def with_request(steps):
             "request",
             [
                 model.objects.select_related("work_order", "reason", "applicant").prefetch_related(
-                    lines_prefetch
+                    lines_prefetch, "attachments"
                 )
                 for model, lines_prefetch in lines.items()
             ],

@@ -15,6 +15,7 @@ from django.utils.translation import gettext_lazy as _
 from approvals.models import ApprovalStep, Delegation, StepState, TierAssignment
 from approvals.registry import handlers_for
 from audit.services import audit_record
+from core.access import in_scope, not_found
 from core.errors import StateConflict
 
 STEP_DECIDED = _("This approval step was already decided (%(state)s).")
@@ -95,6 +96,31 @@ def acting_for(*, user, step, today=None):
     return delegation.principal
 
 
+def approves_in(*, user, workshop_id, today=None):
+    """Whether ``user`` holds some tier for the workshop (or plant-wide), in person or by a
+    delegation valid ``today``."""
+    today = today or timezone.localdate()
+    principals = Delegation.objects.filter(
+        delegate=user, starts__lte=today, ends__gte=today
+    ).values("principal")
+    return TierAssignment.objects.filter(
+        Q(workshop_id=workshop_id) | Q(workshop__isnull=True),
+        Q(user=user) | Q(user__in=principals),
+    ).exists()
+
+
+def request_scope_require(*, request, actor, model=None):
+    """Object scope in depth (issue #7): a person acts only on a request they reach — one
+    they applied for, one of their workshops (``core.access.in_scope``) or of a workshop they
+    approve for. Any other raises the 404 of an unknown ``model`` id (default: the request's).
+    ``actor=None`` is the system (Celery, commands): no check."""
+    if actor is None or actor.pk == request.applicant_id:
+        return
+    workshop_id = request.work_order.workshop_id
+    if not (in_scope(actor, workshop_id) or approves_in(user=actor, workshop_id=workshop_id)):
+        raise not_found(model or type(request))
+
+
 def lock_request(step):
     model = step.content_type.model_class()
     return model.objects.select_for_update().get(pk=step.object_id)
@@ -104,10 +130,12 @@ def lock_request(step):
 def approval_decide(*, step, actor, approve, comment="", device=""):
     """Approve or reject the current step of a request.
 
-    Enforces order, tier or delegation, and no self-approval. The last approval, or any
+    Enforces object scope (an actor who does not reach the request gets a 404, as for an
+    unknown step), order, tier or delegation, and no self-approval. The last approval, or any
     rejection, is handed to the request's registered handler in the same transaction.
     """
     request = lock_request(step)
+    request_scope_require(request=request, actor=actor, model=ApprovalStep)
     step = ApprovalStep.objects.select_for_update().select_related("workshop").get(pk=step.pk)
     if step.state == StepState.WAITING:
         raise StateConflict(STEP_NOT_CURRENT, params={"request": request})

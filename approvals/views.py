@@ -16,6 +16,13 @@ from approvals.services import approval_decide
 from core.views import SERVICE_ERRORS, service_failed
 
 
+def posted_ids(request, name):
+    """The values posted under ``name`` that can be ids (decimal digits within a bigint);
+    anything else is ignored, never a 500."""
+    values = request.POST.getlist(name)
+    return [int(value) for value in values if value.isdecimal() and len(value) < 19]
+
+
 def decide(request, step, *, approve, comment):
     """One decision; a failure is shown as a message naming the request."""
     try:
@@ -68,7 +75,7 @@ def step_decide(request, pk, decision):
 @login_required
 def bulk_approve(request):
     """Approve the ticked steps, each in its own transaction; one failure stops nothing."""
-    ids = [int(pk) for pk in request.POST.getlist("steps") if pk.isdigit()]
+    ids = posted_ids(request, "steps")
     form = BulkApproveForm(request.POST, step_ids=ids)
     if not form.is_valid() or not ids:
         messages.error(request, _("Tick the steps to approve."))
@@ -99,6 +106,6 @@ def notifications(request):
 @login_required
 def notifications_read(request):
     """Mark the given notifications read, or all of them."""
-    ids = [int(pk) for pk in request.POST.getlist("ids") if pk.isdigit()]
+    ids = posted_ids(request, "ids")
     notifications_mark_read(user=request.user, ids=ids or None)
     return redirect("approvals:notifications")

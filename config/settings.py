@@ -139,10 +139,16 @@ LOGIN_REDIRECT_URL = "home"
 LOGOUT_REDIRECT_URL = "login"
 
 # Excel imports: refuse oversized uploads before parsing them.
-DATA_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
-FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 IMPORT_MAX_ROWS = int(os.environ.get("IMPORT_MAX_ROWS", "20000"))
 IMPORT_MAX_MB = int(os.environ.get("IMPORT_MAX_MB", "5"))  # and 10x that unpacked (zip bombs)
+# Photos and PDFs attached to requests (returns.attachment_services); kept under MEDIA_ROOT,
+# which is never served by URL: downloads go through the scoped view.
+ATTACHMENT_MAX_BYTES = int(os.environ.get("ATTACHMENT_MAX_BYTES", str(5 * 1024 * 1024)))
+ATTACHMENT_MAX_PER_REQUEST = int(os.environ.get("ATTACHMENT_MAX_PER_REQUEST", "10"))
+# A whole request body (the idempotency middleware reads it): the largest upload plus room
+# for a multipart envelope; anything bigger is refused with 413 before parsing.
+DATA_UPLOAD_MAX_MEMORY_SIZE = max(IMPORT_MAX_MB * 1024 * 1024, ATTACHMENT_MAX_BYTES) + 512 * 1024
+FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 # Idempotency-Key replays are kept this long (never less than 24 h).
 IDEMPOTENCY_KEY_TTL_HOURS = int(os.environ.get("IDEMPOTENCY_KEY_TTL_HOURS", "48"))
 

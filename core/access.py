@@ -5,12 +5,16 @@ which *objects* a user reaches: requests and work orders of their own workshops 
 their role is plant-wide (issue #7). Out-of-scope objects are filtered out of querysets,
 so fetching one by id answers 404, never 403 — ids reveal nothing.
 
-Enforcement point: the view layer (API viewsets and pages) scopes every queryset it looks
-objects up in; services trust the object they are given and check duties (SoD, action
-permissions) with ``permission_require``.
+Enforcement points: the view layer (API viewsets and pages) scopes every queryset it looks
+objects up in. In depth, the services where a person acts on a request (the request
+services' audit step, ``approvals.services.approval_decide``) refuse, with the 404 of an
+unknown id, anyone who neither applied for it, works in its workshop, nor approves for that
+workshop (``approvals.services.request_scope_require``; the system, ``actor=None``, passes).
+Services also check duties (SoD, action permissions) with ``permission_require``.
 """
 
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import Http404
 from django.utils.translation import gettext_lazy as _
 
 from core.roles import COST_VISIBLE, PLANT_WIDE, ROLES
@@ -68,6 +72,12 @@ def scope_require(user, workshop_id, field):
     like an unknown one (nothing learnt by guessing)."""
     if not in_scope(user, workshop_id):
         raise ValidationError({field: OUT_OF_SCOPE})
+
+
+def not_found(model):
+    """What an id outside the user's reach answers: Django's own 404 for a missing ``model``
+    row, word for word (``get_object_or_404``), so the two cannot be told apart."""
+    return Http404(f"No {model._meta.object_name} matches the given query.")
 
 
 def can_see_costs(user):

@@ -23,7 +23,9 @@ MODELS = {
     "returns": [
         "reasoncode", "returnrequest", "returnline", "replenishrequest", "replenishline",
         "replacementcitation", "shortageslip", "monthend", "monthendline", "monthenddocument",
+        "requestattachment",
     ],
+    "alerts": ["alert"],
     "approvals": [
         "policyversion", "orderband", "matrixcell", "tierassignment", "delegation",
         "approvalstep",
@@ -97,25 +99,43 @@ COST_VISIBLE = {
 def groups_apply(*, group_model, permission_model):
     """Make one group per role hold exactly its permissions; returns what changed.
 
-    Takes the models so that a data migration can run it with its historical models.
+    Takes the models so that a data migration can run it with its historical models. A
+    permission whose model does not exist yet at that point of the migration history is
+    left for the later migration that syncs again (see ``groups_migrate``).
     """
+    existing = {
+        f"{p.content_type.app_label}.{p.codename}": p
+        for p in permission_model.objects.select_related("content_type")
+    }
     changed = {}
     for code, (_label, perms) in ROLES.items():
+        wanted = {perm for perm in perms if perm in existing}
         group, created = group_model.objects.get_or_create(name=code)
         current = {
             f"{p.content_type.app_label}.{p.codename}"
             for p in group.permissions.select_related("content_type")
         }
-        if current == set(perms) and not created:
+        if current == wanted and not created:
             continue
-        group.permissions.set(
-            [
-                permission_model.objects.get(content_type__app_label=app, codename=codename)
-                for app, codename in (p.split(".") for p in perms)
-            ]
-        )
-        changed[code] = sorted(perms)
+        group.permissions.set([existing[perm] for perm in wanted])
+        changed[code] = sorted(wanted)
     return changed
+
+
+def groups_migrate(apps, schema_editor):
+    """Data-migration step: create the permissions of every model known at this point of
+    the history (Django normally does it after ``migrate``), then sync the groups. Each
+    change of this module that needs new permissions adds a core migration calling it."""
+    from django.contrib.auth.management import create_permissions
+
+    for app_config in apps.get_app_configs():
+        app_config.models_module = True
+        create_permissions(app_config, apps=apps, verbosity=0)
+        app_config.models_module = None
+    groups_apply(
+        group_model=apps.get_model("auth", "Group"),
+        permission_model=apps.get_model("auth", "Permission"),
+    )
 
 
 # What an ERP (integration) API token reaches (issue #7, item 6): the ledger pull, master

@@ -5,6 +5,7 @@ from django.http import Http404, HttpResponse
 from django.shortcuts import render
 from django.utils.translation import gettext as _
 
+from approvals.services import request_scope_require
 from core.barcodes import CONTENT_TYPES, code128, code128_inline_svg
 from inventory.models import Location, Lot
 from inventory.scanning import location_label, lot_label, material_label
@@ -22,13 +23,19 @@ def barcode_image(request, fmt):
     return HttpResponse(code128(payload, fmt), content_type=CONTENT_TYPES[fmt])
 
 
+def asked(params, name):
+    """The values asked for under ``name``; one with a NUL character names nothing
+    (PostgreSQL refuses it in a query)."""
+    return [value for value in params.getlist(name) if "\x00" not in value]
+
+
 def labels_for(params):
     """(title, subtitle, payload) for each material, lot and location asked for."""
     labels = []
-    for code in params.getlist("material"):
+    for code in asked(params, "material"):
         for material in Material.objects.filter(code=code):
             labels.append((material.code, material.name, material_label(material)))
-    for value in params.getlist("lot"):
+    for value in asked(params, "lot"):
         material_code, _sep, batch_no = value.partition("|")
         for lot in Lot.objects.select_related("material").filter(
             material__code=material_code, batch_no=batch_no
@@ -36,7 +43,7 @@ def labels_for(params):
             expires = _("expires")
             subtitle = f"{lot.material.code} · {expires} {lot.expiry_date or '—'}"
             labels.append((lot.batch_no, subtitle, lot_label(lot)))
-    for code in params.getlist("location"):
+    for code in asked(params, "location"):
         for location in Location.objects.select_related("warehouse").filter(code=code):
             labels.append((location.code, location.warehouse.name, location_label(location)))
     return labels
@@ -61,7 +68,11 @@ def label_sheet(request):
     return render(request, "print/labels.html", {"labels": labels})
 
 
-def slip_for(number):
+def slip_for(number, user):
+    """The slip called ``number`` if ``user`` reaches its request (404 otherwise, as for an
+    unknown number: sequential numbers must reveal nothing)."""
+    if "\x00" in number:  # names no slip; PostgreSQL refuses it in a query
+        raise Http404
     for model in (ReturnRequest, ReplenishRequest):
         slip = (
             model.objects.filter(number=number)
@@ -70,16 +81,22 @@ def slip_for(number):
             .first()
         )
         if slip:
+            request_scope_require(request=slip, actor=user)
             return slip, slip.lines.all()
-    shortage = ShortageSlip.objects.filter(number=number).select_related("material").first()
+    shortage = (
+        ShortageSlip.objects.filter(number=number)
+        .select_related("material", "replenish_line__request__work_order")
+        .first()
+    )
     if shortage:
+        request_scope_require(request=shortage.replenish_line.request, actor=user)
         return shortage, []
     raise Http404
 
 
 @login_required
 def slip_print(request, number):
-    slip, lines = slip_for(number)
+    slip, lines = slip_for(number, request.user)
     return render(
         request,
         "print/slip.html",

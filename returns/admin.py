@@ -2,13 +2,15 @@
 the audited master-record services.
 
 Return and replenish requests and shortage slips change only through ``returns`` services
-and the API.
+and the API; their attachments are listed read-only here.
 """
 
 from django.contrib import admin
+from django.utils.html import format_html
+from django.utils.translation import gettext_lazy as _
 
-from core.admin import AuditedModelAdmin
-from returns.models import ReasonCode
+from core.admin import AuditedModelAdmin, ReadOnlyAdmin
+from returns.models import ReasonCode, RequestAttachment
 
 
 @admin.register(ReasonCode)
@@ -27,3 +29,36 @@ class ReasonCodeAdmin(AuditedModelAdmin):
     ]
     list_filter = ["kind", "responsible_party", "defect_kind", "is_active"]
     search_fields = ["code", "name", "name_zh"]
+
+
+@admin.register(RequestAttachment)
+class RequestAttachmentAdmin(ReadOnlyAdmin):
+    """Files attached to requests (``returns.attachment_services``). The file field is left
+    out: its storage URL is never served; the link is the scoped download view."""
+
+    list_display = [
+        "original_name",
+        "request",
+        "content_type",
+        "size",
+        "uploaded_by",
+        "uploaded_at",
+    ]
+    list_filter = ["content_type"]
+    list_select_related = ["return_request", "replenish_request", "uploaded_by"]
+    search_fields = ["original_name", "return_request__number", "replenish_request__number"]
+    date_hierarchy = "uploaded_at"
+    fields = [
+        "download",
+        "return_request",
+        "replenish_request",
+        "content_type",
+        "size",
+        "sha256",
+        "uploaded_by",
+        "uploaded_at",
+    ]
+
+    @admin.display(description=_("file"))
+    def download(self, obj):
+        return format_html('<a href="{}">{}</a>', obj.get_absolute_url(), obj.original_name)

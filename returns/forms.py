@@ -4,7 +4,9 @@ the services (``returns.return_services`` / ``returns.replenish_services``) deci
 from decimal import Decimal
 
 from django import forms
+from django.conf import settings
 from django.core.exceptions import ValidationError
+from django.template.defaultfilters import filesizeformat
 from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
@@ -29,6 +31,7 @@ WORK_ORDER_UNKNOWN = _("No work order %(number)s that you can work on.")
 MATERIAL_UNKNOWN = _("Unknown material %(code)s.")
 LOT_UNKNOWN = _("Lot %(lot)s of %(material)s is not known here.")
 SCAN_OTHER_LINE = _("%(item)s is not the material of this line (%(material)s).")
+ATTACHMENT_HELP = _("JPEG, PNG or PDF, at most %(limit)s each.")
 BOOKED_RETURNS = [ReturnState.POSTED, ReturnState.CONFIRMED]
 
 
@@ -136,8 +139,10 @@ def citation_label(line):
     }
 
 
-ReturnLineFormSet = forms.formset_factory(ReturnLineForm, extra=0, max_num=200)
-ReplenishLineFormSet = forms.formset_factory(ReplenishLineForm, extra=0, max_num=200)
+# A posted row count above the limit is refused without building (and showing) more rows.
+LINE_LIMIT = {"extra": 0, "max_num": 200, "absolute_max": 200}
+ReturnLineFormSet = forms.formset_factory(ReturnLineForm, **LINE_LIMIT)
+ReplenishLineFormSet = forms.formset_factory(ReplenishLineForm, **LINE_LIMIT)
 
 
 def citable_lines(work_order):
@@ -151,6 +156,11 @@ def citable_lines(work_order):
     )
 
 
+def filled(formset):
+    """The valid formset's forms that hold a line (a blank extra row holds none)."""
+    return [form for form in formset if form.cleaned_data]
+
+
 def return_service_lines(formset):
     return [
         {
@@ -161,13 +171,13 @@ def return_service_lines(formset):
             "condition": form.cleaned_data["condition"],
             "excess_explanation": form.cleaned_data["excess_explanation"],
         }
-        for form in formset
+        for form in filled(formset)
     ]
 
 
 def replenish_service_lines(formset):
     lines = []
-    for form in formset:
+    for form in filled(formset):
         data = form.cleaned_data
         replaces = data.get("replaces")
         citations = [{"return_line": replaces, "quantity": data["quantity"]}] if replaces else []
@@ -180,9 +190,17 @@ def replenish_service_lines(formset):
 # ---------------------------------------------------------------------------- scanning
 
 
+def typed(value):
+    """Raw posted text as the pages use it unvalidated: with a NUL character (PostgreSQL
+    refuses it in a query; form fields refuse it too) it names nothing, like ``""``."""
+    return "" if isinstance(value, str) and "\x00" in value else value
+
+
 def rows_of(formset):
     """The formset's rows as typed so far (not validated), for re-rendering."""
-    return [{name: form[name].value() or "" for name in form.fields} for form in formset.forms]
+    return [
+        {name: typed(form[name].value() or "") for name in form.fields} for form in formset.forms
+    ]
 
 
 def return_rows_scan(rows, code):
@@ -287,7 +305,18 @@ class VerdictForm(forms.Form):
     qc_note = forms.CharField(label=_("QC note"), max_length=300, required=False)
 
 
-VerdictFormSet = forms.formset_factory(VerdictForm, extra=0, max_num=200)
+class PerLineFormSet(forms.BaseFormSet):
+    """One form per initial row (a slip's lines), whatever a posted management form says:
+    tampered counts are reported but cannot add or drop lines (pages pair forms with lines)."""
+
+    def total_form_count(self):
+        return len(self.initial or ())
+
+    def initial_form_count(self):
+        return self.total_form_count()
+
+
+VerdictFormSet = forms.formset_factory(VerdictForm, formset=PerLineFormSet, extra=0, max_num=200)
 
 
 class ScanSlipForm(forms.Form):
@@ -349,7 +378,7 @@ class ReceiptLineForm(forms.Form):
         }
 
 
-class ReceiptFormSet(forms.BaseFormSet):
+class ReceiptFormSet(PerLineFormSet):
     def __init__(self, *args, slip_lines=(), **kwargs):
         self.slip_lines = list(slip_lines)
         kwargs.setdefault("initial", [{"line": line.pk} for line in self.slip_lines])
@@ -367,3 +396,17 @@ ReceiptLineFormSet = forms.formset_factory(
 
 class CommentForm(forms.Form):
     comment = forms.CharField(label=_("Comment"), max_length=500, required=False)
+
+
+class AttachmentForm(forms.Form):
+    """A photo or PDF for the approvers; ``returns.attachment_services`` checks type and size."""
+
+    file = forms.FileField(
+        label=_("Photo or PDF"),
+        widget=forms.FileInput(attrs={"accept": "image/jpeg,image/png,application/pdf"}),
+    )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        limit = filesizeformat(settings.ATTACHMENT_MAX_BYTES)
+        self.fields["file"].help_text = ATTACHMENT_HELP % {"limit": limit}

@@ -2,7 +2,7 @@
 the exports page whose long jobs show a progress bar (htmx polls the job every second)."""
 
 from collections import defaultdict
-from datetime import datetime
+from datetime import date, datetime
 from decimal import Decimal
 from io import BytesIO
 
@@ -14,6 +14,7 @@ from django.db.models import Sum
 from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
@@ -30,6 +31,9 @@ VIEW_MONTH = "returns.view_monthend"
 CONFIRM_MONTH = "returns.confirm_month"
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 ZERO = Decimal("0")
+# No ledger predates it; year 1 and year 9999 would also overflow the month's time bounds.
+FIRST_MONTH = date(2000, 1, 1)
+MONTH_RANGE = gettext_lazy("Give a month from %(first)s up to the current one.")
 
 
 class MonthForm(forms.Form):
@@ -40,9 +44,12 @@ class MonthForm(forms.Form):
 
     def clean_month(self):
         try:
-            return datetime.strptime(self.cleaned_data["month"], "%Y-%m").date()
+            month = datetime.strptime(self.cleaned_data["month"], "%Y-%m").date()
         except ValueError as error:
             raise forms.ValidationError(gettext_lazy("Give the month as YYYY-MM.")) from error
+        if not FIRST_MONTH <= month <= timezone.localdate():
+            raise forms.ValidationError(MONTH_RANGE, params={"first": f"{FIRST_MONTH:%Y-%m}"})
+        return month
 
 
 # ---------------------------------------------------------------------------- month-end

@@ -18,6 +18,7 @@ from approvals.services import (
     approval_decide,
     approval_steps_cancel,
     approval_steps_open,
+    request_scope_require,
     steps_of,
 )
 from audit.services import audit_record
@@ -113,7 +114,10 @@ def snapshot(request):
 
 
 def audit(request, *, actor, device, action, before=None, details=None):
-    """The audit row of a request service; call it last."""
+    """The audit row of a request service; call it last. Every request write by a person
+    ends here, so it is also where an actor who does not reach the request is refused (404,
+    ``request_scope_require``): the service's transaction rolls everything back."""
+    request_scope_require(request=request, actor=actor)
     audit_record(
         actor=actor,
         device=device,

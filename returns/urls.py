@@ -15,5 +15,16 @@ urlpatterns = [
     path("shortages/<int:pk>/fulfil/", views.shortage_fulfil, name="shortage_fulfil"),
     # after the fixed prefixes: the kind is "return" or "replenish"
     path("<str:kind>/<int:pk>/", views.request_detail, name="request_detail"),
+    path("<str:kind>/<int:pk>/attachments/", views.attachment_add, name="attachment_add"),
+    path(
+        "<str:kind>/<int:pk>/attachments/<int:attachment>/",
+        views.attachment_download,
+        name="attachment_download",
+    ),
+    path(
+        "<str:kind>/<int:pk>/attachments/<int:attachment>/remove/",
+        views.attachment_remove,
+        name="attachment_remove",
+    ),
     path("<str:kind>/<int:pk>/<str:action>/", views.request_action, name="request_action"),
 ]

@@ -8,18 +8,19 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required, permission_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
-from django.http import Http404
+from django.http import FileResponse, Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, pgettext_lazy
 from django.views.decorators.http import require_POST
 
-from approvals.services import steps_of
+from approvals.services import request_scope_require, steps_of
 from audit.models import AuditEvent
+from core.errors import StateConflict
 from core.views import SERVICE_ERRORS, scoped, service_failed
 from inventory.scanning import resolved
-from returns import forms, replenish_services, return_services, selectors
+from returns import attachment_services, forms, replenish_services, return_services, selectors
 from returns.models import ReplenishState, ReturnState, ShortageState
 from returns.services import STATES, TRANSITIONS
 from workorders.models import WorkOrder
@@ -109,7 +110,8 @@ def actor(request):
 
 
 def typed_work_order(request, work_orders):
-    number = (request.POST.get("work_order") or request.GET.get("work_order") or "").strip()
+    number = forms.typed(request.POST.get("work_order") or request.GET.get("work_order") or "")
+    number = number.strip()
     return work_orders.filter(number=number).first() if number else None
 
 
@@ -139,7 +141,7 @@ def scanned(request, kind, work_orders):
     posted = kind.formset(request.POST, **formset_kwargs(kind, work_order))
     rows, scan_error = forms.rows_of(posted), ""
     try:
-        rows = kind.scan(rows, request.POST.get("code", ""), work_order)
+        rows = kind.scan(rows, forms.typed(request.POST.get("code", "")), work_order)
     except ValidationError as error:
         scan_error = " ".join(error.messages)
     formset = kind.formset(initial=rows, **formset_kwargs(kind, work_order))
@@ -253,6 +255,8 @@ ACTIONS = {
     "confirm": gettext_lazy("confirmed by finance"),
     "issue": gettext_lazy("issued"),
     "fulfil": gettext_lazy("shortage fulfilled"),
+    "attach": gettext_lazy("file attached"),
+    "detach": gettext_lazy("file removed"),
 }
 
 
@@ -275,24 +279,30 @@ def can_move(obj, state):
     return getattr(STATES[model], state) in TRANSITIONS[model][obj.state]
 
 
-@login_required
-def request_detail(request, kind, pk):
-    """One request: state, lines, approval steps and the audit history; print the slip."""
-    kind, obj = request_of(request, kind, pk)
+def detail_page(request, kind, obj, attachment_form=None, status=200):
     mine = obj.applicant_id == request.user.pk
     steps = steps_of(obj).select_related("decided_by", "on_behalf_of").order_by("round", "sequence")
-    return render(
-        request,
-        "returns/request_detail.html",
-        {
-            "kind": kind.name,
-            "obj": obj,
-            "steps": steps,
-            "history": history_of(obj),
-            "can_submit": mine and can_move(obj, "SUBMITTED"),
-            "can_cancel": mine and can_move(obj, "CANCELLED"),
-        },
-    )
+    may_attach = attachment_services.may_attach(obj, request.user)
+    context = {
+        "kind": kind.name,
+        "obj": obj,
+        "steps": steps,
+        "history": history_of(obj),
+        "can_submit": mine and can_move(obj, "SUBMITTED"),
+        "can_cancel": mine and can_move(obj, "CANCELLED"),
+        "attachments": obj.attachments.select_related("uploaded_by"),
+        "attachment_form": (attachment_form or forms.AttachmentForm()) if may_attach else None,
+        "can_remove_attachments": attachment_services.removable(obj),
+    }
+    return render(request, "returns/request_detail.html", context, status=status)
+
+
+@login_required
+def request_detail(request, kind, pk):
+    """One request: state, lines, attachments, approval steps and the audit history; print
+    the slip."""
+    kind, obj = request_of(request, kind, pk)
+    return detail_page(request, kind, obj)
 
 
 @require_POST
@@ -310,6 +320,67 @@ def request_action(request, kind, pk, action):
     else:
         messages.success(request, _("%(request)s updated.") % {"request": obj})
     return redirect("returns:request_detail", kind=kind.name, pk=obj.pk)
+
+
+# ---------------------------------------------------------------------------- attachments
+
+
+def refusal_status(error):
+    """A refused upload answers like the API: 409 wrong state, 403 not yours, 400 bad file."""
+    if isinstance(error, StateConflict):
+        return 409
+    return 403 if isinstance(error, PermissionDenied) else 400
+
+
+@require_POST
+@login_required
+def attachment_add(request, kind, pk):
+    """Attach a photo or PDF; a refusal shows the page again with the reason."""
+    kind, obj = request_of(request, kind, pk)
+    form = forms.AttachmentForm(request.POST, request.FILES)
+    if not form.is_valid():
+        return detail_page(request, kind, obj, form, status=400)
+    upload = form.cleaned_data["file"]
+    try:
+        attachment_services.attachment_add(request=obj, upload=upload, **actor(request))
+    except SERVICE_ERRORS as error:
+        service_failed(request, error, form)
+        return detail_page(request, kind, obj, form, status=refusal_status(error))
+    messages.success(request, _("%(name)s attached.") % {"name": upload.name})
+    return redirect("returns:request_detail", kind=kind.name, pk=obj.pk)
+
+
+@require_POST
+@login_required
+def attachment_remove(request, kind, pk, attachment):
+    kind, obj = request_of(request, kind, pk)
+    attachment = get_object_or_404(obj.attachments, pk=attachment)
+    try:
+        attachment_services.attachment_remove(attachment=attachment, **actor(request))
+    except SERVICE_ERRORS as error:
+        service_failed(request, error)
+    else:
+        messages.success(request, _("%(name)s removed.") % {"name": attachment})
+    return redirect("returns:request_detail", kind=kind.name, pk=obj.pk)
+
+
+@login_required
+def attachment_download(request, kind, pk, attachment):
+    """A file of a request the user reaches (404 otherwise), never from a storage URL;
+    photos open in the browser, PDFs download, and the browser must not guess the type."""
+    # The approvers who see the request in their inbox reach its files too (the service rule).
+    obj = get_object_or_404(kind_of(kind).queryset(), pk=pk)
+    request_scope_require(request=obj, actor=request.user)
+    attachment = get_object_or_404(obj.attachments, pk=attachment)
+    response = FileResponse(
+        attachment.file.open("rb"),
+        as_attachment=not attachment.is_image,
+        filename=attachment.original_name,
+        content_type=attachment.content_type,
+    )
+    response["X-Content-Type-Options"] = "nosniff"
+    response["Cache-Control"] = "private, no-store"
+    return response
 
 
 # ---------------------------------------------------------------------------- QC

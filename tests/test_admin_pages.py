@@ -38,6 +38,7 @@ from inventory.models import (
 from jobs.models import DeferredDispatch
 from materials.models import TrackingMode
 from reports.models import ExportJob, ExportKind, ExportState
+from returns.models import ReasonCode, RequestAttachment, RequestKind, ReturnRequest
 from tests.factories import (
     BomLineFactory,
     LocationFactory,
@@ -138,6 +139,20 @@ def build_records(tag, user):
         progress=100,
         row_count=1,
         file=f"exports/ledger-{tag}.xlsx",
+    )
+    RequestAttachment.objects.create(
+        return_request=ReturnRequest.objects.create(
+            number=f"RT-{tag}",
+            work_order=work_order,
+            reason=ReasonCode.objects.filter(kind=RequestKind.RETURN).first(),
+            applicant=user,
+        ),
+        file=f"attachments/{tag}.pdf",
+        original_name=f"report-{tag}.pdf",
+        content_type="application/pdf",
+        size=1,
+        sha256="0" * 64,
+        uploaded_by=user,
     )
     audit_record(actor=user, device="HH-01", action="workorder.create", obj=work_order)
     alert_raise(

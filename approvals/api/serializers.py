@@ -13,6 +13,7 @@ from approvals.models import (
 )
 from approvals.selectors import request_kind
 from core.api.fields import CodeField, QuantityInput
+from core.api.permissions import HidesCosts
 from materials.models import ApprovalClass
 from returns.models import ReasonCode, RequestKind
 from workorders.models import Workshop
@@ -67,7 +68,8 @@ class RequestLineSerializer(serializers.Serializer):
     quantity = serializers.DecimalField(max_digits=16, decimal_places=4)
 
 
-class RequestSummarySerializer(serializers.Serializer):
+class RequestSummarySerializer(HidesCosts, serializers.Serializer):
+    cost_fields = ("amount",)
     kind = serializers.SerializerMethodField()
     id = serializers.IntegerField()
     number = serializers.CharField(allow_null=True)
@@ -174,7 +176,10 @@ class MatrixCellSerializer(serializers.ModelSerializer):
         fields = ["approval_class", "band", "tier", "max_ratio"]
 
 
-class PolicyVersionSerializer(serializers.ModelSerializer):
+class PolicyVersionSerializer(HidesCosts, serializers.ModelSerializer):
+    """The valuable-amount threshold (R-A4) is money: only for those who see costs."""
+
+    cost_fields = ("valuable_amount",)
     bands = BandSerializer(many=True)
     cells = MatrixCellSerializer(many=True)
 

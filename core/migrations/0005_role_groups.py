@@ -1,22 +1,9 @@
 """The role groups of core.roles with their permissions (issue #7). Idempotent: running the
 sync again changes nothing; a later change of core.roles adds a migration calling it again."""
 
-from django.contrib.auth.management import create_permissions
 from django.db import migrations
 
-from core.roles import groups_apply
-
-
-def sync(apps, schema_editor):
-    # Permissions are normally created after migrate; the groups need them now.
-    for app_config in apps.get_app_configs():
-        app_config.models_module = True
-        create_permissions(app_config, apps=apps, verbosity=0)
-        app_config.models_module = None
-    groups_apply(
-        group_model=apps.get_model("auth", "Group"),
-        permission_model=apps.get_model("auth", "Permission"),
-    )
+from core.roles import groups_migrate
 
 
 class Migration(migrations.Migration):
@@ -32,4 +19,4 @@ class Migration(migrations.Migration):
         ("approvals", "0003_large_quantity_optional"),
     ]
 
-    operations = [migrations.RunPython(sync, migrations.RunPython.noop)]
+    operations = [migrations.RunPython(groups_migrate, migrations.RunPython.noop)]

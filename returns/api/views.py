@@ -11,6 +11,7 @@ from core.access import scope_require
 from core.api.permissions import HasAnyPerm, HasPerm, IsApprover, WorkshopScoped
 from returns import replenish_services, return_services, selectors
 from returns.api import filters, serializers
+from returns.api.attachments import AttachmentsMixin
 from returns.models import ReturnState
 
 ADD_RETURN = HasPerm("returns.add_returnrequest")
@@ -57,7 +58,11 @@ class ServiceActionsMixin:
 
 
 class RequestViewSet(
-    WorkshopScoped, ServiceActionsMixin, mixins.CreateModelMixin, viewsets.ReadOnlyModelViewSet
+    WorkshopScoped,
+    ServiceActionsMixin,
+    AttachmentsMixin,
+    mixins.CreateModelMixin,
+    viewsets.ReadOnlyModelViewSet,
 ):
     workshop_field = "work_order__workshop"
     create_input = None

@@ -20,6 +20,7 @@ from tests.approvals.builders import (
     return_request,
     work_order,
 )
+from tests.builders import with_roles
 from tests.factories import UserFactory, WorkshopFactory
 
 pytestmark = pytest.mark.django_db
@@ -30,11 +31,11 @@ INBOX = "/api/v1/approvals/"
 
 @pytest.fixture
 def plant(handled):
-    """dir1 directs WS1; a replenishment (WD then PM) and a return (WD) wait in WS1, and a
-    replenishment waits in WS2."""
+    """dir1 directs WS1 (and sees amounts); a replenishment (WD then PM) and a return (WD)
+    wait in WS1, and a replenishment waits in WS2."""
     users = {name: UserFactory(username=name) for name in ("clerk", "dir1", "pm", "outsider")}
     WorkshopFactory(code="WS2")
-    holds(users["dir1"], WD, WorkshopFactory(code="WS1"))
+    holds(with_roles(users["dir1"], "workshop_director"), WD, WorkshopFactory(code="WS1"))
     holds(users["pm"], PM)
     ws1 = work_order(users["clerk"], number="WO-1", workshop="WS1")
     replenish = replenish_request(users["clerk"], ws1, qty=12, amount=30)

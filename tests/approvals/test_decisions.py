@@ -3,6 +3,7 @@
 
 import pytest
 from django.core.exceptions import ValidationError
+from django.http import Http404
 
 from approvals.models import StepState, Tier
 from approvals.services import (
@@ -32,9 +33,10 @@ WD, PM = Tier.WORKSHOP_DIRECTOR, Tier.PRODUCTION_MANAGER
 
 @pytest.fixture
 def people(db):
-    """A clerk of WS1, the WS1 and WS2 directors, a plant-wide manager, a delegate."""
+    """A clerk of WS1, the WS1 and WS2 directors, a plant-wide manager, a delegate in WS1."""
     ws1, ws2 = WorkshopFactory(code="WS1"), WorkshopFactory(code="WS2")
     users = {name: UserFactory(username=name) for name in ("clerk", "dir1", "dir2", "pm", "sub")}
+    ws1.members.add(users["sub"])
     holds(users["dir1"], WD, ws1)
     holds(users["dir2"], WD, ws2)
     holds(users["pm"], PM)
@@ -98,8 +100,11 @@ def test_wrong_tier_is_409(people, steps):
     refused(steps[0], people["pm"], NOT_YOUR_TIER)
 
 
-def test_right_tier_of_another_workshop_is_409(people, steps):
-    refused(steps[0], people["dir2"], NOT_YOUR_TIER)
+def test_right_tier_of_another_workshop_is_404_like_an_unknown_step(people, steps):
+    with pytest.raises(Http404):
+        approval_decide(step=steps[0], actor=people["dir2"], approve=True)
+    steps[0].refresh_from_db()
+    assert steps[0].state == StepState.PENDING
 
 
 def test_plant_wide_tier_decides_in_every_workshop(people, steps):

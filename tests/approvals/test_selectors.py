@@ -7,6 +7,8 @@ from django.test.utils import CaptureQueriesContext
 from approvals.models import Tier
 from approvals.selectors import attach_history, inbox_for, step_history
 from approvals.services import approval_decide
+from returns.attachment_services import REQUEST_FIELD
+from returns.models import RequestAttachment
 from tests.approvals.builders import (
     delegate,
     holds,
@@ -104,10 +106,24 @@ def read_inbox(user):
             step.request.reason.code,
             step.request.applicant.username,
             [(line.material.code, line.quantity) for line in step.request.lines.all()],
+            [attachment.original_name for attachment in step.request.attachments.all()],
             [h.decided_by.username for h in step.history],
         )
         for step in steps
     ]
+
+
+def attach(request, name):
+    """A row only: this test counts the inbox's queries, not the upload rules."""
+    RequestAttachment.objects.create(
+        **{REQUEST_FIELD[type(request)]: request},
+        file=f"attachments/{name}",
+        original_name=name,
+        content_type="application/pdf",
+        size=1,
+        sha256="0" * 64,
+        uploaded_by=request.applicant,
+    )
 
 
 def test_reading_the_inbox_costs_the_same_for_2_or_6_steps(handled):
@@ -118,6 +134,8 @@ def test_reading_the_inbox_costs_the_same_for_2_or_6_steps(handled):
 
     def add_one_of_each_kind():
         for request in (replenish_request(clerk, order), return_request(clerk, order)):
+            attach(request, "report.pdf")
+            attach(request, "photo.pdf")
             first, _second = open_steps(request, [WD, PM])
             approval_decide(step=first, actor=director, approve=True)
 
@@ -125,11 +143,12 @@ def test_reading_the_inbox_costs_the_same_for_2_or_6_steps(handled):
         with CaptureQueriesContext(connection) as queries:
             rows = read_inbox(manager)
         assert all(row[-1] == ["dir"] for row in rows)
+        assert all(row[-2] == ["report.pdf", "photo.pdf"] for row in rows)
         return len(rows), len(queries)
 
     add_one_of_each_kind()
     two = count()
     add_one_of_each_kind()
     add_one_of_each_kind()
-    # steps, each kind of request and its lines, history
-    assert (two, count()) == ((2, 6), (6, 6))
+    # steps, each kind of request with its lines and attachments, history
+    assert (two, count()) == ((2, 8), (6, 8))

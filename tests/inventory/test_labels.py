@@ -6,7 +6,8 @@ import pytest
 from django.test import Client
 
 from returns.models import ReasonCode, ReturnRequest
-from tests.builders import batch_material, location, receive, released_work_order
+from tests.builders import batch_material, location, receive, released_work_order, with_roles
+from tests.factories import UserFactory, WorkshopFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -60,3 +61,10 @@ def test_printable_slip_carries_its_number_as_barcode(browser, api, user):
     scanned = api.post("/api/v1/scan/", {"code": "RT-202611-0007"}, format="json").json()
     assert scanned["type"] == "return_request"
     assert browser.get("/print/slips/RT-209901-0001/").status_code == 404
+    # another workshop's clerk learns nothing by guessing the sequential number
+    outsider = with_roles(
+        UserFactory(username="clerk-ws2"), "clerk", workshops=[WorkshopFactory(code="WS-OTHER")]
+    )
+    client = Client()
+    client.force_login(outsider)
+    assert client.get("/print/slips/RT-202611-0007/").status_code == 404

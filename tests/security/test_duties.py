@@ -68,7 +68,7 @@ def test_a_delegate_decides_only_within_the_date_range(
 ):
     director = UserFactory(username="director-ws1")
     TierAssignment.objects.create(user=director, tier=Tier.WORKSHOP_DIRECTOR, workshop=workshop)
-    deputy = UserFactory(username="deputy-ws1")
+    deputy = with_roles(UserFactory(username="deputy-ws1"), "team_leader", workshops=[workshop])
     today = timezone.localdate()
     Delegation.objects.create(
         principal=director,

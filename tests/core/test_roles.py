@@ -1,0 +1,16 @@
+import pytest
+from django.contrib.auth.models import Group, Permission
+
+from core.roles import ROLES, groups_apply
+
+pytestmark = pytest.mark.django_db
+
+
+def test_migrations_leave_every_role_group_with_exactly_its_permissions():
+    """The data migrations (core 0005, 0006) ran on the test database: syncing again
+    changes nothing, and the auditor reads the latest models too."""
+    assert groups_apply(group_model=Group, permission_model=Permission) == {}
+    assert set(Group.objects.values_list("name", flat=True)) >= set(ROLES)
+    auditor = Group.objects.get(name="auditor")
+    readable = set(auditor.permissions.values_list("codename", flat=True))
+    assert {"view_requestattachment", "view_alert", "view_auditevent"} <= readable

@@ -1,0 +1,128 @@
+"""Object scope in the services too (issue #7, defence in depth): a person who does not reach
+a request — not theirs, not of their workshops, not of a workshop they approve for — is
+refused by the service itself with the 404 of an unknown id, and nothing is written."""
+
+import pytest
+from django.contrib.auth.models import Permission
+from django.http import Http404
+
+from approvals.models import ApprovalStep, StepState, Tier
+from approvals.services import approval_decide, request_scope_require
+from audit.models import AuditEvent
+from core.access import not_found
+from inventory.models import LedgerEntry
+from returns.models import ReturnRequest, ReturnState
+from returns.return_services import (
+    return_post,
+    return_qc_verdict,
+    return_receive,
+    return_review,
+    return_submit,
+)
+from tests.approvals.builders import delegate
+from tests.builders import with_roles
+from tests.factories import UserFactory, WorkshopFactory
+from tests.returns.builders import draft_return, line, pending_step, tier_holder
+
+pytestmark = pytest.mark.django_db
+
+
+def writes():
+    return AuditEvent.objects.count(), LedgerEntry.objects.count()
+
+
+def with_perms(username, *codenames, workshops=()):
+    """A user holding ``codenames`` directly, not through a plant-wide role: their reach is
+    their workshops."""
+    user = UserFactory(username=username)
+    user.user_permissions.add(*Permission.objects.filter(codename__in=codenames))
+    return with_roles(user, workshops=workshops)
+
+
+@pytest.fixture
+def elsewhere(db):
+    return WorkshopFactory(code="WS2")
+
+
+@pytest.fixture
+def submitted(clerk, work_order, tube, lot):
+    request = draft_return(work_order, clerk, [line(tube, 5, lot=lot)])
+    return return_submit(request=request, actor=clerk)
+
+
+@pytest.fixture
+def reviewed(submitted, workshop):
+    return return_review(request=submitted, actor=tier_holder("supervisor", workshop))
+
+
+def test_deciding_a_step_of_another_workshop_is_404_and_decides_nothing(submitted, elsewhere):
+    step = pending_step(submitted)
+    stranger = tier_holder(Tier.SUPERVISOR, elsewhere)  # the right tier, the wrong workshop
+    before = writes()
+    for decide in (
+        lambda: approval_decide(step=step, actor=stranger, approve=True),
+        lambda: return_review(request=submitted, actor=stranger, approve=False, comment="no"),
+    ):
+        with pytest.raises(Http404) as error:
+            decide()
+        assert str(error.value) == str(not_found(ApprovalStep))
+    step.refresh_from_db()
+    assert (step.state, step.decided_by) == (StepState.PENDING, None)
+    assert ReturnRequest.objects.get(pk=submitted.pk).state == ReturnState.SUBMITTED
+    assert writes() == before
+
+
+def test_a_qc_verdict_out_of_scope_is_404_and_records_nothing(reviewed, elsewhere, workshop):
+    verdicts = [{"line": ln, "verdict": "good"} for ln in reviewed.lines.all()]
+    stranger = with_perms("qc-ws2", "give_qc_verdict", workshops=[elsewhere])
+    before, lines = writes(), list(reviewed.lines.values_list("verdict", "qc_note"))
+    with pytest.raises(Http404):
+        return_qc_verdict(request=reviewed, verdicts=verdicts, actor=stranger)
+    assert writes() == before
+    assert ReturnRequest.objects.get(pk=reviewed.pk).state == ReturnState.REVIEWED
+    assert list(reviewed.lines.values_list("verdict", "qc_note")) == lines
+    member = with_perms("qc-ws1", "give_qc_verdict", workshops=[workshop])
+    done = return_qc_verdict(request=reviewed, verdicts=verdicts, actor=member)
+    assert done.state == ReturnState.INSPECTED
+
+
+def test_posting_out_of_scope_is_404_and_books_nothing(reviewed, qc, user, elsewhere):
+    verdicts = [{"line": ln, "verdict": "good"} for ln in reviewed.lines.all()]
+    request = return_qc_verdict(request=reviewed, verdicts=verdicts, actor=qc)
+    request = return_receive(request=request, lines=[], actor=user)
+    stranger = with_perms("poster-ws2", "post_return", workshops=[elsewhere])
+    before = writes()
+    with pytest.raises(Http404):
+        return_post(request=request, actor=stranger)
+    assert writes() == before  # the ledger entries written before the refusal rolled back
+    assert ReturnRequest.objects.get(pk=request.pk).state == ReturnState.RECEIVED
+
+
+def test_who_reaches_a_request(submitted, workshop, elsewhere, clerk):
+    """The applicant, members of its workshop, plant-wide roles, approvers of its workshop
+    (also by delegation) and the system; nobody else."""
+    stand_in = UserFactory(username="stand-in")
+    delegate(tier_holder(Tier.WORKSHOP_DIRECTOR, workshop), stand_in)
+    reached = [
+        None,
+        clerk,
+        with_roles(UserFactory(username="member"), workshops=[workshop]),
+        with_roles(UserFactory(username="keeper-any"), "keeper"),
+        tier_holder(Tier.PRODUCTION_MANAGER),  # plant-wide tier
+        stand_in,
+    ]
+    for actor in reached:
+        request_scope_require(request=submitted, actor=actor)
+    strangers = [
+        with_roles(UserFactory(username="clerk-ws2"), "clerk", workshops=[elsewhere]),
+        tier_holder(Tier.WORKSHOP_DIRECTOR, elsewhere),
+    ]
+    for actor in strangers:
+        with pytest.raises(Http404):
+            request_scope_require(request=submitted, actor=actor)
+
+
+def test_the_refusal_reads_like_an_unknown_id_in_the_api(api):
+    unknown = api.get("/api/v1/returns/999999/")
+    assert unknown.status_code == 404
+    assert unknown.json()["detail"] == str(not_found(ReturnRequest))
