@@ -6,10 +6,10 @@ their role is plant-wide (issue #7). Out-of-scope objects are filtered out of qu
 so fetching one by id answers 404, never 403 — ids reveal nothing.
 
 Enforcement points: the view layer (API viewsets and pages) scopes every queryset it looks
-objects up in. In depth, the services where a person acts on a request (the request
-services' audit step, ``approvals.services.approval_decide``) refuse, with the 404 of an
-unknown id, anyone who neither applied for it, works in its workshop, nor approves for that
-workshop (``approvals.services.request_scope_require``; the system, ``actor=None``, passes).
+objects up in. In depth, the services where a person acts on a request
+(``returns.services.locked``, ``approvals.services.approval_decide``) refuse, with the 404
+of an unknown id, anyone who neither applied for it, works in its workshop, nor approves
+for that workshop (``approvals.services.request_scope_require``; the system passes).
 Services also check duties (SoD, action permissions) with ``permission_require``.
 """
 

@@ -129,7 +129,7 @@ def attachment_add(*, request, upload, actor, device=""):
     name = original_name(upload)
     size_check(upload, name)
     content_type, ending = sniffed(upload, name)
-    request = locked(request)
+    request = locked(request, actor=actor)
     ensure_may_attach(request, actor)
     ensure_room(request)
     attachment = RequestAttachment(
@@ -154,7 +154,7 @@ def attachment_add(*, request, upload, actor, device=""):
 @transaction.atomic
 def attachment_remove(*, attachment, actor, device=""):
     """The uploader takes a file off a draft; the file goes once the removal is committed."""
-    request = locked(attachment.request)
+    request = locked(attachment.request, actor=actor)
     if not removable(request):
         raise StateConflict(
             NOT_REMOVABLE, params={"request": str(request), "state": request.get_state_display()}

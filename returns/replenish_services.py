@@ -289,7 +289,7 @@ def replenish_submit(*, request, actor, device=""):
     One-for-one is checked again: a resubmitted request may cite returns another request
     replaced meanwhile.
     """
-    request = locked(request)
+    request = locked(request, actor=actor)
     work_order_locked(request.work_order)
     ensure_transition(request, ReplenishState.SUBMITTED, _("submitted"))
     ensure_applicant(request, actor, _("submit"))
@@ -386,7 +386,7 @@ def replenish_post(request, movements, actor, device):
 def replenish_issue(*, request, actor, device=""):
     """Issue what stock allows (FEFO); a short line gets a shortage slip SH-… (R-P4)."""
     permission_require(actor, "returns.issue_replenishment", _("issue replenishments"))
-    request = locked(request)
+    request = locked(request, actor=actor)
     ensure_transition(request, ReplenishState.ISSUED, _("issued"))
     ensure_not_applicant(request, actor, _("issue"))
     remark = f"{request.reason.code} {request.reason.name}"
@@ -435,7 +435,7 @@ def shortage_fulfil(*, slip, actor, device=""):
     """Stock arrived: issue the slip's quantity, close it; the request is issued when no
     slip of it stays open. All or nothing: not enough stock yet is a 400."""
     permission_require(actor, "returns.change_shortageslip", _("fulfil shortage slips"))
-    request = locked(ReplenishRequest(pk=slip.replenish_line.request_id))
+    request = locked(ReplenishRequest(pk=slip.replenish_line.request_id), actor=actor)
     slip = (
         ShortageSlip.objects.select_for_update(of=("self",))
         .select_related("material", "replenish_line")

@@ -318,7 +318,7 @@ def return_line_add(
     device="",
 ):
     """Add a (scanned) line to a draft with the same validation as ``return_create``."""
-    request = locked(request)
+    request = locked(request, actor=actor)
     if request.state != ReturnState.DRAFT:
         raise StateConflict(
             WRONG_STATE,
@@ -352,7 +352,7 @@ def return_line_add(
 def return_submit(*, request, actor, device=""):
     """Number RT-YYYYMM-NNNN on the first submit; the supervisor (and for BOM changes the
     technical department) must review (R-A4)."""
-    request = locked(request)
+    request = locked(request, actor=actor)
     return request_submit(
         request,
         actor=actor,
@@ -406,7 +406,7 @@ def verdict_apply(line, item):
 def return_qc_verdict(*, request, verdicts, actor, device=""):
     """R-R4: a verdict per line: good, supplier defect, or process defect with its rate."""
     permission_require(actor, "returns.give_qc_verdict", _("give QC verdicts"))
-    request = locked(request)
+    request = locked(request, actor=actor)
     ensure_transition(request, ReturnState.INSPECTED, _("inspected"))
     if actor.pk == request.applicant_id:
         raise StateConflict(OWN_REQUEST_QC)
@@ -483,7 +483,7 @@ def return_receive(*, request, lines, actor, device=""):
     returned to the applicant as rejected, the counts recorded, and the request returned.
     """
     permission_require(actor, "returns.receive_return", _("receive returned material"))
-    request = locked(request)
+    request = locked(request, actor=actor)
     ensure_transition(request, ReturnState.RECEIVED, _("received"))
     ensure_not_applicant(request, actor, _("receive"))
     pairs, rest = lines_given(request, lines)
@@ -554,7 +554,7 @@ def return_post(*, request, actor, device=""):
     """Book the received quantities back (R-R7). The row lock and state check make a
     second, concurrent posting a 409 instead of a double booking."""
     permission_require(actor, "returns.post_return", _("post returns"))
-    request = locked(request)
+    request = locked(request, actor=actor)
     ensure_transition(request, ReturnState.POSTED, _("posted"))
     ensure_not_applicant(request, actor, _("post"))
     entries = ledger_post(
@@ -591,7 +591,7 @@ def return_post(*, request, actor, device=""):
 def return_confirm(*, request, actor, device=""):
     """Finance confirms a posted return (R-R3)."""
     permission_require(actor, "returns.confirm_return", _("confirm returns"))
-    request = locked(request)
+    request = locked(request, actor=actor)
     ensure_transition(request, ReturnState.CONFIRMED, _("confirmed"))
     ensure_not_applicant(request, actor, _("confirm"))
     return state_change(

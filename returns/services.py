@@ -59,14 +59,18 @@ AUDIT_PREFIX = {ReturnRequest: "return", ReplenishRequest: "replenish"}
 NUMBER_PREFIX = {ReturnRequest: "RT", ReplenishRequest: "RP"}
 
 
-def locked(request):
-    """The request row under ``select_for_update`` (only its own row, not the joined ones)."""
-    return (
+def locked(request, *, actor):
+    """The request row under ``select_for_update`` (only its own row, not the joined ones),
+    if ``actor`` reaches it: anyone else gets the 404 of an unknown id before any state
+    check could tell them about it (``request_scope_require``; the system passes)."""
+    request = (
         type(request)
         .objects.select_for_update(of=("self",))
         .select_related("work_order__workshop", "reason", "applicant")
         .get(pk=request.pk)
     )
+    request_scope_require(request=request, actor=actor)
+    return request
 
 
 def work_order_locked(work_order):
@@ -114,10 +118,7 @@ def snapshot(request):
 
 
 def audit(request, *, actor, device, action, before=None, details=None):
-    """The audit row of a request service; call it last. Every request write by a person
-    ends here, so it is also where an actor who does not reach the request is refused (404,
-    ``request_scope_require``): the service's transaction rolls everything back."""
-    request_scope_require(request=request, actor=actor)
+    """The audit row of a request service; call it last."""
     audit_record(
         actor=actor,
         device=device,
@@ -170,7 +171,7 @@ def request_submit(request, *, actor, device, tiers, policy=None, context=None):
 @transaction.atomic
 def request_decide(*, request, actor, approve=True, comment="", device=""):
     """Decide the request's current approval step; the handlers move the request."""
-    request = locked(request)
+    request = locked(request, actor=actor)
     ensure_transition(request, APPROVED[type(request)][0], _("approved or rejected"))
     step = steps_of(request).filter(state=StepState.PENDING).order_by("round", "sequence").first()
     if step is None:
@@ -211,7 +212,7 @@ def request_rejected(request, actor, device, comment):
 
 @transaction.atomic
 def request_reject(*, request, actor, reason, device=""):
-    request = locked(request)
+    request = locked(request, actor=actor)
     if not (reason or "").strip():
         raise ValidationError({"reason": REJECTION_REASON_REQUIRED})
     return rejection_apply(request, actor=actor, device=device, reason=reason.strip())
@@ -220,7 +221,7 @@ def request_reject(*, request, actor, reason, device=""):
 @transaction.atomic
 def request_cancel(*, request, actor, device=""):
     """Withdraw a request before it moved stock; its open approval steps are closed."""
-    request = locked(request)
+    request = locked(request, actor=actor)
     cancelled = STATES[type(request)].CANCELLED
     ensure_transition(request, cancelled, _("cancelled"))
     ensure_applicant(request, actor, _("cancel"))

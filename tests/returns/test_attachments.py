@@ -7,6 +7,7 @@ import hashlib
 import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
+from django.http import Http404
 from django.template.defaultfilters import filesizeformat
 from django.urls import reverse
 from rest_framework.test import APIClient
@@ -28,6 +29,7 @@ from returns.attachment_services import (
 from returns.models import RequestAttachment, ReturnRequest
 from returns.replenish_services import replenish_submit
 from returns.return_services import return_cancel, return_reject, return_submit
+from tests.builders import with_roles
 from tests.factories import UserFactory, WorkshopFactory
 from tests.returns.attachment_builders import JPEG, PDF, PNG, media_root, stored_files, upload
 from tests.returns.builders import draft_return, line, replenishment
@@ -43,6 +45,13 @@ def media(settings, tmp_path):
 @pytest.fixture
 def draft(work_order, clerk, tube, lot):
     return draft_return(work_order, clerk, [line(tube, 10, lot)])
+
+
+def colleague(request, username):
+    """Another clerk of the request's workshop."""
+    return with_roles(
+        UserFactory(username=username), "clerk", workshops=[request.work_order.workshop]
+    )
 
 
 def refusal(error):
@@ -158,7 +167,10 @@ def test_attaching_follows_the_request_until_approval(media, draft, clerk, super
 
 
 def test_only_the_applicant_or_a_holder_of_the_change_permission_attaches(media, draft, clerk):
-    other = UserFactory(username="clerk2")
+    outsider = UserFactory(username="clerk3")  # not of the workshop: the request is unknown
+    with pytest.raises(Http404):
+        attachment_add(request=draft, upload=upload(), actor=outsider)
+    other = colleague(draft, "clerk2")
     with pytest.raises(PermissionDenied) as error:
         attachment_add(request=draft, upload=upload(), actor=other)
     assert str(error.value) == NOT_APPLICANT % {"request": draft}
@@ -184,7 +196,7 @@ def test_the_uploader_removes_a_file_from_a_draft(
 ):
     attachment = attachment_add(request=draft, upload=upload(), actor=clerk)
     with pytest.raises(PermissionDenied) as error:
-        attachment_remove(attachment=attachment, actor=UserFactory(username="clerk2"))
+        attachment_remove(attachment=attachment, actor=colleague(draft, "clerk2"))
     assert str(error.value) == NOT_UPLOADER % {"name": "defect.jpg"}
     with django_capture_on_commit_callbacks(execute=True):
         attachment_remove(attachment=attachment, actor=clerk)

@@ -59,13 +59,16 @@ def test_deciding_a_step_of_another_workshop_is_404_and_decides_nothing(submitte
     step = pending_step(submitted)
     stranger = tier_holder(Tier.SUPERVISOR, elsewhere)  # the right tier, the wrong workshop
     before = writes()
-    for decide in (
-        lambda: approval_decide(step=step, actor=stranger, approve=True),
-        lambda: return_review(request=submitted, actor=stranger, approve=False, comment="no"),
+    for decide, unknown in (
+        (lambda: approval_decide(step=step, actor=stranger, approve=True), ApprovalStep),
+        (
+            lambda: return_review(request=submitted, actor=stranger, approve=False, comment="no"),
+            ReturnRequest,
+        ),
     ):
         with pytest.raises(Http404) as error:
             decide()
-        assert str(error.value) == str(not_found(ApprovalStep))
+        assert str(error.value) == str(not_found(unknown))
     step.refresh_from_db()
     assert (step.state, step.decided_by) == (StepState.PENDING, None)
     assert ReturnRequest.objects.get(pk=submitted.pk).state == ReturnState.SUBMITTED
