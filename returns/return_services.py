@@ -5,6 +5,7 @@ Every write locks the request row first, checks the move against ``RETURN_TRANSI
 validates, changes, and audits last (see ``returns.services``).
 """
 
+from collections import defaultdict
 from dataclasses import replace
 from decimal import Decimal
 
@@ -156,6 +157,18 @@ def ensure_one_category(request, material):
         )
 
 
+def exceeds_issued(field, quantity, material, lot, work_order, available):
+    """The R-R6 refusal on ``field``: more than the work order can still return."""
+    params = {
+        "qty": format_qty(quantity),
+        "material": material.code,
+        "lot": f" / {lot.batch_no}" if lot else "",
+        "number": work_order.number,
+        "available": format_qty(max(available, 0)),
+    }
+    return ValidationError({field: RETURN_EXCEEDS_ISSUED % params})
+
+
 def return_line_build(
     request,
     *,
@@ -182,18 +195,7 @@ def return_line_build(
     excess_explanation = (excess_explanation or "").strip()
     available = returnable_qty(work_order=work_order, material=material, lot=lot)
     if quantity > available and not excess_explanation:
-        raise ValidationError(
-            {
-                "excess_explanation": RETURN_EXCEEDS_ISSUED
-                % {
-                    "qty": format_qty(quantity),
-                    "material": material.code,
-                    "lot": f" / {lot.batch_no}" if lot else "",
-                    "number": work_order.number,
-                    "available": format_qty(max(available, 0)),
-                }
-            }
-        )
+        raise exceeds_issued("excess_explanation", quantity, material, lot, work_order, available)
     return ReturnLine.objects.create(
         request=request,
         material=material,
@@ -353,6 +355,8 @@ def return_submit(*, request, actor, device=""):
     """Number RT-YYYYMM-NNNN on the first submit; the supervisor (and for BOM changes the
     technical department) must review (R-A4)."""
     request = locked(request, actor=actor)
+    if request.state == ReturnState.REJECTED:
+        ensure_still_returnable(request)
     return request_submit(
         request,
         actor=actor,
@@ -360,6 +364,20 @@ def return_submit(*, request, actor, device=""):
         tiers=return_chain(request.reason),
         context={"reason": request.reason.code},
     )
+
+
+def ensure_still_returnable(request):
+    """R-R6 on a resubmit: while the slip was rejected its lines did not hold their
+    quantity, so another slip may have returned it meanwhile. Lines without an excess
+    explanation must still fit in what is returnable (the work order locked, as at create)."""
+    work_order = work_order_locked(request.work_order)
+    wanted = defaultdict(Decimal)
+    for line in request.lines.filter(excess_explanation="").select_related("material", "lot"):
+        wanted[(line.material, line.lot)] += line.quantity
+    for (material, lot), quantity in wanted.items():
+        available = returnable_qty(work_order=work_order, material=material, lot=lot)
+        if quantity > available:
+            raise exceeds_issued("lines", quantity, material, lot, work_order, available)
 
 
 def return_review(*, request, actor, approve=True, comment="", device=""):

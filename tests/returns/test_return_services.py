@@ -533,6 +533,23 @@ def test_rejected_return_goes_back_and_keeps_its_number_on_resubmit(
     assert return_review(request=request, actor=supervisor).state == ReturnState.REVIEWED
 
 
+def test_a_resubmitted_return_must_still_fit_in_what_is_returnable(
+    clerk, supervisor, tube, lot, work_order
+):
+    """R-R6: while the first slip was rejected its 60 were free, and another slip took 50."""
+    first = submitted(work_order, clerk, [line(tube, 60, lot=lot)])
+    return_review(request=first, actor=supervisor, approve=False, comment="wrong count")
+    submitted(work_order, clerk, [line(tube, 50, lot=lot)])
+    before = stock_state(), AuditEvent.objects.count()
+    with pytest.raises(ValidationError) as error:
+        return_submit(request=first, actor=clerk)
+    assert "can still return (50" in error.value.message_dict["lines"][0]
+    assert reloaded(first).state == ReturnState.REJECTED
+    assert (stock_state(), AuditEvent.objects.count()) == before
+    first.lines.update(quantity=50)
+    assert return_submit(request=first, actor=clerk).state == ReturnState.SUBMITTED
+
+
 def test_keeper_rejects_with_a_reason_and_open_steps_close(
     user, clerk, supervisor, tube, lot, work_order
 ):
