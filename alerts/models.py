@@ -29,6 +29,8 @@ class AlertLevel(models.TextChoices):
     ESCALATION = "escalation", _("escalation")
 
 
+ALERT_TITLE = _("%(level)s: %(kind)s")
+
 # What each kind says; its params are stored on the alert, so the text follows the reader's
 # language when shown in the app.
 MESSAGES = {
@@ -103,6 +105,13 @@ class Alert(models.Model):
     def message(self):
         return MESSAGES[self.kind] % self.params
 
+    @property
+    def title(self):
+        return ALERT_TITLE % {
+            "level": self.get_level_display().capitalize(),
+            "kind": self.get_kind_display(),
+        }
+
 
 class Notification(models.Model):
     """One message in a user's inbox; also e-mailed when the user has an address."""
@@ -136,3 +145,13 @@ class Notification(models.Model):
 
     def __str__(self):
         return f"{self.user}: {self.title}"
+
+    # An alert's notification is shown in the reader's language (the alert keeps its
+    # parameters); others show the text stored when they were sent. Select the alert along.
+    @property
+    def shown_title(self):
+        return self.alert.title if self.alert_id else self.title
+
+    @property
+    def shown_body(self):
+        return self.alert.message if self.alert_id else self.body

@@ -17,8 +17,6 @@ from alerts.models import Alert, AlertLevel, Notification
 from audit.services import audit_record
 from core.fields import format_qty
 
-ALERT_TITLE = _("%(level)s: %(kind)s")
-
 
 def open_alert_of(kind, obj):
     content_type = ContentType.objects.get_for_model(obj)
@@ -87,11 +85,7 @@ def alert_raise(*, kind, obj, params, users, level=AlertLevel.WARNING, url=""):
         return open_alert_of(kind, obj).get()
     users = distinct_users(users)
     alert.recipients.set(users)
-    title = ALERT_TITLE % {
-        "level": alert.get_level_display().capitalize(),
-        "kind": alert.get_kind_display(),
-    }
-    notifications_create(users=users, title=title, body=alert.message, url=url, alert=alert)
+    notifications_create(users=users, title=alert.title, body=alert.message, url=url, alert=alert)
     audit_record(
         actor=None,
         action="alert.raise",

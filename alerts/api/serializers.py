@@ -4,6 +4,8 @@ from alerts.models import Alert, Notification
 
 
 class NotificationSerializer(serializers.ModelSerializer):
+    title = serializers.CharField(source="shown_title", read_only=True)
+    body = serializers.CharField(source="shown_body", read_only=True)
     kind = serializers.CharField(source="alert.kind", default=None, read_only=True)
     unread = serializers.SerializerMethodField()
 

@@ -1,7 +1,12 @@
 """Notifications: the services (idempotent raise, e-mail after commit, mark read) and the
 API (own notifications only, unread filter, read / read-all, open alerts)."""
 
+import re
+
 import pytest
+from django.conf import settings
+from django.test import Client
+from django.utils import translation
 from rest_framework.test import APIClient
 
 from alerts.models import Alert, AlertKind, Notification
@@ -15,6 +20,8 @@ from tests.builders import receive, released_work_order
 from tests.factories import MaterialFactory, UserFactory
 from tests.returns.builders import approve_all, line, replenishment
 from workorders.services import IssueLine, work_order_issue
+
+CJK = re.compile(r"[\u4e00-\u9fff]")
 
 pytestmark = pytest.mark.django_db
 
@@ -63,6 +70,29 @@ def test_alert_raise_is_idempotent(ann):
     assert Notification.objects.count() == 1
     assert list(first.recipients.all()) == [ann]
     assert AuditEvent.objects.filter(action="alert.raise").count() == 1
+
+
+def test_an_alerts_notification_reads_in_the_readers_language(ann):
+    """Sent by a job in English, read in Simplified Chinese: page and API translate it."""
+    material = MaterialFactory(code="BOLT")
+    params = {"material": "BOLT", "on_hand": "0", "safety_stock": "5", "suggested": "5"}
+    with translation.override("en"):
+        alert_raise(kind=AlertKind.BELOW_SAFETY_STOCK, obj=material, params=params, users=[ann])
+    with translation.override("zh-hans"):
+        title, message = (
+            str(Notification.objects.get().alert.title),
+            str(Alert.objects.get().message),
+        )
+    assert CJK.search(title) and CJK.search(message)
+    client = Client()
+    client.force_login(ann)
+    client.cookies[settings.LANGUAGE_COOKIE_NAME] = "zh-hans"
+    page = client.get("/approvals/notifications/").content.decode()
+    assert title in page and message in page
+    api = client_for(ann)
+    api.cookies[settings.LANGUAGE_COOKIE_NAME] = "zh-hans"
+    [shown] = api.get("/api/v1/notifications/").json()["results"]
+    assert (shown["title"], shown["body"]) == (title, message)
 
 
 def test_mark_read_touches_only_the_users_own_notifications(ann, bob):
