@@ -195,3 +195,26 @@ RULES = {
     "workshop-list": {"get": ALL, "post": MASTER},
     "workshop-upsert": {"put": MASTER},
 }
+
+# The pages that only take a POST (their GET is 405 for everyone, so the rules above cannot
+# tell who may press the button): page route name → the roles that get past its permission
+# check (tests/security/test_post_only_pages.py).
+POST_RULES = {
+    "approvals:bulk_approve": ALL,
+    "approvals:decide": ALL,
+    "approvals:notifications_read": ALL,
+    "finance:export_start": ALL,
+    "finance:month_end_compute": ("finance",),
+    "finance:month_end_confirm": ("finance",),
+    "returns:attachment_add": ALL,
+    "returns:attachment_remove": ALL,
+    "returns:replenish_issue": ("keeper",),
+    "returns:request_action": ALL,
+    "returns:shortage_fulfil": ("keeper", "material_control"),
+    "workorders:close": WORK_ORDER_PEOPLE,
+    "workorders:complete": WORK_ORDER_PEOPLE,
+    "workorders:declare_leftover": WORK_ORDER_PEOPLE,
+    "workorders:receive_output": ("keeper",),
+    "workorders:report_output": WORK_ORDER_PEOPLE,
+    "workorders:sign_off": ALL,
+}
