@@ -9,7 +9,8 @@ Enforcement points: the view layer (API viewsets and pages) scopes every queryse
 objects up in. In depth, the services where a person acts on a request
 (``returns.services.locked``, ``approvals.services.approval_decide``) refuse, with the 404
 of an unknown id, anyone who neither applied for it, works in its workshop, nor approves
-for that workshop (``approvals.services.request_scope_require``; the system passes).
+for that workshop (``approvals.services.request_scope_require``; the system passes), and
+a request is raised only on a work order of the applicant's workshops (``scope_require``).
 Services also check duties (SoD, action permissions) with ``permission_require``.
 """
 

@@ -17,7 +17,7 @@ from django.utils.translation import gettext_lazy as _
 from alerts.services import shortage_fulfilled_notify
 from approvals.routing import active_policy, chain_order, replenish_route
 from audit.services import audit_record
-from core.access import permission_require
+from core.access import permission_require, scope_require
 from core.errors import StateConflict
 from core.fields import MONEY, format_qty
 from core.outbox import outbox_emit
@@ -211,6 +211,7 @@ def replenish_create(*, work_order, reason, lines, applicant, explanation="", de
     defect reason, ``citations`` [{``return_line``, ``quantity``}]. The amount is valued at
     standard cost. The work order is locked so two requests cannot cite the same defect."""
     work_order = work_order_locked(work_order)
+    scope_require(applicant, work_order.workshop_id, "work_order")
     if work_order.status not in ISSUABLE_STATUSES:
         raise StateConflict(
             WORK_ORDER_NOT_OPEN,

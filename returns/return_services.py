@@ -15,7 +15,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from approvals.routing import return_chain
-from core.access import permission_require
+from core.access import permission_require, scope_require
 from core.errors import StateConflict
 from core.fields import format_qty
 from core.outbox import outbox_emit
@@ -280,6 +280,7 @@ def return_create(*, work_order, reason, lines, applicant, explanation="", devic
     The work order is locked so two slips cannot both claim the same returnable quantity.
     """
     work_order = work_order_locked(work_order)
+    scope_require(applicant, work_order.workshop_id, "work_order")
     ensure_returnable(work_order)
     validate_reason(reason, RequestKind.RETURN)
     if not lines:

@@ -24,6 +24,7 @@ def test_a_submitted_replenishment_is_approved_through_the_inbox(user):
     order = released_work_order(
         user, components=[(tube, 1, 0)], planned_qty=1000, workshop=workshop
     )
+    workshop.members.add(user)  # the applicant works there
     request = replenish_create(
         work_order=order,
         reason=reason(RequestKind.REPLENISH, "OVER_QUOTA"),

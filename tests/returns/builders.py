@@ -53,13 +53,21 @@ def line(material, quantity, lot=None, **extra):
     return {"material": material, "lot": lot, "quantity": Decimal(quantity), **extra}
 
 
+def workshop_member(work_order, user):
+    """Requests are raised by people of the work order's workshop (issue #7 scope)."""
+    work_order.workshop.members.add(user)
+    return user
+
+
 def draft_return(work_order, applicant, lines, code="LEFTOVER", **kwargs):
+    workshop_member(work_order, applicant)
     return return_create(
         work_order=work_order, reason=reason(code), lines=lines, applicant=applicant, **kwargs
     )
 
 
 def replenishment(work_order, applicant, lines, code="OVER_QUOTA"):
+    workshop_member(work_order, applicant)
     return replenish_create(
         work_order=work_order, reason=reason(code), lines=lines, applicant=applicant
     )

@@ -4,15 +4,18 @@ refused by the service itself with the 404 of an unknown id, and nothing is writ
 
 import pytest
 from django.contrib.auth.models import Permission
+from django.core.exceptions import ValidationError
 from django.http import Http404
 
 from approvals.models import ApprovalStep, StepState, Tier
 from approvals.services import approval_decide, request_scope_require
 from audit.models import AuditEvent
-from core.access import not_found
+from core.access import OUT_OF_SCOPE, not_found
 from inventory.models import LedgerEntry
-from returns.models import ReturnRequest, ReturnState
+from returns.models import ReasonCode, ReplenishRequest, RequestKind, ReturnRequest, ReturnState
+from returns.replenish_services import replenish_create
 from returns.return_services import (
+    return_create,
     return_post,
     return_qc_verdict,
     return_receive,
@@ -129,3 +132,25 @@ def test_the_refusal_reads_like_an_unknown_id_in_the_api(api):
     unknown = api.get("/api/v1/returns/999999/")
     assert unknown.status_code == 404
     assert unknown.json()["detail"] == str(not_found(ReturnRequest))
+
+
+def test_a_request_is_raised_only_on_a_work_order_of_the_applicants_workshops(
+    work_order, tube, lot, elsewhere
+):
+    """Creation is checked by the service as well as the page: a clerk of another workshop
+    gets the 400 of an unknown work order, and no slip is written."""
+    stranger = with_roles(UserFactory(username="clerk-ws2"), "clerk", workshops=[elsewhere])
+    before = writes(), ReturnRequest.objects.count(), ReplenishRequest.objects.count()
+    for create, kind in (
+        (return_create, RequestKind.RETURN),
+        (replenish_create, RequestKind.REPLENISH),
+    ):
+        with pytest.raises(ValidationError) as error:
+            create(
+                work_order=work_order,
+                reason=ReasonCode.objects.filter(kind=kind).first(),
+                lines=[line(tube, 1, lot=lot)],
+                applicant=stranger,
+            )
+        assert error.value.message_dict == {"work_order": [str(OUT_OF_SCOPE)]}
+    assert (writes(), ReturnRequest.objects.count(), ReplenishRequest.objects.count()) == before
