@@ -16,12 +16,11 @@ excess is returned or production declares it consumed (``LeftoverDeclaration``).
 from datetime import timedelta
 from decimal import Decimal
 
-from django.db.models import F, Sum
+from django.db.models import F
 from django.utils.translation import gettext_lazy as _
 
 from core.errors import StateConflict
 from core.fields import QTY
-from inventory.models import LedgerEntry
 from returns.models import (
     REPLENISH_FINISHED,
     RETURN_FINISHED,
@@ -29,10 +28,15 @@ from returns.models import (
     ShortageState,
 )
 from workorders.models import WORK_ORDER_TRANSITIONS, SignOffRole, WorkOrderLine, WorkOrderStatus
-from workorders.selectors import ZERO, line_progress, material_totals, output_totals
+from workorders.selectors import (
+    ZERO,
+    finished_goods_received,
+    line_progress,
+    material_totals,
+    output_totals,
+)
 
 LEFTOVER_RETURN_HOURS = 24  # R-W5: leftovers go back within 24 h of completion
-FG_RECEIPT_DOC = "fg_receipt"  # doc_type of finished-goods receipts into the warehouse
 PCT = Decimal("0.01")
 
 CLOSE_BLOCKED = _("Work order %(number)s cannot be closed; open close-out items: %(items)s.")
@@ -114,16 +118,13 @@ def closeout_facts(work_order):
     declared = set(work_order.leftover_declarations.values_list("material_id", flat=True))
     totals = material_totals([work_order.pk])
     lines = WorkOrderLine.objects.filter(work_order=work_order).select_related("material")
-    received = LedgerEntry.objects.filter(work_order=work_order, doc_type=FG_RECEIPT_DOC).aggregate(
-        total=Sum("quantity")
-    )["total"]
     return {
         "work_order": work_order,
         "reported": raw_output["good"] is not None,
         "output": output,
         "produced": produced,
         "usage": [line_usage(line, totals, produced, declared) for line in lines],
-        "received": received or ZERO,
+        "received": finished_goods_received(work_order),
         "sign_offs": {s.role: s for s in work_order.sign_offs.select_related("signed_by")},
         "requests": open_requests(work_order),
     }

@@ -9,6 +9,7 @@ from inventory.models import LedgerEntry, MovementType
 from workorders.models import WorkOrderLine
 
 ZERO = Decimal("0")
+FG_RECEIPT_DOC = "fg_receipt"  # doc_type of finished-goods receipts into the warehouse
 # Sign that turns a movement's ledger quantity into the line's positive counter.
 COUNTED_MOVEMENTS = {
     MovementType.ISSUE: ("issued", -1),
@@ -66,3 +67,9 @@ def attach_progress(work_orders):
 
 def output_totals(work_order):
     return work_order.outputs.aggregate(good=Sum("good_qty"), scrap=Sum("scrap_qty"))
+
+
+def finished_goods_received(work_order):
+    """The finished goods booked into the warehouse against ``work_order`` so far."""
+    received = LedgerEntry.objects.filter(work_order=work_order, doc_type=FG_RECEIPT_DOC)
+    return received.aggregate(total=Sum("quantity"))["total"] or ZERO

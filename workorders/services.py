@@ -7,7 +7,6 @@ from decimal import Decimal
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.db.models import Sum
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -29,7 +28,7 @@ from inventory.services import (
     validate_quantity,
     validate_serials,
 )
-from workorders.closeout import FG_RECEIPT_DOC, ensure_closeable
+from workorders.closeout import ensure_closeable
 from workorders.models import (
     ISSUABLE_STATUSES,
     WORK_ORDER_TRANSITIONS,
@@ -42,7 +41,12 @@ from workorders.models import (
     WorkOrderLine,
     WorkOrderStatus,
 )
-from workorders.selectors import material_totals, output_totals
+from workorders.selectors import (
+    FG_RECEIPT_DOC,
+    finished_goods_received,
+    material_totals,
+    output_totals,
+)
 
 BORROW_REGULARISE_HOURS = 24  # R-W3: a borrowed issue is regularised within 24 h
 
@@ -452,18 +456,16 @@ def ensure_requirement(work_order, material):
 def ensure_output_outstanding(work_order, quantity):
     """Finished goods are received only against reported good output (R-W4 compares them)."""
     good = output_totals(work_order)["good"] or Decimal(0)
-    received = work_order.ledger_entries.filter(doc_type=FG_RECEIPT_DOC).aggregate(
-        total=Sum("quantity")
-    )["total"] or Decimal(0)
+    outstanding = good - finished_goods_received(work_order)
     quantity = validate_quantity(quantity, material=work_order.product)
-    if quantity > good - received:
+    if quantity > outstanding:
         raise ValidationError(
             {
                 "quantity": RECEIPT_EXCEEDS_OUTPUT
                 % {
                     "qty": format_qty(quantity),
                     "product": work_order.product.code,
-                    "outstanding": format_qty(good - received),
+                    "outstanding": format_qty(outstanding),
                 }
             }
         )
