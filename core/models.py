@@ -105,6 +105,13 @@ class OutboxEvent(models.Model):
         verbose_name = _("outbox event")
         verbose_name_plural = _("outbox events")
         ordering = ["id"]
+        # Delivery claims the oldest pending event each time: this index keeps that one
+        # lookup cheap however many delivered events the table keeps.
+        indexes = [
+            models.Index(
+                fields=["id"], condition=models.Q(delivered_at__isnull=True), name="outbox_pending"
+            )
+        ]
 
     def __str__(self):
         return f"{self.topic} {self.event_id}"

@@ -1,12 +1,16 @@
 from celery import shared_task
 
 from core.idempotency import idempotency_keys_purge
-from core.outbox import outbox_deliver
+from core.outbox import RUN_SECONDS, outbox_deliver
 
 
-@shared_task(acks_late=True, time_limit=600, soft_time_limit=540)
+# A run starts no send after RUN_SECONDS (45 s), so it ends before the next 60 s beat; the
+# limits only stop a send hanging past ERP_WEBHOOK_TIMEOUT. Both are set (soft < hard, well
+# under the global CELERY_TASK_*_TIME_LIMIT) so publishing never mixes in the global 25 min.
+@shared_task(acks_late=True, soft_time_limit=RUN_SECONDS + 45, time_limit=RUN_SECONDS + 75)
 def outbox_deliver_task():
-    """Every minute: send pending ERP events (safe to run twice: a cache lock serialises)."""
+    """Every minute: send pending ERP events (safe to run twice, even at once: each event is
+    claimed under its PostgreSQL row lock)."""
     return outbox_deliver()
 
 
