@@ -2,13 +2,16 @@
 that a spreadsheet would run as a formula is neutralised, characters XML 1.0 forbids are
 escaped, and numbers, dates and the finance formatting stay as they were."""
 
+import ast
 import csv
 import io
 import re
 from datetime import date, datetime
 from decimal import Decimal
+from pathlib import Path
 
 import pytest
+from django.conf import settings
 from django.utils.translation import gettext_lazy
 from openpyxl import load_workbook
 
@@ -109,3 +112,31 @@ def test_csv_neutralises_text_and_leaves_numbers():
     for value, quantity in rows[1:]:
         assert_cell_text_safe(value)
         assert quantity == "-1"
+
+
+# The reader of uploaded workbooks; it writes none.
+READERS = {"materials/importer.py"}
+
+
+def spreadsheet_imports(path):
+    tree = ast.parse(path.read_text(encoding="utf-8"))
+    for node in ast.walk(tree):
+        names = []
+        if isinstance(node, ast.Import):
+            names = [alias.name for alias in node.names]
+        elif isinstance(node, ast.ImportFrom) and node.level == 0:
+            names = [node.module or ""]
+        yield from (n for n in names if n.split(".")[0] in ("csv", "openpyxl", "xlsxwriter"))
+
+
+def test_core_excel_is_the_only_writer():
+    """A new export that imports openpyxl or csv itself would skip the neutralising."""
+    root = Path(settings.BASE_DIR)
+    offenders = {}
+    for path in root.rglob("*.py"):
+        relative = path.relative_to(root).as_posix()
+        if relative.startswith((".venv/", "tests/", "bench/")) or relative in READERS:
+            continue
+        if relative != "core/excel.py" and (found := list(spreadsheet_imports(path))):
+            offenders[relative] = found
+    assert offenders == {}
