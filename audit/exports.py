@@ -1,18 +1,16 @@
-"""Audit trail exports for auditors (R-U1): CSV streamed, Excel through core.excel."""
+"""Audit trail exports for auditors (R-U1): CSV streamed, Excel, both through core.excel
+(which neutralises formulas and escapes characters XML forbids, issue #12)."""
 
-import csv
 import io
 import json
 
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from core.excel import Column, sheet_write, workbook_new
+from core.excel import Column, csv_lines, sheet_write, workbook_new
 
 EXPORT_LIMIT = 100_000
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-# Cells starting with these are formulas to a spreadsheet: prefix them (CSV injection).
-FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 
 
 def headers():
@@ -22,38 +20,29 @@ def headers():
     ]
 
 
-def safe(value):
-    text = "" if value is None else str(value)
-    return "'" + text if text.startswith(FORMULA_START) else text
+def as_json(details):
+    return json.dumps(details, ensure_ascii=False, default=str) if details else ""
 
 
 def event_row(event):
     return [
         event.seq,
         timezone.localtime(event.created_at).strftime("%Y-%m-%d %H:%M:%S"),
-        safe(event.actor_username),
-        safe(event.device_id),
-        safe(event.action),
-        safe(event.object_type),
-        safe(event.object_id),
-        safe(event.object_repr),
-        safe(json.dumps(event.before, ensure_ascii=False, default=str) if event.before else ""),
-        safe(json.dumps(event.after, ensure_ascii=False, default=str) if event.after else ""),
+        event.actor_username,
+        event.device_id,
+        event.action,
+        event.object_type,
+        event.object_id,
+        event.object_repr,
+        as_json(event.before),
+        as_json(event.after),
         event.hash,
     ]
 
 
-def csv_lines(events):
+def events_csv(events):
     """CSV lines, header first; one event at a time so large exports stream."""
-    buffer = io.StringIO()
-    writer = csv.writer(buffer)
-    writer.writerow(headers())
-    yield "\ufeff" + buffer.getvalue()  # BOM: Excel opens UTF-8 (Chinese) correctly
-    for event in events.iterator(chunk_size=2000):
-        buffer.seek(0)
-        buffer.truncate()
-        writer.writerow(event_row(event))
-        yield buffer.getvalue()
+    return csv_lines(headers(), (event_row(e) for e in events.iterator(chunk_size=2000)))
 
 
 def workbook_bytes(events):

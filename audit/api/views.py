@@ -35,7 +35,7 @@ class AuditEventViewSet(viewsets.ReadOnlyModelViewSet):
         query.is_valid(raise_exception=True)
         events = self.filter_queryset(self.get_queryset())[: exports.EXPORT_LIMIT]
         if query.validated_data["type"] == "csv":
-            response = StreamingHttpResponse(exports.csv_lines(events), content_type="text/csv")
+            response = StreamingHttpResponse(exports.events_csv(events), content_type="text/csv")
         else:
             response = HttpResponse(exports.workbook_bytes(events), content_type=exports.XLSX)
         name = f"audit-events.{query.validated_data['type']}"

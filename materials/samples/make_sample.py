@@ -1,6 +1,6 @@
 """Writes master_sample.xlsx, a furniture factory's material master and two product BOMs.
 
-Regenerate with ``.venv/bin/python materials/samples/make_sample.py``. The workbook imports
+Regenerate with ``.venv/bin/python -m materials.samples.make_sample``. The workbook imports
 into a database holding these reference codes (the demo seed and the tests create them):
 units PCS, M, KG, SET; material categories ALU, IRON, BOARD, FABRIC, CARTON, CHEM, PART,
 PACK, SEMI, FG; warehouse categories RAW, AUX, PACK, CHEM, SEMI, FG.
@@ -8,8 +8,7 @@ PACK, SEMI, FG; warehouse categories RAW, AUX, PACK, CHEM, SEMI, FG.
 
 from pathlib import Path
 
-from openpyxl import Workbook
-from openpyxl.styles import Font
+from core.excel import Column, sheet_write, workbook_new
 
 MATERIAL_HEADER = [
     "code", "name", "specification", "uom", "category", "approval_class",
@@ -62,20 +61,11 @@ BOM = [
 ]
 
 
-def sheet_fill(worksheet, header, rows):
-    worksheet.append(header)
-    for cell in worksheet[1]:
-        cell.font = Font(bold=True)
-    for row in rows:
-        worksheet.append(row)
-    worksheet.freeze_panes = "A2"
-
-
 def sample_write(path):
-    workbook = Workbook()
-    sheet_fill(workbook.active, MATERIAL_HEADER, MATERIALS)
-    workbook.active.title = "Materials"
-    sheet_fill(workbook.create_sheet("BOM"), BOM_HEADER, BOM)
+    """Through the product's one writer (core.excel), like every workbook it hands out."""
+    workbook = workbook_new()
+    sheet_write(workbook, "Materials", [Column(name) for name in MATERIAL_HEADER], MATERIALS)
+    sheet_write(workbook, "BOM", [Column(name) for name in BOM_HEADER], BOM)
     workbook.save(path)
 
 
