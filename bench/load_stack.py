@@ -9,7 +9,9 @@ import hmac
 import http.client
 import os
 import random
+import re
 import secrets
+import shutil
 import signal
 import subprocess
 import sys
@@ -85,7 +87,8 @@ class Receiver:
         self.thread.start()
 
     def stop(self):
-        self.server.shutdown()
+        if self.thread.is_alive():  # shutdown() would wait forever for a loop never started
+            self.server.shutdown()
         self.server.server_close()
 
 
@@ -93,10 +96,11 @@ class Stack:
     """gunicorn + Celery worker + beat on the given database and Redis; ``stop`` ends all."""
 
     def __init__(self, *, env, port, workers, log_dir):
-        self.env, self.port, self.workers = env, port, workers
+        self.scratch = tempfile.mkdtemp(prefix="load-stack-")  # static files, beat schedule
+        self.env = {**env, "STATIC_ROOT": os.path.join(self.scratch, "static")}
+        self.port, self.workers = port, workers
         self.log_dir = Path(log_dir)
         self.processes = {}
-        self.beat_dir = tempfile.mkdtemp(prefix="load-beat-")
 
     def spawn(self, name, *command):
         log = open(self.log_dir / f"{name}.log", "wb")  # noqa: SIM115 (closed with the process)
@@ -109,15 +113,19 @@ class Stack:
         )
 
     def start(self):
+        code, output = manage(self.env, "collectstatic", "--noinput", "-v0")
+        if code:
+            raise RuntimeError(f"collectstatic failed: {output}")
         self.spawn(
             "gunicorn", str(BIN / "gunicorn"), "config.wsgi:application",
             "--bind", f"{HOST}:{self.port}", "--workers", str(self.workers),
             "--timeout", "30", "--graceful-timeout", "5",
+            "--no-control-socket",  # its default path is shared by every gunicorn on the host
         )
         self.spawn("worker", str(BIN / "celery"), "-A", "config", "worker", "-l", "warning",
                    "--concurrency", "2")
         self.spawn("beat", str(BIN / "celery"), "-A", "config", "beat", "-l", "warning",
-                   "--schedule", os.path.join(self.beat_dir, "schedule"))
+                   "--schedule", os.path.join(self.scratch, "beat-schedule"))
         self.wait_until_serving(timeout=90)
 
     def wait_until_serving(self, *, timeout):
@@ -145,6 +153,13 @@ class Stack:
             return []
         return [int(pid) for pid in children]
 
+    def server_errors(self):
+        """The causes of the 500s in gunicorn's log: exception class -> count."""
+        log = (self.log_dir / "gunicorn.log").read_text(errors="replace")
+        return Counter(re.findall(r"^psycopg2\.errors\.(\w+):", log, re.MULTILINE)), len(
+            re.findall(r"^Internal Server Error: ", log, re.MULTILINE)
+        )
+
     def stop(self):
         for _name, (process, _log) in self.processes.items():
             if process.poll() is None:
@@ -157,6 +172,7 @@ class Stack:
                 process.wait(timeout=5)
             log.close()
         self.processes.clear()
+        shutil.rmtree(self.scratch, ignore_errors=True)
 
 
 class WorkerKiller(threading.Thread):

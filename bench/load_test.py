@@ -46,7 +46,8 @@ def parse_args(argv=None):
     parser.add_argument("--web-workers", type=int, default=3)
     parser.add_argument("--erp-delay", type=float, default=0.8, help="receiver answer time (s)")
     parser.add_argument("--drain-seconds", type=float, default=900, help="outbox drain limit")
-    parser.add_argument("--port", type=int, default=8181, help="gunicorn; receiver: port + 1")
+    parser.add_argument("--port", type=int, default=8181, help="gunicorn's port")
+    parser.add_argument("--erp-port", type=int, default=None, help="receiver; default port + 1")
     parser.add_argument("--work-orders", type=int, default=4)
     parser.add_argument("--baseline-moves", type=int, default=100, help="per client")
     parser.add_argument("--database-url", default=None)
@@ -217,7 +218,7 @@ def judge(*, recorder, receiver, baseline, env):
     return rows, bookings
 
 
-def report(*, args, rows, bookings, recorder, kills, drained):
+def report(*, args, rows, bookings, recorder, kills, drained, server_log):
     lines = [
         f"load test: {args.clients} clients x {args.seconds:g} s, drop rate {args.drop_rate:g}, "
         f"kill -9 of a web worker every {args.kill_every:g} s, ERP answers in "
@@ -234,8 +235,11 @@ def report(*, args, rows, bookings, recorder, kills, drained):
         *(f"{name:<32}{'PASS' if ok else 'FAIL':<7}{figure}" for name, ok, figure in rows),
     ]
     if recorder.server_errors:
+        causes, logged = server_log
         lines += ["", "5xx by route:", *(
-            f"  {n:>5}  {route}" for route, n in recorder.server_errors.most_common())]
+            f"  {n:>5}  {route}" for route, n in recorder.server_errors.most_common()),
+            f"gunicorn's log: {logged} 'Internal Server Error', database causes: "
+            + (", ".join(f"{name} {n}" for name, n in causes.most_common()) or "none")]
     return "\n".join(lines)
 
 
@@ -252,24 +256,25 @@ def run(args):
         dsn=database_url, clients=args.clients, moves=args.baseline_moves, seconds=30
     )
     secret = secrets.token_hex(32)
-    receiver = Receiver(port=args.port + 1, secret=secret, delay=args.erp_delay)
+    receiver = Receiver(port=args.erp_port or args.port + 1, secret=secret, delay=args.erp_delay)
     env = stack_env(database_url=database_url, redis_url=args.redis_url,
                     erp_url=receiver.url, erp_secret=secret)
     log_dir = tempfile.mkdtemp(prefix="load-test-logs-")
     stack = Stack(env=env, port=args.port, workers=args.web_workers, log_dir=log_dir)
     recorder = Recorder()
-    receiver.start()
     try:
+        receiver.start()
         stack.start()
         kills = traffic(args=args, plan=plan, keys=keys, stack=stack, recorder=recorder)
         drained = drain(receiver=receiver, seconds=args.drain_seconds)
         rows, bookings = judge(recorder=recorder, receiver=receiver,
                                baseline=baseline, env=env)
+        server_log = stack.server_errors()
     finally:
         stack.stop()
         receiver.stop()
     text = report(args=args, rows=rows, bookings=bookings, recorder=recorder, kills=kills,
-                  drained=drained)
+                  drained=drained, server_log=server_log)
     return all(ok for _name, ok, _figure in rows), f"{text}\nlogs: {log_dir}"
 
 
