@@ -8,6 +8,7 @@ from collections import Counter, defaultdict
 
 import psycopg2
 
+POSTED = {"posted", "confirmed"}
 NAIVE_SCHEMA = """
 DROP TABLE IF EXISTS load_naive_ledger, load_naive_balance;
 CREATE TABLE load_naive_balance (id int PRIMARY KEY, quantity numeric NOT NULL);
@@ -108,20 +109,22 @@ def duplicates_check(operations):
     for kind, counts in booked.items():
         ops = by_kind.get(kind, [])
         duplicates += sum(1 for n in counts.values() if n > 1)
-        missing += sum(1 for op in ops if op.acked and counts.get(op.key, 0) != 1)
+        missing += sum(1 for op in ops if op.acked and counts.get(op.key, 0) == 0)
         table.append((kind, len(ops), sum(op.acked for op in ops), sum(counts.values())))
     lines_added = {op.detail.get("slip") for op in by_kind.get("return.line", []) if op.acked}
     posted = {op.detail.get("slip") for op in by_kind.get("return.post", []) if op.acked}
     for slip_id, (line_count, state, rows) in slips.items():
         duplicates += line_count > 2 or rows > line_count
-        missing += (slip_id in lines_added and line_count != 2) or (
-            slip_id in posted and (state not in {"posted", "confirmed"} or rows != line_count)
+        missing += (slip_id in lines_added and line_count < 2) or (
+            slip_id in posted and (state not in POSTED or rows < line_count)
         )
-    for kind, done in (("return.line", lines_added), ("return.post", posted)):
-        ops = by_kind.get(kind, [])
-        table.append((kind, len(ops), len(done), sum(
-            1 for count, state, rows in slips.values()
-            if (count == 2 if kind == "return.line" else rows > 0))))
+    booked_lines = sum(max(count - 1, 0) for count, _state, _rows in slips.values())
+    booked_posts = sum(1 for _count, _state, rows in slips.values() if rows)
+    for kind, done, booked_count in (
+        ("return.line", lines_added, booked_lines),
+        ("return.post", posted, booked_posts),
+    ):
+        table.append((kind, len(by_kind.get(kind, [])), len(done), booked_count))
     return duplicates, missing, table
 
 
