@@ -1,0 +1,45 @@
+"""The load test (bench/load_test.py, BENCHMARKS.md) still runs end to end: a few seconds of
+traffic from four clients against its own stack, with dropped responses and worker kills.
+The 5xx row is not asserted here (today's deadlocks are issue #12's to fix, and a few
+seconds prove nothing either way); every integrity check and the baseline are."""
+
+import re
+import socket
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+pytestmark = [pytest.mark.postgres, pytest.mark.redis]
+
+ROOT = Path(__file__).resolve().parents[2]
+MUST_PASS = [
+    "drift (check_ledger)",
+    "negative balances",
+    "duplicate bookings",
+    "acknowledged but not booked",
+    "events delivered exactly once",
+    "naive baseline shows drift",
+]
+
+
+def free_port():
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+def test_load_test_runs_and_judges():
+    done = subprocess.run(
+        [sys.executable, "bench/load_test.py", "--seconds", "6", "--clients", "4",
+         "--kill-every", "2", "--erp-delay", "0.05", "--drain-seconds", "120",
+         "--baseline-moves", "40", "--port", str(free_port()), "--erp-port", str(free_port())],
+        cwd=ROOT, capture_output=True, text=True, timeout=600,
+    )
+    assert done.returncode in (0, 1), done.stderr
+    results = dict(re.findall(r"^(.+?)\s+(PASS|FAIL)\s", done.stdout, re.MULTILINE))
+    assert {check: results.get(check) for check in MUST_PASS} == dict.fromkeys(
+        MUST_PASS, "PASS"
+    ), done.stdout
+    assert re.search(r"web workers killed: [1-9]", done.stdout), done.stdout
