@@ -23,10 +23,11 @@ RUN pip install . \
 COPY --chown=app:app . .
 
 # Static files are collected into the image (STATIC_ROOT=/app/staticfiles). The SECRET_KEY
-# here is a build-time placeholder that only lives for this command; the container gets
-# the real one from its environment at run time.
+# here is a dev-only build-time placeholder that only lives for this command (settings want
+# >= 50 characters with DEBUG off, tests/test_deploy_files.py runs this line); the container
+# gets the real one from its environment at run time.
 RUN mkdir -p /app/static /app/media \
-    && SECRET_KEY=build-time-dummy-key-not-used-at-run-time DEBUG=0 \
+    && SECRET_KEY=dev-only-docker-build-key-for-collectstatic-never-used-at-run-time DEBUG=0 \
        python manage.py collectstatic --noinput \
     && chown app:app /app /app/media
 

@@ -30,13 +30,15 @@ run: demo
 
 # Production-like on this machine (README "Production"): gunicorn + Celery worker + beat
 # against PostgreSQL and Redis, in the foreground; Ctrl-C stops all three together.
+# Without SECRET_KEY it uses a dev-only key (>= 50 characters, as settings require with DEBUG
+# off); tests/test_deploy_files.py runs these settings through `check --deploy`.
 STACK_DATABASE_URL := $(or $(DATABASE_URL),postgres://postgres@127.0.0.1:5432/matreturns)
 STACK_HOSTS := 127.0.0.1,localhost
 stack: SHELL := /bin/bash
 stack: export DATABASE_URL := $(STACK_DATABASE_URL)
 stack: export REDIS_URL := $(or $(REDIS_URL),redis://127.0.0.1:6379/0)
 stack: export DEBUG := 0
-stack: export SECRET_KEY := $(or $(SECRET_KEY),dev-only-stack-key-never-use-in-production)
+stack: export SECRET_KEY := $(or $(SECRET_KEY),dev-only-make-stack-key-plain-http-never-use-in-production)
 stack: export SECURE_SSL_REDIRECT := $(or $(SECURE_SSL_REDIRECT),0)
 stack: export ALLOWED_HOSTS := $(or $(ALLOWED_HOSTS),$(STACK_HOSTS))
 stack: export LOG_LEVEL := $(or $(LOG_LEVEL),INFO)

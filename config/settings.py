@@ -131,7 +131,8 @@ MEDIA_URL = "media/"
 
 LOGIN_URL = "login"
 
-# Login lockout (core.lockout): this many failures lock a username for the window.
+# Login lockout (core.lockout, in the database): this many failures lock a username from one
+# address for the window.
 AUTHENTICATION_BACKENDS = ["core.lockout.LockoutModelBackend"]
 LOGIN_FAILURE_LIMIT = int(os.environ.get("LOGIN_FAILURE_LIMIT", "5"))
 LOGIN_LOCKOUT_MINUTES = int(os.environ.get("LOGIN_LOCKOUT_MINUTES", "15"))
@@ -191,14 +192,19 @@ SPECTACULAR_SETTINGS = {
 
 REDIS_URL = os.environ.get("REDIS_URL", "")
 # Throttle counters live in the cache: Redis when configured so every process shares them.
-# Redis down must not mean the web down: the cache misses instead of raising (core.cache),
-# and every Redis client gives up quickly instead of hanging a request.
-REDIS_TIMEOUTS = {"socket_connect_timeout": 2, "socket_timeout": 5}
+# Redis down or frozen must not mean the web down or slow: the cache fails open and fast
+# (core.cache): a short socket timeout, then a circuit breaker skips Redis for a while.
+REDIS_CACHE_TIMEOUT = float(os.environ.get("REDIS_CACHE_TIMEOUT", "0.25"))
+REDIS_BREAKER_SECONDS = float(os.environ.get("REDIS_BREAKER_SECONDS", "5"))
+REDIS_TIMEOUTS = {
+    "socket_connect_timeout": REDIS_CACHE_TIMEOUT,
+    "socket_timeout": REDIS_CACHE_TIMEOUT,
+}
 CACHES = {
     "default": {
         "BACKEND": "core.cache.TolerantRedisCache",
         "LOCATION": REDIS_URL,
-        "OPTIONS": REDIS_TIMEOUTS,
+        "OPTIONS": {**REDIS_TIMEOUTS, "breaker_seconds": REDIS_BREAKER_SECONDS},
     }
     if REDIS_URL
     else {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}

@@ -1,7 +1,8 @@
 from django.contrib import admin, messages
 from django.utils.translation import gettext_lazy as _
 
-from core.models import ApiToken, DeliveryAttempt, OutboxEvent
+from core.lockout import login_lockouts_release
+from core.models import ApiToken, DeliveryAttempt, LoginLockout, OutboxEvent
 from core.outbox import outbox_replay
 from core.services import (
     api_token_issue,
@@ -111,3 +112,21 @@ class OutboxEventAdmin(ReadOnlyAdmin):
     @admin.action(description=_("Send the selected events again"), permissions=["view"])
     def replay(self, request, queryset):
         outbox_replay(events=list(queryset), actor=request.user)
+
+
+@admin.register(LoginLockout)
+class LoginLockoutAdmin(ReadOnlyAdmin):
+    """Usernames locked out after failed logins (core.lockout); an administrator unlocks."""
+
+    list_display = ["username", "ip_address", "attempts", "last_attempt_at", "locked_at"]
+    list_filter = [("locked_at", admin.EmptyFieldListFilter)]
+    search_fields = ["username", "ip_address"]
+    actions = ["unlock"]
+
+    def has_unlock_permission(self, request):
+        return request.user.has_perm("core.delete_loginlockout")
+
+    @admin.action(description=_("Unlock the selected logins"), permissions=["unlock"])
+    def unlock(self, request, queryset):
+        released = login_lockouts_release(lockouts=queryset, actor=request.user)
+        messages.success(request, _("%(count)s logins unlocked.") % {"count": released})

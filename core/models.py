@@ -130,3 +130,27 @@ class DeliveryAttempt(models.Model):
 
     def __str__(self):
         return f"{self.event_id} {self.status_code or self.error}"
+
+
+class LoginLockout(models.Model):
+    """Login attempts of one username from one address (core.lockout). The row is what
+    serialises parallel attempts: it is locked while one attempt is counted."""
+
+    username = models.CharField(_("username"), max_length=150)
+    ip_address = models.CharField(_("IP address"), max_length=45, blank=True)
+    attempts = models.PositiveIntegerField(_("failed attempts"), default=0)
+    last_attempt_at = models.DateTimeField(_("last attempt"))
+    locked_at = models.DateTimeField(_("locked"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("login lockout")
+        verbose_name_plural = _("login lockouts")
+        ordering = ["-last_attempt_at"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["username", "ip_address"], name="core_login_lockout_username_ip"
+            )
+        ]
+
+    def __str__(self):
+        return f"{self.username} @ {self.ip_address or '-'}"

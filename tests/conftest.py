@@ -10,6 +10,7 @@ from django.db import connection
 from rest_framework.test import APIClient
 
 from tests.factories import UserFactory
+from tests.private_redis import private_redis  # noqa: F401 - a fixture for every test
 
 CHROMIUM = "/usr/bin/chromium"  # Debian's package; .ci/run installs it (no browser downloads)
 

@@ -25,6 +25,7 @@ from approvals.services import approval_steps_open
 from audit.models import AuditEvent, ChainHead
 from audit.services import audit_record
 from core.admin import AuditedModelAdmin, ReadOnlyAdmin
+from core.lockout import login_attempt_claim
 from core.outbox import outbox_emit
 from core.services import api_token_issue
 from inventory.models import (
@@ -184,6 +185,7 @@ def records(superuser):
     api_token_issue(name="HH-01", kind="device", user=superuser, actor=superuser)
     outbox_emit(topic="return.posted", payload={"number": "RT-1"})
     DeferredDispatch.objects.create(task_name="core.tasks.outbox_deliver_task", last_error="down")
+    login_attempt_claim(username="Aguest", ip_address="10.0.0.1")
     approvals_records(superuser)
 
 

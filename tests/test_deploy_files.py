@@ -1,8 +1,14 @@
 """The container stack is checked by parsing (no Docker engine in CI): docker-compose.yml
-with PyYAML and the Dockerfile line by line."""
+with PyYAML and the Dockerfile line by line. The settings `make stack` and the Dockerfile's
+build step start Django with are read from those files and run for real (issue #12 item 7)."""
 
 import json
+import os
+import re
 import shlex
+import shutil
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -135,3 +141,80 @@ def test_dockerignore_keeps_local_state_out():
     ignored = (ROOT / ".dockerignore").read_text(encoding="utf-8").split()
     for entry in (".git", ".venv", "db.sqlite3", ".env"):
         assert entry in ignored
+
+
+def run_django(env, *args):
+    """``manage.py`` in a subprocess that sees only ``env`` (not the test's own settings)."""
+    return subprocess.run(
+        [sys.executable, "manage.py", *args],
+        cwd=ROOT,
+        env={"PATH": os.environ["PATH"], "HOME": os.environ.get("HOME", "/tmp"), **env},
+        capture_output=True,
+        text=True,
+        timeout=180,
+    )
+
+
+def deploy_findings(env):
+    """The ids ``check --deploy`` reports; it must get as far as running the checks."""
+    result = run_django(env, "check", "--deploy", "--fail-level", "ERROR")
+    output = result.stdout + result.stderr
+    assert result.returncode == 0, output
+    return set(re.findall(r"\((\w+\.[EW]\d+)\)", output))
+
+
+def dockerfile_collectstatic(dockerfile):
+    """The build's collectstatic: the image's ENV plus the assignments on its RUN line."""
+    env = {}
+    for keyword, args in dockerfile:
+        if keyword == "ENV":
+            env.update(word.split("=", 1) for word in shlex.split(args))
+    run = next(args for keyword, args in dockerfile if keyword == "RUN" and "collectstatic" in args)
+    step = next(part for part in run.split("&&") if "collectstatic" in part)
+    words = shlex.split(step)
+    while "=" in words[0]:
+        key, value = words.pop(0).split("=", 1)
+        env[key] = value
+    assert words[:2] == ["python", "manage.py"], words
+    return env, words[2:]
+
+
+@pytest.fixture(scope="module")
+def make_stack_env():
+    """The environment `make stack` gives its processes when nothing is set: a prerequisite
+    added with --eval inherits the target's exports and runs (`+`) although -n runs nothing."""
+    if shutil.which("make") is None:
+        pytest.skip("make is not installed")
+    unset = {"DATABASE_URL", "REDIS_URL", "SECRET_KEY", "DEBUG", "ALLOWED_HOSTS", "HOST",
+             "SECURE_SSL_REDIRECT", "LOG_LEVEL", "MAKEFLAGS"}
+    result = subprocess.run(
+        ["make", "-n", "--no-print-directory", "--eval=stack: stack-env",
+         "--eval=stack-env: ; +@env", "stack"],
+        cwd=ROOT,
+        env={key: value for key, value in os.environ.items() if key not in unset},
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert result.returncode == 0, result.stderr
+    wanted = unset - {"HOST", "MAKEFLAGS"}
+    lines = (line.split("=", 1) for line in result.stdout.splitlines() if "=" in line)
+    return {key: value for key, value in lines if key in wanted}
+
+
+def test_the_dockerfile_collects_static_files_with_its_build_settings(dockerfile, tmp_path):
+    env, command = dockerfile_collectstatic(dockerfile)
+    assert env["DEBUG"] == "0" and env["SECRET_KEY"].startswith("dev-only-")
+    result = run_django({**env, "STATIC_ROOT": str(tmp_path)}, *command)
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert (tmp_path / "admin").is_dir()
+    # ALLOWED_HOSTS comes from the container's environment at run time, not the build.
+    assert deploy_findings(env) == {"security.W020"}
+
+
+def test_make_stack_starts_with_its_own_defaults(make_stack_env):
+    assert make_stack_env["DEBUG"] == "0"
+    assert make_stack_env["SECRET_KEY"].startswith("dev-only-")
+    # Plain HTTP on this machine is what `make stack` is for (README "Production").
+    assert make_stack_env["SECURE_SSL_REDIRECT"] == "0"
+    assert deploy_findings(make_stack_env) == {"security.W008"}
