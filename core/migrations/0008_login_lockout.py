@@ -6,7 +6,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('core', '0006_role_groups_attachments_alerts'),
+        ('core', '0007_outbox_pending_index'),
     ]
 
     operations = [
