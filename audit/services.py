@@ -35,13 +35,10 @@ def to_json_value(value):
 
 
 def event_hash(event, key: bytes | None) -> str:
-    """HMAC-SHA256 of the event's content under ``key`` (its ``key_id`` is part of the
-    content); ``key=None`` gives the plain sha256 of rows written before keyed hashing, whose
-    content has no key id, so their hashes still verify."""
+    """HMAC-SHA256 of the event's content under ``key`` (the secret of its ``key_id``);
+    ``key=None`` gives the plain sha256 that rows written before keyed hashing carry."""
     content = {name: getattr(event, name) for name in HASHED_FIELDS}
     content["created_at"] = event.created_at.astimezone(UTC).isoformat()
-    if key is not None:
-        content["key_id"] = event.key_id
     payload = json.dumps(content, sort_keys=True, ensure_ascii=False, cls=DjangoJSONEncoder)
     if key is None:
         return hashlib.sha256(payload.encode()).hexdigest()
