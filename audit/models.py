@@ -1,8 +1,10 @@
 """Tamper-evident audit trail (R-U1).
 
-Each event stores the hash of its predecessor and its own hash over its content, so a row
-altered or removed behind the database's back breaks the chain; ``ChainHead`` remembers the
-newest link so that rows cut off the end are noticed too.
+Each event stores the hash of its predecessor and its own HMAC over its content under a key
+kept outside the database (``audit.keys``), so a row altered or removed behind the database's
+back breaks the chain and cannot be re-hashed without the key; ``ChainHead`` remembers the
+newest link so that rows cut off the end are noticed too, and the daily anchor sent to the ERP
+(``audit.anchors``) catches a rewrite by someone who holds the key as well.
 """
 
 from django.conf import settings
@@ -33,6 +35,8 @@ class AuditEvent(AppendOnlyModel):
     after = models.JSONField(_("after"), null=True, blank=True)
     prev_hash = models.CharField(max_length=64)
     hash = models.CharField(max_length=64)
+    # Which AUDIT_HMAC_KEYS entry signed the row; empty on rows from before keyed hashing.
+    key_id = models.CharField(_("key"), max_length=32, blank=True, default="")
 
     class Meta:
         verbose_name = _("audit event")
@@ -49,6 +53,8 @@ class ChainHead(models.Model):
 
     last_seq = models.PositiveBigIntegerField(default=0)
     last_hash = models.CharField(max_length=64, default="0" * 64)
+    # The first seq that must be keyed: rows before it may be legacy (unkeyed) ones.
+    keyed_from = models.PositiveBigIntegerField(default=1)
 
     class Meta:
         verbose_name = _("audit chain head")

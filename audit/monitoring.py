@@ -1,5 +1,6 @@
 """The daily check of the audit trail's hash chain (R-U1): a break is told to the admins by
-e-mail (``mail_admins``) and, in the application, to the users in the admin role."""
+e-mail (``mail_admins``) and, in the application, to the users in the admin role; an intact
+chain has its newest link anchored outside the database (``audit.anchors``)."""
 
 from django.contrib.auth import get_user_model
 from django.core.mail import mail_admins
@@ -7,7 +8,8 @@ from django.db import transaction
 from django.db.models import Q
 from django.utils.translation import gettext as _
 
-from audit.selectors import audit_chain_problems
+from audit.anchors import anchor_latest_recorded, audit_anchor_emit
+from audit.selectors import audit_chain_check
 
 
 def admin_users():
@@ -20,9 +22,14 @@ def admin_users():
 
 
 def audit_chain_watch():
-    """Verify the chain; on a break alert the admins. Returns the problems (empty: intact)."""
-    problems = audit_chain_problems()
+    """Verify the chain (against the last anchor too); anchor it when intact, else alert the
+    admins, never anchoring a broken chain. Returns the problems (empty: intact)."""
+    latest = anchor_latest_recorded()
+    check = audit_chain_check(anchors=[latest] if latest else [])
+    problems = check.problems
     if not problems:
+        if check.last is not None:
+            audit_anchor_emit(event=check.last)
         return []
     title = _("The audit trail is broken")
     body = "\n".join(str(problem) for problem in problems)

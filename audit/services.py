@@ -2,6 +2,7 @@
 it locks the chain head, and taking no other lock after it keeps services deadlock-free."""
 
 import hashlib
+import hmac
 import json
 from datetime import UTC
 
@@ -9,6 +10,7 @@ from django.core.serializers.json import DjangoJSONEncoder
 from django.db import transaction
 from django.utils import timezone
 
+from audit.keys import audit_key_signing
 from audit.models import AuditEvent, ChainHead
 
 HASHED_FIELDS = (
@@ -32,11 +34,15 @@ def to_json_value(value):
     return json.loads(json.dumps(value, cls=DjangoJSONEncoder))
 
 
-def event_hash(event):
+def event_hash(event, key: bytes | None) -> str:
+    """HMAC-SHA256 of the event's content under ``key`` (the secret of its ``key_id``);
+    ``key=None`` gives the plain sha256 that rows written before keyed hashing carry."""
     content = {name: getattr(event, name) for name in HASHED_FIELDS}
     content["created_at"] = event.created_at.astimezone(UTC).isoformat()
     payload = json.dumps(content, sort_keys=True, ensure_ascii=False, cls=DjangoJSONEncoder)
-    return hashlib.sha256(payload.encode()).hexdigest()
+    if key is None:
+        return hashlib.sha256(payload.encode()).hexdigest()
+    return hmac.new(key, payload.encode(), hashlib.sha256).hexdigest()
 
 
 def chain_head_locked():
@@ -67,7 +73,8 @@ def audit_record(
         after=to_json_value(after),
         prev_hash=head.last_hash,
     )
-    event.hash = event_hash(event)
+    event.key_id, key = audit_key_signing()
+    event.hash = event_hash(event, key)
     event.save()
     head.last_seq, head.last_hash = event.seq, event.hash
     head.save(update_fields=["last_seq", "last_hash"])

@@ -5,6 +5,6 @@ from audit.monitoring import audit_chain_watch
 
 @shared_task(acks_late=True, time_limit=3600, soft_time_limit=3300)
 def verify_audit_task():
-    """Daily: verify the audit hash chain and alert the admins on a break (read-only when
-    intact, so running it twice is harmless)."""
+    """Daily: verify the audit hash chain; alert the admins on a break, or anchor its newest
+    link outside the database when intact (a second run only sends one more anchor)."""
     return [str(problem) for problem in audit_chain_watch()]

@@ -267,6 +267,10 @@ SERVER_EMAIL = os.environ.get("SERVER_EMAIL", DEFAULT_FROM_EMAIL)
 # Who gets mail_admins (e.g. a broken audit chain): ADMIN_EMAILS=ops@example.com,it@example.com
 ADMINS = [(email, email) for email in env_list("ADMIN_EMAILS")]
 
+# Keys of the audit chain's HMAC (audit/keys.py, README "Audit keys"): "k2:secret2,k1:secret1",
+# the first signs, the others verify older rows. Empty: a key derived from SECRET_KEY.
+AUDIT_HMAC_KEYS = os.environ.get("AUDIT_HMAC_KEYS", "")
+
 # Production hardening when DEBUG is off (manage.py check --deploy).
 if not DEBUG:
     SECURE_SSL_REDIRECT = env_bool("SECURE_SSL_REDIRECT", True)
@@ -286,4 +290,6 @@ LOGGING = {
     "disable_existing_loggers": False,
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": os.environ.get("LOG_LEVEL", "WARNING")},
+    # The daily audit anchor is a record kept outside the database: logged at any LOG_LEVEL.
+    "loggers": {"audit.anchors": {"level": "INFO"}},
 }
