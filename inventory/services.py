@@ -247,6 +247,18 @@ def ensure_month_open(day):
         raise StateConflict(MONTH_LOCKED, params={"month": f"{day:%Y-%m}"})
 
 
+def ledger_locks_take(movements):
+    """The locks ``ledger_post`` takes for ``movements``, in its order: the month (shared),
+    then the balance rows in key order, then the serials by id. A service that must record an
+    audit event before it posts takes them first, so the audit chain head stays the last lock
+    (``audit_record``); ``ledger_post`` taking them again waits for nothing."""
+    ensure_month_open(timezone.localdate())
+    balances = lock_balances(sorted({movement.key for movement in movements}))
+    serial_ids = sorted({m.serial.pk for m in movements if m.serial})
+    list(Serial.objects.select_for_update().filter(pk__in=serial_ids).order_by("pk"))
+    return balances
+
+
 @transaction.atomic
 def ledger_post(*, movements, doc_type, doc_id, actor, device="", work_order=None, reason_code=""):
     """Write ledger entries and move balances in one transaction (R-L1, R-L2).
@@ -256,11 +268,10 @@ def ledger_post(*, movements, doc_type, doc_id, actor, device="", work_order=Non
     """
     if not movements:
         raise ValidationError(MOVEMENT_EMPTY)
-    ensure_month_open(timezone.localdate())
+    balances = ledger_locks_take(movements)
     deltas = {}
     for movement in movements:
         deltas[movement.key] = deltas.get(movement.key, Decimal("0")) + movement.quantity
-    balances = lock_balances(sorted(deltas))
     by_key = {m.key: m for m in movements}
     now = timezone.now()
     for key, delta in deltas.items():

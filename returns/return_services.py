@@ -28,6 +28,7 @@ from inventory.models import (
 )
 from inventory.services import (
     entries_summary,
+    ledger_locks_take,
     ledger_post,
     one_movement_per_unit,
     validate_lot,
@@ -493,15 +494,21 @@ def foreign_refusal(lines):
 
 
 @transaction.atomic
-def return_receive(*, request, lines, actor, device=""):
+def return_receive(*, request, lines, actor, device="", post=False):
     """The keeper checks and counts. ``lines``: dicts with ``line`` and optional
     ``received_qty`` (default: the slip's quantity), ``foreign_qty``, ``location``,
     ``receive_note``; lines not given are received as on the slip.
 
     A defect lot with more than 2 % foreign material refuses the whole slip (R-R5): it is
     returned to the applicant as rejected, the counts recorded, and the request returned.
+
+    With ``post`` (the keeper's receive-scan) the received slip is posted in the same
+    transaction, so a refused posting leaves it unreceived too. The posting's locks are
+    taken before the receipt's audit event locks the chain head (``audit_record``'s order).
     """
     permission_require(actor, "returns.receive_return", _("receive returned material"))
+    if post:
+        permission_require(actor, "returns.post_return", _("post returns"))
     request = locked(request, actor=actor)
     ensure_transition(request, ReturnState.RECEIVED, _("received"))
     ensure_not_applicant(request, actor, _("receive"))
@@ -523,7 +530,9 @@ def return_receive(*, request, lines, actor, device=""):
         return rejection_apply(
             request, actor=actor, device=device, reason=refusal, action="refuse", details=details
         )
-    return state_change(
+    if post:
+        ledger_locks_take(return_movements(request))
+    request = state_change(
         request,
         ReturnState.RECEIVED,
         actor=actor,
@@ -533,6 +542,7 @@ def return_receive(*, request, lines, actor, device=""):
         received_by=actor,
         received_at=timezone.now(),
     )
+    return return_post(request=request, actor=actor, device=device) if post else request
 
 
 # ---------------------------------------------------------------------------- posting

@@ -101,8 +101,12 @@ class IssueLine:
 
 
 def locked(work_order):
+    """The work order row only: its BOM and product stay unlocked, so postings whose
+    foreign-key checks read them never wait for an issue (issue #12)."""
     return (
-        WorkOrder.objects.select_for_update().select_related("bom", "product").get(pk=work_order.pk)
+        WorkOrder.objects.select_for_update(of=("self",))
+        .select_related("bom", "product")
+        .get(pk=work_order.pk)
     )
 
 
