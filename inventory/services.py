@@ -11,7 +11,7 @@ from decimal import Decimal
 
 from django.apps import apps
 from django.core.exceptions import ValidationError
-from django.db import connection, transaction
+from django.db import connection
 from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -20,6 +20,7 @@ from audit.services import audit_record
 from core.errors import StateConflict
 from core.fields import QTY, format_qty
 from core.services import document_number_next
+from core.transactions import atomic_service
 from inventory.models import (
     InspectionStatus,
     LedgerEntry,
@@ -225,7 +226,7 @@ def apply_serial_movements(movements):
     Serial.objects.bulk_update(list(locked.values()), ["status", "location", "updated_at"])
 
 
-@transaction.atomic
+@atomic_service
 def ensure_month_open(day):
     """A month finance confirmed takes no new posting dated in it (issue #7, R-J1).
 
@@ -259,7 +260,7 @@ def ledger_locks_take(movements):
     return balances
 
 
-@transaction.atomic
+@atomic_service
 def ledger_post(*, movements, doc_type, doc_id, actor, device="", work_order=None, reason_code=""):
     """Write ledger entries and move balances in one transaction (R-L1, R-L2).
 
@@ -402,7 +403,7 @@ def lot_snapshot(lot):
     }
 
 
-@transaction.atomic
+@atomic_service
 def lot_set_inspection_status(*, lot, status, actor, device=""):
     lot = Lot.objects.select_for_update().get(pk=lot.pk)
     before = lot_snapshot(lot)
@@ -455,7 +456,7 @@ def receipt_summary(entries):
     return {"lot": lot_snapshot(lot) if lot else None, "entries": entries_summary(entries)}
 
 
-@transaction.atomic
+@atomic_service
 def stock_receive(
     *,
     material,
@@ -494,7 +495,7 @@ def stock_receive(
     return entries
 
 
-@transaction.atomic
+@atomic_service
 def stock_transfer(
     *,
     material,
@@ -543,7 +544,7 @@ def stock_transfer(
     return entries
 
 
-@transaction.atomic
+@atomic_service
 def stock_adjust(*, material, location, quantity, reason, actor, device="", lot=None, serials=()):
     """Count correction with a mandatory reason; ``quantity`` is signed."""
     if not reason or not reason.strip():

@@ -10,7 +10,6 @@ from dataclasses import replace
 from decimal import Decimal
 
 from django.core.exceptions import ValidationError
-from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -19,6 +18,7 @@ from core.access import permission_require, scope_require
 from core.errors import StateConflict
 from core.fields import format_qty
 from core.outbox import outbox_emit
+from core.transactions import atomic_service
 from inventory.models import (
     InspectionStatus,
     LedgerEntry,
@@ -274,7 +274,7 @@ def ensure_good_stock_allowed(line):
 # ---------------------------------------------------------------------------- create
 
 
-@transaction.atomic
+@atomic_service
 def return_create(*, work_order, reason, lines, applicant, explanation="", device=""):
     """A draft return slip (R-R2). ``lines``: dicts of ``return_line_build`` arguments.
 
@@ -308,7 +308,7 @@ def return_create(*, work_order, reason, lines, applicant, explanation="", devic
     return request
 
 
-@transaction.atomic
+@atomic_service
 def return_line_add(
     *,
     request,
@@ -352,7 +352,7 @@ def return_line_add(
 # ---------------------------------------------------------------------------- approval
 
 
-@transaction.atomic
+@atomic_service
 def return_submit(*, request, actor, device=""):
     """Number RT-YYYYMM-NNNN on the first submit; the supervisor (and for BOM changes the
     technical department) must review (R-A4)."""
@@ -422,7 +422,7 @@ def verdict_apply(line, item):
     line.qc_note = (item.get("qc_note") or "")[:300]
 
 
-@transaction.atomic
+@atomic_service
 def return_qc_verdict(*, request, verdicts, actor, device=""):
     """R-R4: a verdict per line: good, supplier defect, or process defect with its rate."""
     permission_require(actor, "returns.give_qc_verdict", _("give QC verdicts"))
@@ -493,7 +493,7 @@ def foreign_refusal(lines):
     return " ".join(refused)
 
 
-@transaction.atomic
+@atomic_service
 def return_receive(*, request, lines, actor, device="", post=False):
     """The keeper checks and counts. ``lines``: dicts with ``line`` and optional
     ``received_qty`` (default: the slip's quantity), ``foreign_qty``, ``location``,
@@ -578,7 +578,7 @@ def return_movements(request):
     return movements
 
 
-@transaction.atomic
+@atomic_service
 def return_post(*, request, actor, device=""):
     """Book the received quantities back (R-R7). The row lock and state check make a
     second, concurrent posting a 409 instead of a double booking."""
@@ -616,7 +616,7 @@ def return_post(*, request, actor, device=""):
     )
 
 
-@transaction.atomic
+@atomic_service
 def return_confirm(*, request, actor, device=""):
     """Finance confirms a posted return (R-R3)."""
     permission_require(actor, "returns.confirm_return", _("confirm returns"))

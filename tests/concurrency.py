@@ -4,7 +4,7 @@ and wait until a backend is blocked on a lock, so an interleaving is forced, not
 import threading
 import time
 
-from django.db import connection, connections
+from django.db import connection, connections, transaction
 
 WAIT_LIMIT_SECONDS = 20
 
@@ -16,7 +16,7 @@ class Session(threading.Thread):
     def __init__(self, work):
         super().__init__(daemon=True)
         self.work, self.pid, self.result, self.error = work, None, None, None
-        self.started_work = threading.Event()
+        self.started_work, self.ready = threading.Event(), threading.Event()
 
     def run(self):
         try:
@@ -51,3 +51,23 @@ def wait_until_blocked(pid):
                 return
         time.sleep(0.02)
     raise AssertionError(f"backend {pid} never blocked on a lock")
+
+
+def deadlock_once(*, victim_pid, first, then):
+    """A second transaction that takes ``first`` (a callable taking a lock), waits until
+    backend ``victim_pid`` blocks behind it, then takes ``then``, a lock the victim holds: a
+    real deadlock. Its own ``deadlock_timeout`` is long, so PostgreSQL cancels the victim
+    (40P01); this one then gets its lock and commits. Wait for ``ready`` before the victim."""
+
+    def work(session):
+        with transaction.atomic():
+            with connection.cursor() as cursor:
+                cursor.execute("SET LOCAL deadlock_timeout = '30s'")
+            first()
+            session.ready.set()
+            wait_until_blocked(victim_pid)
+            then()
+
+    session = Session(work).begin()
+    session.ready.wait()
+    return session
