@@ -36,7 +36,9 @@ def deadlock_against_this_connection(material, shelf):
     return deadlock_once(
         victim_pid=backend_pid(),
         first=lambda: ChainHead.objects.select_for_update().get(pk=1),
-        then=lambda: StockBalance.objects.select_for_update().get(material=material, location=shelf),
+        then=lambda: StockBalance.objects.select_for_update().get(
+            material=material, location=shelf
+        ),
     )
 
 
@@ -61,9 +63,8 @@ def test_inside_a_callers_transaction_the_deadlock_goes_to_the_caller(stock, cap
     keeper, material, shelf = stock
     other = deadlock_against_this_connection(material, shelf)
 
-    with pytest.raises(OperationalError, match="deadlock detected"):
-        with transaction.atomic():
-            stock_receive(material=material, location=shelf, quantity=Decimal(5), actor=keeper)
+    with pytest.raises(OperationalError, match="deadlock detected"), transaction.atomic():
+        stock_receive(material=material, location=shelf, quantity=Decimal(5), actor=keeper)
 
     other.join()
     assert other.error is None and retries(caplog) == []
