@@ -16,6 +16,7 @@ from django.utils.translation import gettext_lazy as _
 from alerts.models import Alert, AlertLevel, Notification
 from audit.services import audit_record
 from core.fields import format_qty
+from core.transactions import atomic_service
 
 
 def open_alert_of(kind, obj):
@@ -48,7 +49,7 @@ def notifications_create(*, users, title, body, url="", alert=None):
     return notifications
 
 
-@transaction.atomic
+@atomic_service
 def notify(*, users, title, body, url="", alert=None, actor=None, device=""):
     """Tell ``users`` something: an inbox row each, and an e-mail to those with an address."""
     notifications = notifications_create(users=users, title=title, body=body, url=url, alert=alert)
@@ -64,7 +65,7 @@ def notify(*, users, title, body, url="", alert=None, actor=None, device=""):
     return notifications
 
 
-@transaction.atomic
+@atomic_service
 def alert_raise(*, kind, obj, params, users, level=AlertLevel.WARNING, url=""):
     """Open an alert of ``kind`` about ``obj`` and notify ``users`` — unless one is already
     open: then nothing happens and the open alert is returned."""
@@ -101,7 +102,7 @@ def alert_raise(*, kind, obj, params, users, level=AlertLevel.WARNING, url=""):
     return alert
 
 
-@transaction.atomic
+@atomic_service
 def alert_clear(*, alert, actor=None):
     """The condition is resolved: close the alert (harmless when already cleared)."""
     alert = Alert.objects.select_for_update().get(pk=alert.pk)
@@ -119,7 +120,7 @@ def alert_clear(*, alert, actor=None):
     return alert
 
 
-@transaction.atomic
+@atomic_service
 def notifications_mark_read(*, user, ids=None):
     """Mark ``user``'s notifications (those in ``ids``, or all when ``ids`` is None) read;
     another user's ids are ignored. Returns the ids newly marked."""

@@ -6,11 +6,11 @@ already taken.
 """
 
 from django.core.exceptions import ValidationError
-from django.db import transaction
 from django.utils.translation import gettext_lazy as _
 
 from approvals.models import MATRIX_CHAIN, MatrixCell, OrderBand, PolicyVersion
 from audit.services import audit_record
+from core.transactions import atomic_service
 
 NO_BANDS = _("A policy needs at least one order band.")
 DUPLICATE_BAND = _("Order band %(band)s is listed more than once.")
@@ -59,7 +59,7 @@ def cells_check(cells, band_codes):
             )
 
 
-@transaction.atomic
+@atomic_service
 def policy_publish(*, version_data, actor, device=""):
     """Create the next policy version with its bands and cells, and audit it.
 

@@ -7,7 +7,6 @@ from datetime import timedelta
 
 from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import ValidationError
-from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -17,6 +16,7 @@ from approvals.registry import handlers_for
 from audit.services import audit_record
 from core.access import in_scope, not_found
 from core.errors import StateConflict
+from core.transactions import atomic_service
 
 STEP_DECIDED = _("This approval step was already decided (%(state)s).")
 STEP_NOT_CURRENT = _("An earlier approval step of %(request)s is still open.")
@@ -38,7 +38,7 @@ def sla_due(policy, now):
     return now + timedelta(hours=hours)
 
 
-@transaction.atomic
+@atomic_service
 def approval_steps_open(*, request, tiers, workshop, requester, policy=None, context=None):
     """Start a new round of steps for ``request``: the first pending, the rest waiting."""
     steps = steps_of(request)
@@ -126,7 +126,7 @@ def lock_request(step):
     return model.objects.select_for_update().get(pk=step.object_id)
 
 
-@transaction.atomic
+@atomic_service
 def approval_decide(*, step, actor, approve, comment="", device=""):
     """Approve or reject the current step of a request.
 
@@ -179,7 +179,7 @@ def approval_decide(*, step, actor, approve, comment="", device=""):
     return step
 
 
-@transaction.atomic
+@atomic_service
 def approval_steps_cancel(*, request):
     """Close the open steps of a cancelled request (the caller holds its lock and audits)."""
     return (

@@ -1,5 +1,6 @@
 """The only writer of the audit trail. Call ``audit_record`` last in a service's transaction:
-it locks the chain head, and taking no other lock after it keeps services deadlock-free."""
+it locks the chain head, and taking no other lock after it keeps services deadlock-free
+(the lock order is written down on ``audit_record``)."""
 
 import hashlib
 import hmac
@@ -7,7 +8,7 @@ import json
 from datetime import UTC
 
 from django.core.serializers.json import DjangoJSONEncoder
-from django.db import transaction
+from django.db import connection, transaction
 from django.utils import timezone
 
 from audit.keys import audit_key_signing
@@ -45,6 +46,18 @@ def event_hash(event, key: bytes | None) -> str:
     return hmac.new(key, payload.encode(), hashlib.sha256).hexdigest()
 
 
+def parent_checks_now():
+    """Run the foreign-key checks this transaction has deferred, and check the rest at once.
+
+    Django's foreign keys are ``DEFERRABLE INITIALLY DEFERRED``: left alone, their checks
+    lock the referenced rows (``FOR KEY SHARE``) at COMMIT, after the chain head, while a
+    service holding such a row ``FOR UPDATE`` waits for the chain head (issue #12).
+    """
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")
+
+
 def chain_head_locked():
     ChainHead.objects.bulk_create([ChainHead(pk=1)], ignore_conflicts=True)
     return ChainHead.objects.select_for_update().get(pk=1)
@@ -54,7 +67,14 @@ def chain_head_locked():
 def audit_record(
     *, actor, action, obj=None, object_type="", object_id="", before=None, after=None, device=""
 ):
-    """Append one event: who (actor, device) did what (action) to which object, before/after."""
+    """Append one event: who (actor, device) did what (action) to which object, before/after.
+
+    Lock order (issue #12): every row lock a service needs comes first (balances in key
+    order, documents, work orders), then the parent rows of everything written (the deferred
+    foreign-key checks, run here), and the audit chain head last. A service that must record
+    an event before it posts takes the posting's locks first (``returns`` receive-scan).
+    """
+    parent_checks_now()
     head = chain_head_locked()
     if obj is not None:
         object_type = object_type or obj._meta.label_lower

@@ -4,6 +4,13 @@ The key is claimed in the same database transaction as the work: the whole reque
 inside it, so a crash loses both or neither. The same key with the same body replays the
 stored response; with another body it is refused with 422. A concurrent duplicate waits on
 the key's unique index until the first commits, then replays its response.
+
+Only final outcomes are kept (issue #12 defect 5): a 2xx, and the refusals the same body
+gets again whatever happens meanwhile: 400 (invalid), 404 (no such object or route), 405
+(method), 413 (too big) and 422 (key reused). A 401, 403, 409 (state or race), 429
+(throttled) or 5xx may change on retry: the transaction is rolled back, the key released,
+and a retry runs the work again. A deadlock anywhere in the request runs it again at once
+(``core.transactions``): this transaction is the outermost one.
 """
 
 import hashlib
@@ -11,19 +18,26 @@ from datetime import timedelta
 
 from django.conf import settings
 from django.core.exceptions import RequestDataTooBig
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, connection, transaction
 from django.http import HttpResponse, JsonResponse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from core.api.exceptions import TOO_BIG
 from core.models import IdempotencyKey
+from core.transactions import RetryableErrorSeen, atomic_retried
 
 HEADER = "HTTP_IDEMPOTENCY_KEY"
 MAX_KEY_LENGTH = 100
 KEY_REUSED = _("This Idempotency-Key was used for a different request.")
 KEY_TOO_LONG = _("The Idempotency-Key may have at most 100 characters.")
 REPLAYED_HEADER = "Idempotent-Replayed"
+FINAL_REFUSALS = frozenset({400, 404, 405, 413, 422})
+
+
+def is_final(status_code):
+    """Would the same request get the same answer later? (see the module docstring)"""
+    return 200 <= status_code < 300 or status_code in FINAL_REFUSALS
 
 
 def caller_scope(request):
@@ -72,21 +86,27 @@ class IdempotencyMiddleware:
             scope, digest = caller_scope(request), body_hash(request)
         except RequestDataTooBig:  # over DATA_UPLOAD_MAX_MEMORY_SIZE: refused, nothing kept
             return refuse(TOO_BIG, 413)
-        with transaction.atomic():
-            claim = self.claim(request, scope, key, digest)
-            if claim.body_hash != digest:
-                return refuse(KEY_REUSED, 422)
-            if claim.status_code is not None:
-                return replay(claim)
+        return atomic_retried(lambda: self.respond_once(request, scope, key, digest))
+
+    def respond_once(self, request, scope, key, digest):
+        claim = self.claim(request, scope, key, digest)
+        if claim.body_hash != digest:
+            return refuse(KEY_REUSED, 422)
+        if claim.status_code is not None:
+            return replay(claim)
+        seen = RetryableErrorSeen()
+        with connection.execute_wrapper(seen):
             response = self.get_response(request)
-            if response.status_code >= 500:
-                transaction.set_rollback(True)  # let a retry run the work again
-                return response
-            claim.status_code = response.status_code
-            claim.content_type = response.get("Content-Type", "")
-            claim.response_body = response.content
-            claim.save(update_fields=["status_code", "content_type", "response_body"])
+        if seen.error is not None:  # the view answered 500: roll back, run it all again
+            raise seen.error
+        if not is_final(response.status_code):
+            transaction.set_rollback(True)  # release the key: a retry runs the work again
             return response
+        claim.status_code = response.status_code
+        claim.content_type = response.get("Content-Type", "")
+        claim.response_body = response.content
+        claim.save(update_fields=["status_code", "content_type", "response_body"])
+        return response
 
     @staticmethod
     def claim(request, scope, key, digest):

@@ -3,15 +3,15 @@ import secrets
 
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group, Permission
-from django.db import transaction
 from django.utils import timezone
 
 from audit.services import audit_record
 from core.models import ApiToken, DocumentSequence
 from core.roles import groups_apply
+from core.transactions import atomic_service
 
 
-@transaction.atomic
+@atomic_service
 def document_number_next(*, prefix, when=None):
     """Next gap-free number such as ``RT-202611-0001``.
 
@@ -33,7 +33,7 @@ def model_snapshot(instance):
     return {f.attname: getattr(instance, f.attname) for f in instance._meta.concrete_fields}
 
 
-@transaction.atomic
+@atomic_service
 def master_record_save(*, instance, actor, device=""):
     """Create or change a master-data record and audit it with before/after values (R-U1).
 
@@ -60,7 +60,7 @@ def master_record_save(*, instance, actor, device=""):
     return instance
 
 
-@transaction.atomic
+@atomic_service
 def master_record_delete(*, instance, actor, device=""):
     """Delete a master-data record (PROTECT keeps referenced ones) and audit it."""
     before, pk = model_snapshot(instance), instance.pk
@@ -75,7 +75,7 @@ def master_record_delete(*, instance, actor, device=""):
     )
 
 
-@transaction.atomic
+@atomic_service
 def role_groups_sync(*, actor=None):
     """Create or update one group per role with exactly its permissions (idempotent)."""
     changed = groups_apply(group_model=Group, permission_model=Permission)
@@ -85,7 +85,7 @@ def role_groups_sync(*, actor=None):
         )
 
 
-@transaction.atomic
+@atomic_service
 def user_ensure(*, username, role, password, actor=None, is_superuser=False):
     """Create a user in a role group, or leave an existing one as it is."""
     user_model = get_user_model()
@@ -105,7 +105,7 @@ def user_ensure(*, username, role, password, actor=None, is_superuser=False):
     return user
 
 
-@transaction.atomic
+@atomic_service
 def api_token_issue(*, name, kind, user, actor, device_id=""):
     """A new token; the raw key is returned once and never stored (only its SHA-256)."""
     prefix = secrets.token_hex(4)
@@ -131,7 +131,7 @@ def api_key_hash(raw_key):
     return hashlib.sha256(raw_key.encode()).hexdigest()
 
 
-@transaction.atomic
+@atomic_service
 def api_token_revoke(*, token, actor):
     token = ApiToken.objects.select_for_update().get(pk=token.pk)
     if token.revoked_at is None:
@@ -146,7 +146,7 @@ def api_token_revoke(*, token, actor):
     return token
 
 
-@transaction.atomic
+@atomic_service
 def workshop_member_add(*, workshop, user, actor=None, device=""):
     """Let ``user`` see and act on ``workshop``'s requests and work orders (core.access)."""
     if workshop.members.filter(pk=user.pk).exists():

@@ -14,7 +14,7 @@ def outbox_deliver_task():
     return outbox_deliver()
 
 
-@shared_task(acks_late=True, time_limit=600)
+@shared_task(acks_late=True, time_limit=600, soft_time_limit=540)
 def idempotency_keys_purge_task():
     """Hourly: drop idempotency keys past their retention (kept at least 24 h)."""
     return idempotency_keys_purge()

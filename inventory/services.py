@@ -11,7 +11,7 @@ from decimal import Decimal
 
 from django.apps import apps
 from django.core.exceptions import ValidationError
-from django.db import connection, transaction
+from django.db import connection
 from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -20,6 +20,7 @@ from audit.services import audit_record
 from core.errors import StateConflict
 from core.fields import QTY, format_qty
 from core.services import document_number_next
+from core.transactions import atomic_service
 from inventory.models import (
     InspectionStatus,
     LedgerEntry,
@@ -225,7 +226,7 @@ def apply_serial_movements(movements):
     Serial.objects.bulk_update(list(locked.values()), ["status", "location", "updated_at"])
 
 
-@transaction.atomic
+@atomic_service
 def ensure_month_open(day):
     """A month finance confirmed takes no new posting dated in it (issue #7, R-J1).
 
@@ -247,7 +248,19 @@ def ensure_month_open(day):
         raise StateConflict(MONTH_LOCKED, params={"month": f"{day:%Y-%m}"})
 
 
-@transaction.atomic
+def ledger_locks_take(movements):
+    """The locks ``ledger_post`` takes for ``movements``, in its order: the month (shared),
+    then the balance rows in key order, then the serials by id. A service that must record an
+    audit event before it posts takes them first, so the audit chain head stays the last lock
+    (``audit_record``); ``ledger_post`` taking them again waits for nothing."""
+    ensure_month_open(timezone.localdate())
+    balances = lock_balances(sorted({movement.key for movement in movements}))
+    serial_ids = sorted({m.serial.pk for m in movements if m.serial})
+    list(Serial.objects.select_for_update().filter(pk__in=serial_ids).order_by("pk"))
+    return balances
+
+
+@atomic_service
 def ledger_post(*, movements, doc_type, doc_id, actor, device="", work_order=None, reason_code=""):
     """Write ledger entries and move balances in one transaction (R-L1, R-L2).
 
@@ -256,11 +269,10 @@ def ledger_post(*, movements, doc_type, doc_id, actor, device="", work_order=Non
     """
     if not movements:
         raise ValidationError(MOVEMENT_EMPTY)
-    ensure_month_open(timezone.localdate())
+    balances = ledger_locks_take(movements)
     deltas = {}
     for movement in movements:
         deltas[movement.key] = deltas.get(movement.key, Decimal("0")) + movement.quantity
-    balances = lock_balances(sorted(deltas))
     by_key = {m.key: m for m in movements}
     now = timezone.now()
     for key, delta in deltas.items():
@@ -391,7 +403,7 @@ def lot_snapshot(lot):
     }
 
 
-@transaction.atomic
+@atomic_service
 def lot_set_inspection_status(*, lot, status, actor, device=""):
     lot = Lot.objects.select_for_update().get(pk=lot.pk)
     before = lot_snapshot(lot)
@@ -444,7 +456,7 @@ def receipt_summary(entries):
     return {"lot": lot_snapshot(lot) if lot else None, "entries": entries_summary(entries)}
 
 
-@transaction.atomic
+@atomic_service
 def stock_receive(
     *,
     material,
@@ -483,7 +495,7 @@ def stock_receive(
     return entries
 
 
-@transaction.atomic
+@atomic_service
 def stock_transfer(
     *,
     material,
@@ -532,7 +544,7 @@ def stock_transfer(
     return entries
 
 
-@transaction.atomic
+@atomic_service
 def stock_adjust(*, material, location, quantity, reason, actor, device="", lot=None, serials=()):
     """Count correction with a mandatory reason; ``quantity`` is signed."""
     if not reason or not reason.strip():

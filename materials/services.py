@@ -4,11 +4,11 @@ order uses it. Units, categories and materials go through core.services.master_r
 from decimal import Decimal
 
 from django.core.exceptions import ValidationError
-from django.db import transaction
 from django.utils.translation import gettext_lazy as _
 
 from audit.services import audit_record
 from core.errors import StateConflict
+from core.transactions import atomic_service
 from materials.models import Bom, BomLine
 
 NO_LINES = _("A BOM needs at least one line.")
@@ -71,7 +71,7 @@ def bom_lines_build(*, product, lines):
     return built
 
 
-@transaction.atomic
+@atomic_service
 def bom_save(*, product, version, lines, actor, device="", is_active=True, note="", bom=None):
     """Create a BOM version, or replace an unused one together with all its lines (R-M3)."""
     before = None
@@ -96,7 +96,7 @@ def bom_save(*, product, version, lines, actor, device="", is_active=True, note=
     return bom
 
 
-@transaction.atomic
+@atomic_service
 def bom_delete(*, bom, actor, device=""):
     """Delete a BOM version no work order uses, with its lines."""
     bom = bom_locked(bom)
@@ -106,7 +106,7 @@ def bom_delete(*, bom, actor, device=""):
                  before=before)
 
 
-@transaction.atomic
+@atomic_service
 def bom_upsert(*, product, version, lines, actor, device="", is_active=True, note=""):
     """The ERP's BOM by product and version: created, or replaced with all its lines while
     no work order uses it. Sent again unchanged it writes nothing (no audit event either).

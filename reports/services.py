@@ -19,6 +19,7 @@ from django.utils.translation import gettext_lazy as _
 
 from audit.services import audit_record
 from core.access import NOT_ALLOWED, can_see_costs, is_plant_wide
+from core.transactions import atomic_service
 from jobs.dispatch import dispatch_after_commit
 from reports.models import ExportJob, ExportKind, ExportState
 from reports.registry import export_for, export_params_clean
@@ -50,7 +51,7 @@ def stored_params(params):
     return {name: value for name, value in params.items() if value not in ("", None)}
 
 
-@transaction.atomic
+@atomic_service
 def export_request(*, user, kind, params, language=None, device=""):
     """Validate (400 naming each parameter), create the job, run it after commit."""
     from reports.tasks import export_run_task  # the task module imports this one
@@ -91,7 +92,7 @@ def export_inline(*, user, kind, params, language=None, device=""):
     return target.getvalue()
 
 
-@transaction.atomic
+@atomic_service
 def export_claim(*, job_id):
     """Mark the job running from scratch; ``None`` when it is gone or already done."""
     job = ExportJob.objects.select_for_update().filter(pk=job_id).first()
@@ -111,7 +112,7 @@ def export_progress(*, job_id, rows_done, estimate):
     )
 
 
-@transaction.atomic
+@atomic_service
 def export_finish(*, job_id, source, row_count):
     """Store the built file under the job's one name and mark it done (first run wins)."""
     job = ExportJob.objects.select_for_update().get(pk=job_id)

@@ -23,6 +23,7 @@ from django.template.defaultfilters import filesizeformat
 from django.utils.translation import gettext_lazy as _
 
 from core.errors import StateConflict
+from core.transactions import atomic_service
 from returns.models import ReplenishRequest, RequestAttachment, ReturnRequest
 from returns.services import STATES, audit, locked
 
@@ -123,7 +124,7 @@ def summary(attachment):
     }
 
 
-@transaction.atomic
+@atomic_service
 def attachment_add(*, request, upload, actor, device=""):
     """Store ``upload`` (a Django ``File``) on ``request``; audited as ``<kind>.attach``."""
     name = original_name(upload)
@@ -151,7 +152,7 @@ def attachment_add(*, request, upload, actor, device=""):
     return attachment
 
 
-@transaction.atomic
+@atomic_service
 def attachment_remove(*, attachment, actor, device=""):
     """The uploader takes a file off a draft; the file goes once the removal is committed."""
     request = locked(attachment.request, actor=actor)

@@ -10,7 +10,7 @@ from datetime import date, datetime, time
 from decimal import Decimal
 
 from django.conf import settings
-from django.db import connection, transaction
+from django.db import connection
 from django.db.models import Sum
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -20,6 +20,7 @@ from core.access import permission_require
 from core.errors import StateConflict
 from core.fields import MONEY, QTY
 from core.outbox import outbox_emit
+from core.transactions import atomic_service
 from inventory.models import MovementType
 from returns.models import MonthEnd, MonthEndState, RequestKind
 
@@ -112,7 +113,7 @@ def month_lock(month):
     return MonthEnd.objects.select_for_update().get(month=month)
 
 
-@transaction.atomic
+@atomic_service
 def month_end_compute(*, month, actor=None):
     """(Re)build the month's summary; refused once finance confirmed it."""
     month_end = month_lock(month.replace(day=1))
@@ -142,7 +143,7 @@ def month_end_totals(month_end):
     }
 
 
-@transaction.atomic
+@atomic_service
 def month_end_confirm(*, month_end, actor, device=""):
     """Finance locks the month: no recomputation, and no ledger posting dated in it
     (``inventory.services.ledger_post``) afterwards (R-J1, issue #7)."""

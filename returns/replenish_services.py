@@ -10,7 +10,6 @@ from dataclasses import replace
 from decimal import Decimal
 
 from django.core.exceptions import ValidationError
-from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -22,6 +21,7 @@ from core.errors import StateConflict
 from core.fields import MONEY, format_qty
 from core.outbox import outbox_emit
 from core.services import document_number_next
+from core.transactions import atomic_service
 from inventory.models import MovementType, Serial, SerialStatus
 from inventory.selectors import fefo_suggestion
 from inventory.services import (
@@ -205,7 +205,7 @@ def replenish_lines_validate(work_order, reason, lines):
     return checked
 
 
-@transaction.atomic
+@atomic_service
 def replenish_create(*, work_order, reason, lines, applicant, explanation="", device=""):
     """A draft replenishment. ``lines``: dicts of ``material``, ``quantity`` and, for a
     defect reason, ``citations`` [{``return_line``, ``quantity``}]. The amount is valued at
@@ -283,7 +283,7 @@ def replenish_routes(request, policy):
     return routes
 
 
-@transaction.atomic
+@atomic_service
 def replenish_submit(*, request, actor, device=""):
     """Number RP-YYYYMM-NNNN on the first submit; steps from the active policy version.
 
@@ -383,7 +383,7 @@ def replenish_post(request, movements, actor, device):
     )
 
 
-@transaction.atomic
+@atomic_service
 def replenish_issue(*, request, actor, device=""):
     """Issue what stock allows (FEFO); a short line gets a shortage slip SH-… (R-P4)."""
     permission_require(actor, "returns.issue_replenishment", _("issue replenishments"))
@@ -431,7 +431,7 @@ def replenish_issue(*, request, actor, device=""):
     )
 
 
-@transaction.atomic
+@atomic_service
 def shortage_fulfil(*, slip, actor, device=""):
     """Stock arrived: issue the slip's quantity, close it; the request is issued when no
     slip of it stays open. All or nothing: not enough stock yet is a 400."""

@@ -10,7 +10,6 @@ from dataclasses import replace
 from decimal import Decimal
 
 from django.core.exceptions import ValidationError
-from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -19,6 +18,7 @@ from core.access import permission_require, scope_require
 from core.errors import StateConflict
 from core.fields import format_qty
 from core.outbox import outbox_emit
+from core.transactions import atomic_service
 from inventory.models import (
     InspectionStatus,
     LedgerEntry,
@@ -28,6 +28,7 @@ from inventory.models import (
 )
 from inventory.services import (
     entries_summary,
+    ledger_locks_take,
     ledger_post,
     one_movement_per_unit,
     validate_lot,
@@ -273,7 +274,7 @@ def ensure_good_stock_allowed(line):
 # ---------------------------------------------------------------------------- create
 
 
-@transaction.atomic
+@atomic_service
 def return_create(*, work_order, reason, lines, applicant, explanation="", device=""):
     """A draft return slip (R-R2). ``lines``: dicts of ``return_line_build`` arguments.
 
@@ -307,7 +308,7 @@ def return_create(*, work_order, reason, lines, applicant, explanation="", devic
     return request
 
 
-@transaction.atomic
+@atomic_service
 def return_line_add(
     *,
     request,
@@ -351,7 +352,7 @@ def return_line_add(
 # ---------------------------------------------------------------------------- approval
 
 
-@transaction.atomic
+@atomic_service
 def return_submit(*, request, actor, device=""):
     """Number RT-YYYYMM-NNNN on the first submit; the supervisor (and for BOM changes the
     technical department) must review (R-A4)."""
@@ -421,7 +422,7 @@ def verdict_apply(line, item):
     line.qc_note = (item.get("qc_note") or "")[:300]
 
 
-@transaction.atomic
+@atomic_service
 def return_qc_verdict(*, request, verdicts, actor, device=""):
     """R-R4: a verdict per line: good, supplier defect, or process defect with its rate."""
     permission_require(actor, "returns.give_qc_verdict", _("give QC verdicts"))
@@ -492,16 +493,22 @@ def foreign_refusal(lines):
     return " ".join(refused)
 
 
-@transaction.atomic
-def return_receive(*, request, lines, actor, device=""):
+@atomic_service
+def return_receive(*, request, lines, actor, device="", post=False):
     """The keeper checks and counts. ``lines``: dicts with ``line`` and optional
     ``received_qty`` (default: the slip's quantity), ``foreign_qty``, ``location``,
     ``receive_note``; lines not given are received as on the slip.
 
     A defect lot with more than 2 % foreign material refuses the whole slip (R-R5): it is
     returned to the applicant as rejected, the counts recorded, and the request returned.
+
+    With ``post`` (the keeper's receive-scan) the received slip is posted in the same
+    transaction, so a refused posting leaves it unreceived too. The posting's locks are
+    taken before the receipt's audit event locks the chain head (``audit_record``'s order).
     """
     permission_require(actor, "returns.receive_return", _("receive returned material"))
+    if post:
+        permission_require(actor, "returns.post_return", _("post returns"))
     request = locked(request, actor=actor)
     ensure_transition(request, ReturnState.RECEIVED, _("received"))
     ensure_not_applicant(request, actor, _("receive"))
@@ -523,7 +530,9 @@ def return_receive(*, request, lines, actor, device=""):
         return rejection_apply(
             request, actor=actor, device=device, reason=refusal, action="refuse", details=details
         )
-    return state_change(
+    if post:
+        ledger_locks_take(return_movements(request))
+    request = state_change(
         request,
         ReturnState.RECEIVED,
         actor=actor,
@@ -533,6 +542,7 @@ def return_receive(*, request, lines, actor, device=""):
         received_by=actor,
         received_at=timezone.now(),
     )
+    return return_post(request=request, actor=actor, device=device) if post else request
 
 
 # ---------------------------------------------------------------------------- posting
@@ -568,7 +578,7 @@ def return_movements(request):
     return movements
 
 
-@transaction.atomic
+@atomic_service
 def return_post(*, request, actor, device=""):
     """Book the received quantities back (R-R7). The row lock and state check make a
     second, concurrent posting a 409 instead of a double booking."""
@@ -606,7 +616,7 @@ def return_post(*, request, actor, device=""):
     )
 
 
-@transaction.atomic
+@atomic_service
 def return_confirm(*, request, actor, device=""):
     """Finance confirms a posted return (R-R3)."""
     permission_require(actor, "returns.confirm_return", _("confirm returns"))

@@ -9,7 +9,6 @@ the document-number sequence, then the audit chain (``audit_record`` always last
 """
 
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -24,6 +23,7 @@ from approvals.services import (
 from audit.services import audit_record
 from core.errors import StateConflict
 from core.services import document_number_next
+from core.transactions import atomic_service
 from returns.models import (
     REPLENISH_TRANSITIONS,
     RETURN_TRANSITIONS,
@@ -168,7 +168,7 @@ def request_submit(request, *, actor, device, tiers, policy=None, context=None):
     )
 
 
-@transaction.atomic
+@atomic_service
 def request_decide(*, request, actor, approve=True, comment="", device=""):
     """Decide the request's current approval step; the handlers move the request."""
     request = locked(request, actor=actor)
@@ -210,7 +210,7 @@ def request_rejected(request, actor, device, comment):
     return rejection_apply(request, actor=actor, device=device, reason=comment)
 
 
-@transaction.atomic
+@atomic_service
 def request_reject(*, request, actor, reason, device=""):
     request = locked(request, actor=actor)
     if not (reason or "").strip():
@@ -218,7 +218,7 @@ def request_reject(*, request, actor, reason, device=""):
     return rejection_apply(request, actor=actor, device=device, reason=reason.strip())
 
 
-@transaction.atomic
+@atomic_service
 def request_cancel(*, request, actor, device=""):
     """Withdraw a request before it moved stock; its open approval steps are closed."""
     request = locked(request, actor=actor)

@@ -446,14 +446,12 @@ def receiving(request):
     )
     if slip and request.method == "POST" and formset.is_valid():
         try:
-            with transaction.atomic():  # a refused post leaves the slip unreceived too
-                slip = return_services.return_receive(
-                    request=slip, lines=[form.receipt() for form in formset], **actor(request)
-                )
-                if slip.state == ReturnState.RECEIVED and request.user.has_perm(
-                    "returns.post_return"
-                ):
-                    slip = return_services.return_post(request=slip, **actor(request))
+            slip = return_services.return_receive(
+                request=slip,
+                lines=[form.receipt() for form in formset],
+                post=request.user.has_perm("returns.post_return"),
+                **actor(request),
+            )
         except SERVICE_ERRORS as error:
             service_failed(request, error, formset)
         else:

@@ -6,7 +6,6 @@ from datetime import timedelta
 from decimal import Decimal
 
 from django.core.exceptions import ValidationError
-from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -15,6 +14,7 @@ from core.access import permission_require
 from core.errors import StateConflict
 from core.fields import QTY, format_qty
 from core.services import document_number_next
+from core.transactions import atomic_service
 from inventory.models import InspectionStatus, MovementType
 from inventory.services import (
     entries_summary,
@@ -101,8 +101,12 @@ class IssueLine:
 
 
 def locked(work_order):
+    """The work order row only: its BOM and product stay unlocked, so postings whose
+    foreign-key checks read them never wait for an issue (issue #12)."""
     return (
-        WorkOrder.objects.select_for_update().select_related("bom", "product").get(pk=work_order.pk)
+        WorkOrder.objects.select_for_update(of=("self",))
+        .select_related("bom", "product")
+        .get(pk=work_order.pk)
     )
 
 
@@ -153,7 +157,7 @@ def plan_validate(*, product, bom, planned_qty):
         raise ValidationError({"bom": BOM_INACTIVE % {"bom": bom}})
 
 
-@transaction.atomic
+@atomic_service
 def work_order_create(
     *,
     number,
@@ -190,7 +194,7 @@ def work_order_create(
     return work_order
 
 
-@transaction.atomic
+@atomic_service
 def work_order_release(*, work_order, actor, device=""):
     """Freeze the requirement lines from the BOM version (R-M3, R-W2)."""
     work_order = locked(work_order)
@@ -290,7 +294,7 @@ def issue_movements(work_order, lines, *, borrowed):
     return movements
 
 
-@transaction.atomic
+@atomic_service
 def work_order_issue(*, work_order, lines, actor, device="", borrowed=False, note=""):
     """Issue material to a work order (领料); ``borrowed`` (借料) may exceed the requirement
     and must be regularised within 24 h (R-W3)."""
@@ -341,7 +345,7 @@ def work_order_issue(*, work_order, lines, actor, device="", borrowed=False, not
     return issue
 
 
-@transaction.atomic
+@atomic_service
 def borrow_regularise(*, issue, actor, device="", note=""):
     """Mark a borrowed issue as regularised (by a replenishment or return) before its alert."""
     issue = MaterialIssue.objects.select_for_update().get(pk=issue.pk)
@@ -362,7 +366,7 @@ def borrow_regularise(*, issue, actor, device="", note=""):
     return issue
 
 
-@transaction.atomic
+@atomic_service
 def work_order_report_output(*, work_order, good_qty, scrap_qty=0, actor, device="", note=""):
     work_order = locked(work_order)
     if work_order.status not in ISSUABLE_STATUSES:
@@ -392,7 +396,7 @@ def work_order_report_output(*, work_order, good_qty, scrap_qty=0, actor, device
     return report
 
 
-@transaction.atomic
+@atomic_service
 def work_order_complete(*, work_order, actor, device=""):
     """Completion starts the 24 h clock for returning leftovers (R-W5)."""
     work_order = locked(work_order)
@@ -409,7 +413,7 @@ def work_order_complete(*, work_order, actor, device=""):
     )
 
 
-@transaction.atomic
+@atomic_service
 def work_order_cancel(*, work_order, actor, device=""):
     work_order = locked(work_order)
     ensure_transition(work_order, WorkOrderStatus.CANCELLED, _("cancelled"))
@@ -471,7 +475,7 @@ def ensure_output_outstanding(work_order, quantity):
         )
 
 
-@transaction.atomic
+@atomic_service
 def work_order_receive_output(
     *, work_order, location, quantity, actor, device="", batch_no="", serials=()
 ):
@@ -509,7 +513,7 @@ def work_order_receive_output(
     return entries
 
 
-@transaction.atomic
+@atomic_service
 def work_order_sign_off(*, work_order, role, actor, note="", device=""):
     """One sign-off per department on a completed work order (R-W4)."""
     work_order = locked(work_order)
@@ -540,7 +544,7 @@ def work_order_sign_off(*, work_order, role, actor, note="", device=""):
     return sign_off
 
 
-@transaction.atomic
+@atomic_service
 def work_order_declare_leftover(*, work_order, material, note, actor, device=""):
     """Production declares a material's leftover consumed instead of returned (R-W4)."""
     work_order = locked(work_order)
@@ -568,7 +572,7 @@ def work_order_declare_leftover(*, work_order, material, note, actor, device="")
     return declaration
 
 
-@transaction.atomic
+@atomic_service
 def work_order_close(*, work_order, actor, device=""):
     """completed → closed once every close-out item is done (R-W4); else ``CloseOutBlocked``."""
     work_order = locked(work_order)
@@ -600,7 +604,7 @@ def plan_snapshot(work_order):
     }
 
 
-@transaction.atomic
+@atomic_service
 def work_order_upsert(*, number, actor, device="", **plan):
     """The ERP's work order by number (``plan``: the arguments of ``work_order_create``):
     created, or its plan changed while it is still planned (409 afterwards). Sent again

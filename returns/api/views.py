@@ -1,7 +1,6 @@
 """Thin views: parse the input, call one service, render the result. State changes are
 POST sub-resources (``/returns/{id}/submit/``)."""
 
-from django.db import transaction
 from drf_spectacular.utils import extend_schema
 from rest_framework import mixins, status, viewsets
 from rest_framework.decorators import action
@@ -12,7 +11,6 @@ from core.api.permissions import HasAnyPerm, HasPerm, IsApprover, WorkshopScoped
 from returns import replenish_services, return_services, selectors
 from returns.api import filters, serializers
 from returns.api.attachments import AttachmentsMixin
-from returns.models import ReturnState
 
 ADD_RETURN = HasPerm("returns.add_returnrequest")
 QC_VERDICT = HasPerm("returns.give_qc_verdict")
@@ -167,14 +165,12 @@ class ReturnRequestViewSet(RequestViewSet):
         data.is_valid(raise_exception=True)
         if data.validated_data["post"] and not POST_RETURN().has_permission(request, self):
             self.permission_denied(request)
-        with transaction.atomic():  # a refused post leaves the slip unreceived too
-            slip = return_services.return_receive(
-                request=data.validated_data["request"],
-                lines=data.validated_data["lines"],
-                **self.actor(),
-            )
-            if data.validated_data["post"] and slip.state == ReturnState.RECEIVED:
-                slip = return_services.return_post(request=slip, **self.actor())
+        slip = return_services.return_receive(
+            request=data.validated_data["request"],
+            lines=data.validated_data["lines"],
+            post=data.validated_data["post"],
+            **self.actor(),
+        )
         return self.respond(slip)
 
 
