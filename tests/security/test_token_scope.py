@@ -14,7 +14,7 @@ from core.api.authentication import TokenRateThrottle
 from core.api.token_scope import OUT_OF_SCOPE
 from core.models import TokenKind
 from core.services import api_token_issue
-from tests.security.matrix import is_api, routes, url_for
+from tests.security.matrix import is_api, methods_of, routes, url_for
 from tests.security.route_rules import TOKEN_RULES
 
 pytestmark = pytest.mark.django_db
@@ -55,6 +55,25 @@ def test_the_token_rules_name_only_real_api_routes():
     api_routes = {name for name, (route, _pattern) in routes().items() if is_api(route)}
     for kind, rules in TOKEN_RULES.items():
         assert not set(rules) - api_routes, kind
+
+
+def test_the_views_declare_only_what_they_serve():
+    """A misspelt action in a ``token_scope`` would silently refuse it."""
+    served, declared = {}, {}
+    for _name, (route, pattern) in routes().items():
+        view_class = getattr(pattern.callback, "cls", None)
+        if not is_api(route) or view_class is None:
+            continue
+        actions = getattr(pattern.callback, "actions", None) or {
+            method: method for method in methods_of(pattern)
+        }
+        served.setdefault(view_class, set()).update(actions.values())
+        scope = getattr(view_class, "token_scope", None)
+        if scope is not None:
+            declared[view_class] = {name for kind in TokenKind.values
+                                    for name in scope.allowed(kind)}
+    wrong = {view.__name__: names - served[view] for view, names in declared.items()}
+    assert not {view: names for view, names in wrong.items() if names}
 
 
 def test_every_api_route_and_method_for_each_token_kind(token_clients):
