@@ -137,16 +137,3 @@ def groups_migrate(apps, schema_editor):
         permission_model=apps.get_model("auth", "Permission"),
     )
 
-
-# What an ERP (integration) API token reaches (issue #7, item 6): the ledger pull, master
-# data, work-order and BOM upserts, and the document lists it reconciles. Route names are
-# the API router's ``<basename>-<action>``; anything else answers 403 to such a token.
-ERP_ROUTES = frozenset(
-    [f"{name}-{kind}" for name in ("ledger", "lot", "return", "replenishment", "shortage",
-                                    "month-end", "workorder", "material", "bom")
-     for kind in ("list", "detail")]
-    + [f"{name}-{kind}" for name in ("uom", "material-category", "warehousecategory",
-                                      "warehouse", "location", "workshop", "productionline")
-       for kind in ("list", "detail", "upsert")]
-    + ["material-upsert", "bom-upsert", "workorder-upsert", "reason-list", "balance-list"]
-)

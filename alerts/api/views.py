@@ -8,6 +8,7 @@ from alerts import selectors
 from alerts.api import filters, serializers
 from alerts.models import Alert, Notification
 from alerts.services import notifications_mark_all_read, notifications_mark_read
+from core.api.token_scope import READ, TokenScope
 
 
 class NotificationViewSet(viewsets.ReadOnlyModelViewSet):
@@ -18,6 +19,7 @@ class NotificationViewSet(viewsets.ReadOnlyModelViewSet):
     permission_classes = [IsAuthenticated]
     filterset_class = filters.NotificationFilter
     ordering_fields = ["created_at"]
+    token_scope = TokenScope(device=READ | {"read", "read_all", "unread_count"})
 
     def get_queryset(self):
         if getattr(self, "swagger_fake_view", False):
@@ -64,6 +66,7 @@ class AlertViewSet(viewsets.ReadOnlyModelViewSet):
     permission_classes = [IsAuthenticated]
     filterset_class = filters.AlertFilter
     ordering_fields = ["raised_at"]
+    token_scope = TokenScope(device=READ)
 
     def get_queryset(self):
         if getattr(self, "swagger_fake_view", False):

@@ -4,12 +4,11 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from rest_framework import authentication, exceptions, throttling
 
-from core.models import ApiToken, TokenKind
-from core.roles import ERP_ROUTES
+from core.api.token_scope import OUT_OF_SCOPE, token_may_use
+from core.models import ApiToken
 from core.services import api_key_hash
 
 INVALID_TOKEN = _("Invalid or revoked token.")
-OUT_OF_TOKEN_SCOPE = _("This token is for the ERP integration endpoints only.")
 LAST_USED_RESOLUTION = 60  # seconds: don't write on every request
 
 
@@ -34,10 +33,11 @@ class ApiTokenAuthentication(authentication.TokenAuthentication):
         if result is None:
             return None
         token = result[1]
-        if token.kind == TokenKind.INTEGRATION:
-            match = request._request.resolver_match
-            if match is None or match.url_name not in ERP_ROUTES:
-                raise exceptions.PermissionDenied(OUT_OF_TOKEN_SCOPE)
+        # Checked here rather than as a permission class: views replace their
+        # permission_classes, every API view authenticates.
+        view = request.parser_context.get("view")
+        if view is None or not token_may_use(view, token.kind, request.method):
+            raise exceptions.PermissionDenied(OUT_OF_SCOPE[token.kind])
         if not request._request.device_id:
             request._request.device_id = token.device_id
         return result

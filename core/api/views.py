@@ -5,6 +5,7 @@ from rest_framework import status, viewsets
 from rest_framework.decorators import action
 from rest_framework.response import Response
 
+from core.api.token_scope import READ, TokenScope
 from core.errors import StateConflict
 from core.services import master_record_delete, master_record_save
 
@@ -38,7 +39,10 @@ class MasterDataViewSet(viewsets.ModelViewSet):
 
 
 class CodedMasterDataViewSet(MasterDataViewSet):
-    """Master data the ERP sends by code: ``PUT …/by-code/{code}/`` creates or replaces it."""
+    """Master data the ERP sends by code: ``PUT …/by-code/{code}/`` creates or replaces it.
+    Handhelds look it up; neither writes it any other way."""
+
+    token_scope = TokenScope(integration=READ | {"upsert"}, device=READ)
 
     @extend_schema(parameters=[OpenApiParameter("code", str, OpenApiParameter.PATH)])
     @action(detail=False, methods=["put"], url_path=r"by-code/(?P<code>[^/]+)")

@@ -9,6 +9,7 @@ from rest_framework.views import APIView
 from core.api.pagination import IdCursorPagination
 from core.api.permissions import HasPerm
 from core.api.schema import ERRORS
+from core.api.token_scope import READ, TokenScope
 from core.api.views import CodedMasterDataViewSet
 from inventory import selectors, services
 from inventory.api import filters, serializers
@@ -53,6 +54,7 @@ class LotViewSet(viewsets.ReadOnlyModelViewSet):
     filterset_class = filters.LotFilter
     search_fields = ["batch_no", "material__code"]
     ordering_fields = ["expiry_date", "batch_no", "updated_at"]
+    token_scope = TokenScope(integration=READ, device=READ)  # inspection: QC at a desk
 
     @extend_schema(request=serializers.InspectionInput, responses=serializers.LotSerializer)
     @action(
@@ -78,6 +80,7 @@ class SerialViewSet(viewsets.ReadOnlyModelViewSet):
     serializer_class = serializers.SerialSerializer
     filterset_class = filters.SerialFilter
     search_fields = ["serial_no"]
+    token_scope = TokenScope(device=READ)
 
 
 class BalanceViewSet(viewsets.ReadOnlyModelViewSet):
@@ -86,6 +89,7 @@ class BalanceViewSet(viewsets.ReadOnlyModelViewSet):
     )
     serializer_class = serializers.BalanceSerializer
     filterset_class = filters.BalanceFilter
+    token_scope = TokenScope(integration={"list"}, device=READ)
 
 
 class LedgerViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
@@ -98,12 +102,14 @@ class LedgerViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.G
     filterset_class = filters.LedgerFilter
     pagination_class = IdCursorPagination
     ordering_fields = None
+    token_scope = TokenScope(integration=READ, device=READ)
 
 
 class StockActionView(APIView):
     """POST one stock document; the input serializer's data go straight to the service."""
 
     permission_classes = [POST_STOCK]
+    token_scope = TokenScope(device={"post"})
     input_class = None
     service = None
 
@@ -149,6 +155,8 @@ class TransferScanView(StockActionView):
 class ScanView(APIView):
     """Resolve any scanned code: what it is, its stock or state, and the next actions."""
 
+    token_scope = TokenScope(device={"post"})
+
     @extend_schema(
         request=serializers.ScanInput,
         responses={200: OpenApiTypes.OBJECT, 404: ERRORS["404"]},
@@ -164,6 +172,8 @@ class ScanView(APIView):
 
 class FefoView(APIView):
     """Which lots and locations to pick first (first expired, first out)."""
+
+    token_scope = TokenScope(device={"get"})
 
     @extend_schema(parameters=[serializers.FefoQuery], responses=serializers.FefoSerializer)
     def get(self, request):

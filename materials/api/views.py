@@ -5,6 +5,7 @@ from rest_framework.decorators import action
 from rest_framework.response import Response
 
 from core.api.permissions import HasPerm
+from core.api.token_scope import READ, TokenScope
 from core.api.views import CodedMasterDataViewSet
 from materials.api.filters import BomFilter, MaterialFilter
 from materials.api.serializers import (
@@ -58,6 +59,7 @@ class BomViewSet(viewsets.ModelViewSet):
     filterset_class = BomFilter
     search_fields = ["product__code", "product__name", "note"]
     ordering_fields = ["product__code", "version", "updated_at"]
+    token_scope = TokenScope(integration=READ | {"upsert"})
 
     def create(self, request, *args, **kwargs):
         bom = self.write(request.data)

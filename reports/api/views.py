@@ -17,6 +17,7 @@ from rest_framework.permissions import IsAuthenticated
 from rest_framework.response import Response
 
 from core.api.permissions import HasPerm
+from core.api.token_scope import READ, TokenScope
 from core.errors import StateConflict
 from reports import services
 from reports.api import filters, serializers
@@ -97,6 +98,7 @@ class MonthEndViewSet(viewsets.ReadOnlyModelViewSet):
     permission_classes = [HasPerm("returns.view_monthend")]
     serializer_class = serializers.MonthEndSerializer
     filterset_class = filters.MonthEndFilter
+    token_scope = TokenScope(integration=READ)  # the workbook is finance's, at a desk
 
     @extend_schema(responses={(200, XLSX): WORKBOOK})
     @action(detail=True, methods=["get"])

@@ -8,6 +8,7 @@ from rest_framework.response import Response
 
 from core.access import scope_require
 from core.api.permissions import HasAnyPerm, HasPerm, IsApprover, WorkshopScoped
+from core.api.token_scope import READ, TokenScope
 from returns import replenish_services, return_services, selectors
 from returns.api import filters, serializers
 from returns.api.attachments import AttachmentsMixin
@@ -32,6 +33,7 @@ class ReasonCodeViewSet(viewsets.ReadOnlyModelViewSet):
     serializer_class = serializers.ReasonCodeSerializer
     filterset_class = filters.ReasonCodeFilter
     search_fields = ["code", "name", "name_zh"]
+    token_scope = TokenScope(integration={"list"}, device=READ)
 
 
 class ServiceActionsMixin:
@@ -87,6 +89,13 @@ class ReturnRequestViewSet(RequestViewSet):
     filterset_class = filters.ReturnRequestFilter
     create_input = serializers.ReturnCreateInput
     create_service = staticmethod(return_services.return_create)
+    # The clerk's slip and the keeper's receipt are handheld work; review, QC, rejection
+    # and finance's confirmation are done at a desk. The ERP reconciles.
+    token_scope = TokenScope(
+        integration=READ,
+        device=READ | {"create", "add_line", "submit", "cancel", "attachments", "receive",
+                       "post_to_ledger", "receive_scan"},
+    )
 
     @extend_schema(request=serializers.ReturnCreateInput, responses={201: RETURN})
     def create(self, request, *args, **kwargs):
@@ -182,6 +191,9 @@ class ReplenishRequestViewSet(RequestViewSet):
     filterset_class = filters.ReplenishRequestFilter
     create_input = serializers.ReplenishCreateInput
     create_service = staticmethod(replenish_services.replenish_create)
+    token_scope = TokenScope(
+        integration=READ, device=READ | {"create", "submit", "cancel", "attachments", "issue"}
+    )
 
     @extend_schema(request=serializers.ReplenishCreateInput, responses={201: REPLENISH})
     def create(self, request, *args, **kwargs):
@@ -216,6 +228,7 @@ class ShortageSlipViewSet(WorkshopScoped, ServiceActionsMixin, viewsets.ReadOnly
     serializer_class = serializers.ShortageSlipSerializer
     filterset_class = filters.ShortageSlipFilter
     search_fields = ["number", "material__code"]
+    token_scope = TokenScope(integration=READ, device=READ | {"fulfil"})
 
     @extend_schema(request=None, responses=serializers.ShortageSlipSerializer)
     @action(detail=True, methods=["post"], permission_classes=[FULFIL_SHORTAGE])

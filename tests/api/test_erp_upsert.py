@@ -1,9 +1,13 @@
 """The ERP sends master data by code: PUT …/by-code/{code}/ creates or replaces it, and the
-same data sent again changes nothing."""
+same data sent again changes nothing. Every call here goes through an integration token, so
+what the ERP does stays within that token's scope (issue #12)."""
 
 import pytest
+from rest_framework.test import APIClient
 
 from audit.models import AuditEvent
+from core.models import TokenKind
+from core.services import api_token_issue
 from materials.models import Bom, Material
 from tests.factories import (
     MaterialCategoryFactory,
@@ -14,8 +18,20 @@ from tests.factories import (
 )
 from tests.returns.builders import draft_return, line
 from workorders.models import WorkOrder
+from workorders.services import work_order_release
 
 pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def api(admin):
+    """The ERP: a superuser's integration token, so only the token's scope can refuse."""
+    _token, raw_key = api_token_issue(
+        name="ERP", kind=TokenKind.INTEGRATION, user=admin, actor=admin
+    )
+    client = APIClient()
+    client.credentials(HTTP_AUTHORIZATION=f"Token {raw_key}")
+    return client
 
 
 @pytest.fixture
@@ -110,7 +126,8 @@ def test_bom_upsert_is_idempotent_and_replaces_lines(api, chair):
 def test_bad_bom_upserts_are_400_and_write_nothing(api, chair, url, body, field):
     response = api.put(url, body, format="json")
     assert response.status_code == 400 and field in response.json()
-    assert not Bom.objects.exists() and not AuditEvent.objects.exists()
+    assert not Bom.objects.exists()
+    assert not AuditEvent.objects.exclude(object_type="core.apitoken").exists()
 
 
 def work_order_plan(**changes):
@@ -124,7 +141,7 @@ def work_order_plan(**changes):
     }
 
 
-def test_work_order_upsert_creates_replans_and_refuses_after_release(api, chair):
+def test_work_order_upsert_creates_replans_and_refuses_after_release(api, chair, admin):
     assert api.put("/api/v1/boms/by-code/CHAIR/1/", BOM, format="json").status_code == 201
     url = "/api/v1/work-orders/by-number/WO-ERP-1/"
     first = api.put(url, work_order_plan(), format="json")
@@ -138,7 +155,7 @@ def test_work_order_upsert_creates_replans_and_refuses_after_release(api, chair)
     assert audit_actions("workorders.workorder") == ["workorder.create", "workorder.change"]
 
     work_order = WorkOrder.objects.get(number="WO-ERP-1")
-    api.post(f"/api/v1/work-orders/{work_order.pk}/release/")
+    work_order_release(work_order=work_order, actor=admin)  # at the planner's desk
     unchanged = api.put(url, work_order_plan(planned_qty="120"), format="json")
     assert unchanged.status_code == 200  # the same plan again is still fine
     refused = api.put(url, work_order_plan(planned_qty="130"), format="json")
@@ -155,7 +172,10 @@ def test_bad_work_order_upserts_are_400(api, chair):
     assert not WorkOrder.objects.exists()
 
 
-@pytest.mark.parametrize("route", ["returns", "replenishments", "shortages", "work-orders"])
+@pytest.mark.parametrize(
+    "route",
+    ["returns", "replenishments", "shortages", "work-orders", "materials", "boms", "lots"],
+)
 def test_updated_since_filters_document_lists(api, route):
     url = f"/api/v1/{route}/"
     assert api.get(url, {"updated_since": "2999-01-01T00:00:00Z"}).json()["count"] == 0
@@ -169,3 +189,12 @@ def test_updated_since_finds_a_changed_return(api, work_order, clerk, tube, lot)
     since = request.updated_at.isoformat()
     ids = [r["id"] for r in api.get("/api/v1/returns/", {"updated_since": since}).json()["results"]]
     assert ids == [request.pk]
+
+
+def test_the_erp_pulls_the_ledger_by_id(api, work_order):
+    first = api.get("/api/v1/ledger/", {"page_size": 1}).json()
+    assert len(first["results"]) == 1
+    after = api.get("/api/v1/ledger/", {"since_id": first["results"][0]["id"]}).json()
+    assert first["results"][0]["id"] not in [entry["id"] for entry in after["results"]]
+    assert api.get("/api/v1/balances/").status_code == 200
+    assert api.get("/api/v1/reasons/").status_code == 200

@@ -8,16 +8,17 @@ rebuild it 150 times); each operation is one small Hypothesis run.
 
 import pytest
 import schemathesis
+from django.conf import settings as django_settings
 from django.core.signals import request_finished, request_started
 from django.core.wsgi import get_wsgi_application
 from django.db import close_old_connections
+from django.test import Client
+from django.utils.crypto import get_random_string
 from drf_spectacular.generators import SchemaGenerator
 from hypothesis import HealthCheck, Phase, given, settings
 from schemathesis.checks import not_a_server_error
 from schemathesis.specs.openapi.checks import response_schema_conformance
 
-from core.api.authentication import TokenRateThrottle
-from core.services import api_token_issue
 from tests.factories import UserFactory
 
 CHECKS = [not_a_server_error, response_schema_conformance]
@@ -32,18 +33,22 @@ BOUNDED = settings(
 
 
 @pytest.fixture
-def token(db, monkeypatch, work_order):
-    """A superuser's API token, unthrottled, over the returns scenario's rows."""
-    monkeypatch.setattr(TokenRateThrottle, "THROTTLE_RATES", {"token": "100000/min"})
-    admin = UserFactory(username="fuzzer", is_superuser=True, is_staff=True)
-    _token, raw_key = api_token_issue(
-        name="fuzzer", kind="device", user=admin, actor=admin, device_id="FUZZ"
-    )
+def session(db, work_order):
+    """A superuser's session over the returns scenario's rows: API tokens are scoped by
+    route and method (issue #12), a session reaches every operation."""
+    browser = Client()
+    browser.force_login(UserFactory(username="fuzzer", is_superuser=True, is_staff=True))
+    session_key = browser.cookies[django_settings.SESSION_COOKIE_NAME].value
+    csrf = get_random_string(32)
     # As Django's test client does: the raw WSGI app must not close the test's connection
     # (and with it the test transaction) at the end of each request.
     for signal in (request_started, request_finished):
         signal.disconnect(close_old_connections)
-    yield raw_key
+    yield {
+        "cookies": {django_settings.SESSION_COOKIE_NAME: session_key,
+                    django_settings.CSRF_COOKIE_NAME: csrf},
+        "headers": {"X-CSRFToken": csrf, "X-Device-Id": "FUZZ"},
+    }
     for signal in (request_started, request_finished):
         signal.connect(close_old_connections)
 
@@ -54,21 +59,20 @@ def operations():
     return [result.ok() for result in schema.get_all_operations()]
 
 
-def run(operation, headers):
+def run(operation, session):
     @BOUNDED
     @given(case=operation.as_strategy())
     def calls(case):
-        case.call_and_validate(headers=headers, checks=CHECKS)
+        case.call_and_validate(**session, checks=CHECKS)
 
     calls()
 
 
-def test_every_operation_answers_within_its_schema(token):
-    headers = {"Authorization": f"Token {token}"}
+def test_every_operation_answers_within_its_schema(session):
     failures = []
     for operation in operations():
         try:
-            run(operation, headers)
+            run(operation, session)
         except (Exception, BaseExceptionGroup) as error:  # noqa: BLE001 - reported below
             failures.append(f"{operation.label}: {error}")
     assert not failures, "\n\n".join(failures)

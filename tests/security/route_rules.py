@@ -218,3 +218,55 @@ POST_RULES = {
     "workorders:report_output": WORK_ORDER_PEOPLE,
     "workorders:sign_off": ALL,
 }
+
+# What each kind of API token reaches (issue #12): API route name → the methods it may use.
+# The views declare it (``token_scope``, core/api/token_scope.py); this table is what
+# tests/security/test_token_scope.py expects of them. HEAD follows GET and OPTIONS is open
+# where any method is; every other route and method answers 403 to such a token.
+CODED_MASTER = (
+    "uom", "material-category", "material", "warehousecategory", "warehouse", "location",
+    "workshop", "productionline",
+)
+READ_ONLY = {"get"}
+
+
+def reads(*basenames):
+    return {f"{name}-{kind}": READ_ONLY for name in basenames for kind in ("list", "detail")}
+
+
+TOKEN_RULES = {
+    # The ERP: pulls (ledger by id, documents ``updated_since``) and upserts by code.
+    "integration": {
+        **reads(*CODED_MASTER, "bom", "workorder", "ledger", "lot", "return", "replenishment",
+                "shortage", "month-end"),
+        **{f"{name}-upsert": {"put"} for name in (*CODED_MASTER, "bom", "workorder")},
+        "balance-list": READ_ONLY,
+        "reason-list": READ_ONLY,
+    },
+    # Handhelds: look-ups, scanning, stock moves, issue and the line's reports, the
+    # clerk's slips and the keeper's receipt; the user's role still decides within these.
+    "device": {
+        **reads(*CODED_MASTER, "lot", "serial", "balance", "ledger", "reason", "alert",
+                "notification", "workorder", "materialissue", "return", "replenishment",
+                "shortage"),
+        "scan": {"post"},
+        "stock-fefo": READ_ONLY,
+        **{f"stock-{name}": {"post"} for name in ("receive", "transfer", "transfer-scan",
+                                                   "adjust")},
+        "notification-read": {"post"},
+        "notification-read-all": {"post"},
+        "notification-unread-count": READ_ONLY,
+        "workorder-closeout": READ_ONLY,
+        **{f"workorder-{name}": {"post"} for name in ("issue", "issue-scan", "report-output",
+                                                       "receive-output", "declare-leftover")},
+        "materialissue-regularise": {"post"},
+        "return-list": {"get", "post"},
+        **{f"return-{name}": {"post"} for name in ("add-line", "submit", "cancel", "receive",
+                                                    "post", "receive-scan")},
+        "replenishment-list": {"get", "post"},
+        **{f"replenishment-{name}": {"post"} for name in ("submit", "cancel", "issue")},
+        "return-attachments": {"get", "post"},
+        "replenishment-attachments": {"get", "post"},
+        "shortage-fulfil": {"post"},
+    },
+}

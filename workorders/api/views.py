@@ -6,6 +6,7 @@ from rest_framework.response import Response
 
 from core.access import scope_require
 from core.api.permissions import HasAnyPerm, HasPerm, WorkshopScoped
+from core.api.token_scope import READ, TokenScope
 from core.api.views import CodedMasterDataViewSet
 from inventory.api.serializers import LedgerEntrySerializer
 from workorders import services
@@ -39,6 +40,13 @@ class WorkOrderViewSet(WorkshopScoped, mixins.CreateModelMixin, viewsets.ReadOnl
     filterset_class = filters.WorkOrderFilter
     search_fields = ["number", "product__code"]
     ordering_fields = ["number", "created_at", "updated_at", "completed_at"]
+    # The ERP plans by number; handhelds do what happens at the line and the dock.
+    # Creating, releasing, signing off and closing stay with people at a desk.
+    token_scope = TokenScope(
+        integration=READ | {"upsert"},
+        device=READ | {"closeout", "issue", "issue_scan", "report_output", "receive_output",
+                       "declare_leftover"},
+    )
 
     def get_serializer(self, *args, **kwargs):
         instance = args[0] if args else None
@@ -241,6 +249,7 @@ class MaterialIssueViewSet(WorkshopScoped, viewsets.ReadOnlyModelViewSet):
     queryset = MaterialIssue.objects.select_related("work_order", "issued_by")
     serializer_class = serializers.MaterialIssueSerializer
     filterset_class = filters.MaterialIssueFilter
+    token_scope = TokenScope(device=READ | {"regularise"})
 
     @extend_schema(
         request=serializers.RegulariseInput, responses=serializers.MaterialIssueSerializer
