@@ -5,6 +5,8 @@ changes a decision already taken. Approval steps change only through the service
 """
 
 from django.contrib import admin
+from django.core.exceptions import ValidationError
+from django.forms.models import BaseInlineFormSet
 
 from approvals.models import (
     ApprovalStep,
@@ -14,6 +16,7 @@ from approvals.models import (
     PolicyVersion,
     TierAssignment,
 )
+from approvals.policy import policy_matrix_check
 from core.admin import AuditedModelAdmin, ReadOnlyAdmin
 from core.services import master_record_delete, master_record_save
 
@@ -42,8 +45,27 @@ class OrderBandInline(PolicyPartInline):
     fields = ["code", "upper_bound"]
 
 
+class MatrixCellFormSet(BaseInlineFormSet):
+    def clean(self):
+        """A version saved active must hold a complete, consistent matrix (the service's rule,
+        as for a version published through the API)."""
+        super().clean()
+        if not self.instance.is_active or any(self.errors):
+            return
+        cells = [
+            {**form.cleaned_data, "band": form.cleaned_data["band"].code}
+            for form in self.forms
+            if form.cleaned_data and not form.cleaned_data.get("DELETE")
+        ]
+        try:
+            policy_matrix_check(policy=self.instance, cells=cells)
+        except ValidationError as error:  # a formset's errors are a plain list
+            raise ValidationError(error.messages) from error
+
+
 class MatrixCellInline(PolicyPartInline):
     model = MatrixCell
+    formset = MatrixCellFormSet
     fields = ["approval_class", "band", "tier", "max_ratio"]
 
     def get_queryset(self, request):

@@ -8,9 +8,10 @@ already taken.
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
-from approvals.models import MATRIX_CHAIN, MatrixCell, OrderBand, PolicyVersion
+from approvals.models import MATRIX_CHAIN, MatrixCell, OrderBand, PolicyVersion, Tier
 from audit.services import audit_record
 from core.transactions import atomic_service
+from materials.models import ApprovalClass
 
 NO_BANDS = _("A policy needs at least one order band.")
 DUPLICATE_BAND = _("Order band %(band)s is listed more than once.")
@@ -22,6 +23,12 @@ DUPLICATE_CELL = _("The %(tier)s limit of class %(class)s, band %(band)s is list
 LIMITS_NOT_ASCENDING = _(
     "Class %(class)s, band %(band)s: a higher tier cannot have a lower limit than the one below."
 )
+MISSING_CELL = _(
+    "Class %(class)s, band %(band)s has no %(tier)s limit: an active policy needs a limit for "
+    "every class, band and tier below the GM."
+)
+# The GM approves whatever is above every limit, so the GM needs no cell (routing.needed_tier).
+LIMITED_TIERS = MATRIX_CHAIN[:-1]
 
 
 def bands_check(bands):
@@ -59,6 +66,26 @@ def cells_check(cells, band_codes):
             )
 
 
+def matrix_complete_check(cells, band_codes):
+    """R-A2/R-A5: an active matrix has a limit for every approval class × band × tier below the
+    GM; without one, routing would silently send that cell's requests to the GM."""
+    present = {(cell["approval_class"], cell["band"], cell["tier"]) for cell in cells}
+    for approval_class in ApprovalClass.values:
+        for band in band_codes:
+            for tier in LIMITED_TIERS:
+                if (approval_class, band, tier) not in present:
+                    params = {"class": approval_class, "band": band, "tier": Tier(tier).label}
+                    raise ValidationError({"cells": MISSING_CELL % params})
+
+
+def policy_matrix_check(*, policy, cells):
+    """The admin's check of a version being saved active: its saved bands and the cells as
+    edited (``approval_class``, ``band`` code, ``tier``, ``max_ratio``)."""
+    band_codes = list(policy.bands.values_list("code", flat=True)) if policy.pk else []
+    cells_check(cells, set(band_codes))
+    matrix_complete_check(cells, band_codes)
+
+
 @atomic_service
 def policy_publish(*, version_data, actor, device=""):
     """Create the next policy version with its bands and cells, and audit it.
@@ -72,6 +99,8 @@ def policy_publish(*, version_data, actor, device=""):
     bands, cells = data.pop("bands"), data.pop("cells")
     bands_check(bands)
     cells_check(cells, {band["code"] for band in bands})
+    if data["is_active"]:
+        matrix_complete_check(cells, [band["code"] for band in bands])
     latest = PolicyVersion.objects.select_for_update().order_by("-version").first()
     policy = PolicyVersion(version=(latest.version if latest else 0) + 1, **data)
     policy.full_clean()

@@ -1,7 +1,7 @@
 """OpenAPI: the error answers every endpoint may give, documented in one place.
 
-The bodies are what ``core.api.exceptions.exception_handler`` (and the Idempotency-Key
-middleware) really send: ``{"detail": …}``, plus the field messages on a 400.
+The bodies are what ``core.api.exceptions.exception_handler`` (and the Idempotency-Key and
+API error middlewares) really send: ``{"detail": …}``, plus the field messages on a 400.
 """
 
 from drf_spectacular.openapi import AutoSchema as BaseAutoSchema
@@ -26,6 +26,18 @@ class ValidationErrorSerializer(serializers.Serializer):
         ref_name = "ValidationError"
 
 
+class ServerErrorSerializer(serializers.Serializer):
+    """What ``core.api.middleware.ApiErrorMiddleware`` answers for an unexpected error."""
+
+    detail = serializers.CharField(help_text="An apology naming the request id.")
+    request_id = serializers.CharField(
+        help_text="Also in the X-Request-Id header and on the logged traceback."
+    )
+
+    class Meta:
+        ref_name = "ServerError"
+
+
 def error(serializer, description):
     return OpenApiResponse(response=serializer, description=description)
 
@@ -39,6 +51,7 @@ ERRORS = {
     "413": error(ErrorSerializer, "The request body is too large."),
     "422": error(ErrorSerializer, "The Idempotency-Key was used for a different request."),
     "429": error(ErrorSerializer, "Too many requests for this API token."),
+    "500": error(ServerErrorSerializer, "An unexpected error; its request id finds it in the log."),
 }
 
 
@@ -70,4 +83,4 @@ class AutoSchema(BaseAutoSchema):
             codes += ["409", "413"]
         if self.method == "POST":
             codes.append("422")
-        return [*codes, "429"]
+        return [*codes, "429", "500"]

@@ -252,14 +252,21 @@ def test_close_is_409_with_the_open_items_then_closes(api, user, completed):
     assert closed.json()["status"] == "closed" and closed.json()["closed_at"]
     again = api.post(url(completed, "close"))
     assert again.status_code == 409
-    assert again.json() == {"detail": "Work order WO-1 is closed; it cannot be closed."}
+    assert again.json() == {
+        "detail": "Work order WO-1 is closed; it cannot be closed.",
+        "open_items": [],
+    }
 
 
-def test_close_in_progress_is_409_without_open_items(api, user):
+def test_close_in_progress_is_409_with_no_open_items(api, user):
+    """The documented 409 body (``open_items``) also when the state, not the list, refuses."""
     work_order = in_progress_work_order(user)
     response = api.post(url(work_order, "close"))
     assert response.status_code == 409
-    assert response.json() == {"detail": "Work order WO-1 is in progress; it cannot be closed."}
+    assert response.json() == {
+        "detail": "Work order WO-1 is in progress; it cannot be closed.",
+        "open_items": [],
+    }
 
 
 # ---------------------------------------------------------------------------- permissions

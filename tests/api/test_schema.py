@@ -13,8 +13,13 @@ def test_schema_generates_and_validates_without_warnings(tmp_path):
     call_command("spectacular", "--validate", "--fail-on-warn", "--file", str(target))
     schema = yaml.safe_load(target.read_text())
     scan = schema["paths"]["/api/v1/returns/receive-scan/"]["post"]["responses"]
-    assert {"200", "400", "401", "403", "409", "413", "422", "429"} <= set(scan)
+    assert {"200", "400", "401", "403", "409", "413", "422", "429", "500"} <= set(scan)
     assert scan["409"]["content"]["application/json"]["schema"]["$ref"].endswith("/Error")
+    assert scan["500"]["content"]["application/json"]["schema"]["$ref"].endswith("/ServerError")
+    close = schema["paths"]["/api/v1/work-orders/{id}/close/"]["post"]["responses"]
+    assert close["409"]["content"]["application/json"]["schema"]["$ref"].endswith(
+        "/CloseOutBlocked"
+    )
     ledger = schema["components"]["schemas"]["LedgerEntry"]["properties"]
     assert ledger["serial"]["nullable"] is True
 

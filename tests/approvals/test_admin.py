@@ -130,3 +130,48 @@ def test_bands_and_cells_of_an_unused_version_are_saved_through_the_audited_serv
     assert policy.bands.filter(code="spare").exists()
     actions = set(AuditEvent.objects.values_list("action", flat=True))
     assert {"policyversion.change", "orderband.create"} <= actions
+
+
+def policy_form(policy, is_active):
+    """The change form as the admin page posts it: the version, its bands and cells unchanged."""
+    form = {
+        "version": policy.version,
+        "is_active": "on" if is_active else "",
+        "valuable_amount": "1000",
+        "large_quantity": "",
+        "sla_hours": "24",
+        "note": "",
+        "bands-TOTAL_FORMS": "0",
+        "bands-INITIAL_FORMS": "0",
+    }
+    cells = list(policy.cells.select_related("band"))
+    form.update({"cells-TOTAL_FORMS": len(cells), "cells-INITIAL_FORMS": len(cells)})
+    for n, cell in enumerate(cells):
+        form.update({
+            f"cells-{n}-id": cell.pk,
+            f"cells-{n}-policy": policy.pk,
+            f"cells-{n}-approval_class": cell.approval_class,
+            f"cells-{n}-band": cell.band_id,
+            f"cells-{n}-tier": cell.tier,
+            f"cells-{n}-max_ratio": str(cell.max_ratio),
+        })
+    return form
+
+
+def test_activating_a_version_with_an_incomplete_matrix_is_refused(client, superuser):
+    policy = policy_publish(version_data=policy_data(is_active=False), actor=superuser)
+    form = policy_form(policy, is_active=True)
+    form["cells-0-DELETE"] = "on"  # one limit removed in the same save
+    response = client.post(url(PolicyVersion, "change", policy.pk), form)
+    assert response.status_code == 200
+    assert "an active policy needs a limit for every class" in response.content.decode()
+    policy.refresh_from_db()
+    assert not policy.is_active and policy.cells.count() == 36
+
+
+def test_activating_a_complete_version_is_saved(client, superuser):
+    policy = policy_publish(version_data=policy_data(is_active=False), actor=superuser)
+    response = client.post(url(PolicyVersion, "change", policy.pk), policy_form(policy, True))
+    assert response.status_code == 302, response.context["errors"]
+    policy.refresh_from_db()
+    assert policy.is_active

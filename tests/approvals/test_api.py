@@ -293,6 +293,33 @@ def test_bad_policies_are_400_and_publish_nothing(api, change, field):
     assert PolicyVersion.objects.count() == 1
 
 
+@pytest.mark.parametrize(
+    "change, missing",
+    [
+        (lambda d: d.update(cells=[]), "Class A, band le1000 has no workshop director limit"),
+        (lambda d: d["cells"].pop(), "Class C, band gt5000 has no executive GM limit"),
+    ],
+)
+def test_an_active_policy_without_a_complete_matrix_is_400(api, change, missing):
+    """R-A2/R-A5: a hole in the matrix would route that cell's requests to the GM."""
+    payload = policy_payload()
+    change(payload)
+    response = api.post("/api/v1/approval-policies/", payload, format="json")
+    assert response.status_code == 400
+    assert missing in response.json()["cells"][0]
+    assert response.json()["detail"] == response.json()["cells"][0]
+    assert PolicyVersion.objects.count() == 1
+    assert not AuditEvent.objects.filter(action="policyversion.publish").exists()
+
+
+def test_an_inactive_draft_may_be_incomplete(api):
+    response = api.post(
+        "/api/v1/approval-policies/", policy_payload(cells=[], is_active=False), format="json"
+    )
+    assert response.status_code == 201, response.json()
+    assert response.json()["is_active"] is False
+
+
 def test_only_administrators_publish_policies(user):
     client = client_for(user)
     assert client.get("/api/v1/approval-policies/").json()["count"] == 1

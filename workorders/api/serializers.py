@@ -269,4 +269,7 @@ class CloseoutSerializer(serializers.Serializer):
 
 class CloseOutBlockedSerializer(serializers.Serializer):
     detail = serializers.CharField()
-    open_items = ChecklistItemSerializer(many=True)
+    open_items = ChecklistItemSerializer(
+        many=True,
+        help_text="The close-out items still open; empty when the work order's state refuses.",
+    )

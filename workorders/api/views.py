@@ -8,6 +8,7 @@ from core.access import scope_require
 from core.api.permissions import HasAnyPerm, HasPerm, WorkshopScoped
 from core.api.token_scope import READ, TokenScope
 from core.api.views import CodedMasterDataViewSet
+from core.errors import StateConflict
 from inventory.api.serializers import LedgerEntrySerializer
 from workorders import services
 from workorders.api import filters, serializers
@@ -236,8 +237,10 @@ class WorkOrderViewSet(WorkshopScoped, mixins.CreateModelMixin, viewsets.ReadOnl
     def close(self, request, pk=None):
         try:
             work_order = services.work_order_close(work_order=self.get_object(), **self.actor())
-        except CloseOutBlocked as blocked:
-            body = {"detail": str(blocked), "open_items": blocked.open_items}
+        except StateConflict as refused:
+            # Every 409 here has the documented shape; a wrong state lists no checklist items.
+            open_items = refused.open_items if isinstance(refused, CloseOutBlocked) else []
+            body = {"detail": str(refused), "open_items": open_items}
             return Response(
                 serializers.CloseOutBlockedSerializer(body).data, status=status.HTTP_409_CONFLICT
             )
