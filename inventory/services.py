@@ -248,12 +248,26 @@ def ensure_month_open(day):
         raise StateConflict(MONTH_LOCKED, params={"month": f"{day:%Y-%m}"})
 
 
-def ledger_locks_take(movements):
+def work_order_key_share(work_order):
+    """``FOR KEY SHARE`` on the work order the entries will name: the lock their foreign-key
+    check takes anyway, taken before the balances. Once an audit event has run the deferred
+    checks (``audit_record``), that check would take it after the chain head, while
+    ``work_order_issue`` holds the work order and waits for the chain head (issue #12)."""
+    if work_order is None or connection.vendor != "postgresql":
+        return
+    table = connection.ops.quote_name(work_order._meta.db_table)
+    with connection.cursor() as cursor:
+        cursor.execute(f"SELECT 1 FROM {table} WHERE id = %s FOR KEY SHARE", [work_order.pk])
+
+
+def ledger_locks_take(movements, work_order=None):
     """The locks ``ledger_post`` takes for ``movements``, in its order: the month (shared),
-    then the balance rows in key order, then the serials by id. A service that must record an
-    audit event before it posts takes them first, so the audit chain head stays the last lock
-    (``audit_record``); ``ledger_post`` taking them again waits for nothing."""
+    the work order they name (key share), then the balance rows in key order, then the
+    serials by id. A service that must record an audit event before it posts takes them
+    first, so the audit chain head stays the last lock (``audit_record``); ``ledger_post``
+    taking them again waits for nothing."""
     ensure_month_open(timezone.localdate())
+    work_order_key_share(work_order)
     balances = lock_balances(sorted({movement.key for movement in movements}))
     serial_ids = sorted({m.serial.pk for m in movements if m.serial})
     list(Serial.objects.select_for_update().filter(pk__in=serial_ids).order_by("pk"))
@@ -269,7 +283,7 @@ def ledger_post(*, movements, doc_type, doc_id, actor, device="", work_order=Non
     """
     if not movements:
         raise ValidationError(MOVEMENT_EMPTY)
-    balances = ledger_locks_take(movements)
+    balances = ledger_locks_take(movements, work_order)
     deltas = {}
     for movement in movements:
         deltas[movement.key] = deltas.get(movement.key, Decimal("0")) + movement.quantity

@@ -531,7 +531,7 @@ def return_receive(*, request, lines, actor, device="", post=False):
             request, actor=actor, device=device, reason=refusal, action="refuse", details=details
         )
     if post:
-        ledger_locks_take(return_movements(request))
+        ledger_locks_take(return_movements(request), request.work_order)
     request = state_change(
         request,
         ReturnState.RECEIVED,

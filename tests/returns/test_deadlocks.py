@@ -127,3 +127,43 @@ def test_receive_scan_locks_the_balance_rows_before_the_chain_head(
     assert balance.quantity == Decimal(500 - 100 + 30 - 5)
     assert ledger_balance_mismatches() == [] and no_retry_logged(caplog)
 
+
+
+def test_receive_scan_takes_the_work_order_before_the_balances_and_the_chain_head(
+    inspected, user, tube, lot, shelf, work_order, caplog
+):
+    """An issue holds the work order (FOR UPDATE) while a receive-scan runs. The posting's
+    ledger rows name the work order; after the receipt's audit event their foreign-key check
+    is immediate, so it waited for the work order while holding the balances and the chain
+    head the issue needs next: the deadlock left under load. The posting now takes the work
+    order (key share) before the balances, so it simply waits for the issue to commit."""
+    caplog.set_level(logging.WARNING)
+    held, release = threading.Event(), threading.Event()
+
+    def issue_holding_the_work_order(session):
+        with transaction.atomic():
+            type(work_order).objects.select_for_update(of=("self",)).get(pk=work_order.pk)
+            held.set()
+            release.wait()
+            return work_order_issue(
+                work_order=work_order,
+                actor=user,
+                lines=[IssueLine(tube, Decimal(10), shelf, lot=lot)],
+            )
+
+    def receive_and_post(session):
+        with transaction.atomic():
+            return return_receive(request=inspected, lines=[], actor=user, post=True)
+
+    issuer = Session(issue_holding_the_work_order).begin()
+    held.wait()
+    keeper = Session(receive_and_post).begin()
+    wait_until_blocked(keeper.pid)
+    release.set()
+    issuer.join(), keeper.join()
+
+    assert (issuer.error, keeper.error) == (None, None)
+    assert keeper.result.state == ReturnState.POSTED
+    balance = StockBalance.objects.get(material=tube, lot=lot, location=shelf)
+    assert balance.quantity == Decimal(500 - 100 + 30 - 10)
+    assert ledger_balance_mismatches() == [] and no_retry_logged(caplog)
