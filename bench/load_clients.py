@@ -74,13 +74,13 @@ class Recorder:
 
 
 class Api:
-    """One device token's HTTP calls; a new connection per call (gunicorn sync workers
-    close it anyway)."""
+    """One user's HTTP calls (a handheld's token or a desk session); a new connection per
+    call (gunicorn sync workers close it anyway)."""
 
-    def __init__(self, *, port, token, device, recorder, rng, drop_rate):
+    def __init__(self, *, port, credentials, device, recorder, rng, drop_rate):
         self.port, self.recorder, self.rng, self.drop_rate = port, recorder, rng, drop_rate
         self.headers = {
-            "Authorization": f"Token {token}",
+            **credentials,  # a device token's Authorization, or a desk session's cookies
             "X-Device-Id": device,
             "Content-Type": "application/json",
             "Accept": "application/json",

@@ -10,7 +10,6 @@ import http.client
 import os
 import random
 import re
-import secrets
 import shutil
 import signal
 import subprocess
@@ -28,11 +27,11 @@ HOST = "127.0.0.1"
 
 
 def stack_env(*, database_url, redis_url, erp_url, erp_secret):
-    """The production settings (README "Production"): DEBUG off, a random key ≥ 50 chars."""
+    """The production settings (README "Production"): DEBUG off, the run's random key
+    (``load_test.django_setup`` set it, so sessions and audit keys match the seed's)."""
     return {
         **os.environ,
         "DEBUG": "0",
-        "SECRET_KEY": secrets.token_urlsafe(48),
         "ALLOWED_HOSTS": f"{HOST},localhost",
         "CSRF_TRUSTED_ORIGINS": f"http://{HOST}",
         "SECURE_SSL_REDIRECT": "0",

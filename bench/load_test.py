@@ -35,6 +35,7 @@ from bench.load_stack import Receiver, Stack, WorkerKiller, manage, stack_env  #
 
 MATERIAL, LOT, LOCATIONS = "AL-TUBE-25", "LOAD-A", ("RAW-A01", "RAW-A02")
 ROLES = {"clerk": "clerk", "leader": "leader", "qc": "qc", "keeper": "keeper"}
+DESK_ROLES = ("leader", "qc")  # review and QC verdicts: pages/session only (token scope)
 
 
 def parse_args(argv=None):
@@ -91,7 +92,10 @@ def redis_flush(url):
 
 
 def django_setup(database_url, redis_url):
-    os.environ.update(DATABASE_URL=database_url, REDIS_URL=redis_url, DEBUG="1")
+    """This process seeds with the stack's settings but DEBUG on; one random SECRET_KEY for
+    both, so the desk sessions it creates and the audit key it signs with are the stack's."""
+    os.environ.update(DATABASE_URL=database_url, REDIS_URL=redis_url, DEBUG="1",
+                      SECRET_KEY=secrets.token_urlsafe(48))
     os.environ["DJANGO_SETTINGS_MODULE"] = "config.settings"
     import django
 
@@ -101,10 +105,33 @@ def django_setup(database_url, redis_url):
     call_command("migrate", verbosity=0)
 
 
+def handheld_credentials(raw_key):
+    return {"Authorization": f"Token {raw_key}"}
+
+
+def desk_credentials(user):
+    """A logged-in session as the login page leaves it, with its CSRF pair (the API takes a
+    session's POST only with the CSRF header matching the cookie)."""
+    from django.conf import settings
+    from django.contrib.auth import BACKEND_SESSION_KEY, HASH_SESSION_KEY, SESSION_KEY
+    from django.contrib.sessions.backends.db import SessionStore
+
+    session = SessionStore()
+    session[SESSION_KEY] = str(user.pk)
+    session[BACKEND_SESSION_KEY] = settings.AUTHENTICATION_BACKENDS[0]
+    session[HASH_SESSION_KEY] = user.get_session_auth_hash()
+    session.create()
+    csrf = secrets.token_hex(16)
+    cookies = f"{settings.SESSION_COOKIE_NAME}={session.session_key}; "
+    cookies += f"{settings.CSRF_COOKIE_NAME}={csrf}"
+    return {"Cookie": cookies, "X-CSRFToken": csrf}
+
+
 def seed(*, clients, work_orders):
     """The demo factory, a lot with ample stock in both locations, released work orders
     with large requirements (some already issued to, so returns can start at once) and four
-    device tokens per client. Returns the plan and each client's raw keys."""
+    device tokens per client (the leader and QC work at a desk: a session each, since desk
+    work is closed to device tokens). Returns the plan and each client's credentials."""
     from django.contrib.auth import get_user_model
 
     from core.demo import seed_demo
@@ -141,27 +168,28 @@ def seed(*, clients, work_orders):
         work_order_issue(work_order=order, actor=users["keeper"],
                          lines=[IssueLine(material, Decimal(300), locations[0], lot=lot)])
         orders.append((order.pk, order.number))
-    keys = [
-        {role: api_token_issue(name=f"load-{n}-{role}", kind="device", user=user,
-                               actor=users["keeper"], device_id=f"HH-{n}-{role}")[1]
+    credentials = [
+        {role: desk_credentials(user) if role in DESK_ROLES else handheld_credentials(
+            api_token_issue(name=f"load-{n}-{role}", kind="device", user=user,
+                            actor=users["keeper"], device_id=f"HH-{n}-{role}")[1])
          for role, user in users.items()}
         for n in range(clients)
     ]
     plan = Plan(material=MATERIAL, lot=LOT, locations=LOCATIONS, work_orders=tuple(orders),
                 reason="LEFTOVER")
-    return plan, keys
+    return plan, credentials
 
 
-def traffic(*, args, plan, keys, stack, recorder):
+def traffic(*, args, plan, credentials, stack, recorder):
     """The clients and the killer until ``--seconds`` are up; returns the kill count."""
     deadline = time.monotonic() + args.seconds
     killer = WorkerKiller(stack=stack, every=args.kill_every, deadline=deadline, seed=args.seed)
     clients = []
-    for n, raw_keys in enumerate(keys):
+    for n, client_credentials in enumerate(credentials):
         rng = random.Random(args.seed * 1000 + n)
-        apis = {role: Api(port=args.port, token=key, device=f"HH-{n}-{role}",
+        apis = {role: Api(port=args.port, credentials=auth, device=f"HH-{n}-{role}",
                           recorder=recorder, rng=rng, drop_rate=args.drop_rate)
-                for role, key in raw_keys.items()}
+                for role, auth in client_credentials.items()}
         clients.append(Client(number=n, plan=plan, apis=apis, recorder=recorder,
                               deadline=deadline, seed=rng.random()))
     if args.kill_every > 0:
@@ -199,8 +227,12 @@ def judge(*, recorder, receiver, baseline, env):
     events = load_checks.events_check(receiver.received)
     moves, balance, ledger = baseline
     server_errors = sum(recorder.server_errors.values())
+    # Every operation is valid by construction (stock, quantities, roles, scope): a refusal
+    # (4xx) means the traffic did not do what it claims to measure.
+    refused = sum(1 for op in recorder.operations if op.status and 400 <= op.status < 500)
     rows = [
         ("5xx responses", server_errors == 0, server_errors),
+        ("operations refused (4xx)", refused == 0, refused),
         ("drift (check_ledger)", ledger_code == 0, ledger_output.splitlines()[-1]),
         ("negative balances", load_checks.negative_balances() == 0,
          load_checks.negative_balances()),
@@ -251,7 +283,7 @@ def run(args):
     redis_flush(args.redis_url)
     database_recreate(database_url)
     django_setup(database_url, args.redis_url)
-    plan, keys = seed(clients=args.clients, work_orders=args.work_orders)
+    plan, credentials = seed(clients=args.clients, work_orders=args.work_orders)
     baseline = load_checks.naive_baseline(
         dsn=database_url, clients=args.clients, moves=args.baseline_moves, seconds=30
     )
@@ -265,7 +297,8 @@ def run(args):
     try:
         receiver.start()
         stack.start()
-        kills = traffic(args=args, plan=plan, keys=keys, stack=stack, recorder=recorder)
+        kills = traffic(args=args, plan=plan, credentials=credentials, stack=stack,
+                        recorder=recorder)
         drained = drain(receiver=receiver, seconds=args.drain_seconds)
         rows, bookings = judge(recorder=recorder, receiver=receiver,
                                baseline=baseline, env=env)

@@ -1,7 +1,7 @@
 """A Redis cache whose outage costs milliseconds, not the web (issue #12 item 6).
 
-The cache only holds what can be lost: API throttle counters (and, until the outbox claims
-rows in PostgreSQL, its delivery lock). No security control lives here — login lockout is
+The cache only holds what can be lost: API throttle counters (the outbox claims its rows in
+PostgreSQL, core.outbox). No security control lives here — login lockout is
 in the database (core.lockout). So when Redis is unreachable or frozen the cache
 **fails open**: a read is a miss, a write is dropped, ``add`` refuses, and a warning is
 logged. For rate limits that means a token is not throttled while Redis is away; that is
