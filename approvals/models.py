@@ -55,8 +55,10 @@ class PolicyVersion(models.Model):
         null=True,
         blank=True,
         default=None,
-        help_text=_("Replenishments of more than this quantity also go to the deputy GM; "
-                    "empty: no such rule."),
+        help_text=_(
+            "Replenishments of more than this quantity also go to the deputy GM; "
+            "empty: no such rule."
+        ),
     )
     sla_hours = models.PositiveIntegerField(_("SLA (hours)"), default=24)
     note = models.CharField(_("note"), max_length=200, blank=True)

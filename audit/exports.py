@@ -15,8 +15,17 @@ XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 def headers():
     return [
-        _("Sequence"), _("Time"), _("User"), _("Device"), _("Action"), _("Object type"),
-        _("Object id"), _("Object"), _("Before"), _("After"), _("Hash"),
+        _("Sequence"),
+        _("Time"),
+        _("User"),
+        _("Device"),
+        _("Action"),
+        _("Object type"),
+        _("Object id"),
+        _("Object"),
+        _("Before"),
+        _("After"),
+        _("Hash"),
     ]
 
 

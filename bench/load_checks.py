@@ -65,15 +65,19 @@ def booked_per_key():
     from returns.models import ReturnRequest
     from workorders.models import MaterialIssue
 
-    issues = Counter(MaterialIssue.objects.filter(note__startswith="issue-")
-                     .values_list("note", flat=True))
+    issues = Counter(
+        MaterialIssue.objects.filter(note__startswith="issue-").values_list("note", flat=True)
+    )
     transfers = defaultdict(set)
     for remark, doc_id in LedgerEntry.objects.filter(
         doc_type="transfer", remark__startswith="transfer-"
     ).values_list("remark", "doc_id"):
         transfers[remark].add(doc_id)
-    returns = Counter(ReturnRequest.objects.filter(explanation__startswith="return.create-")
-                      .values_list("explanation", flat=True))
+    returns = Counter(
+        ReturnRequest.objects.filter(explanation__startswith="return.create-").values_list(
+            "explanation", flat=True
+        )
+    )
     return {
         "issue": issues,
         "transfer": Counter({key: len(docs) for key, docs in transfers.items()}),

@@ -154,23 +154,45 @@ class Client(threading.Thread):
         location = self.rng.choice(self.plan.locations)
         if self.rng.random() < 0.5:
             path = f"/api/v1/work-orders/{work_order_id}/issue/"
-            line = {"material": self.plan.material, "lot": self.plan.lot,
-                    "location": location, "quantity": "3"}
+            line = {
+                "material": self.plan.material,
+                "lot": self.plan.lot,
+                "location": location,
+                "quantity": "3",
+            }
             self.operation("clerk", "issue", path, lambda key: {"lines": [line], "note": key})
         else:
             path = f"/api/v1/work-orders/{work_order_id}/issue-scan/"
-            self.operation("clerk", "issue", path, lambda key: {
-                "code": self.label, "quantity": "3", "location": location, "note": key})
+            self.operation(
+                "clerk",
+                "issue",
+                path,
+                lambda key: {
+                    "code": self.label,
+                    "quantity": "3",
+                    "location": location,
+                    "note": key,
+                },
+            )
 
     def transfer(self):
         source, target = self.rng.sample(self.plan.locations, 2)
         if self.rng.random() < 0.5:
-            body = {"material": self.plan.material, "lot": self.plan.lot,
-                    "from_location": source, "to_location": target, "quantity": "1"}
+            body = {
+                "material": self.plan.material,
+                "lot": self.plan.lot,
+                "from_location": source,
+                "to_location": target,
+                "quantity": "1",
+            }
             path = "/api/v1/stock/transfer/"
         else:
-            body = {"from_location": f"LOC:{source}", "code": self.label,
-                    "to_location": f"LOC:{target}", "quantity": "1"}
+            body = {
+                "from_location": f"LOC:{source}",
+                "code": self.label,
+                "to_location": f"LOC:{target}",
+                "quantity": "1",
+            }
             path = "/api/v1/stock/transfer-scan/"
         self.operation("keeper", "transfer", path, lambda key: {**body, "remark": key})
 
@@ -178,9 +200,17 @@ class Client(threading.Thread):
         """Create (2) + scanned line (1) → submit → review → QC → receive-scan and post."""
         number = self.rng.choice(self.plan.work_orders)[1]
         line = {"material": self.plan.material, "lot": self.plan.lot, "quantity": "2"}
-        created, slip = self.operation("clerk", "return.create", "/api/v1/returns/", lambda key: {
-            "work_order": number, "reason": self.plan.reason, "explanation": key,
-            "lines": [line]})
+        created, slip = self.operation(
+            "clerk",
+            "return.create",
+            "/api/v1/returns/",
+            lambda key: {
+                "work_order": number,
+                "reason": self.plan.reason,
+                "explanation": key,
+                "lines": [line],
+            },
+        )
         if not created.acked:
             return
         created.detail = {"slip": slip["id"]}
@@ -197,12 +227,17 @@ class Client(threading.Thread):
                 return
         created.detail["number"] = slip["number"]
         verdicts = [{"line_id": line["id"], "verdict": "good"} for line in slip["lines"]]
-        qc, _ = self.operation("qc", "return.qc", url + "qc-verdict/",
-                               lambda _key: {"lines": verdicts})
+        qc, _ = self.operation(
+            "qc", "return.qc", url + "qc-verdict/", lambda _key: {"lines": verdicts}
+        )
         qc.detail = created.detail
         if not qc.acked:
             return
         counted = [{"code": self.label, "quantity": "2"}, {"code": self.label, "quantity": "1"}]
-        posted, _ = self.operation("keeper", "return.post", "/api/v1/returns/receive-scan/",
-                                   lambda _key: {"slip": slip["number"], "lines": counted})
+        posted, _ = self.operation(
+            "keeper",
+            "return.post",
+            "/api/v1/returns/receive-scan/",
+            lambda _key: {"slip": slip["number"], "lines": counted},
+        )
         posted.detail = created.detail

@@ -60,8 +60,9 @@ class Receiver:
             def do_POST(self):  # noqa: N802 (http.server's naming)
                 body = self.rfile.read(int(self.headers.get("Content-Length", 0)))
                 time.sleep(receiver.delay)
-                receiver.record(self.headers.get("X-Event-Id", ""), body,
-                                self.headers.get("X-Signature", ""))
+                receiver.record(
+                    self.headers.get("X-Event-Id", ""), body, self.headers.get("X-Signature", "")
+                )
                 self.send_response(200)
                 self.send_header("Content-Length", "2")
                 self.end_headers()
@@ -105,7 +106,11 @@ class Stack:
         log = open(self.log_dir / f"{name}.log", "wb")  # noqa: SIM115 (closed with the process)
         self.processes[name] = (
             subprocess.Popen(
-                command, cwd=ROOT, env=self.env, stdout=log, stderr=subprocess.STDOUT,
+                command,
+                cwd=ROOT,
+                env=self.env,
+                stdout=log,
+                stderr=subprocess.STDOUT,
                 start_new_session=True,
             ),
             log,
@@ -116,15 +121,41 @@ class Stack:
         if code:
             raise RuntimeError(f"collectstatic failed: {output}")
         self.spawn(
-            "gunicorn", str(BIN / "gunicorn"), "config.wsgi:application",
-            "--bind", f"{HOST}:{self.port}", "--workers", str(self.workers),
-            "--timeout", "30", "--graceful-timeout", "5",
+            "gunicorn",
+            str(BIN / "gunicorn"),
+            "config.wsgi:application",
+            "--bind",
+            f"{HOST}:{self.port}",
+            "--workers",
+            str(self.workers),
+            "--timeout",
+            "30",
+            "--graceful-timeout",
+            "5",
             "--no-control-socket",  # its default path is shared by every gunicorn on the host
         )
-        self.spawn("worker", str(BIN / "celery"), "-A", "config", "worker", "-l", "warning",
-                   "--concurrency", "2")
-        self.spawn("beat", str(BIN / "celery"), "-A", "config", "beat", "-l", "warning",
-                   "--schedule", os.path.join(self.scratch, "beat-schedule"))
+        self.spawn(
+            "worker",
+            str(BIN / "celery"),
+            "-A",
+            "config",
+            "worker",
+            "-l",
+            "warning",
+            "--concurrency",
+            "2",
+        )
+        self.spawn(
+            "beat",
+            str(BIN / "celery"),
+            "-A",
+            "config",
+            "beat",
+            "-l",
+            "warning",
+            "--schedule",
+            os.path.join(self.scratch, "beat-schedule"),
+        )
         self.wait_until_serving(timeout=90)
 
     def wait_until_serving(self, *, timeout):
@@ -199,8 +230,11 @@ class WorkerKiller(threading.Thread):
 def manage(env, *args, timeout=300):
     """``manage.py`` against the stack's settings; returns (exit code, output)."""
     done = subprocess.run(
-        [str(BIN / "python"), "manage.py", *args], cwd=ROOT, env=env,
-        capture_output=True, text=True, timeout=timeout,
+        [str(BIN / "python"), "manage.py", *args],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=timeout,
     )
     return done.returncode, (done.stdout + done.stderr).strip()
-

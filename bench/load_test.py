@@ -94,8 +94,12 @@ def redis_flush(url):
 def django_setup(database_url, redis_url):
     """This process seeds with the stack's settings but DEBUG on; one random SECRET_KEY for
     both, so the desk sessions it creates and the audit key it signs with are the stack's."""
-    os.environ.update(DATABASE_URL=database_url, REDIS_URL=redis_url, DEBUG="1",
-                      SECRET_KEY=secrets.token_urlsafe(48))
+    os.environ.update(
+        DATABASE_URL=database_url,
+        REDIS_URL=redis_url,
+        DEBUG="1",
+        SECRET_KEY=secrets.token_urlsafe(48),
+    )
     os.environ["DJANGO_SETTINGS_MODULE"] = "config.settings"
     import django
 
@@ -152,31 +156,58 @@ def seed(*, clients, work_orders):
     material = Material.objects.get(code=MATERIAL)
     locations = [Location.objects.get(code=code) for code in LOCATIONS]
     for location in locations:
-        stock_receive(material=material, location=location, quantity=Decimal(1_000_000),
-                      batch_no=LOT, lot_fields={"inspection_status": InspectionStatus.PASSED},
-                      reference="LOAD", actor=users["keeper"])
+        stock_receive(
+            material=material,
+            location=location,
+            quantity=Decimal(1_000_000),
+            batch_no=LOT,
+            lot_fields={"inspection_status": InspectionStatus.PASSED},
+            reference="LOAD",
+            actor=users["keeper"],
+        )
     lot = material.lots.get(batch_no=LOT)
     product = Material.objects.get(code="FG-CHAIR-01")
     orders = []
     for n in range(work_orders):
         order = work_order_create(
-            number=f"WO-LOAD-{n:02d}", product=product, planned_qty=Decimal(100_000),
+            number=f"WO-LOAD-{n:02d}",
+            product=product,
+            planned_qty=Decimal(100_000),
             bom=Bom.objects.get(product=product, version=1),
-            workshop=Workshop.objects.get(code="WS-ASM"), actor=users["leader"],
+            workshop=Workshop.objects.get(code="WS-ASM"),
+            actor=users["leader"],
         )
         order = work_order_release(work_order=order, actor=users["leader"])
-        work_order_issue(work_order=order, actor=users["keeper"],
-                         lines=[IssueLine(material, Decimal(300), locations[0], lot=lot)])
+        work_order_issue(
+            work_order=order,
+            actor=users["keeper"],
+            lines=[IssueLine(material, Decimal(300), locations[0], lot=lot)],
+        )
         orders.append((order.pk, order.number))
     credentials = [
-        {role: desk_credentials(user) if role in DESK_ROLES else handheld_credentials(
-            api_token_issue(name=f"load-{n}-{role}", kind="device", user=user,
-                            actor=users["keeper"], device_id=f"HH-{n}-{role}")[1])
-         for role, user in users.items()}
+        {
+            role: desk_credentials(user)
+            if role in DESK_ROLES
+            else handheld_credentials(
+                api_token_issue(
+                    name=f"load-{n}-{role}",
+                    kind="device",
+                    user=user,
+                    actor=users["keeper"],
+                    device_id=f"HH-{n}-{role}",
+                )[1]
+            )
+            for role, user in users.items()
+        }
         for n in range(clients)
     ]
-    plan = Plan(material=MATERIAL, lot=LOT, locations=LOCATIONS, work_orders=tuple(orders),
-                reason="LEFTOVER")
+    plan = Plan(
+        material=MATERIAL,
+        lot=LOT,
+        locations=LOCATIONS,
+        work_orders=tuple(orders),
+        reason="LEFTOVER",
+    )
     return plan, credentials
 
 
@@ -187,11 +218,27 @@ def traffic(*, args, plan, credentials, stack, recorder):
     clients = []
     for n, client_credentials in enumerate(credentials):
         rng = random.Random(args.seed * 1000 + n)
-        apis = {role: Api(port=args.port, credentials=auth, device=f"HH-{n}-{role}",
-                          recorder=recorder, rng=rng, drop_rate=args.drop_rate)
-                for role, auth in client_credentials.items()}
-        clients.append(Client(number=n, plan=plan, apis=apis, recorder=recorder,
-                              deadline=deadline, seed=rng.random()))
+        apis = {
+            role: Api(
+                port=args.port,
+                credentials=auth,
+                device=f"HH-{n}-{role}",
+                recorder=recorder,
+                rng=rng,
+                drop_rate=args.drop_rate,
+            )
+            for role, auth in client_credentials.items()
+        }
+        clients.append(
+            Client(
+                number=n,
+                plan=plan,
+                apis=apis,
+                recorder=recorder,
+                deadline=deadline,
+                seed=rng.random(),
+            )
+        )
     if args.kill_every > 0:
         killer.start()
     for client in clients:
@@ -234,18 +281,27 @@ def judge(*, recorder, receiver, baseline, env):
         ("5xx responses", server_errors == 0, server_errors),
         ("operations refused (4xx)", refused == 0, refused),
         ("drift (check_ledger)", ledger_code == 0, ledger_output.splitlines()[-1]),
-        ("negative balances", load_checks.negative_balances() == 0,
-         load_checks.negative_balances()),
+        (
+            "negative balances",
+            load_checks.negative_balances() == 0,
+            load_checks.negative_balances(),
+        ),
         ("duplicate bookings", duplicates == 0, duplicates),
         ("acknowledged but not booked", missing == 0, missing),
-        ("events delivered exactly once",
-         events["missing"] == events["duplicated"] == events["unknown"] == 0
-         and events["undelivered"] == 0 and receiver.bad_signatures == 0,
-         f"{events['events']} events, {events['missing']} missing, "
-         f"{events['duplicated']} twice+, {events['unknown']} unknown, "
-         f"{events['undelivered']} undelivered, {receiver.bad_signatures} bad signatures"),
-        ("naive baseline shows drift", ledger != balance,
-         f"{moves} moves, balance {balance} != ledger {ledger}: drift {ledger - balance}"),
+        (
+            "events delivered exactly once",
+            events["missing"] == events["duplicated"] == events["unknown"] == 0
+            and events["undelivered"] == 0
+            and receiver.bad_signatures == 0,
+            f"{events['events']} events, {events['missing']} missing, "
+            f"{events['duplicated']} twice+, {events['unknown']} unknown, "
+            f"{events['undelivered']} undelivered, {receiver.bad_signatures} bad signatures",
+        ),
+        (
+            "naive baseline shows drift",
+            ledger != balance,
+            f"{moves} moves, balance {balance} != ledger {ledger}: drift {ledger - balance}",
+        ),
     ]
     return rows, bookings
 
@@ -268,10 +324,13 @@ def report(*, args, rows, bookings, recorder, kills, drained, server_log):
     ]
     if recorder.server_errors:
         causes, logged = server_log
-        lines += ["", "5xx by route:", *(
-            f"  {n:>5}  {route}" for route, n in recorder.server_errors.most_common()),
+        lines += [
+            "",
+            "5xx by route:",
+            *(f"  {n:>5}  {route}" for route, n in recorder.server_errors.most_common()),
             f"gunicorn's log: {logged} 'Internal Server Error', database causes: "
-            + (", ".join(f"{name} {n}" for name, n in causes.most_common()) or "none")]
+            + (", ".join(f"{name} {n}" for name, n in causes.most_common()) or "none"),
+        ]
     return "\n".join(lines)
 
 
@@ -289,25 +348,33 @@ def run(args):
     )
     secret = secrets.token_hex(32)
     receiver = Receiver(port=args.erp_port or args.port + 1, secret=secret, delay=args.erp_delay)
-    env = stack_env(database_url=database_url, redis_url=args.redis_url,
-                    erp_url=receiver.url, erp_secret=secret)
+    env = stack_env(
+        database_url=database_url, redis_url=args.redis_url, erp_url=receiver.url, erp_secret=secret
+    )
     log_dir = tempfile.mkdtemp(prefix="load-test-logs-")
     stack = Stack(env=env, port=args.port, workers=args.web_workers, log_dir=log_dir)
     recorder = Recorder()
     try:
         receiver.start()
         stack.start()
-        kills = traffic(args=args, plan=plan, credentials=credentials, stack=stack,
-                        recorder=recorder)
+        kills = traffic(
+            args=args, plan=plan, credentials=credentials, stack=stack, recorder=recorder
+        )
         drained = drain(receiver=receiver, seconds=args.drain_seconds)
-        rows, bookings = judge(recorder=recorder, receiver=receiver,
-                               baseline=baseline, env=env)
+        rows, bookings = judge(recorder=recorder, receiver=receiver, baseline=baseline, env=env)
         server_log = stack.server_errors()
     finally:
         stack.stop()
         receiver.stop()
-    text = report(args=args, rows=rows, bookings=bookings, recorder=recorder, kills=kills,
-                  drained=drained, server_log=server_log)
+    text = report(
+        args=args,
+        rows=rows,
+        bookings=bookings,
+        recorder=recorder,
+        kills=kills,
+        drained=drained,
+        server_log=server_log,
+    )
     return all(ok for _name, ok, _figure in rows), f"{text}\nlogs: {log_dir}"
 
 

@@ -62,9 +62,7 @@ def run(*, rows, repeats):
     filled = ledger_fill(rows)
     expected = sql_group_by(BENCH_MONTH)  # also warms the buffer cache for both sides
     sql_median, sql_times = timed(lambda: sql_group_by(BENCH_MONTH), repeats)
-    month_end_median, month_end_times = timed(
-        lambda: month_end_compute(month=BENCH_MONTH), repeats
-    )
+    month_end_median, month_end_times = timed(lambda: month_end_compute(month=BENCH_MONTH), repeats)
     month_end = month_end_compute(month=BENCH_MONTH)
     totals = summary_totals(month_end)
     # Lines are rounded to cents one by one, the SQL total once: allow a cent per line.

@@ -10,7 +10,14 @@ from django.urls import include, path
 from rest_framework.routers import DefaultRouter
 
 API_APPS = [
-    "materials", "inventory", "workorders", "approvals", "returns", "alerts", "reports", "audit"
+    "materials",
+    "inventory",
+    "workorders",
+    "approvals",
+    "returns",
+    "alerts",
+    "reports",
+    "audit",
 ]
 
 router = DefaultRouter()

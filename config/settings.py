@@ -226,19 +226,29 @@ CELERY_TASK_TIME_LIMIT = 30 * 60
 CELERY_TASK_SOFT_TIME_LIMIT = 25 * 60
 CELERY_TIMEZONE = TIME_ZONE
 CELERY_BEAT_SCHEDULE = {
-    "verify-audit": {"task": "audit.tasks.verify_audit_task",
-                     "schedule": crontab(minute=40, hour=2)},
+    "verify-audit": {
+        "task": "audit.tasks.verify_audit_task",
+        "schedule": crontab(minute=40, hour=2),
+    },
     "outbox-deliver": {"task": "core.tasks.outbox_deliver_task", "schedule": 60.0},
-    "idempotency-keys-purge": {"task": "core.tasks.idempotency_keys_purge_task",
-                               "schedule": crontab(minute=5)},
-    "month-end": {"task": "returns.tasks.month_end_task",
-                  "schedule": crontab(minute=30, hour=1, day_of_month=1)},
+    "idempotency-keys-purge": {
+        "task": "core.tasks.idempotency_keys_purge_task",
+        "schedule": crontab(minute=5),
+    },
+    "month-end": {
+        "task": "returns.tasks.month_end_task",
+        "schedule": crontab(minute=30, hour=1, day_of_month=1),
+    },
     "alerts-hourly": {"task": "alerts.tasks.alerts_check_hourly", "schedule": crontab(minute=15)},
-    "alerts-daily": {"task": "alerts.tasks.alerts_check_daily",
-                     "schedule": crontab(minute=45, hour=6)},
+    "alerts-daily": {
+        "task": "alerts.tasks.alerts_check_daily",
+        "schedule": crontab(minute=45, hour=6),
+    },
     "jobs-redispatch": {"task": "jobs.tasks.jobs_redispatch", "schedule": 60.0},
-    "exports-purge": {"task": "reports.tasks.export_purge_task",
-                      "schedule": crontab(minute=20, hour=3)},
+    "exports-purge": {
+        "task": "reports.tasks.export_purge_task",
+        "schedule": crontab(minute=20, hour=3),
+    },
 }
 
 # Alerts (R-J2, R-A7, R-L5): approved returns not received within this many hours; approval

@@ -70,7 +70,9 @@ def tolerant(fallback):
                 self.breaker.trip()
                 logger.warning(
                     "Cache unavailable, %s ignored, Redis skipped for %ss: %s",
-                    method.__name__, self.breaker.cooldown, error,
+                    method.__name__,
+                    self.breaker.cooldown,
+                    error,
                 )
                 return fallback(*args, **kwargs)
 

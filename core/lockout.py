@@ -96,8 +96,11 @@ def login_attempt_failed(*, username: str, ip_address: str, attempt: int) -> Non
         action="login.locked_out",
         object_type="auth.user",
         object_id=key["username"][:64],
-        after={"ip": key["ip_address"], "failures": attempt,
-               "minutes": settings.LOGIN_LOCKOUT_MINUTES},
+        after={
+            "ip": key["ip_address"],
+            "failures": attempt,
+            "minutes": settings.LOGIN_LOCKOUT_MINUTES,
+        },
     )
 
 

@@ -13,21 +13,44 @@ MODELS = {
     "audit": ["auditevent", "chainhead"],
     "materials": ["unitofmeasure", "materialcategory", "material", "bom", "bomline"],
     "inventory": [
-        "warehousecategory", "warehouse", "location", "lot", "serial", "ledgerentry",
+        "warehousecategory",
+        "warehouse",
+        "location",
+        "lot",
+        "serial",
+        "ledgerentry",
         "stockbalance",
     ],
     "workorders": [
-        "workshop", "productionline", "workorder", "workorderline", "materialissue",
-        "outputreport", "signoff", "leftoverdeclaration",
+        "workshop",
+        "productionline",
+        "workorder",
+        "workorderline",
+        "materialissue",
+        "outputreport",
+        "signoff",
+        "leftoverdeclaration",
     ],
     "returns": [
-        "reasoncode", "returnrequest", "returnline", "replenishrequest", "replenishline",
-        "replacementcitation", "shortageslip", "monthend", "monthendline", "monthenddocument",
+        "reasoncode",
+        "returnrequest",
+        "returnline",
+        "replenishrequest",
+        "replenishline",
+        "replacementcitation",
+        "shortageslip",
+        "monthend",
+        "monthendline",
+        "monthenddocument",
         "requestattachment",
     ],
     "alerts": ["alert"],
     "approvals": [
-        "policyversion", "orderband", "matrixcell", "tierassignment", "delegation",
+        "policyversion",
+        "orderband",
+        "matrixcell",
+        "tierassignment",
+        "delegation",
         "approvalstep",
     ],
 }
@@ -40,15 +63,21 @@ WORK_ORDER = ["workorders.add_workorder", "workorders.change_workorder"]
 # permission is too coarse to separate QC from the warehouse from finance.
 QC = ["inventory.change_lot", "returns.give_qc_verdict"]
 KEEPER = [
-    "returns.receive_return", "returns.post_return", "returns.issue_replenishment",
+    "returns.receive_return",
+    "returns.post_return",
+    "returns.issue_replenishment",
     "returns.change_shortageslip",
 ]
 FINANCE = ["returns.confirm_return", "returns.confirm_month", "returns.view_monthend"]
 REQUEST = ["returns.add_returnrequest", "returns.add_replenishrequest"]
 # Approval decisions need no group permission: a TierAssignment (data, R-A5) says who
 # decides which step, and approvals.services.acting_for enforces it (R-A6).
-BOM = ["materials.add_bom", "materials.change_bom", "materials.add_bomline",
-       "materials.change_bomline"]  # BOM-change returns are confirmed as the technical tier
+BOM = [
+    "materials.add_bom",
+    "materials.change_bom",
+    "materials.add_bomline",
+    "materials.change_bomline",
+]  # BOM-change returns are confirmed as the technical tier
 MASTER_DATA = [
     f"{app}.{verb}_{model}"
     for app, models in {
@@ -85,14 +114,32 @@ ROLES = {
 # Roles that see every workshop; the others see the workshops they are members of
 # (``Workshop.members``). Superusers are plant-wide too.
 PLANT_WIDE = {
-    "production_manager", "production_director", "executive_gm", "gm", "deputy_gm", "qc",
-    "technical", "keeper", "material_control", "finance", "auditor", "admin",
+    "production_manager",
+    "production_director",
+    "executive_gm",
+    "gm",
+    "deputy_gm",
+    "qc",
+    "technical",
+    "keeper",
+    "material_control",
+    "finance",
+    "auditor",
+    "admin",
 }
 
 # Roles that see standard costs and amounts (SPEC "People": finance and the managers).
 COST_VISIBLE = {
-    "workshop_director", "production_manager", "production_director", "executive_gm", "gm",
-    "deputy_gm", "material_control", "finance", "auditor", "admin",
+    "workshop_director",
+    "production_manager",
+    "production_director",
+    "executive_gm",
+    "gm",
+    "deputy_gm",
+    "material_control",
+    "finance",
+    "auditor",
+    "admin",
 }
 
 
@@ -136,4 +183,3 @@ def groups_migrate(apps, schema_editor):
         group_model=apps.get_model("auth", "Group"),
         permission_model=apps.get_model("auth", "Permission"),
     )
-

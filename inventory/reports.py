@@ -113,9 +113,21 @@ def movement_columns():
 
 
 MOVEMENT_FIELDS = (
-    "created_at", "movement_type", "material__code", "material__name", "lot__batch_no",
-    "serial__serial_no", "location__code", "quantity", "material__standard_cost", "doc_type",
-    "doc_id", "work_order__number", "reason_code", "actor__username", "device_id",
+    "created_at",
+    "movement_type",
+    "material__code",
+    "material__name",
+    "lot__batch_no",
+    "serial__serial_no",
+    "location__code",
+    "quantity",
+    "material__standard_cost",
+    "doc_type",
+    "doc_id",
+    "work_order__number",
+    "reason_code",
+    "actor__username",
+    "device_id",
 )
 
 
@@ -126,8 +138,21 @@ def movement_rows(entries):
     movements = {value: str(name) for value, name in MovementType.choices}
     rows = entries.order_by("created_at", "id").values_list(*MOVEMENT_FIELDS)
     for (
-        created_at, movement_type, code, name, lot, serial, location, quantity, cost,
-        doc_type, doc_id, work_order, reason_code, username, device_id,
+        created_at,
+        movement_type,
+        code,
+        name,
+        lot,
+        serial,
+        location,
+        quantity,
+        cost,
+        doc_type,
+        doc_id,
+        work_order,
+        reason_code,
+        username,
+        device_id,
     ) in rows.iterator(chunk_size=CHUNK):
         yield (
             local(created_at),

@@ -352,9 +352,7 @@ def scan_item(code, field="code"):
     batch_no = result["lot"]["batch_no"] if "lot" in result else gs1.get("batch_no")
     lot = batch_no and material.lots.filter(batch_no=batch_no).first()
     if batch_no and lot is None:
-        raise ValidationError(
-            {field: LOT_NOT_KNOWN % {"lot": batch_no, "material": material.code}}
-        )
+        raise ValidationError({field: LOT_NOT_KNOWN % {"lot": batch_no, "material": material.code}})
     serials = (gs1["serial_no"],) if gs1.get("serial_no") else ()
     quantity = Decimal(1) if serials else gs1.get("quantity") and Decimal(gs1["quantity"])
     return ScannedItem(material, lot or None, serials, quantity)

@@ -48,21 +48,69 @@ class MasterImportForm(forms.Form):
 
 @admin.register(Material)
 class MaterialAdmin(AuditedModelAdmin):
-    list_display = ("code", "name", "specification", "uom", "category", "approval_class",
-                    "warehouse_category", "tracking", "standard_cost", "is_active")
-    list_filter = ("category", "approval_class", "tracking", "warehouse_category",
-                   "inspect_on_return", "is_active")
+    list_display = (
+        "code",
+        "name",
+        "specification",
+        "uom",
+        "category",
+        "approval_class",
+        "warehouse_category",
+        "tracking",
+        "standard_cost",
+        "is_active",
+    )
+    list_filter = (
+        "category",
+        "approval_class",
+        "tracking",
+        "warehouse_category",
+        "inspect_on_return",
+        "is_active",
+    )
     list_select_related = ("uom", "category", "warehouse_category")
     search_fields = ("code", "name", "specification", "gtin")
     raw_id_fields = ("default_location",)
     readonly_fields = ("updated_at",)
     fieldsets = (
-        (None, {"fields": ("code", "name", "specification", "uom", "category", "approval_class",
-                           "is_active")}),
-        (_("Stock keeping"), {"fields": ("warehouse_category", "default_location", "tracking",
-                                         "shelf_life_days", "inspect_on_return", "gtin")}),
-        (_("Cost and safety stock"), {"fields": ("standard_cost", "lead_time_days",
-                                                 "emergency_purchase_days", "daily_usage")}),
+        (
+            None,
+            {
+                "fields": (
+                    "code",
+                    "name",
+                    "specification",
+                    "uom",
+                    "category",
+                    "approval_class",
+                    "is_active",
+                )
+            },
+        ),
+        (
+            _("Stock keeping"),
+            {
+                "fields": (
+                    "warehouse_category",
+                    "default_location",
+                    "tracking",
+                    "shelf_life_days",
+                    "inspect_on_return",
+                    "gtin",
+                )
+            },
+        ),
+        (
+            _("Cost and safety stock"),
+            {
+                "fields": (
+                    "standard_cost",
+                    "lead_time_days",
+                    "emergency_purchase_days",
+                    "daily_usage",
+                )
+            },
+        ),
         (None, {"fields": ("updated_at",)}),
     )
 
@@ -78,8 +126,9 @@ class MaterialAdmin(AuditedModelAdmin):
         errors = []
         if request.method == "POST" and form.is_valid():
             try:
-                counts = master_import(file=form.cleaned_data["file"], actor=request.user,
-                                       device=request.device_id)
+                counts = master_import(
+                    file=form.cleaned_data["file"], actor=request.user, device=request.device_id
+                )
             except MasterImportError as exc:
                 errors = exc.errors
             else:

@@ -75,8 +75,15 @@ SUMMARY = _(
 
 # Errors openpyxl and zipfile raise on something that is not a well-formed .xlsx; XML parse
 # errors (ElementTree's and lxml's) are SyntaxError subclasses.
-UNREADABLE = (zipfile.BadZipFile, InvalidFileException, KeyError, OSError, ValueError,
-              TypeError, SyntaxError)
+UNREADABLE = (
+    zipfile.BadZipFile,
+    InvalidFileException,
+    KeyError,
+    OSError,
+    ValueError,
+    TypeError,
+    SyntaxError,
+)
 # Resolved from lookups, so full_clean() need not query them once per row.
 MATERIAL_FOREIGN_KEYS = {"uom", "category", "warehouse_category", "default_location"}
 BATCH_SIZE = 500
@@ -449,9 +456,13 @@ def material_build(row, values, refs):
             row.error("" if name == NON_FIELD_ERRORS else name, " ".join(messages))
     after = model_snapshot(instance)
     changed = [name for name in after if name != "updated_at" and after[name] != before[name]]
-    return MaterialPlan(instance, row.number, instance.pk is None,
-                        {name: before[name] for name in changed},
-                        {name: after[name] for name in changed})
+    return MaterialPlan(
+        instance,
+        row.number,
+        instance.pk is None,
+        {name: before[name] for name in changed},
+        {name: after[name] for name in changed},
+    )
 
 
 def materials_plan(sheet, refs, errors):
@@ -509,10 +520,10 @@ def bom_columns(material_codes):
         "product": Column(lookup_parser(known, UNKNOWN_MATERIAL), required=True),
         "version": Column(integer_parser(minimum=1), required=True),
         "component": Column(lookup_parser(known, UNKNOWN_MATERIAL), required=True),
-        "qty_per_unit": Column(decimal_parser(places=6, max_digits=16, positive=True),
-                               required=True),
-        "loss_pct": Column(decimal_parser(places=2, max_digits=5, maximum=100),
-                           default=Decimal(0)),
+        "qty_per_unit": Column(
+            decimal_parser(places=6, max_digits=16, positive=True), required=True
+        ),
+        "loss_pct": Column(decimal_parser(places=2, max_digits=5, maximum=100), default=Decimal(0)),
     }
 
 
@@ -523,8 +534,9 @@ def bom_line_add(plan, row, values):
     elif component in plan.lines:
         row.error("component", DUPLICATE_COMPONENT % {"row": plan.lines[component].row})
     else:
-        plan.lines[component] = BomLineValues(row.number, values["qty_per_unit"],
-                                              values["loss_pct"])
+        plan.lines[component] = BomLineValues(
+            row.number, values["qty_per_unit"], values["loss_pct"]
+        )
 
 
 def boms_plan(sheet, refs, material_codes, errors):
@@ -555,8 +567,9 @@ def boms_attach_existing(plans, refs):
         .order_by("pk")
     )
     in_use = set(
-        Bom.objects.filter(product_id__in=products, work_orders__isnull=False)
-        .values_list("pk", flat=True)
+        Bom.objects.filter(product_id__in=products, work_orders__isnull=False).values_list(
+            "pk", flat=True
+        )
     )
     for bom in boms:
         plan = plans.get((products[bom.product_id], bom.version))
@@ -603,8 +616,12 @@ def boms_write(plans, materials):
             bom.lines.all().delete()
         bom.save()
         lines += [
-            BomLine(bom=bom, material=materials[code], qty_per_unit=line.qty_per_unit,
-                    loss_pct=line.loss_pct)
+            BomLine(
+                bom=bom,
+                material=materials[code],
+                qty_per_unit=line.qty_per_unit,
+                loss_pct=line.loss_pct,
+            )
             for code, line in plan.lines.items()
         ]
     BomLine.objects.bulk_create(lines, batch_size=BATCH_SIZE)
@@ -636,8 +653,15 @@ def sheets_import(sheets, *, actor, device, name):
         "materials": {plan.instance.code: plan.after for plan in updated},
         "boms": {plan.key: plan.line_values() for plan in written},
     }
-    audit_record(actor=actor, device=device, action="master.import", object_type="import",
-                 object_id=name, before=before, after=after)
+    audit_record(
+        actor=actor,
+        device=device,
+        action="master.import",
+        object_type="import",
+        object_id=name,
+        before=before,
+        after=after,
+    )
     return counts
 
 

@@ -30,8 +30,11 @@ def bom_snapshot(bom, lines):
         "is_active": bom.is_active,
         "note": bom.note,
         "lines": [
-            {"material": line.material.code, "qty_per_unit": line.qty_per_unit,
-             "loss_pct": line.loss_pct}
+            {
+                "material": line.material.code,
+                "qty_per_unit": line.qty_per_unit,
+                "loss_pct": line.loss_pct,
+            }
             for line in lines
         ],
     }
@@ -83,7 +86,8 @@ def bom_save(*, product, version, lines, actor, device="", is_active=True, note=
     new_lines = bom_lines_build(product=product, lines=lines)
     if Bom.objects.filter(product=product, version=version).exclude(pk=bom.pk).exists():
         raise ValidationError(
-            {"version": VERSION_TAKEN % {"product": product.code, "version": version}})
+            {"version": VERSION_TAKEN % {"product": product.code, "version": version}}
+        )
     bom.product, bom.version, bom.is_active, bom.note = product, version, is_active, note
     bom.full_clean(validate_constraints=False)
     bom.save()
@@ -91,8 +95,14 @@ def bom_save(*, product, version, lines, actor, device="", is_active=True, note=
     for line in new_lines:
         line.bom = bom
     BomLine.objects.bulk_create(new_lines)
-    audit_record(actor=actor, device=device, action=f"bom.{'change' if before else 'create'}",
-                 obj=bom, before=before, after=bom_snapshot(bom, new_lines))
+    audit_record(
+        actor=actor,
+        device=device,
+        action=f"bom.{'change' if before else 'create'}",
+        obj=bom,
+        before=before,
+        after=bom_snapshot(bom, new_lines),
+    )
     return bom
 
 
@@ -102,8 +112,9 @@ def bom_delete(*, bom, actor, device=""):
     bom = bom_locked(bom)
     before, pk = bom_snapshot(bom, bom.lines.select_related("material")), bom.pk
     bom.delete()
-    audit_record(actor=actor, device=device, action="bom.delete", obj=bom, object_id=pk,
-                 before=before)
+    audit_record(
+        actor=actor, device=device, action="bom.delete", obj=bom, object_id=pk, before=before
+    )
 
 
 @atomic_service
@@ -114,12 +125,16 @@ def bom_upsert(*, product, version, lines, actor, device="", is_active=True, not
     bom = Bom.objects.select_for_update().filter(product=product, version=version).first()
     fields = {"is_active": is_active, "note": note}
     if bom is None:
-        created = bom_save(product=product, version=version, lines=lines, actor=actor,
-                           device=device, **fields)
+        created = bom_save(
+            product=product, version=version, lines=lines, actor=actor, device=device, **fields
+        )
         return created, True
-    wanted = bom_snapshot(Bom(product=product, version=version, **fields),
-                          bom_lines_build(product=product, lines=lines))
+    wanted = bom_snapshot(
+        Bom(product=product, version=version, **fields),
+        bom_lines_build(product=product, lines=lines),
+    )
     if bom_snapshot(bom, bom.lines.select_related("material").order_by("pk")) == wanted:
         return bom, False
-    return bom_save(product=product, version=version, lines=lines, actor=actor, device=device,
-                    bom=bom, **fields), False
+    return bom_save(
+        product=product, version=version, lines=lines, actor=actor, device=device, bom=bom, **fields
+    ), False

@@ -185,11 +185,26 @@ def make_stack_env():
     added with --eval inherits the target's exports and runs (`+`) although -n runs nothing."""
     if shutil.which("make") is None:
         pytest.skip("make is not installed")
-    unset = {"DATABASE_URL", "REDIS_URL", "SECRET_KEY", "DEBUG", "ALLOWED_HOSTS", "HOST",
-             "SECURE_SSL_REDIRECT", "LOG_LEVEL", "MAKEFLAGS"}
+    unset = {
+        "DATABASE_URL",
+        "REDIS_URL",
+        "SECRET_KEY",
+        "DEBUG",
+        "ALLOWED_HOSTS",
+        "HOST",
+        "SECURE_SSL_REDIRECT",
+        "LOG_LEVEL",
+        "MAKEFLAGS",
+    }
     result = subprocess.run(
-        ["make", "-n", "--no-print-directory", "--eval=stack: stack-env",
-         "--eval=stack-env: ; +@env", "stack"],
+        [
+            "make",
+            "-n",
+            "--no-print-directory",
+            "--eval=stack: stack-env",
+            "--eval=stack-env: ; +@env",
+            "stack",
+        ],
         cwd=ROOT,
         env={key: value for key, value in os.environ.items() if key not in unset},
         capture_output=True,

@@ -10,8 +10,18 @@ class AuditEventSerializer(serializers.ModelSerializer):
     class Meta:
         model = AuditEvent
         fields = [
-            "id", "seq", "created_at", "user", "device", "action", "object_type", "object_id",
-            "object_repr", "before", "after", "hash",
+            "id",
+            "seq",
+            "created_at",
+            "user",
+            "device",
+            "action",
+            "object_type",
+            "object_id",
+            "object_repr",
+            "before",
+            "after",
+            "hash",
         ]
         read_only_fields = fields
 

@@ -13,6 +13,7 @@ from core.api.permissions import HasPerm
 
 READ_AUDIT = HasPerm("audit.view_auditevent")
 
+
 class AuditEventViewSet(viewsets.ReadOnlyModelViewSet):
     """Audit events, newest first; filter by object, user, device, action and dates."""
 

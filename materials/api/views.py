@@ -38,7 +38,8 @@ class MaterialCategoryViewSet(CodedMasterDataViewSet):
 
 class MaterialViewSet(CodedMasterDataViewSet):
     queryset = Material.objects.select_related(
-        "uom", "category", "warehouse_category", "default_location")
+        "uom", "category", "warehouse_category", "default_location"
+    )
     serializer_class = MaterialSerializer
     filterset_class = MaterialFilter
     search_fields = ["code", "name", "specification"]
@@ -54,7 +55,8 @@ class BomViewSet(viewsets.ModelViewSet):
     """BOM versions written whole with their lines nested (R-M3)."""
 
     queryset = Bom.objects.select_related("product").prefetch_related(
-        Prefetch("lines", queryset=BomLine.objects.select_related("material")))
+        Prefetch("lines", queryset=BomLine.objects.select_related("material"))
+    )
     serializer_class = BomSerializer
     filterset_class = BomFilter
     search_fields = ["product__code", "product__name", "note"]
@@ -104,8 +106,12 @@ class BomViewSet(viewsets.ModelViewSet):
     def write(self, data, bom=None):
         serializer = BomInputSerializer(data=data)
         serializer.is_valid(raise_exception=True)
-        return bom_save(**serializer.validated_data, bom=bom, actor=self.request.user,
-                        device=self.request.device_id)
+        return bom_save(
+            **serializer.validated_data,
+            bom=bom,
+            actor=self.request.user,
+            device=self.request.device_id,
+        )
 
     def output(self, bom):
         return self.get_serializer(self.get_queryset().get(pk=bom.pk)).data

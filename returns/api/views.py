@@ -93,8 +93,17 @@ class ReturnRequestViewSet(RequestViewSet):
     # and finance's confirmation are done at a desk. The ERP reconciles.
     token_scope = TokenScope(
         integration=READ,
-        device=READ | {"create", "add_line", "submit", "cancel", "attachments", "receive",
-                       "post_to_ledger", "receive_scan"},
+        device=READ
+        | {
+            "create",
+            "add_line",
+            "submit",
+            "cancel",
+            "attachments",
+            "receive",
+            "post_to_ledger",
+            "receive_scan",
+        },
     )
 
     @extend_schema(request=serializers.ReturnCreateInput, responses={201: RETURN})
@@ -112,9 +121,7 @@ class ReturnRequestViewSet(RequestViewSet):
         return self.act(return_services.return_review, serializers.ReviewInput)
 
     @extend_schema(request=serializers.QcVerdictInput, responses=RETURN)
-    @action(
-        detail=True, methods=["post"], url_path="qc-verdict", permission_classes=[QC_VERDICT]
-    )
+    @action(detail=True, methods=["post"], url_path="qc-verdict", permission_classes=[QC_VERDICT])
     def qc_verdict(self, request, pk=None):
         return self.act(return_services.return_qc_verdict, serializers.QcVerdictInput)
 

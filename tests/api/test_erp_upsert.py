@@ -119,8 +119,11 @@ def test_bom_upsert_is_idempotent_and_replaces_lines(api, chair):
         ("/api/v1/boms/by-code/NOPE/1/", BOM, "product"),
         ("/api/v1/boms/by-code/CHAIR/1/", {"lines": []}, "lines"),
         ("/api/v1/boms/by-code/CHAIR/99999999999/", BOM, "version"),
-        ("/api/v1/boms/by-code/CHAIR/1/", {"lines": [{"material": "CHAIR", "qty_per_unit": 1}]},
-         "lines"),
+        (
+            "/api/v1/boms/by-code/CHAIR/1/",
+            {"lines": [{"material": "CHAIR", "qty_per_unit": 1}]},
+            "lines",
+        ),
     ],
 )
 def test_bad_bom_upserts_are_400_and_write_nothing(api, chair, url, body, field):

@@ -65,9 +65,7 @@ def test_handheld_return_session_books_once(work_order, clerk, qc, tube, lot):
         {
             "work_order": "WO-1",
             "reason": "LEFTOVER",
-            "lines": [
-                {"material": scanned["material"]["code"], "lot": "T1", "quantity": "20"}
-            ],
+            "lines": [{"material": scanned["material"]["code"], "lot": "T1", "quantity": "20"}],
         },
     )
     url = f"/api/v1/returns/{slip['id']}/"
@@ -103,8 +101,9 @@ def test_handheld_return_session_books_once(work_order, clerk, qc, tube, lot):
     assert StockBalance.objects.get(material=tube, lot=lot, location__code="A").quantity == 425
     assert ReturnRequest.objects.count() == 1
     devices = dict(
-        AuditEvent.objects.filter(object_id=str(slip["id"]), action__startswith="return")
-        .values_list("action", "device_id")
+        AuditEvent.objects.filter(
+            object_id=str(slip["id"]), action__startswith="return"
+        ).values_list("action", "device_id")
     )
     assert (devices["return.create"], devices["return.line_add"]) == ("HH-21", "HH-21")
     assert (devices["return.receive"], devices["return.post"]) == ("HH-22", "HH-22")

@@ -45,9 +45,7 @@ BOUNDED = settings(
     phases=[Phase.explicit, Phase.generate],
     suppress_health_check=list(HealthCheck),
 )
-STATEFUL = settings(
-    BOUNDED, max_examples=8, stateful_step_count=6, phases=[Phase.generate]
-)
+STATEFUL = settings(BOUNDED, max_examples=8, stateful_step_count=6, phases=[Phase.generate])
 MODES = [HypothesisTestMode.EXAMPLES, HypothesisTestMode.COVERAGE, HypothesisTestMode.FUZZING]
 
 
@@ -64,8 +62,10 @@ def session(db, work_order):
     for signal in (request_started, request_finished):
         signal.disconnect(close_old_connections)
     yield {
-        "cookies": {django_settings.SESSION_COOKIE_NAME: session_key,
-                    django_settings.CSRF_COOKIE_NAME: csrf},
+        "cookies": {
+            django_settings.SESSION_COOKIE_NAME: session_key,
+            django_settings.CSRF_COOKIE_NAME: csrf,
+        },
         "headers": {"X-CSRFToken": csrf, "X-Device-Id": "FUZZ"},
     }
     for signal in (request_started, request_finished):

@@ -147,14 +147,16 @@ def policy_form(policy, is_active):
     cells = list(policy.cells.select_related("band"))
     form.update({"cells-TOTAL_FORMS": len(cells), "cells-INITIAL_FORMS": len(cells)})
     for n, cell in enumerate(cells):
-        form.update({
-            f"cells-{n}-id": cell.pk,
-            f"cells-{n}-policy": policy.pk,
-            f"cells-{n}-approval_class": cell.approval_class,
-            f"cells-{n}-band": cell.band_id,
-            f"cells-{n}-tier": cell.tier,
-            f"cells-{n}-max_ratio": str(cell.max_ratio),
-        })
+        form.update(
+            {
+                f"cells-{n}-id": cell.pk,
+                f"cells-{n}-policy": policy.pk,
+                f"cells-{n}-approval_class": cell.approval_class,
+                f"cells-{n}-band": cell.band_id,
+                f"cells-{n}-tier": cell.tier,
+                f"cells-{n}-max_ratio": str(cell.max_ratio),
+            }
+        )
     return form
 
 

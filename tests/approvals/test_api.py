@@ -239,7 +239,11 @@ def test_preview_missing_params_are_400(user):
     response = client_for(user).get(PREVIEW)
     assert response.status_code == 400
     assert set(response.json()) == {
-        "approval_class", "order_qty", "required_qty", "replenish_qty", "detail"
+        "approval_class",
+        "order_qty",
+        "required_qty",
+        "replenish_qty",
+        "detail",
     }
 
 

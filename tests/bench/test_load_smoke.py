@@ -34,14 +34,34 @@ def free_port():
 
 def test_load_test_runs_and_judges():
     done = subprocess.run(
-        [sys.executable, "bench/load_test.py", "--seconds", "6", "--clients", "4",
-         "--kill-every", "2", "--erp-delay", "0.05", "--drain-seconds", "120",
-         "--baseline-moves", "40", "--port", str(free_port()), "--erp-port", str(free_port())],
-        cwd=ROOT, capture_output=True, text=True, timeout=600,
+        [
+            sys.executable,
+            "bench/load_test.py",
+            "--seconds",
+            "6",
+            "--clients",
+            "4",
+            "--kill-every",
+            "2",
+            "--erp-delay",
+            "0.05",
+            "--drain-seconds",
+            "120",
+            "--baseline-moves",
+            "40",
+            "--port",
+            str(free_port()),
+            "--erp-port",
+            str(free_port()),
+        ],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=600,
     )
     assert done.returncode == 0, done.stdout + done.stderr
     results = dict(re.findall(r"^(.+?)\s+(PASS|FAIL)\s", done.stdout, re.MULTILINE))
-    assert {check: results.get(check) for check in MUST_PASS} == dict.fromkeys(
-        MUST_PASS, "PASS"
-    ), done.stdout
+    assert {check: results.get(check) for check in MUST_PASS} == dict.fromkeys(MUST_PASS, "PASS"), (
+        done.stdout
+    )
     assert re.search(r"web workers killed: [1-9]", done.stdout), done.stdout

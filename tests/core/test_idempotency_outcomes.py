@@ -49,9 +49,23 @@ def send(client, url=RECEIVE, body=BODY, key="k-1"):
 
 @pytest.mark.parametrize(
     "status, final",
-    [(200, True), (201, True), (204, True), (400, True), (404, True), (405, True), (413, True),
-     (422, True), (401, False), (403, False), (409, False), (429, False), (500, False),
-     (503, False), (302, False)],
+    [
+        (200, True),
+        (201, True),
+        (204, True),
+        (400, True),
+        (404, True),
+        (405, True),
+        (413, True),
+        (422, True),
+        (401, False),
+        (403, False),
+        (409, False),
+        (429, False),
+        (500, False),
+        (503, False),
+        (302, False),
+    ],
 )
 def test_which_outcomes_are_final(status, final):
     assert is_final(status) is final
@@ -91,8 +105,12 @@ def test_a_409_is_not_stored_and_the_retry_runs_once_the_state_allows(keeper, ma
     bom = BomFactory(product=MaterialFactory(code="CHAIR"), version=1)
     BomLineFactory(bom=bom, material=material, qty_per_unit=2, loss_pct=0)
     work_order = work_order_create(
-        number="WO-9", product=bom.product, bom=bom, planned_qty=10,
-        workshop=WorkshopFactory(), actor=keeper,
+        number="WO-9",
+        product=bom.product,
+        bom=bom,
+        planned_qty=10,
+        workshop=WorkshopFactory(),
+        actor=keeper,
     )
     url = f"/api/v1/work-orders/{work_order.pk}/issue/"
     body = {"lines": [{"material": "M1", "quantity": "3", "location": "B"}]}

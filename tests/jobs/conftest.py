@@ -67,8 +67,20 @@ class Worker:
             "ERP_WEBHOOK_URL": self.receiver.url,
             "ERP_WEBHOOK_SECRET": SECRET,
         }
-        command = [sys.executable, "-m", "celery", "-A", "config", "worker", "--pool=solo",
-                   "--loglevel=WARNING", "--without-gossip", "--without-mingle", "-Q", "celery"]
+        command = [
+            sys.executable,
+            "-m",
+            "celery",
+            "-A",
+            "config",
+            "worker",
+            "--pool=solo",
+            "--loglevel=WARNING",
+            "--without-gossip",
+            "--without-mingle",
+            "-Q",
+            "celery",
+        ]
         self.process = subprocess.Popen(
             command, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL
         )

@@ -14,12 +14,24 @@ pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("month")]
 
 def summary_rows():
     lines = MonthEndLine.objects.order_by("kind", "material_id", "reason_code").values_list(
-        "kind", "workshop_id", "reason_code", "responsible_party", "approval_class",
-        "material_id", "quantity", "amount",
+        "kind",
+        "workshop_id",
+        "reason_code",
+        "responsible_party",
+        "approval_class",
+        "material_id",
+        "quantity",
+        "amount",
     )
     documents = MonthEndDocument.objects.order_by("number").values_list(
-        "kind", "number", "workshop_id", "reason_code", "responsible_party", "amount",
-        "points", "flagged",
+        "kind",
+        "number",
+        "workshop_id",
+        "reason_code",
+        "responsible_party",
+        "amount",
+        "points",
+        "flagged",
     )
     return list(lines), list(documents)
 

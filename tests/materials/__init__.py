@@ -12,9 +12,15 @@ SAMPLE = Path(__file__).resolve().parents[2] / "materials" / "samples" / "master
 
 UOMS = ["PCS", "M", "KG", "SET"]
 CATEGORIES = {
-    "ALU": ApprovalClass.A, "IRON": ApprovalClass.A, "BOARD": ApprovalClass.A,
-    "SEMI": ApprovalClass.A, "FABRIC": ApprovalClass.B, "CARTON": ApprovalClass.B,
-    "CHEM": ApprovalClass.B, "PART": ApprovalClass.C, "PACK": ApprovalClass.C,
+    "ALU": ApprovalClass.A,
+    "IRON": ApprovalClass.A,
+    "BOARD": ApprovalClass.A,
+    "SEMI": ApprovalClass.A,
+    "FABRIC": ApprovalClass.B,
+    "CARTON": ApprovalClass.B,
+    "CHEM": ApprovalClass.B,
+    "PART": ApprovalClass.C,
+    "PACK": ApprovalClass.C,
     "FG": ApprovalClass.C,
 }
 WAREHOUSE_CATEGORIES = ["RAW", "AUX", "PACK", "CHEM", "SEMI", "FG"]

@@ -30,8 +30,9 @@ def admin_client(db):
 
 
 def upload(client, name, content):
-    return client.post(IMPORT_URL, {"file": SimpleUploadedFile(name, content)},
-                       HTTP_X_DEVICE_ID="PC-9")
+    return client.post(
+        IMPORT_URL, {"file": SimpleUploadedFile(name, content)}, HTTP_X_DEVICE_ID="PC-9"
+    )
 
 
 def test_changelist_links_to_the_import_page(admin_client):
@@ -50,7 +51,10 @@ def test_upload_imports_and_reports_counts(admin_client):
     assert "Materials: 12 created" in page
     event = AuditEvent.objects.get(action="master.import")
     assert (event.object_id, event.actor_username, event.device_id) == (
-        "master.xlsx", "boss", "PC-9")
+        "master.xlsx",
+        "boss",
+        "PC-9",
+    )
 
 
 def test_upload_with_errors_lists_them_and_imports_nothing(admin_client):
@@ -61,7 +65,10 @@ def test_upload_with_errors_lists_them_and_imports_nothing(admin_client):
     assert response.status_code == 200
     errors = response.context["errors"]
     assert [(e["sheet"], e["row"], e["column"]) for e in errors] == [
-        ("BOM", 2, "product"), ("BOM", 2, "component"), ("BOM", 2, "qty_per_unit")]
+        ("BOM", 2, "product"),
+        ("BOM", 2, "component"),
+        ("BOM", 2, "qty_per_unit"),
+    ]
     page = response.content.decode()
     assert "3 errors; nothing was imported" in page
     assert "must be greater than zero" in page
@@ -103,9 +110,16 @@ def test_import_needs_add_material_permission(db):
 
 def bom_form(bom, lines):
     """The admin change-form POST of ``bom`` with its inline ``lines`` (dicts)."""
-    data = {"product": bom.product.pk, "version": bom.version, "is_active": "on", "note": "",
-            "lines-TOTAL_FORMS": len(lines), "lines-INITIAL_FORMS": bom.lines.count(),
-            "lines-MIN_NUM_FORMS": 0, "lines-MAX_NUM_FORMS": 1000}
+    data = {
+        "product": bom.product.pk,
+        "version": bom.version,
+        "is_active": "on",
+        "note": "",
+        "lines-TOTAL_FORMS": len(lines),
+        "lines-INITIAL_FORMS": bom.lines.count(),
+        "lines-MIN_NUM_FORMS": 0,
+        "lines-MAX_NUM_FORMS": 1000,
+    }
     for index, line in enumerate(lines):
         data.update({f"lines-{index}-{key}": value for key, value in line.items()})
     return data
@@ -116,15 +130,28 @@ def test_bom_lines_are_saved_through_the_audited_services(admin_client):
     bom, extra = line.bom, MaterialFactory(code="EXTRA")
     url = reverse("admin:materials_bom_change", args=[bom.pk])
 
-    response = admin_client.post(url, bom_form(bom, [
-        {"id": line.pk, "bom": bom.pk, "material": line.material.pk, "qty_per_unit": "2",
-         "loss_pct": "5", "DELETE": "on"},
-        {"bom": bom.pk, "material": extra.pk, "qty_per_unit": "1.5", "loss_pct": "0"},
-    ]))
+    response = admin_client.post(
+        url,
+        bom_form(
+            bom,
+            [
+                {
+                    "id": line.pk,
+                    "bom": bom.pk,
+                    "material": line.material.pk,
+                    "qty_per_unit": "2",
+                    "loss_pct": "5",
+                    "DELETE": "on",
+                },
+                {"bom": bom.pk, "material": extra.pk, "qty_per_unit": "1.5", "loss_pct": "0"},
+            ],
+        ),
+    )
 
     assert response.status_code == 302, response.context["inline_admin_formsets"]
     assert list(bom.lines.values_list("material__code", "qty_per_unit")) == [
-        ("EXTRA", Decimal("1.5"))]
+        ("EXTRA", Decimal("1.5"))
+    ]
     actions = set(AuditEvent.objects.values_list("action", flat=True))
     assert {"bomline.delete", "bomline.create"} <= actions
     assert "bom.change" not in actions  # the header was saved unchanged: nothing to audit
@@ -132,8 +159,13 @@ def test_bom_lines_are_saved_through_the_audited_services(admin_client):
 
 def test_bom_used_by_a_work_order_is_read_only(admin_client):
     bom = BomLineFactory().bom
-    WorkOrder.objects.create(number="WO-9", product=bom.product, bom=bom,
-                             planned_qty=Decimal("5"), workshop=WorkshopFactory())
+    WorkOrder.objects.create(
+        number="WO-9",
+        product=bom.product,
+        bom=bom,
+        planned_qty=Decimal("5"),
+        workshop=WorkshopFactory(),
+    )
     url = reverse("admin:materials_bom_change", args=[bom.pk])
 
     assert admin_client.get(url).status_code == 200

@@ -17,8 +17,12 @@ from workorders.models import WorkOrder
 pytestmark = pytest.mark.django_db
 
 SAMPLE_COUNTS = {
-    "materials_created": 12, "materials_updated": 0, "materials_unchanged": 0,
-    "boms_created": 2, "boms_replaced": 0, "boms_unchanged": 0,
+    "materials_created": 12,
+    "materials_updated": 0,
+    "materials_unchanged": 0,
+    "boms_created": 2,
+    "boms_replaced": 0,
+    "boms_unchanged": 0,
 }
 
 
@@ -47,12 +51,18 @@ def test_sample_imports(refs, user):
     assert counts == SAMPLE_COUNTS
     glue = Material.objects.get(code="CH-GLUE-PU")
     assert (glue.uom.code, glue.category.code, glue.warehouse_category.code) == (
-        "KG", "CHEM", "CHEM")
+        "KG",
+        "CHEM",
+        "CHEM",
+    )
     assert glue.approval_class == ApprovalClass.B  # from the category
     assert glue.standard_cost == Decimal("28.5")
     assert glue.daily_usage == Decimal("12.5")
     assert (glue.tracking, glue.shelf_life_days, glue.inspect_on_return) == (
-        TrackingMode.BATCH, 180, True)
+        TrackingMode.BATCH,
+        180,
+        True,
+    )
     assert (glue.lead_time_days, glue.emergency_purchase_days) == (10, 2)
     assert Material.objects.get(code="CH-POWDER-BK").inspect_on_return is True  # "是"
     assert Material.objects.get(code="PT-SCR-M6X30").standard_cost == Decimal("0.0625")
@@ -88,8 +98,12 @@ def test_reimport_is_idempotent(refs, user):
     counts = master_import(file=SAMPLE, actor=user)
 
     assert counts == {
-        "materials_created": 0, "materials_updated": 0, "materials_unchanged": 12,
-        "boms_created": 0, "boms_replaced": 0, "boms_unchanged": 2,
+        "materials_created": 0,
+        "materials_updated": 0,
+        "materials_unchanged": 12,
+        "boms_created": 0,
+        "boms_replaced": 0,
+        "boms_unchanged": 2,
     }
     assert table_counts() == before
 
@@ -98,8 +112,11 @@ def test_reimport_updates_by_code_and_replaces_unused_bom(refs, user):
     master_import(file=SAMPLE, actor=user)
     changed = workbook(
         Materials=[MATERIAL_HEADER, ["PT-CAP-25", "End cap, grey", "PCS", "PART", "AUX", "0.09"]],
-        BOM=[BOM_HEADER, ["FG-CHAIR-01", 1, "AL-TUBE-25", "4.25", 3],
-             ["FG-CHAIR-01", 1, "PT-CAP-25", 4, None]],
+        BOM=[
+            BOM_HEADER,
+            ["FG-CHAIR-01", 1, "AL-TUBE-25", "4.25", 3],
+            ["FG-CHAIR-01", 1, "PT-CAP-25", 4, None],
+        ],
     )
 
     counts = master_import(file=changed, actor=user)
@@ -168,11 +185,13 @@ def test_formula_cell_is_refused(refs, user):
 
 def test_unknown_reference_codes_are_refused(refs, user):
     LocationFactory(code="RAW-01")
-    bad = workbook(Materials=[
-        MATERIAL_HEADER + ["default_location"],
-        ["U-1", "unknown unit", "BOX", "PART", "AUX", 1, "RAW-01"],
-        ["U-2", "unknown location", "PCS", "PART", "AUX", 1, "RAW-99"],
-    ])
+    bad = workbook(
+        Materials=[
+            MATERIAL_HEADER + ["default_location"],
+            ["U-1", "unknown unit", "BOX", "PART", "AUX", 1, "RAW-01"],
+            ["U-2", "unknown location", "PCS", "PART", "AUX", 1, "RAW-99"],
+        ]
+    )
 
     error = import_errors(bad, user)
 
@@ -188,8 +207,9 @@ def test_header_problems_are_reported(refs, user):
 
     error = import_errors(bad, user)
 
-    assert cells(error) == {("Materials", 1, column) for column in (
-        "colour", "name", "category", "warehouse_category")}
+    assert cells(error) == {
+        ("Materials", 1, column) for column in ("colour", "name", "category", "warehouse_category")
+    }
 
 
 def test_decimal_places_follow_the_fields(refs, user):
@@ -207,8 +227,13 @@ def test_decimal_places_follow_the_fields(refs, user):
 def test_bom_used_by_work_order_cannot_change(refs, user):
     master_import(file=SAMPLE, actor=user)
     bom = Bom.objects.get(product__code="FG-CHAIR-01", version=1)
-    WorkOrder.objects.create(number="WO-1", product=bom.product, bom=bom,
-                             planned_qty=Decimal("10"), workshop=WorkshopFactory())
+    WorkOrder.objects.create(
+        number="WO-1",
+        product=bom.product,
+        bom=bom,
+        planned_qty=Decimal("10"),
+        workshop=WorkshopFactory(),
+    )
     lines_before = list(bom.lines.values_list("material__code", "qty_per_unit"))
     changed = workbook(BOM=[BOM_HEADER, ["FG-CHAIR-01", 1, "AL-TUBE-25", 5, 3]])
 
@@ -222,9 +247,11 @@ def test_bom_used_by_work_order_cannot_change(refs, user):
 
 def test_file_problems_are_clear_errors(refs, user, settings):
     assert import_errors(BytesIO(b"not a zip"), user).messages == [
-        "The file is not a valid Excel workbook (.xlsx)."]
+        "The file is not a valid Excel workbook (.xlsx)."
+    ]
     assert import_errors(workbook(Sheet1=[["a"]]), user).messages == [
-        "The workbook has neither a “Materials” nor a “BOM” sheet."]
+        "The workbook has neither a “Materials” nor a “BOM” sheet."
+    ]
     settings.IMPORT_MAX_ROWS = 5
     assert import_errors(SAMPLE, user).messages == ["The file has more than 5 data rows."]
 

@@ -32,14 +32,22 @@ def material_payload():
     UomFactory()
     MaterialCategoryFactory(code="CHEM", name="chemicals", approval_class=ApprovalClass.B)
     WarehouseCategoryFactory()
-    return {"code": "GLUE-01", "name": "glue", "uom": "PCS", "category": "CHEM",
-            "warehouse_category": "RAW", "standard_cost": "12.5"}
+    return {
+        "code": "GLUE-01",
+        "name": "glue",
+        "uom": "PCS",
+        "category": "CHEM",
+        "warehouse_category": "RAW",
+        "standard_cost": "12.5",
+    }
 
 
 def bom_payload(product, *components, version=1):
-    return {"product": product.code, "version": version,
-            "lines": [{"material": m.code, "qty_per_unit": "2.5", "loss_pct": "3"}
-                      for m in components]}
+    return {
+        "product": product.code,
+        "version": version,
+        "lines": [{"material": m.code, "qty_per_unit": "2.5", "loss_pct": "3"} for m in components],
+    }
 
 
 def query_count(client, url):
@@ -54,8 +62,11 @@ def query_count(client, url):
 
 def test_material_list_filters(api):
     glue = MaterialFactory(code="GLUE-01", name="glue", specification="fast cure")
-    MaterialFactory(code="BOLT-01", name="bolt",
-                    category=MaterialCategoryFactory(code="HW", approval_class=ApprovalClass.A))
+    MaterialFactory(
+        code="BOLT-01",
+        name="bolt",
+        category=MaterialCategoryFactory(code="HW", approval_class=ApprovalClass.A),
+    )
 
     def codes(query):
         response = api.get(MATERIALS, query)
@@ -90,8 +101,9 @@ def test_material_update_and_delete_are_audited(api):
     material = MaterialFactory(standard_cost=Decimal("2.5"))
     url = f"{MATERIALS}{material.pk}/"
 
-    response = api.patch(url, {"standard_cost": "3.5", "lead_time_days": 2,
-                               "daily_usage": "10"}, format="json")
+    response = api.patch(
+        url, {"standard_cost": "3.5", "lead_time_days": 2, "daily_usage": "10"}, format="json"
+    )
     assert response.status_code == 200, response.data
     assert response.data["safety_stock"] == "20.0000"
     change = AuditEvent.objects.get(action="material.change")
@@ -148,8 +160,7 @@ def test_bom_create_with_lines(api):
     assert response.status_code == 201, response.data
     assert response.data["product"] == product.code
     assert response.data["lines"] == [
-        {"material": m.code, "qty_per_unit": "2.500000", "loss_pct": "3.00"}
-        for m in (frame, screw)
+        {"material": m.code, "qty_per_unit": "2.500000", "loss_pct": "3.00"} for m in (frame, screw)
     ]
     event = AuditEvent.objects.get(action="bom.create")
     assert event.before is None
@@ -178,8 +189,14 @@ def test_bom_update_replaces_lines(api):
 
 def test_bom_used_by_work_order_cannot_change(api, admin):
     bom = BomLineFactory().bom
-    work_order_create(number="WO-1", product=bom.product, bom=bom, planned_qty=Decimal("10"),
-                      workshop=WorkshopFactory(), actor=admin)
+    work_order_create(
+        number="WO-1",
+        product=bom.product,
+        bom=bom,
+        planned_qty=Decimal("10"),
+        workshop=WorkshopFactory(),
+        actor=admin,
+    )
     url = f"{BOMS}{bom.pk}/"
 
     assert api.patch(url, {"note": "changed"}, format="json").status_code == 409
@@ -238,12 +255,15 @@ def test_list_query_count_does_not_grow_with_page_size(api):
         assert query_count(api, f"{url}?page_size=2") == query_count(api, f"{url}?page_size=20")
 
 
-@pytest.mark.parametrize(("top", "line", "field"), [
-    ({"lines": []}, {}, "lines"),
-    ({}, {"qty_per_unit": "0"}, "lines"),
-    ({}, {"loss_pct": "150"}, "lines"),
-    ({"version": 1}, {}, "version"),
-])
+@pytest.mark.parametrize(
+    ("top", "line", "field"),
+    [
+        ({"lines": []}, {}, "lines"),
+        ({}, {"qty_per_unit": "0"}, "lines"),
+        ({}, {"loss_pct": "150"}, "lines"),
+        ({"version": 1}, {}, "version"),
+    ],
+)
 def test_bom_rules_are_400_on_their_field(api, top, line, field):
     existing = BomFactory(version=1)
     payload = bom_payload(existing.product, MaterialFactory(), version=2)

@@ -128,7 +128,6 @@ def test_receive_scan_locks_the_balance_rows_before_the_chain_head(
     assert ledger_balance_mismatches() == [] and no_retry_logged(caplog)
 
 
-
 def test_receive_scan_takes_the_work_order_before_the_balances_and_the_chain_head(
     inspected, user, tube, lot, shelf, work_order, caplog
 ):

@@ -224,8 +224,14 @@ POST_RULES = {
 # tests/security/test_token_scope.py expects of them. HEAD follows GET and OPTIONS is open
 # where any method is; every other route and method answers 403 to such a token.
 CODED_MASTER = (
-    "uom", "material-category", "material", "warehousecategory", "warehouse", "location",
-    "workshop", "productionline",
+    "uom",
+    "material-category",
+    "material",
+    "warehousecategory",
+    "warehouse",
+    "location",
+    "workshop",
+    "productionline",
 )
 READ_ONLY = {"get"}
 
@@ -237,8 +243,17 @@ def reads(*basenames):
 TOKEN_RULES = {
     # The ERP: pulls (ledger by id, documents ``updated_since``) and upserts by code.
     "integration": {
-        **reads(*CODED_MASTER, "bom", "workorder", "ledger", "lot", "return", "replenishment",
-                "shortage", "month-end"),
+        **reads(
+            *CODED_MASTER,
+            "bom",
+            "workorder",
+            "ledger",
+            "lot",
+            "return",
+            "replenishment",
+            "shortage",
+            "month-end",
+        ),
         **{f"{name}-upsert": {"put"} for name in (*CODED_MASTER, "bom", "workorder")},
         "balance-list": READ_ONLY,
         "reason-list": READ_ONLY,
@@ -246,23 +261,46 @@ TOKEN_RULES = {
     # Handhelds: look-ups, scanning, stock moves, issue and the line's reports, the
     # clerk's slips and the keeper's receipt; the user's role still decides within these.
     "device": {
-        **reads(*CODED_MASTER, "lot", "serial", "balance", "ledger", "reason", "alert",
-                "notification", "workorder", "materialissue", "return", "replenishment",
-                "shortage"),
+        **reads(
+            *CODED_MASTER,
+            "lot",
+            "serial",
+            "balance",
+            "ledger",
+            "reason",
+            "alert",
+            "notification",
+            "workorder",
+            "materialissue",
+            "return",
+            "replenishment",
+            "shortage",
+        ),
         "scan": {"post"},
         "stock-fefo": READ_ONLY,
-        **{f"stock-{name}": {"post"} for name in ("receive", "transfer", "transfer-scan",
-                                                   "adjust")},
+        **{
+            f"stock-{name}": {"post"} for name in ("receive", "transfer", "transfer-scan", "adjust")
+        },
         "notification-read": {"post"},
         "notification-read-all": {"post"},
         "notification-unread-count": READ_ONLY,
         "workorder-closeout": READ_ONLY,
-        **{f"workorder-{name}": {"post"} for name in ("issue", "issue-scan", "report-output",
-                                                       "receive-output", "declare-leftover")},
+        **{
+            f"workorder-{name}": {"post"}
+            for name in (
+                "issue",
+                "issue-scan",
+                "report-output",
+                "receive-output",
+                "declare-leftover",
+            )
+        },
         "materialissue-regularise": {"post"},
         "return-list": {"get", "post"},
-        **{f"return-{name}": {"post"} for name in ("add-line", "submit", "cancel", "receive",
-                                                    "post", "receive-scan")},
+        **{
+            f"return-{name}": {"post"}
+            for name in ("add-line", "submit", "cancel", "receive", "post", "receive-scan")
+        },
         "replenishment-list": {"get", "post"},
         **{f"replenishment-{name}": {"post"} for name in ("submit", "cancel", "issue")},
         "return-attachments": {"get", "post"},

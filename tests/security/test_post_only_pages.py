@@ -17,6 +17,7 @@ from tests.security.route_rules import POST_RULES, PUBLIC
 
 pytestmark = pytest.mark.django_db
 
+
 def logged_in(user):
     client = Client()
     client.force_login(user)

@@ -70,8 +70,9 @@ def test_the_views_declare_only_what_they_serve():
         served.setdefault(view_class, set()).update(actions.values())
         scope = getattr(view_class, "token_scope", None)
         if scope is not None:
-            declared[view_class] = {name for kind in TokenKind.values
-                                    for name in scope.allowed(kind)}
+            declared[view_class] = {
+                name for kind in TokenKind.values for name in scope.allowed(kind)
+            }
     wrong = {view.__name__: names - served[view] for view, names in declared.items()}
     assert not {view: names for view, names in wrong.items() if names}
 

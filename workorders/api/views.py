@@ -45,8 +45,15 @@ class WorkOrderViewSet(WorkshopScoped, mixins.CreateModelMixin, viewsets.ReadOnl
     # Creating, releasing, signing off and closing stay with people at a desk.
     token_scope = TokenScope(
         integration=READ | {"upsert"},
-        device=READ | {"closeout", "issue", "issue_scan", "report_output", "receive_output",
-                       "declare_leftover"},
+        device=READ
+        | {
+            "closeout",
+            "issue",
+            "issue_scan",
+            "report_output",
+            "receive_output",
+            "declare_leftover",
+        },
     )
 
     def get_serializer(self, *args, **kwargs):

@@ -27,8 +27,10 @@ class Command(BaseCommand):
             month_end = month_end_compute(month=month)
         except StateConflict as error:
             raise CommandError(str(error)) from error
-        self.stdout.write(f"{month_end}: {month_end.lines.count()} lines, "
-                          f"{month_end.documents.count()} documents.")
+        self.stdout.write(
+            f"{month_end}: {month_end.lines.count()} lines, "
+            f"{month_end.documents.count()} documents."
+        )
         if options["xlsx"]:
             month_end_workbook(month_end, options["xlsx"])
             self.stdout.write(f"Workbook written to {options['xlsx']}")
