@@ -184,11 +184,14 @@ class Stack:
         return [int(pid) for pid in children]
 
     def server_errors(self):
-        """The causes of the 500s in gunicorn's log: exception class -> count."""
+        """From gunicorn's log: the database errors (class -> count), the 'Internal Server
+        Error' lines (a view's 500, possibly retried by core.transactions before answering)
+        and the transactions retried after a deadlock or serialization failure."""
         log = (self.log_dir / "gunicorn.log").read_text(errors="replace")
-        return Counter(re.findall(r"^psycopg2\.errors\.(\w+):", log, re.MULTILINE)), len(
-            re.findall(r"^Internal Server Error: ", log, re.MULTILINE)
-        )
+        causes = Counter(re.findall(r"^psycopg2\.errors\.(\w+):", log, re.MULTILINE))
+        logged = len(re.findall(r"^Internal Server Error: ", log, re.MULTILINE))
+        retried = len(re.findall(r"transaction attempt \d+ failed", log))
+        return causes, logged, retried
 
     def stop(self):
         for _name, (process, _log) in self.processes.items():

@@ -314,7 +314,8 @@ def report(*, args, rows, bookings, recorder, kills, drained, server_log):
         f"requests answered: {sum(recorder.statuses.values())} "
         f"({', '.join(f'{s}: {n}' for s, n in sorted(recorder.statuses.items()))}); "
         f"dropped on purpose: {recorder.dropped}; cut by kills: {recorder.cut}; "
-        f"web workers killed: {kills}; outbox drained in {drained:.0f} s",
+        f"web workers killed: {kills}; outbox drained in {drained:.0f} s; "
+        f"transactions retried after a deadlock (gunicorn's log): {server_log[2]}",
         "",
         f"{'operation':<14}{'attempted':>10}{'acked':>8}{'booked':>8}",
         *(f"{kind:<14}{tried:>10}{acked:>8}{booked:>8}" for kind, tried, acked, booked in bookings),
@@ -323,7 +324,7 @@ def report(*, args, rows, bookings, recorder, kills, drained, server_log):
         *(f"{name:<32}{'PASS' if ok else 'FAIL':<7}{figure}" for name, ok, figure in rows),
     ]
     if recorder.server_errors:
-        causes, logged = server_log
+        causes, logged, _retried = server_log
         lines += [
             "",
             "5xx by route:",
