@@ -88,7 +88,7 @@ def redis_flush(url):
     db = int(urlparse(url).path.lstrip("/") or 0)
     if urlparse(url).hostname not in {"127.0.0.1", "localhost"} or db in {0, 15}:
         sys.exit("Give the load test a local Redis database of its own (not 0 or 15).")
-    redis.Redis.from_url(url).flushdb()  # stale Celery tasks and the outbox lock of a past run
+    redis.Redis.from_url(url).flushdb()  # stale Celery tasks of a past run
 
 
 def django_setup(database_url, redis_url):

@@ -3,17 +3,20 @@ traffic from four clients against its own stack, with dropped responses and work
 Every row must pass: no 5xx, no refused operation, every integrity check, the baseline's
 drift (a few seconds prove little about rare deadlocks: the 5-minute run does)."""
 
+import os
 import re
 import socket
 import subprocess
 import sys
 from pathlib import Path
+from urllib.parse import urlparse
 
 import pytest
 
 pytestmark = [pytest.mark.postgres, pytest.mark.redis]
 
 ROOT = Path(__file__).resolve().parents[2]
+LOAD_REDIS_DB = 14
 MUST_PASS = [
     "5xx responses",
     "operations refused (4xx)",
@@ -30,6 +33,12 @@ def free_port():
     with socket.socket() as probe:
         probe.bind(("127.0.0.1", 0))
         return probe.getsockname()[1]
+
+
+def own_redis_url():
+    """The load test flushes its Redis database: a database of its own on the suite's
+    server, never the suite's (CI's is 15, which the load test refuses)."""
+    return urlparse(os.environ["REDIS_URL"])._replace(path=f"/{LOAD_REDIS_DB}").geturl()
 
 
 def test_load_test_runs_and_judges():
@@ -53,6 +62,8 @@ def test_load_test_runs_and_judges():
             str(free_port()),
             "--erp-port",
             str(free_port()),
+            "--redis-url",
+            own_redis_url(),
         ],
         cwd=ROOT,
         capture_output=True,
