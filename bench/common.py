@@ -132,8 +132,8 @@ def ledger_fill(rows):
     """Exactly ``rows`` return/replenish entries in BENCH_MONTH, about 10 per document."""
     from django.db import connection, transaction
 
+    from finance.month_end import month_bounds
     from inventory.models import LedgerEntry
-    from returns.month_end import month_bounds
 
     if LedgerEntry.objects.count() == rows:
         return False

@@ -1,4 +1,4 @@
-"""Month-end (returns.month_end.month_end_compute) over N ledger rows, timed against a
+"""Month-end (finance.month_end.month_end_compute) over N ledger rows, timed against a
 hand-written SQL GROUP BY of the same rows in the same run. Target: ≤ 3× (BENCHMARKS.md).
 
     DATABASE_URL=postgres://postgres@127.0.0.1:5432/mr_bench \\
@@ -33,7 +33,7 @@ def sql_group_by(month):
     """Both aggregations fetched to the client; returns the per-kind totals of the lines."""
     from django.db import connection
 
-    from returns.month_end import month_bounds
+    from finance.month_end import month_bounds
 
     bounds = month_bounds(month)
     totals = {}
@@ -57,7 +57,7 @@ def summary_totals(month_end):
 
 def run(*, rows, repeats):
     """Fill the ledger (if needed), time both, check they agree; returns the results."""
-    from returns.month_end import month_end_compute
+    from finance.month_end import month_end_compute
 
     filled = ledger_fill(rows)
     expected = sql_group_by(BENCH_MONTH)  # also warms the buffer cache for both sides

@@ -15,6 +15,7 @@ API_APPS = [
     "workorders",
     "approvals",
     "returns",
+    "finance",
     "alerts",
     "reports",
     "audit",

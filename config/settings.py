@@ -53,6 +53,7 @@ INSTALLED_APPS = [
     "inventory",
     "workorders",
     "returns",
+    "finance",
     "approvals",
     "alerts",
     "jobs",
@@ -236,7 +237,7 @@ CELERY_BEAT_SCHEDULE = {
         "schedule": crontab(minute=5),
     },
     "month-end": {
-        "task": "returns.tasks.month_end_task",
+        "task": "finance.tasks.month_end_task",
         "schedule": crontab(minute=30, hour=1, day_of_month=1),
     },
     "alerts-hourly": {"task": "alerts.tasks.alerts_check_hourly", "schedule": crontab(minute=15)},

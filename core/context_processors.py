@@ -36,8 +36,8 @@ NAV = [
     ("returns:shortages", _("Shortages"), _any_perm("returns.change_shortageslip")),
     ("print:label_form", _("Labels"), _any_perm("inventory.add_ledgerentry")),
     ("workorders:list", _("Work orders"), _everyone),
-    ("finance:month_end", _("Finance"), _any_perm("returns.view_monthend")),
-    ("finance:exports", _("Exports"), _any_perm("inventory.view_ledgerentry")),
+    ("finance:month_end", _("Finance"), _any_perm("finance.view_monthend")),
+    ("reports:exports", _("Exports"), _any_perm("inventory.view_ledgerentry")),
     ("traceability:search", _("Traceability"), is_plant_wide),  # plant-wide roles only
     ("approvals:notifications", _("Notifications"), _everyone),
 ]

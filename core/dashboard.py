@@ -15,6 +15,7 @@ from django.utils.translation import gettext as _
 from alerts.models import AlertKind
 from alerts.selectors import open_alerts
 from core.access import is_plant_wide, scope_queryset
+from finance.month_end import month_bounds
 from inventory.models import LedgerEntry, MovementType
 from returns.models import (
     REPLENISH_FINISHED,
@@ -24,7 +25,6 @@ from returns.models import (
     ReturnRequest,
     ReturnState,
 )
-from returns.month_end import month_bounds
 
 TOP_REASONS = 8
 OVERDUE_LISTED = 10

@@ -14,6 +14,7 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from decimal import Decimal
 
+from django.http import HttpResponse
 from django.utils.functional import Promise
 from django.utils.translation import gettext as _
 from openpyxl import Workbook
@@ -21,6 +22,7 @@ from openpyxl.cell import WriteOnlyCell
 from openpyxl.styles import Font
 from openpyxl.utils import get_column_letter
 
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 QTY_FORMAT = "#,##0.0000"
 MONEY_FORMAT = "#,##0.00"
 BOLD = Font(bold=True)
@@ -139,3 +141,10 @@ def csv_lines(header: Iterable, rows: Iterable[Iterable]) -> Iterator[str]:
     yield "\ufeff" + line(header)  # BOM: Excel then reads UTF-8 (Chinese) right
     for row in rows:
         yield line(row)
+
+
+def xlsx_response(content: bytes, filename: str) -> HttpResponse:
+    """A finished workbook as a download."""
+    response = HttpResponse(content, content_type=XLSX)
+    response["Content-Disposition"] = f'attachment; filename="{filename}"'
+    return response

@@ -39,11 +39,9 @@ MODELS = {
         "replenishline",
         "replacementcitation",
         "shortageslip",
-        "monthend",
-        "monthendline",
-        "monthenddocument",
         "requestattachment",
     ],
+    "finance": ["monthend", "monthendline", "monthenddocument"],
     "alerts": ["alert"],
     "approvals": [
         "policyversion",
@@ -68,7 +66,7 @@ KEEPER = [
     "returns.issue_replenishment",
     "returns.change_shortageslip",
 ]
-FINANCE = ["returns.confirm_return", "returns.confirm_month", "returns.view_monthend"]
+FINANCE = ["returns.confirm_return", "finance.confirm_month", "finance.view_monthend"]
 REQUEST = ["returns.add_returnrequest", "returns.add_replenishrequest"]
 # Approval decisions need no group permission: a TierAssignment (data, R-A5) says who
 # decides which step, and approvals.services.acting_for enforces it (R-A6).

@@ -299,3 +299,32 @@ class StockBalance(models.Model):
 
     def __str__(self):
         return f"{self.material_id}/{self.lot_id}/{self.location_id}: {self.quantity}"
+
+
+class PostingPeriodState(models.TextChoices):
+    OPEN = "open", _("open")
+    LOCKED = "locked", _("locked by finance")
+
+
+class PostingPeriod(models.Model):
+    """A month of the ledger and whether it still takes postings (issue #7, R-J1).
+
+    Finance decides (its month-end confirmation) and writes the row only through
+    ``inventory.periods``; ``ledger_post`` reads it. A month without a row is open.
+    """
+
+    month = models.DateField(_("month"), unique=True, help_text=_("First day of the month."))
+    state = models.CharField(
+        _("state"),
+        max_length=10,
+        choices=PostingPeriodState.choices,
+        default=PostingPeriodState.OPEN,
+    )
+
+    class Meta:
+        verbose_name = _("posting period")
+        verbose_name_plural = _("posting periods")
+        ordering = ["-month"]
+
+    def __str__(self):
+        return f"{self.month:%Y-%m}"

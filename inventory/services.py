@@ -9,7 +9,6 @@ from dataclasses import dataclass
 from datetime import timedelta
 from decimal import Decimal
 
-from django.apps import apps
 from django.core.exceptions import ValidationError
 from django.db import connection
 from django.db.models import Q
@@ -17,7 +16,6 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from audit.services import audit_record
-from core.errors import StateConflict
 from core.fields import QTY, format_qty
 from core.services import document_number_next
 from core.transactions import atomic_service
@@ -31,6 +29,7 @@ from inventory.models import (
     SerialStatus,
     StockBalance,
 )
+from inventory.periods import ensure_month_open
 from materials.models import TrackingMode
 
 QTY_NOT_POSITIVE = _("Quantity must be greater than zero.")
@@ -56,7 +55,6 @@ SERIAL_OTHER_LOT = _("Serial number %(serial)s belongs to lot %(lot)s.")
 LOCATION_INACTIVE = _("Location %(location)s is not active.")
 SAME_LOCATION = _("Source and destination locations are the same.")
 REASON_REQUIRED = _("A reason is required for a stock adjustment.")
-MONTH_LOCKED = _("Month %(month)s is closed by finance: nothing can be posted in it.")
 MOVEMENT_EMPTY = _("Nothing to post.")
 
 
@@ -224,28 +222,6 @@ def apply_serial_movements(movements):
                 )
             serial.status, serial.location = SerialStatus.IN_STOCK, movement.location
     Serial.objects.bulk_update(list(locked.values()), ["status", "location", "updated_at"])
-
-
-@atomic_service
-def ensure_month_open(day):
-    """A month finance confirmed takes no new posting dated in it (issue #7, R-J1).
-
-    The month-end summary lives in ``returns``, which builds on inventory; looked up by
-    name so inventory keeps no import of it.
-    """
-    month_end = apps.get_model("returns", "MonthEnd")
-    first = day.replace(day=1)
-    if connection.vendor == "postgresql":
-        # FOR SHARE: postings never wait for each other, but finance's confirm (FOR UPDATE)
-        # waits for the postings in flight, and a posting after it sees the confirmed state.
-        table = connection.ops.quote_name(month_end._meta.db_table)
-        with connection.cursor() as cursor:
-            cursor.execute(f"SELECT state FROM {table} WHERE month = %s FOR SHARE", [first])
-            states = {row[0] for row in cursor.fetchall()}
-    else:  # SQLite serialises writers on the whole database
-        states = set(month_end.objects.filter(month=first).values_list("state", flat=True))
-    if "confirmed" in states:
-        raise StateConflict(MONTH_LOCKED, params={"month": f"{day:%Y-%m}"})
 
 
 def work_order_key_share(work_order):

@@ -9,6 +9,8 @@ from django import forms
 from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
 from django.utils.translation import gettext_lazy as _
 
+from finance.models import MonthEnd
+from finance.reports import month_end_workbook
 from inventory.reports import (
     LedgerExportForm,
     RecallForm,
@@ -18,8 +20,6 @@ from inventory.reports import (
     recall_workbook,
 )
 from reports.models import ExportKind
-from returns.models import MonthEnd
-from returns.reports import month_end_workbook
 from workorders.reports import VarianceForm, variance_count, variance_workbook
 
 UNKNOWN_KIND = _("Unknown export kind %(kind)s.")

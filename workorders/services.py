@@ -56,7 +56,7 @@ SIGN_OFF_PERMISSIONS = {
     SignOffRole.PRODUCTION: "workorders.change_workorder",
     SignOffRole.QC: "returns.give_qc_verdict",
     SignOffRole.WAREHOUSE: "inventory.add_ledgerentry",
-    SignOffRole.FINANCE: "returns.confirm_month",
+    SignOffRole.FINANCE: "finance.confirm_month",
 }
 RECEIVE_OUTPUT_PERMISSION = "inventory.add_ledgerentry"
 

@@ -1,9 +1,16 @@
+from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 from rest_framework import serializers
 
 from core.fields import QTY_PLACES
 
 LOT_UNKNOWN = _("Unknown lot %(lot)s for material %(material)s.")
+
+
+def absolute(request, name, pk):
+    """The URL of route ``name`` for ``pk``, absolute when there is a request."""
+    url = reverse(name, args=[pk])
+    return request.build_absolute_uri(url) if request else url
 
 
 def CodeField(queryset, **kwargs):  # noqa: N802 - a field factory

@@ -1,13 +1,11 @@
-"""Export jobs and month-end workbooks over the API (issue #5).
+"""Export jobs over the API (issue #5).
 
 ``POST /exports/`` requests a job (201) — or, with ``?inline=1`` and a small export, answers
 with the workbook itself. A job is visible to its requester and to superusers only; anyone
 else gets 404.
 """
 
-from io import BytesIO
-
-from django.http import FileResponse, HttpResponse
+from django.http import FileResponse
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
@@ -16,24 +14,14 @@ from rest_framework.decorators import action
 from rest_framework.permissions import IsAuthenticated
 from rest_framework.response import Response
 
-from core.api.permissions import HasPerm
-from core.api.token_scope import READ, TokenScope
 from core.errors import StateConflict
+from core.excel import XLSX, xlsx_response
 from reports import services
 from reports.api import filters, serializers
 from reports.models import ExportJob
-from returns.models import MonthEnd
-from returns.reports import month_end_workbook
 
-XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 NOT_READY = _("Export %(id)s is not ready: it is %(state)s.")
 WORKBOOK = OpenApiResponse(OpenApiTypes.BINARY, description=_("The Excel workbook (xlsx)."))
-
-
-def xlsx_response(content, filename):
-    response = HttpResponse(content, content_type=XLSX)
-    response["Content-Disposition"] = f'attachment; filename="{filename}"'
-    return response
 
 
 class ExportJobViewSet(mixins.CreateModelMixin, viewsets.ReadOnlyModelViewSet):
@@ -89,22 +77,3 @@ class ExportJobViewSet(mixins.CreateModelMixin, viewsets.ReadOnlyModelViewSet):
         return FileResponse(
             job.file.open("rb"), as_attachment=True, filename=job.filename(), content_type=XLSX
         )
-
-
-class MonthEndViewSet(viewsets.ReadOnlyModelViewSet):
-    """Month-end summaries (R-J1) and their workbook for finance."""
-
-    queryset = MonthEnd.objects.select_related("confirmed_by")
-    permission_classes = [HasPerm("returns.view_monthend")]
-    serializer_class = serializers.MonthEndSerializer
-    filterset_class = filters.MonthEndFilter
-    token_scope = TokenScope(integration=READ)  # the workbook is finance's, at a desk
-
-    @extend_schema(responses={(200, XLSX): WORKBOOK})
-    @action(detail=True, methods=["get"])
-    def workbook(self, request, pk=None):
-        """Small by construction (grouped rows): built at once in the user's language."""
-        month_end = self.get_object()
-        content = BytesIO()
-        month_end_workbook(month_end, content)
-        return xlsx_response(content.getvalue(), f"month-end-{month_end}.xlsx")

@@ -12,10 +12,10 @@ from alerts.models import AlertKind
 from alerts.services import alert_raise
 from audit.models import AuditEvent
 from config.api_router import router
+from finance.month_end import month_end_compute
 from inventory.models import LedgerEntry, StockBalance
 from materials.models import TrackingMode
 from reports.services import export_request
-from returns.month_end import month_end_compute
 from tests.approvals.builders import three_pending_for
 from tests.builders import batch_material, days_from_today, location, receive, released_work_order
 from tests.factories import (

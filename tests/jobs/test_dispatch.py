@@ -10,11 +10,11 @@ from django.db import transaction
 from core.models import OutboxEvent
 from core.outbox import outbox_emit
 from core.tasks import outbox_deliver_task
+from finance.models import MonthEnd
+from finance.tasks import month_end_task
 from jobs.dispatch import deferred_redispatch, dispatch_after_commit
 from jobs.models import DeferredDispatch
 from jobs.tasks import jobs_redispatch
-from returns.models import MonthEnd
-from returns.tasks import month_end_task
 from tests.jobs.conftest import wait_until
 
 pytestmark = pytest.mark.django_db
@@ -45,7 +45,7 @@ def test_broker_down_the_write_commits_and_the_task_waits(
 
 
 def test_redispatch_keeps_the_row_while_the_broker_is_still_down(broker):
-    DeferredDispatch.objects.create(task_name="returns.tasks.month_end_task", args=["2026-10"])
+    DeferredDispatch.objects.create(task_name="finance.tasks.month_end_task", args=["2026-10"])
     broker.down()
     assert jobs_redispatch() == 0
     deferred = DeferredDispatch.objects.get()

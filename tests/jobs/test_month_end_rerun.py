@@ -4,10 +4,10 @@ the same summary as an uninterrupted run (R-J1)."""
 import pytest
 from django.utils import timezone
 
-from returns import month_end
-from returns.models import MonthEndDocument, MonthEndLine
-from returns.tasks import month_end_task
-from tests.month_end.test_month_end import month  # noqa: F401  (the fixture's ledger rows)
+from finance import month_end
+from finance.models import MonthEndDocument, MonthEndLine
+from finance.tasks import month_end_task
+from tests.finance.test_month_end import month  # noqa: F401  (the fixture's ledger rows)
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("month")]
 

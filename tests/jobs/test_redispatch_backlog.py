@@ -7,10 +7,10 @@ from datetime import date
 import pytest
 from django.db import transaction
 
+from finance.models import MonthEnd
+from finance.tasks import month_end_task
 from jobs.dispatch import deferred_redispatch, dispatch_after_commit
 from jobs.models import DeferredDispatch
-from returns.models import MonthEnd
-from returns.tasks import month_end_task
 
 pytestmark = pytest.mark.django_db
 

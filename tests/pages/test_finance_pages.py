@@ -9,9 +9,10 @@ from django.urls import reverse
 from django.utils import timezone
 from openpyxl import load_workbook
 
+from finance.models import MonthEnd, MonthEndState
 from reports.models import ExportJob, ExportState
 from reports.services import export_run
-from returns.models import MonthEnd, MonthEndState, RequestKind
+from returns.models import RequestKind
 from returns.replenish_services import replenish_issue, replenish_submit
 from tests.factories import UserFactory
 from tests.returns.builders import approve_all, line, replenishment
@@ -94,7 +95,7 @@ def test_workbook_downloads_directly(role_client, month):
 def test_ledger_export_shows_a_progress_bar_then_a_download_link(role_client, month):
     client = role_client("keeper")
     started = client.post(
-        reverse("finance:export_start"),
+        reverse("reports:export_start"),
         {"kind": "ledger", "material": "TUBE"},
         HTTP_HX_REQUEST="true",
     )
@@ -103,25 +104,25 @@ def test_ledger_export_shows_a_progress_bar_then_a_download_link(role_client, mo
     html = started.content.decode()
     assert 'hx-trigger="load delay:1s"' in html and "<progress" in html
     export_run(job_id=job.pk)
-    done = client.get(reverse("finance:export_status", args=[job.pk])).content.decode()
+    done = client.get(reverse("reports:export_status", args=[job.pk])).content.decode()
     assert ExportJob.objects.get().state == ExportState.DONE
     assert reverse("export-download", args=[job.pk]) in done and "hx-get" not in done
     download = client.get(reverse("export-download", args=[job.pk]))
     assert download.status_code == 200
-    page = client.get(reverse("finance:exports"))
+    page = client.get(reverse("reports:exports"))
     assert list(page.context["jobs"]) == [job]
 
 
 def test_export_errors_are_shown_and_scope_is_enforced(role_client, month):
     keeper = role_client("keeper")
-    refused = keeper.post(reverse("finance:export_start"), {"kind": "ledger", "material": "NOPE"})
+    refused = keeper.post(reverse("reports:export_start"), {"kind": "ledger", "material": "NOPE"})
     assert refused.status_code == 400 and "Unknown material NOPE." in refused.content.decode()
     shown = keeper.post(  # htmx swaps only 2xx answers into the page
-        reverse("finance:export_start"),
+        reverse("reports:export_start"),
         {"kind": "ledger", "material": "NOPE"},
         HTTP_HX_REQUEST="true",
     )
     assert shown.status_code == 200 and 'role="alert"' in shown.content.decode()
     clerk = role_client("clerk")
-    assert clerk.post(reverse("finance:export_start"), {"kind": "ledger"}).status_code == 403
+    assert clerk.post(reverse("reports:export_start"), {"kind": "ledger"}).status_code == 403
     assert not ExportJob.objects.exists()

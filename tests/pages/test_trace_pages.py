@@ -90,7 +90,7 @@ def test_tracing_is_for_plant_wide_roles(role_client, paint):
 def test_recall_list_export_starts_a_job(role_client, paint):
     client = role_client("qc")
     response = client.post(
-        reverse("finance:export_start"),
+        reverse("reports:export_start"),
         {"kind": "recall", "material": "PAINT", "lot": "B1"},
         HTTP_HX_REQUEST="true",
     )

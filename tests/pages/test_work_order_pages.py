@@ -176,7 +176,7 @@ def test_variance_export_starts_from_the_work_order_page(role_client, work_order
     page = client.get(detail_url(work_order)).content.decode()
     assert 'name="work_order" value="WO-1"' in page
     response = client.post(
-        reverse("finance:export_start"),
+        reverse("reports:export_start"),
         {"kind": "variance", "work_order": "WO-1"},
         HTTP_HX_REQUEST="true",
     )

@@ -10,8 +10,8 @@ import pytest
 from openpyxl import load_workbook
 
 from config.celery import app
-from returns.month_end import month_end_compute
-from tests.month_end.test_month_end import month, sql_totals  # noqa: F401 - the fixture
+from finance.month_end import month_end_compute
+from tests.finance.test_month_end import month, sql_totals  # noqa: F401 - the fixture
 from tests.test_celery_worker import worker  # noqa: F401 - the fixture
 
 pytestmark = [pytest.mark.postgres, pytest.mark.redis, pytest.mark.django_db(transaction=True)]

@@ -23,11 +23,11 @@ from django.utils import timezone
 from openpyxl import load_workbook
 from rest_framework.test import APIClient
 
+from finance.month_end import month_end_compute
 from inventory.services import Movement, ledger_post
 from materials.models import TrackingMode
 from reports.tasks import export_run_task
 from returns.models import ReasonCode, RequestKind
-from returns.month_end import month_end_compute
 from tests.builders import batch_material, receive, released_work_order, with_roles
 from tests.core.test_excel import assert_cell_text_safe
 from tests.factories import (

@@ -11,9 +11,9 @@ from io import BytesIO
 import pytest
 from openpyxl import load_workbook
 
+from finance.month_end import month_end_compute
 from reports.tasks import export_run_task
-from returns.month_end import month_end_compute
-from tests.month_end.test_month_end import month, sql_totals  # noqa: F401 - the fixture
+from tests.finance.test_month_end import month, sql_totals  # noqa: F401 - the fixture
 from tests.reports.conftest import assert_finance_format
 
 pytestmark = pytest.mark.django_db

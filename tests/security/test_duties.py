@@ -11,9 +11,10 @@ from approvals.models import Delegation, StepState, Tier, TierAssignment
 from approvals.services import approval_decide
 from audit.models import AuditEvent
 from core.errors import StateConflict
+from finance.models import MonthEnd
+from finance.month_end import month_end_confirm
 from inventory.models import LedgerEntry
-from returns.models import MonthEnd, ReturnState
-from returns.month_end import month_end_confirm
+from returns.models import ReturnState
 from returns.return_services import return_confirm, return_post, return_receive, return_submit
 from tests.builders import receive, with_roles
 from tests.factories import UserFactory, WorkshopFactory

@@ -23,12 +23,12 @@ from hypothesis import strategies as st
 
 from approvals.models import ApprovalStep
 from audit.models import AuditEvent
+from finance.models import MonthEnd, MonthEndLine
+from finance.month_end import month_end_compute, month_end_confirm, previous_month
 from inventory.models import LedgerEntry
 from inventory.scanning import lot_label
 from reports.models import ExportJob
 from returns.models import (
-    MonthEnd,
-    MonthEndLine,
     ReasonCode,
     ReplenishLine,
     ReplenishRequest,
@@ -36,7 +36,6 @@ from returns.models import (
     ReturnRequest,
     ShortageSlip,
 )
-from returns.month_end import month_end_compute, month_end_confirm, previous_month
 from returns.return_services import return_qc_verdict, return_review, return_submit
 from tests.builders import released_work_order, with_roles
 from tests.returns.builders import draft_return, line

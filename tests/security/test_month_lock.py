@@ -8,9 +8,9 @@ from django.db import DatabaseError, connection, transaction
 from django.utils import timezone
 
 from core.errors import StateConflict
-from inventory.models import LedgerEntry
-from returns.models import MonthEnd
-from returns.month_end import month_end_confirm
+from finance.models import MonthEnd
+from finance.month_end import month_end_confirm
+from inventory.models import LedgerEntry, PostingPeriod
 from tests.builders import location, receive, with_roles
 from tests.factories import MaterialFactory, UserFactory
 
@@ -22,6 +22,7 @@ def test_confirming_a_month_waits_for_postings_in_flight_then_refuses_new_ones()
     finance = with_roles(UserFactory(username="finance"), "finance")
     material, shelf = MaterialFactory(), location("A")
     month = MonthEnd.objects.create(month=timezone.localdate().replace(day=1))
+    period = PostingPeriod.objects.create(month=month.month)  # as computing the month does
     posted, release = threading.Event(), threading.Event()
 
     def posting_in_flight():
@@ -39,7 +40,7 @@ def test_confirming_a_month_waits_for_postings_in_flight_then_refuses_new_ones()
     try:
         # The lock finance's confirm takes cannot be had while the posting is open.
         with pytest.raises(DatabaseError), transaction.atomic():
-            MonthEnd.objects.select_for_update(nowait=True).get(pk=month.pk)
+            PostingPeriod.objects.select_for_update(nowait=True).get(pk=period.pk)
     finally:
         release.set()
         thread.join()

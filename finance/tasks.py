@@ -2,7 +2,7 @@ from datetime import datetime
 
 from celery import shared_task
 
-from returns.month_end import month_end_compute, previous_month
+from finance.month_end import month_end_compute, previous_month
 
 
 @shared_task(acks_late=True, time_limit=1800, soft_time_limit=1700)

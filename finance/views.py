@@ -1,5 +1,4 @@
-"""Finance pages (R-J1, R-J3): month-end summaries, (re)compute, confirm, the workbook, and
-the exports page whose long jobs show a progress bar (htmx polls the job every second)."""
+"""Finance pages (R-J1, R-J3): month-end summaries, (re)compute, confirm, the workbook."""
 
 from collections import defaultdict
 from datetime import date, datetime
@@ -9,27 +8,22 @@ from io import BytesIO
 from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required, permission_required
-from django.core.exceptions import ValidationError
 from django.db.models import Sum
-from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
-from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
 from core.errors import StateConflict
-from inventory.reports import LedgerExportForm
-from reports import services as exports
-from reports.models import ExportJob, ExportKind
-from returns.models import MonthEnd, RequestKind, ResponsibleParty
-from returns.month_end import month_end_compute, month_end_confirm, previous_month
-from returns.reports import grouped, month_end_workbook
+from core.excel import xlsx_response
+from finance.models import MonthEnd
+from finance.month_end import month_end_compute, month_end_confirm, previous_month
+from finance.reports import grouped, month_end_workbook
+from returns.models import RequestKind, ResponsibleParty
 
-VIEW_MONTH = "returns.view_monthend"
-CONFIRM_MONTH = "returns.confirm_month"
-XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+VIEW_MONTH = "finance.view_monthend"
+CONFIRM_MONTH = "finance.confirm_month"
 ZERO = Decimal("0")
 # No ledger predates it; year 1 and year 9999 would also overflow the month's time bounds.
 FIRST_MONTH = date(2000, 1, 1)
@@ -52,9 +46,6 @@ class MonthForm(forms.Form):
         return month
 
 
-# ---------------------------------------------------------------------------- month-end
-
-
 @login_required
 @permission_required(VIEW_MONTH, raise_exception=True)
 def month_end_list(request):
@@ -73,7 +64,7 @@ def month_end_list(request):
     form = MonthForm(initial={"month": f"{previous_month():%Y-%m}"})
     return render(
         request,
-        "returns/month_end_list.html",
+        "finance/month_end_list.html",
         {
             "month_ends": month_ends,
             "form": form,
@@ -139,7 +130,7 @@ def month_end_detail(request, month):
         "can_manage": request.user.has_perm(CONFIRM_MONTH),
         "confirmed": month_end.state == "confirmed",
     }
-    return render(request, "returns/month_end_detail.html", context)
+    return render(request, "finance/month_end_detail.html", context)
 
 
 @login_required
@@ -183,63 +174,4 @@ def month_end_download(request, month):
     month_end = get_object_or_404(MonthEnd, month=month)
     content = BytesIO()
     month_end_workbook(month_end, content)
-    response = HttpResponse(content.getvalue(), content_type=XLSX)
-    response["Content-Disposition"] = f'attachment; filename="month-end-{month_end}.xlsx"'
-    return response
-
-
-# ---------------------------------------------------------------------------- exports
-
-# The parameters a page may send per export kind (the exports API's ``params``).
-PARAM_NAMES = {
-    ExportKind.LEDGER: list(LedgerExportForm.base_fields),
-    ExportKind.RECALL: ["material", "lot", "serial", "work_order"],
-    ExportKind.VARIANCE: ["work_order", "workshop", "status", "completed_from", "completed_to"],
-    ExportKind.MONTH_END: ["month"],
-}
-
-
-@login_required
-def exports_page(request):
-    jobs = ExportJob.objects.filter(requested_by=request.user).order_by("-id")[:20]
-    form = LedgerExportForm(auto_id="ledger_%s")
-    for name in ("date_from", "date_to"):
-        form.fields[name].widget.input_type = "date"  # the browser's own date picker
-    return render(request, "reports/exports.html", {"form": form, "jobs": jobs})
-
-
-def export_params(kind, data):
-    return {name: data[name].strip() for name in PARAM_NAMES[kind] if data.get(name, "").strip()}
-
-
-@login_required
-@require_POST
-def export_start(request):
-    """Request an export job (the same service as ``POST /api/v1/exports/``) and answer with
-    its progress bar; the bar polls ``export_status`` until the file is ready."""
-    kind = request.POST.get("kind", "")
-    htmx = bool(request.headers.get("HX-Request"))
-    if kind not in PARAM_NAMES:
-        return render(
-            request, "reports/export_job.html", {"errors": [_("Unknown export kind.")]}, status=400
-        )
-    try:
-        job = exports.export_request(
-            user=request.user,
-            kind=kind,
-            params=export_params(kind, request.POST),
-            device=request.device_id,
-        )
-    except ValidationError as error:
-        # htmx swaps only 2xx answers: it gets the messages with 200, a plain form post 400.
-        status = 200 if htmx else 400
-        return render(request, "reports/export_job.html", {"errors": error.messages}, status=status)
-    if not htmx:
-        return redirect(f"{reverse('finance:exports')}#job-{job.pk}")
-    return render(request, "reports/export_job.html", {"job": job}, status=201)
-
-
-@login_required
-def export_status(request, pk):
-    job = get_object_or_404(ExportJob, pk=pk, requested_by=request.user)
-    return render(request, "reports/export_job.html", {"job": job})
+    return xlsx_response(content.getvalue(), f"month-end-{month_end}.xlsx")

@@ -21,8 +21,10 @@ from core.errors import StateConflict
 from core.fields import MONEY, QTY
 from core.outbox import outbox_emit
 from core.transactions import atomic_service
+from finance.models import MonthEnd, MonthEndState
 from inventory.models import MovementType
-from returns.models import MonthEnd, MonthEndState, RequestKind
+from inventory.periods import posting_period_hold, posting_period_lock
+from returns.models import RequestKind
 
 MONTH_CONFIRMED = _("Month %(month)s is confirmed by finance and can no longer change.")
 KINDS = {
@@ -109,8 +111,12 @@ def documents_insert(month_end):
 
 
 def month_lock(month):
+    """The month's summary row and its posting period, both held until commit: the ledger
+    of the month stays still while the two summaries are built from it."""
     MonthEnd.objects.bulk_create([MonthEnd(month=month)], ignore_conflicts=True)
-    return MonthEnd.objects.select_for_update().get(month=month)
+    month_end = MonthEnd.objects.select_for_update().get(month=month)
+    posting_period_hold(month)
+    return month_end
 
 
 @atomic_service
@@ -146,14 +152,15 @@ def month_end_totals(month_end):
 @atomic_service
 def month_end_confirm(*, month_end, actor, device=""):
     """Finance locks the month: no recomputation, and no ledger posting dated in it
-    (``inventory.services.ledger_post``) afterwards (R-J1, issue #7)."""
-    permission_require(actor, "returns.confirm_month", _("confirm months"))
+    (``inventory.periods.posting_period_lock``) afterwards (R-J1, issue #7)."""
+    permission_require(actor, "finance.confirm_month", _("confirm months"))
     month_end = MonthEnd.objects.select_for_update().get(pk=month_end.pk)
     if month_end.state == MonthEndState.CONFIRMED:
         raise StateConflict(MONTH_CONFIRMED, params={"month": str(month_end)})
     month_end.state = MonthEndState.CONFIRMED
     month_end.confirmed_by, month_end.confirmed_at = actor, timezone.now()
     month_end.save(update_fields=["state", "confirmed_by", "confirmed_at"])
+    posting_period_lock(month=month_end.month)
     totals = month_end_totals(month_end)
     outbox_emit(topic="month.closed", payload={"month": str(month_end), "totals": totals})
     audit_record(

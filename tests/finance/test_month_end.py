@@ -13,10 +13,10 @@ from openpyxl import load_workbook
 
 from core.errors import StateConflict
 from core.models import OutboxEvent
+from finance.models import MonthEndDocument, MonthEndLine
+from finance.month_end import month_bounds, month_end_compute, month_end_confirm
 from inventory.models import MovementType
 from inventory.services import Movement, ledger_post
-from returns.models import MonthEndDocument, MonthEndLine
-from returns.month_end import month_bounds, month_end_compute, month_end_confirm
 from tests.builders import location, receive, released_work_order
 from tests.factories import MaterialCategoryFactory, MaterialFactory
 

@@ -3,8 +3,8 @@ from datetime import datetime
 from django.core.management.base import BaseCommand, CommandError
 
 from core.errors import StateConflict
-from returns.month_end import month_end_compute, previous_month
-from returns.reports import month_end_workbook
+from finance.month_end import month_end_compute, previous_month
+from finance.reports import month_end_workbook
 
 
 def month_arg(value):

@@ -1,10 +1,10 @@
-"""Finance pages: month-end summaries and exports (mounted at /finance/)."""
+"""Finance pages: month-end summaries (mounted at /finance/)."""
 
 from datetime import date
 
 from django.urls import path, register_converter
 
-from returns import month_end_views as views
+from finance import views
 
 
 class MonthConverter:
@@ -31,7 +31,4 @@ urlpatterns = [
         "month-end/<month:month>/confirm/", views.month_end_confirm_view, name="month_end_confirm"
     ),
     path("month-end/<month:month>/workbook/", views.month_end_download, name="month_end_workbook"),
-    path("exports/", views.exports_page, name="exports"),
-    path("exports/start/", views.export_start, name="export_start"),
-    path("exports/<int:pk>/", views.export_status, name="export_status"),
 ]

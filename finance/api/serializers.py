@@ -1,0 +1,31 @@
+from rest_framework import serializers
+
+from core.api.fields import absolute
+from finance.models import MonthEnd
+
+
+class MonthEndSerializer(serializers.ModelSerializer):
+    month = serializers.DateField(format="%Y-%m", read_only=True)
+    state_label = serializers.CharField(source="get_state_display", read_only=True)
+    confirmed_by = serializers.CharField(
+        source="confirmed_by.username", read_only=True, default=None
+    )
+    workbook_url = serializers.SerializerMethodField()
+
+    class Meta:
+        model = MonthEnd
+        fields = [
+            "id",
+            "month",
+            "state",
+            "state_label",
+            "flag_amount",
+            "computed_at",
+            "confirmed_by",
+            "confirmed_at",
+            "workbook_url",
+        ]
+        read_only_fields = fields
+
+    def get_workbook_url(self, month_end) -> str:
+        return absolute(self.context.get("request"), "month-end-workbook", month_end.pk)

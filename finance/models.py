@@ -1,0 +1,113 @@
+"""Finance's month-end (R-J1, R-J3): the summary of a month's returns and replenishments,
+its lines and documents. The tables keep their names from when they lived in ``returns``."""
+
+from django.conf import settings
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+from core.fields import MoneyField, QuantityField
+from returns.models import RequestKind, ResponsibleParty
+
+
+class MonthEndState(models.TextChoices):
+    OPEN = "open", _("open")
+    CONFIRMED = "confirmed", _("confirmed by finance")
+
+
+class MonthEnd(models.Model):
+    """One month's summary of returns and replenishments (R-J1, R-J3).
+
+    Recomputing replaces its rows (same data, same result); finance's confirmation locks it.
+    """
+
+    month = models.DateField(_("month"), unique=True, help_text=_("First day of the month."))
+    state = models.CharField(
+        _("state"), max_length=10, choices=MonthEndState.choices, default=MonthEndState.OPEN
+    )
+    flag_amount = MoneyField(
+        _("spot-check amount"), help_text=_("Replenishments above this go to the GM office.")
+    )
+    computed_at = models.DateTimeField(_("computed"), null=True, blank=True)
+    confirmed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("confirmed by"),
+    )
+    confirmed_at = models.DateTimeField(_("confirmed"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("month-end summary")
+        verbose_name_plural = _("month-end summaries")
+        ordering = ["-month"]
+        db_table = "returns_monthend"
+        permissions = [("confirm_month", _("Can confirm and lock a month"))]
+
+    def __str__(self):
+        return f"{self.month:%Y-%m}"
+
+
+class MonthEndLine(models.Model):
+    """Quantities and amounts at standard cost per kind, workshop, reason and material."""
+
+    month_end = models.ForeignKey(MonthEnd, on_delete=models.CASCADE, related_name="lines")
+    kind = models.CharField(_("kind"), max_length=10, choices=RequestKind.choices)
+    workshop = models.ForeignKey(
+        "workorders.Workshop",
+        null=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("workshop"),
+    )
+    reason_code = models.CharField(_("reason"), max_length=32)
+    responsible_party = models.CharField(
+        _("responsible party"), max_length=12, choices=ResponsibleParty.choices, blank=True
+    )
+    approval_class = models.CharField(_("approval class"), max_length=1)
+    material = models.ForeignKey(
+        "materials.Material", on_delete=models.PROTECT, related_name="+", verbose_name=_("material")
+    )
+    quantity = QuantityField(_("quantity"))
+    amount = MoneyField(_("amount"))
+
+    class Meta:
+        verbose_name = _("month-end line")
+        verbose_name_plural = _("month-end lines")
+        ordering = ["id"]
+        db_table = "returns_monthendline"
+
+    def __str__(self):
+        return f"{self.month_end} {self.kind} {self.material_id}: {self.amount}"
+
+
+class MonthEndDocument(models.Model):
+    """One posted return or issued replenishment of the month, with its penalty points."""
+
+    month_end = models.ForeignKey(MonthEnd, on_delete=models.CASCADE, related_name="documents")
+    kind = models.CharField(_("kind"), max_length=10, choices=RequestKind.choices)
+    number = models.CharField(_("number"), max_length=64)
+    workshop = models.ForeignKey(
+        "workorders.Workshop",
+        null=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("workshop"),
+    )
+    reason_code = models.CharField(_("reason"), max_length=32)
+    responsible_party = models.CharField(
+        _("responsible party"), max_length=12, choices=ResponsibleParty.choices, blank=True
+    )
+    amount = MoneyField(_("amount"))
+    points = models.PositiveIntegerField(_("penalty points"), default=0)
+    flagged = models.BooleanField(_("spot check"), default=False)
+
+    class Meta:
+        verbose_name = _("month-end document")
+        verbose_name_plural = _("month-end documents")
+        ordering = ["id"]
+        db_table = "returns_monthenddocument"
+
+    def __str__(self):
+        return f"{self.month_end} {self.number}"
