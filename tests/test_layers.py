@@ -7,6 +7,8 @@ import re
 import tomllib
 from pathlib import Path
 
+from django.conf import settings
+
 ROOT = Path(__file__).resolve().parent.parent
 
 # (file, app it names) still pointing upward: each removal deletes its line here.
@@ -22,14 +24,19 @@ GET_MODEL = re.compile(r"""get_model\(\s*["'](\w+)["']""")
 MODEL_LABEL = re.compile(r"""["']([a-z_]+)\.[A-Z]\w*["']""")
 
 
+def importlinter():
+    pyproject = tomllib.loads((ROOT / "pyproject.toml").read_text(encoding="utf-8"))
+    return pyproject["tool"]["importlinter"]
+
+
+def layers():
+    return next(c for c in importlinter()["contracts"] if c["type"] == "layers")["layers"]
+
+
 def layer_ranks():
     """App → (rank from the bottom, whether its siblings are independent of it)."""
-    pyproject = tomllib.loads((ROOT / "pyproject.toml").read_text(encoding="utf-8"))
-    contract = next(
-        c for c in pyproject["tool"]["importlinter"]["contracts"] if c["type"] == "layers"
-    )
     ranks = {}
-    for rank, layer in enumerate(reversed(contract["layers"])):
+    for rank, layer in enumerate(reversed(layers())):
         independent = ":" not in layer
         for app in re.split(r"[|:]", layer):
             ranks[app.strip().strip("()")] = (rank, independent)
@@ -59,3 +66,12 @@ def test_no_model_lookup_by_name_reaches_a_higher_layer():
     found = upward_references()
     assert not found - KNOWN_UPWARD, "a model named from a lower layer (pyproject layers)"
     assert not KNOWN_UPWARD - found, "removed: delete these lines from KNOWN_UPWARD"
+
+
+def test_every_app_of_the_project_is_a_checked_layer():
+    """A new app joins root_packages and a layer; "(app)" (optional) only until it exists."""
+    ours = {app for app in settings.INSTALLED_APPS if (ROOT / app / "__init__.py").exists()}
+    roots = set(importlinter()["root_packages"])
+    assert ours | {"config"} == roots
+    optional = set(layer_ranks()) - roots
+    assert not {app for app in optional if (ROOT / app).is_dir()}, "drop its parentheses"
