@@ -58,6 +58,7 @@ INSTALLED_APPS = [
     "alerts",
     "jobs",
     "reports",
+    "portal",
 ]
 
 MIDDLEWARE = [
@@ -92,7 +93,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "django.template.context_processors.i18n",
-                "core.context_processors.shell",
+                "portal.context_processors.shell",
             ],
         },
     },
@@ -139,7 +140,7 @@ LOGIN_URL = "login"
 AUTHENTICATION_BACKENDS = ["core.lockout.LockoutModelBackend"]
 LOGIN_FAILURE_LIMIT = int(os.environ.get("LOGIN_FAILURE_LIMIT", "5"))
 LOGIN_LOCKOUT_MINUTES = int(os.environ.get("LOGIN_LOCKOUT_MINUTES", "15"))
-LOGIN_REDIRECT_URL = "home"
+LOGIN_REDIRECT_URL = "portal:home"
 LOGOUT_REDIRECT_URL = "login"
 
 # Excel imports: refuse oversized uploads before parsing them.

@@ -3,13 +3,12 @@ from django.contrib.auth import views as auth_views
 from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 
-from core.dashboard import dashboard
 from core.forms import AdminLoginForm, LoginForm
 
 admin.site.login_form = AdminLoginForm  # says so when a login is locked out
 
 urlpatterns = [
-    path("", dashboard, name="home"),
+    path("", include("portal.urls")),
     path(
         "accounts/login/",
         auth_views.LoginView.as_view(

@@ -47,7 +47,7 @@ def activity(admin):
 
 
 def dashboard(client):
-    return client.get(reverse("home"))
+    return client.get(reverse("portal:home"))
 
 
 def test_open_requests_by_state_equal_an_independent_count(role_client, activity):
@@ -113,6 +113,6 @@ def test_query_count_does_not_grow_with_the_data(role_client, activity):
 
 def test_dashboard_renders_in_simplified_chinese(role_client, activity):
     client = role_client("production_manager")
-    response = client.get(reverse("home"), HTTP_ACCEPT_LANGUAGE="zh-hans")
+    response = client.get(reverse("portal:home"), HTTP_ACCEPT_LANGUAGE="zh-hans")
     assert response.status_code == 200
     assert '<html lang="zh-hans">' in response.content.decode()

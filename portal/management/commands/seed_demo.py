@@ -2,7 +2,7 @@ import os
 
 from django.core.management.base import BaseCommand
 
-from core.demo import USERS, seed_demo
+from portal.demo import USERS, seed_demo
 
 DEFAULT_PASSWORD = "demo-pass-2026"
 

@@ -6,8 +6,8 @@ from django.core.management import call_command
 
 from approvals.models import ApprovalStep, StepState
 from audit.models import AuditEvent
-from core.demo import USERS
 from inventory.models import LedgerEntry, StockBalance
+from portal.demo import USERS
 from workorders.models import WorkOrder, WorkOrderStatus
 
 pytestmark = pytest.mark.django_db

@@ -180,4 +180,4 @@ def dashboard(request):
             unit=" %",
         ),
     }
-    return render(request, "dashboard.html", context)
+    return render(request, "portal/dashboard.html", context)
