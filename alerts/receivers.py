@@ -5,8 +5,9 @@ from django.db import transaction
 from django.db.models import Q
 from django.dispatch import receiver
 
-from alerts.services import notify
+from alerts.services import notify, shortage_fulfilled_notify
 from audit.signals import audit_chain_broken
+from returns.signals import shortage_fulfilled
 
 
 def admin_users():
@@ -23,3 +24,8 @@ def audit_chain_broken_notify(sender, *, title, body, **kwargs):
     """A broken audit chain is told in the application to the users in the admin role (R-U1)."""
     with transaction.atomic():
         notify(users=list(admin_users()), title=title, body=body)
+
+
+@receiver(shortage_fulfilled, dispatch_uid="alerts.shortage_fulfilled")
+def shortage_fulfilled_receive(sender, *, slip, replenish_request, **kwargs):
+    shortage_fulfilled_notify(slip=slip, replenish_request=replenish_request)
