@@ -23,6 +23,7 @@ urlpatterns = [
     path("api/v1/", include("config.api_router")),
     path("print/", include("inventory.urls")),
     path("requests/", include("returns.urls")),
+    path("approvals/notifications/", include("alerts.urls")),
     path("approvals/", include("approvals.urls")),
     path("work-orders/", include("workorders.urls")),
     path("finance/", include("returns.month_end_urls")),

@@ -39,7 +39,7 @@ NAV = [
     ("finance:month_end", _("Finance"), _any_perm("returns.view_monthend")),
     ("finance:exports", _("Exports"), _any_perm("inventory.view_ledgerentry")),
     ("traceability:search", _("Traceability"), is_plant_wide),  # plant-wide roles only
-    ("approvals:notifications", _("Notifications"), _everyone),
+    ("alerts:notifications", _("Notifications"), _everyone),
 ]
 
 

@@ -250,14 +250,14 @@ def test_notifications_show_unread_and_mark_read(client, scene):
         notify(users=[keeper], title=title, body="WO-100")[0] for title in ("Late", "Short")
     )
     as_user(client, scene, "keeper")
-    page = client.get(reverse("approvals:notifications")).content.decode()
+    page = client.get(reverse("alerts:notifications")).content.decode()
     assert page.count('class="unread"') == 2 and "2 unread" in page
-    client.post(reverse("approvals:notifications_read"), {"ids": [first.pk]})
+    client.post(reverse("alerts:notifications_read"), {"ids": [first.pk]})
     first.refresh_from_db(), second.refresh_from_db()
     assert first.read_at is not None and second.read_at is None
-    unread = client.get(reverse("approvals:notifications") + "?show=unread").content.decode()
+    unread = client.get(reverse("alerts:notifications") + "?show=unread").content.decode()
     assert "Short" in unread and "Late" not in unread
-    client.post(reverse("approvals:notifications_read"))
+    client.post(reverse("alerts:notifications_read"))
     second.refresh_from_db()
     assert second.read_at is not None
 
