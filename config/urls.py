@@ -27,7 +27,7 @@ urlpatterns = [
     path("approvals/", include("approvals.urls")),
     path("work-orders/", include("workorders.urls")),
     path("finance/", include("returns.month_end_urls")),
-    path("trace/", include("inventory.trace_urls")),
+    path("", include("reports.urls")),
     path("api/schema/", SpectacularAPIView.as_view(), name="schema"),
     path("api/docs/", SpectacularSwaggerView.as_view(url_name="schema"), name="swagger-ui"),
 ]

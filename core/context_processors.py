@@ -38,7 +38,7 @@ NAV = [
     ("workorders:list", _("Work orders"), _everyone),
     ("finance:month_end", _("Finance"), _any_perm("returns.view_monthend")),
     ("finance:exports", _("Exports"), _any_perm("inventory.view_ledgerentry")),
-    ("traceability:search", _("Traceability"), is_plant_wide),  # plant-wide roles only
+    ("reports:trace", _("Traceability"), is_plant_wide),  # plant-wide roles only
     ("alerts:notifications", _("Notifications"), _everyone),
 ]
 

@@ -9,7 +9,7 @@ from django import forms
 from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
 from django.utils.translation import gettext_lazy as _
 
-from inventory.reports import (
+from reports.ledger import (
     LedgerExportForm,
     RecallForm,
     ledger_count,
@@ -18,9 +18,9 @@ from inventory.reports import (
     recall_workbook,
 )
 from reports.models import ExportKind
+from reports.variance import VarianceForm, variance_count, variance_workbook
 from returns.models import MonthEnd
 from returns.reports import month_end_workbook
-from workorders.reports import VarianceForm, variance_count, variance_workbook
 
 UNKNOWN_KIND = _("Unknown export kind %(kind)s.")
 UNKNOWN_PARAMS = _("Unknown parameters: %(names)s.")

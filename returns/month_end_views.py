@@ -20,8 +20,8 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
 from core.errors import StateConflict
-from inventory.reports import LedgerExportForm
 from reports import services as exports
+from reports.ledger import LedgerExportForm
 from reports.models import ExportJob, ExportKind
 from returns.models import MonthEnd, RequestKind, ResponsibleParty
 from returns.month_end import month_end_compute, month_end_confirm, previous_month

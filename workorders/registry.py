@@ -10,7 +10,8 @@ STATE_LABELS = {}
 
 
 def register_open_requests(open_requests, *, state_labels):
-    """``open_requests(work_order) -> {name: rows}``; ``state_labels``: ``{name: {value: label}}``."""
+    """``open_requests(work_order) -> {name: rows}``;
+    ``state_labels``: ``{name: {value: label}}``."""
     OPEN_REQUESTS.append(open_requests)
     STATE_LABELS.update(state_labels)
 

@@ -143,7 +143,7 @@ RULES = {
     "stock-transfer-scan": {"post": ("keeper",)},
     "tier-assignment-detail": {"delete": MASTER, "get": ALL, "patch": MASTER, "put": MASTER},
     "tier-assignment-list": {"get": ALL, "post": MASTER},
-    "traceability:search": {
+    "reports:trace": {
         "get": (
             "production_manager",
             "production_director",
@@ -159,7 +159,7 @@ RULES = {
             "admin",
         )
     },
-    "traceability:work_order_lots": {"get": ALL},
+    "reports:trace_work_order_lots": {"get": ALL},
     "uom-detail": {"delete": MASTER, "get": ALL, "patch": MASTER, "put": MASTER},
     "uom-list": {"get": ALL, "post": MASTER},
     "uom-upsert": {"put": MASTER},
