@@ -117,7 +117,7 @@ def test_whole_journey_through_the_pages(client, scene):
     )
     assert slip.state == ReturnState.SUBMITTED
     detail = client.get(response["Location"]).content.decode()
-    assert slip.number in detail and reverse("print:slip", args=[slip.number]) in detail
+    assert slip.number in detail and reverse("returns:slip_print", args=[slip.number]) in detail
     assert slip.number in client.get(reverse("returns:my_requests")).content.decode()
 
     as_user(client, scene, "supervisor")
@@ -314,7 +314,7 @@ def test_short_issue_opens_a_slip_that_is_fulfilled_from_the_shortage_page(clien
     assert request.state == ReplenishState.SHORT
     slip = ShortageSlip.objects.get()
     page = client.get(reverse("returns:shortages")).content.decode()
-    assert slip.number in page and reverse("print:slip", args=[slip.number]) in page
+    assert slip.number in page and reverse("returns:slip_print", args=[slip.number]) in page
     refused = client.post(reverse("returns:shortage_fulfil", args=[slip.pk]), follow=True)
     assert "Still short of TUBE" in refused.content.decode()
     receive(scene.tube, scene.shelf, 200, keeper, batch_no="B2")

@@ -90,7 +90,7 @@ RULES = {
     "print:barcode": {"get": ALL},
     "print:label_form": {"get": ("keeper",)},
     "print:labels": {"get": ALL},
-    "print:slip": {"get": ALL},
+    "returns:slip_print": {"get": ALL},
     "productionline-detail": {"delete": MASTER, "get": ALL, "patch": MASTER, "put": MASTER},
     "productionline-list": {"get": ALL, "post": MASTER},
     "productionline-upsert": {"put": MASTER},
