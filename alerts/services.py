@@ -191,9 +191,10 @@ SHORTAGE_FULFILLED_BODY = _(
 )
 
 
-def shortage_fulfilled_notify(*, slip, request):
+def shortage_fulfilled_notify(*, slip, replenish_request):
     """R-P4: once the fulfilment commits, tell the requester the short material was issued.
-    ``request`` comes with its applicant and work order loaded."""
+    ``replenish_request`` comes with its applicant and work order loaded."""
+    request = replenish_request
     params = {
         "number": slip.number,
         "quantity": format_qty(slip.quantity),

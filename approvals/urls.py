@@ -7,6 +7,4 @@ urlpatterns = [
     path("", views.inbox, name="inbox"),
     path("bulk-approve/", views.bulk_approve, name="bulk_approve"),
     path("steps/<int:pk>/<str:decision>/", views.step_decide, name="decide"),
-    path("notifications/", views.notifications, name="notifications"),
-    path("notifications/read/", views.notifications_read, name="notifications_read"),
 ]

@@ -1,5 +1,5 @@
 """The supervisor's inbox (R-A3, R-A6): open steps with what is needed to decide, approve or
-reject with a comment, bulk approval; notifications and alerts with read/unread."""
+reject with a comment, bulk approval."""
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -7,8 +7,6 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from alerts.selectors import notifications_for, open_alerts
-from alerts.services import notifications_mark_read
 from approvals import selectors
 from approvals.forms import BulkApproveForm, DecisionForm
 from approvals.models import Tier
@@ -88,24 +86,3 @@ def bulk_approve(request):
     )
     messages.success(request, _("%(count)s steps approved.") % {"count": approved})
     return redirect("approvals:inbox")
-
-
-@login_required
-def notifications(request):
-    """The user's notifications (unread first marked bold) and the alerts they were told of."""
-    show = request.GET.get("show", "all")
-    rows = notifications_for(request.user, unread_only=show == "unread")[:200]
-    return render(
-        request,
-        "approvals/notifications.html",
-        {"notifications": rows, "alerts": open_alerts(request.user)[:50], "show": show},
-    )
-
-
-@require_POST
-@login_required
-def notifications_read(request):
-    """Mark the given notifications read, or all of them."""
-    ids = posted_ids(request, "ids")
-    notifications_mark_read(user=request.user, ids=ids or None)
-    return redirect("approvals:notifications")

@@ -1,24 +1,14 @@
 """The daily check of the audit trail's hash chain (R-U1): a break is told to the admins by
-e-mail (``mail_admins``) and, in the application, to the users in the admin role; an intact
-chain has its newest link anchored outside the database (``audit.anchors``)."""
+e-mail (``mail_admins``) and, through the ``audit_chain_broken`` signal, to whoever listens
+(the alerts app notifies the users in the admin role); an intact chain has its newest link
+anchored outside the database (``audit.anchors``)."""
 
-from django.contrib.auth import get_user_model
 from django.core.mail import mail_admins
-from django.db import transaction
-from django.db.models import Q
 from django.utils.translation import gettext as _
 
 from audit.anchors import anchor_latest_recorded, audit_anchor_emit
 from audit.selectors import audit_chain_check
-
-
-def admin_users():
-    return (
-        get_user_model()
-        .objects.filter(Q(groups__name="admin") | Q(is_superuser=True), is_active=True)
-        .distinct()
-        .order_by("pk")
-    )
+from audit.signals import audit_chain_broken
 
 
 def audit_chain_watch():
@@ -34,8 +24,5 @@ def audit_chain_watch():
     title = _("The audit trail is broken")
     body = "\n".join(str(problem) for problem in problems)
     mail_admins(title, body, fail_silently=True)
-    from alerts.services import notify  # alerts builds on audit
-
-    with transaction.atomic():
-        notify(users=list(admin_users()), title=title, body=body)
+    audit_chain_broken.send(sender=audit_chain_watch, title=title, body=body)
     return problems

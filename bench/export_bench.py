@@ -1,4 +1,4 @@
-"""The ledger export (inventory.reports.ledger_workbook: ORM rows, number formats, totals,
+"""The ledger export (reports.ledger.ledger_workbook: ORM rows, number formats, totals,
 frozen header) over N ledger rows, against raw openpyxl write-only writing the same rows,
 timed in the same run. Targets: ≤ 1.5× and peak memory < 200 MB (BENCHMARKS.md).
 
@@ -64,7 +64,7 @@ def raw_openpyxl(target):
 
 
 def ledger_export(target):
-    from inventory.reports import ledger_workbook
+    from reports.ledger import ledger_workbook
 
     return ledger_workbook({}, target)
 

@@ -1,12 +1,12 @@
 """Resolve any scanned code to what it is and what can be done next (DESIGN "API").
 
 Internal Code128 payloads: ``M:<material>``, ``L:<material>|<batch>``, ``S:<material>|<serial>``,
-``LOC:<location>`` and slip numbers (``RT-202611-0001``, ``RP-…``, ``SH-…``). GS1 element
-strings, in brackets or with FNC1/GS separators, are parsed by ``biip``: AI 01 GTIN, 10 lot,
-17 expiry, 21 serial, 30/37 quantity. A bare material or location code is accepted too.
+``LOC:<location>`` and the slip numbers that higher apps register (``slip_kind_register``).
+GS1 element strings, in brackets or with FNC1/GS separators, are parsed by ``biip``: AI 01
+GTIN, 10 lot, 17 expiry, 21 serial, 30/37 quantity. A bare material or location code is
+accepted too.
 """
 
-import re
 from dataclasses import dataclass
 from decimal import Decimal
 
@@ -19,20 +19,10 @@ from core.fields import format_qty
 from inventory.models import Location, Lot, Serial, StockBalance
 from inventory.selectors import issuable_balances
 from materials.models import Material
-from returns.models import (
-    REPLENISH_ACTIONS,
-    REPLENISH_TRANSITIONS,
-    RETURN_ACTIONS,
-    RETURN_TRANSITIONS,
-    ReplenishRequest,
-    ReturnRequest,
-    ShortageSlip,
-    ShortageState,
-)
 
 GS = "\x1d"  # FNC1 as keyboard-wedge scanners send it
 SYMBOLOGY_PREFIXES = ("]C1", "]d2", "]Q3", "]e0")
-SLIP = re.compile(r"^(RT|RP|SH)-\d{6}-\d{4,}$")
+SLIP_KINDS = []  # (pattern, resolve) pairs, see slip_kind_register
 MAX_CODE_LENGTH = 200
 
 EMPTY_CODE = _("Nothing was scanned.")
@@ -137,38 +127,17 @@ def location_result(location):
     }
 
 
-def next_actions(state, transitions, actions):
-    return sorted({actions[target] for target in transitions[state] if target in actions})
+def slip_kind_register(pattern, resolve):
+    """A higher app's slip numbers: codes matching ``pattern`` (a compiled regex) resolve
+    through ``resolve(number) -> result or None``. The returns app registers its return,
+    replenish and shortage slips in its ``AppConfig.ready``."""
+    SLIP_KINDS.append((pattern, resolve))
 
 
 def slip_result(number):
-    request = ReturnRequest.objects.filter(number=number).first()
-    if request:
-        return {
-            "type": "return_request",
-            "id": request.pk,
-            "number": number,
-            "state": request.state,
-            "actions": next_actions(request.state, RETURN_TRANSITIONS, RETURN_ACTIONS),
-        }
-    request = ReplenishRequest.objects.filter(number=number).first()
-    if request:
-        return {
-            "type": "replenish_request",
-            "id": request.pk,
-            "number": number,
-            "state": request.state,
-            "actions": next_actions(request.state, REPLENISH_TRANSITIONS, REPLENISH_ACTIONS),
-        }
-    slip = ShortageSlip.objects.filter(number=number).first()
-    if slip:
-        return {
-            "type": "shortage_slip",
-            "id": slip.pk,
-            "number": number,
-            "state": slip.state,
-            "actions": ["fulfil"] if slip.state == ShortageState.OPEN else [],
-        }
+    for pattern, resolve in SLIP_KINDS:
+        if pattern.match(number):
+            return resolve(number)
     return None
 
 
@@ -276,8 +245,9 @@ def gs1_result(code):
 
 def fallback_result(code):
     """A bare code: a slip number, a material or a location."""
-    if SLIP.match(code):
-        return slip_result(code)
+    slip = slip_result(code)
+    if slip:
+        return slip
     material = Material.objects.select_related("uom").filter(code=code).first()
     if material:
         return material_result(material)

@@ -7,5 +7,4 @@ urlpatterns = [
     path("labels/", views.label_sheet, name="labels"),
     path("labels/new/", views.label_form, name="label_form"),
     re_path(r"^labels/barcode\.(?P<fmt>svg|png)$", views.barcode_image, name="barcode"),
-    path("slips/<str:number>/", views.slip_print, name="slip"),
 ]

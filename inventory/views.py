@@ -1,16 +1,14 @@
-"""Printable labels and slips (R-U2): barcodes that the scan endpoint resolves."""
+"""Printable labels (R-U2): barcodes that the scan endpoint resolves."""
 
 from django.contrib.auth.decorators import login_required, permission_required
 from django.http import Http404, HttpResponse
 from django.shortcuts import render
 from django.utils.translation import gettext as _
 
-from approvals.services import request_scope_require
 from core.barcodes import CONTENT_TYPES, code128, code128_inline_svg
 from inventory.models import Location, Lot
 from inventory.scanning import location_label, lot_label, material_label
 from materials.models import Material
-from returns.models import ReplenishRequest, ReturnRequest, ShortageSlip
 
 MAX_COPIES = 100
 
@@ -66,47 +64,6 @@ def label_sheet(request):
         for title, subtitle, payload in labels_for(request.GET)
     ] * copies
     return render(request, "print/labels.html", {"labels": labels})
-
-
-def slip_for(number, user):
-    """The slip called ``number`` if ``user`` reaches its request (404 otherwise, as for an
-    unknown number: sequential numbers must reveal nothing)."""
-    if "\x00" in number:  # names no slip; PostgreSQL refuses it in a query
-        raise Http404
-    for model in (ReturnRequest, ReplenishRequest):
-        slip = (
-            model.objects.filter(number=number)
-            .select_related("work_order", "reason", "applicant")
-            .prefetch_related("lines__material")
-            .first()
-        )
-        if slip:
-            request_scope_require(request=slip, actor=user)
-            return slip, slip.lines.all()
-    shortage = (
-        ShortageSlip.objects.filter(number=number)
-        .select_related("material", "replenish_line__request__work_order")
-        .first()
-    )
-    if shortage:
-        request_scope_require(request=shortage.replenish_line.request, actor=user)
-        return shortage, []
-    raise Http404
-
-
-@login_required
-def slip_print(request, number):
-    slip, lines = slip_for(number, request.user)
-    return render(
-        request,
-        "print/slip.html",
-        {
-            "slip": slip,
-            "lines": lines,
-            "barcode": code128_inline_svg(number),
-            "kind": slip._meta.verbose_name,
-        },
-    )
 
 
 @permission_required("inventory.add_ledgerentry", raise_exception=True)

@@ -37,8 +37,8 @@ NAV = [
     ("workorders:list", _("Work orders"), _everyone),
     ("finance:month_end", _("Finance"), _any_perm("finance.view_monthend")),
     ("reports:exports", _("Exports"), _any_perm("inventory.view_ledgerentry")),
-    ("traceability:search", _("Traceability"), is_plant_wide),  # plant-wide roles only
-    ("approvals:notifications", _("Notifications"), _everyone),
+    ("reports:trace", _("Traceability"), is_plant_wide),  # plant-wide roles only
+    ("alerts:notifications", _("Notifications"), _everyone),
 ]
 
 

@@ -11,7 +11,7 @@ from django.utils.translation import gettext_lazy as _
 
 from finance.models import MonthEnd
 from finance.reports import month_end_workbook
-from inventory.reports import (
+from reports.ledger import (
     LedgerExportForm,
     RecallForm,
     ledger_count,
@@ -20,7 +20,7 @@ from inventory.reports import (
     recall_workbook,
 )
 from reports.models import ExportKind
-from workorders.reports import VarianceForm, variance_count, variance_workbook
+from reports.variance import VarianceForm, variance_count, variance_workbook
 
 UNKNOWN_KIND = _("Unknown export kind %(kind)s.")
 UNKNOWN_PARAMS = _("Unknown parameters: %(names)s.")

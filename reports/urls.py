@@ -1,12 +1,19 @@
-"""The exports page (mounted at /finance/, beside finance's month-end pages)."""
+"""Pages of the reports app: exports (under /finance/, beside finance's month-end pages) and
+traceability (under /trace/)."""
 
 from django.urls import path
 
-from reports import views
+from reports import trace_views, views
 
 app_name = "reports"
 urlpatterns = [
-    path("exports/", views.exports_page, name="exports"),
-    path("exports/start/", views.export_start, name="export_start"),
-    path("exports/<int:pk>/", views.export_status, name="export_status"),
+    path("finance/exports/", views.exports_page, name="exports"),
+    path("finance/exports/start/", views.export_start, name="export_start"),
+    path("finance/exports/<int:pk>/", views.export_status, name="export_status"),
+    path("trace/", trace_views.trace_search, name="trace"),
+    path(
+        "trace/work-orders/<int:pk>/",
+        trace_views.work_order_lots,
+        name="trace_work_order_lots",
+    ),
 ]

@@ -8,8 +8,8 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from inventory.reports import LedgerExportForm
 from reports import services as exports
+from reports.ledger import LedgerExportForm
 from reports.models import ExportJob, ExportKind
 
 # The parameters a page may send per export kind (the exports API's ``params``).

@@ -13,6 +13,7 @@ from django.utils.translation import gettext_lazy as _
 from approvals.models import Tier
 from approvals.routing import chain_order, replenish_route
 from core.fields import MONEY
+from inventory.forms import one_field
 from inventory.models import Lot
 from inventory.scanning import scan_item, scan_location
 from materials.models import Material
@@ -321,14 +322,6 @@ VerdictFormSet = forms.formset_factory(VerdictForm, formset=PerLineFormSet, extr
 
 class ScanSlipForm(forms.Form):
     slip = forms.CharField(label=_("Scan the slip"), max_length=200)
-
-
-def one_field(scan, code):
-    """A scan's field-keyed error as the messages of the form field being cleaned."""
-    try:
-        return scan(code)
-    except ValidationError as error:
-        raise ValidationError(error.messages) from error
 
 
 class ReceiptLineForm(forms.Form):

@@ -13,7 +13,6 @@ from django.core.exceptions import ValidationError
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from alerts.services import shortage_fulfilled_notify
 from approvals.routing import active_policy, chain_order, replenish_route
 from audit.services import audit_record
 from core.access import permission_require, scope_require
@@ -59,6 +58,7 @@ from returns.services import (
     validate_reason,
     work_order_locked,
 )
+from returns.signals import shortage_fulfilled
 from workorders.models import ISSUABLE_STATUSES
 from workorders.services import NOT_ON_WORK_ORDER
 
@@ -482,5 +482,5 @@ def shortage_fulfil(*, slip, actor, device=""):
         )
     else:
         audit_record(actor=actor, device=device, action="shortage.fulfil", obj=slip, after=details)
-    shortage_fulfilled_notify(slip=slip, request=request)  # R-P4, after commit
+    shortage_fulfilled.send(sender=ShortageSlip, slip=slip, replenish_request=request)  # R-P4
     return slip

@@ -9,7 +9,7 @@ from decimal import Decimal
 from typing import NamedTuple
 
 from django.core.exceptions import ValidationError
-from django.db.models import Prefetch, QuerySet, Sum
+from django.db.models import F, Prefetch, QuerySet, Sum
 from django.utils.translation import gettext_lazy as _
 
 from inventory.models import LedgerEntry, Location, LocationKind, MovementType
@@ -26,6 +26,7 @@ from returns.models import (
     ReturnRequest,
     ReturnState,
     ShortageSlip,
+    ShortageState,
     Verdict,
 )
 
@@ -161,6 +162,32 @@ def open_requests_for(work_order):
         .filter(work_order=work_order)
         .exclude(state__in=REPLENISH_FINISHED),
     )
+
+
+def closeout_open_requests(work_order):
+    """Unfinished return/replenish requests and open shortage slips of the work order, as
+    rows for the close-out checklist (R-W4, registered in ``workorders.registry``)."""
+    fields = ("id", "number", "state")
+    shortages = ShortageSlip.objects.filter(
+        replenish_line__request__work_order=work_order, state=ShortageState.OPEN
+    )
+    return {
+        "returns": list(
+            work_order.return_requests.exclude(state__in=RETURN_FINISHED)
+            .order_by("id")
+            .values(*fields)
+        ),
+        "replenishments": list(
+            work_order.replenish_requests.exclude(state__in=REPLENISH_FINISHED)
+            .order_by("id")
+            .values(*fields)
+        ),
+        "shortages": list(
+            shortages.order_by("id").values(
+                "id", "number", "quantity", material_code=F("material__code")
+            )
+        ),
+    }
 
 
 # ---------------------------------------------------------------------------- API querysets

@@ -1,9 +1,8 @@
-from django.urls import path
+from django.urls import include, path
 
-from returns import views
+from returns import slip_views, views
 
-app_name = "returns"
-urlpatterns = [
+request_patterns = [
     path("new/return/", views.request_new, {"kind": "return"}, name="new_return"),
     path("new/replenish/", views.request_new, {"kind": "replenish"}, name="new_replenish"),
     path("mine/", views.my_requests, name="my_requests"),
@@ -27,4 +26,10 @@ urlpatterns = [
         name="attachment_remove",
     ),
     path("<str:kind>/<int:pk>/<str:action>/", views.request_action, name="request_action"),
+]
+
+app_name = "returns"
+urlpatterns = [
+    path("requests/", include(request_patterns)),
+    path("print/slips/<str:number>/", slip_views.slip_print, name="slip_print"),
 ]

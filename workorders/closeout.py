@@ -16,18 +16,12 @@ excess is returned or production declares it consumed (``LeftoverDeclaration``).
 from datetime import timedelta
 from decimal import Decimal
 
-from django.db.models import F
 from django.utils.translation import gettext_lazy as _
 
 from core.errors import StateConflict
 from core.fields import QTY
-from returns.models import (
-    REPLENISH_FINISHED,
-    RETURN_FINISHED,
-    ShortageSlip,
-    ShortageState,
-)
 from workorders.models import WORK_ORDER_TRANSITIONS, SignOffRole, WorkOrderLine, WorkOrderStatus
+from workorders.registry import open_requests
 from workorders.selectors import (
     ZERO,
     finished_goods_received,
@@ -82,31 +76,6 @@ def sign_off_row(sign_off):
         "role": sign_off.role,
         "signed_by": sign_off.signed_by.username,
         "signed_at": sign_off.signed_at,
-    }
-
-
-def open_requests(work_order):
-    """Unfinished return/replenish requests and open shortage slips of the work order."""
-    fields = ("id", "number", "state")
-    shortages = ShortageSlip.objects.filter(
-        replenish_line__request__work_order=work_order, state=ShortageState.OPEN
-    )
-    return {
-        "returns": list(
-            work_order.return_requests.exclude(state__in=RETURN_FINISHED)
-            .order_by("id")
-            .values(*fields)
-        ),
-        "replenishments": list(
-            work_order.replenish_requests.exclude(state__in=REPLENISH_FINISHED)
-            .order_by("id")
-            .values(*fields)
-        ),
-        "shortages": list(
-            shortages.order_by("id").values(
-                "id", "number", "quantity", material_code=F("material__code")
-            )
-        ),
     }
 
 

@@ -7,9 +7,9 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from core.fields import QTY_PLACES
+from inventory.forms import one_field
 from inventory.scanning import scan_location
 from materials.models import Material, TrackingMode
-from returns.forms import one_field
 from workorders.models import SignOffRole, WorkOrderStatus, Workshop
 
 QTY_DIGITS = 16  # core.fields.QuantityField

@@ -15,7 +15,6 @@ from core.access import is_plant_wide, scope_queryset, workshops_of
 from core.errors import StateConflict
 from core.fields import format_qty
 from core.templatetags.numbers import qty
-from returns.models import ReplenishState, ReturnState
 from workorders import services
 from workorders.closeout import CloseOutBlocked, closeout_summary
 from workorders.forms import (
@@ -32,6 +31,7 @@ from workorders.models import (
     WorkOrder,
     WorkOrderStatus,
 )
+from workorders.registry import state_labels
 from workorders.selectors import attach_progress
 
 PAGE_SIZE = 25
@@ -72,7 +72,7 @@ def requirement_rows(work_order, checklist):
 def with_labels(items):
     """The checklist with translated role and state labels where it carries raw values."""
     roles = dict(SignOffRole.choices)
-    states = {"returns": dict(ReturnState.choices), "replenishments": dict(ReplenishState.choices)}
+    states = state_labels()
     for item in items:
         detail = item["detail"]
         if item["code"] == "sign_offs":

@@ -117,7 +117,7 @@ def test_whole_journey_through_the_pages(client, scene):
     )
     assert slip.state == ReturnState.SUBMITTED
     detail = client.get(response["Location"]).content.decode()
-    assert slip.number in detail and reverse("print:slip", args=[slip.number]) in detail
+    assert slip.number in detail and reverse("returns:slip_print", args=[slip.number]) in detail
     assert slip.number in client.get(reverse("returns:my_requests")).content.decode()
 
     as_user(client, scene, "supervisor")
@@ -250,14 +250,14 @@ def test_notifications_show_unread_and_mark_read(client, scene):
         notify(users=[keeper], title=title, body="WO-100")[0] for title in ("Late", "Short")
     )
     as_user(client, scene, "keeper")
-    page = client.get(reverse("approvals:notifications")).content.decode()
+    page = client.get(reverse("alerts:notifications")).content.decode()
     assert page.count('class="unread"') == 2 and "2 unread" in page
-    client.post(reverse("approvals:notifications_read"), {"ids": [first.pk]})
+    client.post(reverse("alerts:notifications_read"), {"ids": [first.pk]})
     first.refresh_from_db(), second.refresh_from_db()
     assert first.read_at is not None and second.read_at is None
-    unread = client.get(reverse("approvals:notifications") + "?show=unread").content.decode()
+    unread = client.get(reverse("alerts:notifications") + "?show=unread").content.decode()
     assert "Short" in unread and "Late" not in unread
-    client.post(reverse("approvals:notifications_read"))
+    client.post(reverse("alerts:notifications_read"))
     second.refresh_from_db()
     assert second.read_at is not None
 
@@ -314,7 +314,7 @@ def test_short_issue_opens_a_slip_that_is_fulfilled_from_the_shortage_page(clien
     assert request.state == ReplenishState.SHORT
     slip = ShortageSlip.objects.get()
     page = client.get(reverse("returns:shortages")).content.decode()
-    assert slip.number in page and reverse("print:slip", args=[slip.number]) in page
+    assert slip.number in page and reverse("returns:slip_print", args=[slip.number]) in page
     refused = client.post(reverse("returns:shortage_fulfil", args=[slip.pk]), follow=True)
     assert "Still short of TUBE" in refused.content.decode()
     receive(scene.tube, scene.shelf, 200, keeper, batch_no="B2")

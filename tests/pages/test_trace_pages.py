@@ -43,7 +43,7 @@ def paint(admin):
 
 
 def trace(client, **params):
-    return client.get(reverse("traceability:search"), params)
+    return client.get(reverse("reports:trace"), params)
 
 
 def test_a_lot_shows_every_movement_work_order_and_location(role_client, paint):
@@ -102,9 +102,9 @@ def test_recall_list_export_starts_a_job(role_client, paint):
 def test_a_work_order_lists_the_lots_it_consumed(role_client, paint):
     work_order = LedgerEntry.objects.get(movement_type="issue").work_order
     response = role_client("production_manager").get(
-        reverse("traceability:work_order_lots", args=[work_order.pk])
+        reverse("reports:trace_work_order_lots", args=[work_order.pk])
     )
     assert [(r["lot__batch_no"], r["issued"]) for r in response.context["lots"]] == [("B1", 30)]
     outsider = role_client("team_leader", username="tl", workshops=[WorkshopFactory(code="W9")])
-    url = reverse("traceability:work_order_lots", args=[work_order.pk])
+    url = reverse("reports:trace_work_order_lots", args=[work_order.pk])
     assert outsider.get(url).status_code == 404

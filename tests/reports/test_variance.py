@@ -7,9 +7,9 @@ import pytest
 from django.db import connection
 
 from reports.registry import export_params_clean
+from reports.variance import variance_workbook
 from tests.reports.conftest import assert_finance_format, body, column, opened
 from workorders.models import WorkOrderLine
-from workorders.reports import variance_workbook
 
 pytestmark = pytest.mark.django_db
 

@@ -33,8 +33,8 @@ RULES = {
     "approvals:bulk_approve": {"get": ALL},
     "approvals:decide": {"get": ALL},
     "approvals:inbox": {"get": ALL},
-    "approvals:notifications": {"get": ALL},
-    "approvals:notifications_read": {"get": ALL},
+    "alerts:notifications": {"get": ALL},
+    "alerts:notifications_read": {"get": ALL},
     "audit-event-detail": {"get": ("auditor",)},
     "audit-event-export": {"get": ("auditor",)},
     "audit-event-list": {"get": ("auditor",)},
@@ -87,7 +87,7 @@ RULES = {
     "print:barcode": {"get": ALL},
     "print:label_form": {"get": ("keeper",)},
     "print:labels": {"get": ALL},
-    "print:slip": {"get": ALL},
+    "returns:slip_print": {"get": ALL},
     "productionline-detail": {"delete": MASTER, "get": ALL, "patch": MASTER, "put": MASTER},
     "productionline-list": {"get": ALL, "post": MASTER},
     "productionline-upsert": {"put": MASTER},
@@ -143,7 +143,7 @@ RULES = {
     "stock-transfer-scan": {"post": ("keeper",)},
     "tier-assignment-detail": {"delete": MASTER, "get": ALL, "patch": MASTER, "put": MASTER},
     "tier-assignment-list": {"get": ALL, "post": MASTER},
-    "traceability:search": {
+    "reports:trace": {
         "get": (
             "production_manager",
             "production_director",
@@ -159,7 +159,7 @@ RULES = {
             "admin",
         )
     },
-    "traceability:work_order_lots": {"get": ALL},
+    "reports:trace_work_order_lots": {"get": ALL},
     "uom-detail": {"delete": MASTER, "get": ALL, "patch": MASTER, "put": MASTER},
     "uom-list": {"get": ALL, "post": MASTER},
     "uom-upsert": {"put": MASTER},
@@ -202,7 +202,7 @@ RULES = {
 POST_RULES = {
     "approvals:bulk_approve": ALL,
     "approvals:decide": ALL,
-    "approvals:notifications_read": ALL,
+    "alerts:notifications_read": ALL,
     "finance:month_end_compute": ("finance",),
     "finance:month_end_confirm": ("finance",),
     "reports:export_start": ALL,

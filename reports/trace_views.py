@@ -11,7 +11,7 @@ from django.utils.translation import gettext_lazy as _
 
 from core.access import is_plant_wide, scope_queryset
 from inventory.models import LedgerEntry, Lot, Serial
-from inventory.reports import flows
+from reports.ledger import flows
 from workorders.models import WorkOrder
 
 TIMELINE_LIMIT = 1000  # a page stays readable; the recall export has every row
@@ -94,7 +94,7 @@ def trace_search(request):
     if form.is_valid():
         subject = form.cleaned_data["subject"]
         context.update(subject=subject, is_lot=isinstance(subject, Lot), **trace_of(subject))
-    return render(request, "inventory/trace.html", context)
+    return render(request, "reports/trace.html", context)
 
 
 @login_required
@@ -111,6 +111,6 @@ def work_order_lots(request, pk):
     )
     return render(
         request,
-        "inventory/trace_work_order.html",
+        "reports/trace_work_order.html",
         {"work_order": work_order, "lots": list(lots), "can_export": is_plant_wide(request.user)},
     )

@@ -8,7 +8,7 @@ from django.db import connection
 from django.utils import translation
 
 from inventory.models import Serial
-from inventory.reports import ledger_workbook, recall_workbook
+from reports.ledger import ledger_workbook, recall_workbook
 from reports.registry import export_params_clean
 from tests.builders import days_from_today
 from tests.reports.conftest import assert_finance_format, body, column, opened
