@@ -143,7 +143,7 @@ def seed(*, clients, work_orders):
     from inventory.models import InspectionStatus, Location
     from inventory.services import stock_receive
     from materials.models import Bom, Material
-    from workorders.models import Workshop
+    from org.models import Workshop
     from workorders.services import (
         IssueLine,
         work_order_create,

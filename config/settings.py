@@ -49,6 +49,7 @@ INSTALLED_APPS = [
     "drf_spectacular_sidecar",
     "core",
     "audit",
+    "org",
     "materials",
     "inventory",
     "workorders",

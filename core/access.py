@@ -43,7 +43,7 @@ def is_plant_wide(user):
 
 def workshops_of(user):
     """The workshops ``user`` works in (all of them for plant-wide roles)."""
-    from workorders.models import Workshop  # core must not import apps at module load
+    from org.models import Workshop  # core must not import apps at module load
 
     if is_plant_wide(user):
         return Workshop.objects.all()
@@ -58,7 +58,7 @@ def scope_queryset(queryset, user, workshop_field="workshop"):
         return queryset
     if not (user and user.is_authenticated):
         return queryset.none()
-    from workorders.models import Workshop
+    from org.models import Workshop
 
     return queryset.filter(**{f"{workshop_field}__in": Workshop.objects.filter(members=user)})
 

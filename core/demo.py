@@ -23,10 +23,11 @@ from inventory.models import InspectionStatus, Location, LocationKind, Warehouse
 from inventory.services import stock_receive
 from materials.importer import master_import
 from materials.models import ApprovalClass, Bom, Material, MaterialCategory, UnitOfMeasure
+from org.models import Workshop
 from returns.models import ReasonCode, RequestKind
 from returns.replenish_services import replenish_create, replenish_submit
 from returns.return_services import return_create, return_submit
-from workorders.models import ProductionLine, WorkOrder, Workshop
+from workorders.models import ProductionLine, WorkOrder
 from workorders.services import (
     IssueLine,
     work_order_complete,

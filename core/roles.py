@@ -11,6 +11,7 @@ from django.utils.translation import gettext_lazy as _
 MODELS = {
     "core": ["documentsequence", "idempotencykey", "apitoken", "outboxevent", "deliveryattempt"],
     "audit": ["auditevent", "chainhead"],
+    "org": ["workshop"],
     "materials": ["unitofmeasure", "materialcategory", "material", "bom", "bomline"],
     "inventory": [
         "warehousecategory",
@@ -22,7 +23,6 @@ MODELS = {
         "stockbalance",
     ],
     "workorders": [
-        "workshop",
         "productionline",
         "workorder",
         "workorderline",
@@ -83,7 +83,8 @@ MASTER_DATA = [
     for app, models in {
         "materials": ["unitofmeasure", "materialcategory", "material", "bom", "bomline"],
         "inventory": ["warehousecategory", "warehouse", "location"],
-        "workorders": ["workshop", "productionline"],
+        "org": ["workshop"],
+        "workorders": ["productionline"],
         "approvals": ["tierassignment", "delegation", "policyversion"],
         "returns": ["reasoncode"],
         "auth": ["user", "group"],

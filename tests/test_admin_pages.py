@@ -38,6 +38,7 @@ from inventory.models import (
 )
 from jobs.models import DeferredDispatch
 from materials.models import TrackingMode
+from org.models import Workshop
 from reports.models import ExportJob, ExportKind, ExportState
 from returns.models import ReasonCode, RequestAttachment, RequestKind, ReturnRequest
 from tests.factories import (
@@ -49,7 +50,7 @@ from tests.factories import (
     WarehouseFactory,
     WorkshopFactory,
 )
-from workorders.models import MaterialIssue, OutputReport, WorkOrder, WorkOrderLine, Workshop
+from workorders.models import MaterialIssue, OutputReport, WorkOrder, WorkOrderLine
 
 # The apps whose admins live next to this test; their changelists are held to no N+1.
 OWN_APPS = {"inventory", "workorders", "audit", "alerts", "reports"}

@@ -9,8 +9,9 @@ from django.utils.translation import gettext_lazy as _
 from core.fields import QTY_PLACES
 from inventory.scanning import scan_location
 from materials.models import Material, TrackingMode
+from org.models import Workshop
 from returns.forms import one_field
-from workorders.models import SignOffRole, WorkOrderStatus, Workshop
+from workorders.models import SignOffRole, WorkOrderStatus
 
 QTY_DIGITS = 16  # core.fields.QuantityField
 

@@ -8,6 +8,7 @@ from inventory.api.serializers import ScannedItemField, ScannedLocationField
 from inventory.models import Location
 from inventory.scanning import source_location
 from materials.models import Bom, Material
+from org.models import Workshop
 from workorders.models import (
     LeftoverDeclaration,
     MaterialIssue,
@@ -16,7 +17,6 @@ from workorders.models import (
     SignOff,
     SignOffRole,
     WorkOrder,
-    Workshop,
 )
 from workorders.services import IssueLine
 

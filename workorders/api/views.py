@@ -10,10 +10,11 @@ from core.api.token_scope import READ, TokenScope
 from core.api.views import CodedMasterDataViewSet
 from core.errors import StateConflict
 from inventory.api.serializers import LedgerEntrySerializer
+from org.models import Workshop
 from workorders import services
 from workorders.api import filters, serializers
 from workorders.closeout import CloseOutBlocked, closeout_summary
-from workorders.models import MaterialIssue, ProductionLine, WorkOrder, Workshop
+from workorders.models import MaterialIssue, ProductionLine, WorkOrder
 from workorders.selectors import attach_progress
 
 CHANGE_WORK_ORDER = HasPerm("workorders.change_workorder")
