@@ -139,11 +139,11 @@ def seed(*, clients, work_orders):
     from django.contrib.auth import get_user_model
 
     from core.demo import seed_demo
-    from core.services import api_token_issue
     from inventory.models import InspectionStatus, Location
     from inventory.services import stock_receive
     from materials.models import Bom, Material
     from org.models import Workshop
+    from org.services import api_token_issue
     from workorders.services import (
         IssueLine,
         work_order_create,

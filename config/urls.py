@@ -4,7 +4,7 @@ from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 
 from core.dashboard import dashboard
-from core.forms import AdminLoginForm, LoginForm
+from org.forms import AdminLoginForm, LoginForm
 
 admin.site.login_form = AdminLoginForm  # says so when a login is locked out
 

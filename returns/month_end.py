@@ -16,12 +16,12 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from audit.services import audit_record
-from core.access import permission_require
 from core.errors import StateConflict
 from core.fields import MONEY, QTY
 from core.outbox import outbox_emit
 from core.transactions import atomic_service
 from inventory.models import MovementType
+from org.access import permission_require
 from returns.models import MonthEnd, MonthEndState, RequestKind
 
 MONTH_CONFIRMED = _("Month %(month)s is confirmed by finance and can no longer change.")

@@ -25,9 +25,7 @@ from approvals.services import approval_steps_open
 from audit.models import AuditEvent, ChainHead
 from audit.services import audit_record
 from core.admin import AuditedModelAdmin, ReadOnlyAdmin
-from core.lockout import login_attempt_claim
 from core.outbox import outbox_emit
-from core.services import api_token_issue
 from inventory.models import (
     LedgerEntry,
     Lot,
@@ -38,7 +36,9 @@ from inventory.models import (
 )
 from jobs.models import DeferredDispatch
 from materials.models import TrackingMode
+from org.lockout import login_attempt_claim
 from org.models import Workshop
+from org.services import api_token_issue
 from reports.models import ExportJob, ExportKind, ExportState
 from returns.models import ReasonCode, RequestAttachment, RequestKind, ReturnRequest
 from tests.factories import (

@@ -3,7 +3,7 @@ core 0005 ran before the move and could not yet grant ``org.*_workshop``."""
 
 from django.db import migrations
 
-from core.roles import groups_migrate
+from org.roles import groups_migrate
 
 
 class Migration(migrations.Migration):

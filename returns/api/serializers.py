@@ -7,11 +7,11 @@ from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from core.api.fields import CodeField, QuantityInput, resolve_lot
-from core.api.permissions import HidesCosts
 from inventory.api.serializers import ScannedItemField, ScannedLocationField
 from inventory.models import Location
 from inventory.scanning import resolved
 from materials.models import Material
+from org.api.permissions import HidesCosts
 from returns.models import (
     Condition,
     ReasonCode,

@@ -4,12 +4,13 @@ from rest_framework import mixins, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.response import Response
 
-from core.access import scope_require
-from core.api.permissions import HasAnyPerm, HasPerm, WorkshopScoped
+from core.api.permissions import HasAnyPerm, HasPerm
 from core.api.token_scope import READ, TokenScope
 from core.api.views import CodedMasterDataViewSet
 from core.errors import StateConflict
 from inventory.api.serializers import LedgerEntrySerializer
+from org.access import scope_require
+from org.api.permissions import WorkshopScoped
 from org.models import Workshop
 from workorders import services
 from workorders.api import filters, serializers

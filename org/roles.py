@@ -1,8 +1,8 @@
 """The people of SPEC "People" as Django groups, with the permissions each role needs.
 
 This is the one place that says what a role may do. A data migration (core 0005) and
-``core.services.role_groups_sync`` make the groups match it; pages and the API check the
-permissions, ``core.access`` answers the questions that are not permissions (scope, costs).
+``org.services.role_groups_sync`` make the groups match it; pages and the API check the
+permissions, ``org.access`` answers the questions that are not permissions (scope, costs).
 """
 
 from django.utils.translation import gettext_lazy as _
