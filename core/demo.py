@@ -13,7 +13,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from approvals.models import TierAssignment
-from core.services import master_record_save
+from audit.master_data import master_record_save
 from inventory.models import InspectionStatus, Location, LocationKind, Warehouse, WarehouseCategory
 from inventory.services import stock_receive
 from materials.importer import master_import

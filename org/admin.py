@@ -4,7 +4,8 @@ lockouts."""
 from django.contrib import admin, messages
 from django.utils.translation import gettext_lazy as _
 
-from core.admin import AuditedModelAdmin, ReadOnlyAdmin
+from audit.admin import AuditedModelAdmin
+from core.admin import ReadOnlyAdmin
 from core.models import ApiToken, LoginLockout
 from org.lockout import login_lockouts_release
 from org.models import Workshop

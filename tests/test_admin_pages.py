@@ -22,9 +22,10 @@ from alerts.models import AlertKind
 from alerts.services import alert_raise
 from approvals.models import Delegation, Tier, TierAssignment
 from approvals.services import approval_steps_open
+from audit.admin import AuditedModelAdmin
 from audit.models import AuditEvent, ChainHead
 from audit.services import audit_record
-from core.admin import AuditedModelAdmin, ReadOnlyAdmin
+from core.admin import ReadOnlyAdmin
 from core.outbox import outbox_emit
 from inventory.models import (
     LedgerEntry,

@@ -7,7 +7,8 @@ through ``workorders`` services and the API: the admin shows them read-only.
 
 from django.contrib import admin
 
-from core.admin import AuditedModelAdmin, ReadOnlyAdmin
+from audit.admin import AuditedModelAdmin
+from core.admin import ReadOnlyAdmin
 from workorders.models import (
     MaterialIssue,
     OutputReport,

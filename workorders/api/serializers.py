@@ -3,7 +3,8 @@ from decimal import Decimal
 from django.utils.translation import gettext_lazy as _
 from rest_framework import serializers
 
-from core.api.fields import CodeField, QuantityInput, resolve_lot
+from core.api.fields import CodeField, QuantityInput
+from inventory.api.fields import resolve_lot
 from inventory.api.serializers import ScannedItemField, ScannedLocationField
 from inventory.models import Location
 from inventory.scanning import source_location

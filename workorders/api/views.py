@@ -4,9 +4,9 @@ from rest_framework import mixins, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.response import Response
 
+from audit.api.master_data import CodedMasterDataViewSet
 from core.api.permissions import HasAnyPerm, HasPerm
 from core.api.token_scope import READ, TokenScope
-from core.api.views import CodedMasterDataViewSet
 from core.errors import StateConflict
 from inventory.api.serializers import LedgerEntrySerializer
 from org.access import scope_require

@@ -5,9 +5,9 @@ from rest_framework import status, viewsets
 from rest_framework.decorators import action
 from rest_framework.response import Response
 
+from audit.master_data import master_record_delete, master_record_save
 from core.api.token_scope import READ, TokenScope
 from core.errors import StateConflict
-from core.services import master_record_delete, master_record_save
 
 IN_USE = _("%(object)s is in use and cannot be deleted.")
 
