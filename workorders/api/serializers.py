@@ -24,12 +24,6 @@ from workorders.services import IssueLine
 BOM_UNKNOWN = _("Product %(product)s has no BOM version %(version)s.")
 
 
-class WorkshopSerializer(serializers.ModelSerializer):
-    class Meta:
-        model = Workshop
-        fields = ["id", "code", "name"]
-
-
 class ProductionLineSerializer(serializers.ModelSerializer):
     workshop = CodeField(Workshop.objects.all())
     line_side_location = CodeField(Location.objects.all(), required=False, allow_null=True)

@@ -11,7 +11,6 @@ from core.errors import StateConflict
 from inventory.api.serializers import LedgerEntrySerializer
 from org.access import scope_require
 from org.api.permissions import WorkshopScoped
-from org.models import Workshop
 from workorders import services
 from workorders.api import filters, serializers
 from workorders.closeout import CloseOutBlocked, closeout_summary
@@ -20,13 +19,6 @@ from workorders.selectors import attach_progress
 
 CHANGE_WORK_ORDER = HasPerm("workorders.change_workorder")
 ISSUE_MATERIAL = HasPerm("workorders.add_materialissue")
-
-
-class WorkshopViewSet(CodedMasterDataViewSet):
-    queryset = Workshop.objects.all()
-    serializer_class = serializers.WorkshopSerializer
-    filterset_fields = ["code"]
-    search_fields = ["code", "name"]
 
 
 class ProductionLineViewSet(CodedMasterDataViewSet):
