@@ -1,3 +1,5 @@
+"""Master-data viewsets: every API write goes through the audited master-record services."""
+
 from django.db.models import ProtectedError
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import OpenApiParameter, extend_schema
