@@ -17,8 +17,9 @@ from approvals.models import (
     TierAssignment,
 )
 from approvals.policy import policy_matrix_check
-from core.admin import AuditedModelAdmin, ReadOnlyAdmin
-from core.services import master_record_delete, master_record_save
+from audit.admin import AuditedModelAdmin
+from audit.master_data import master_record_delete, master_record_save
+from core.admin import ReadOnlyAdmin
 
 
 def policy_in_use(policy):

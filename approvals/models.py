@@ -133,7 +133,7 @@ class TierAssignment(models.Model):
     )
     tier = models.CharField(_("tier"), max_length=24, choices=Tier.choices)
     workshop = models.ForeignKey(
-        "workorders.Workshop",
+        "org.Workshop",
         null=True,
         blank=True,
         on_delete=models.CASCADE,
@@ -214,7 +214,7 @@ class ApprovalStep(models.Model):
         db_index=True,
     )
     workshop = models.ForeignKey(
-        "workorders.Workshop",
+        "org.Workshop",
         on_delete=models.PROTECT,
         related_name="+",
         verbose_name=_("workshop"),

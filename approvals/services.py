@@ -14,9 +14,9 @@ from django.utils.translation import gettext_lazy as _
 from approvals.models import ApprovalStep, Delegation, StepState, TierAssignment
 from approvals.registry import handlers_for
 from audit.services import audit_record
-from core.access import in_scope, not_found
 from core.errors import StateConflict
 from core.transactions import atomic_service
+from org.access import in_scope, not_found
 
 STEP_DECIDED = _("This approval step was already decided (%(state)s).")
 STEP_NOT_CURRENT = _("An earlier approval step of %(request)s is still open.")
@@ -111,7 +111,7 @@ def approves_in(*, user, workshop_id, today=None):
 
 def request_scope_require(*, request, actor, model=None):
     """Object scope in depth (issue #7): a person acts only on a request they reach — one
-    they applied for, one of their workshops (``core.access.in_scope``) or of a workshop they
+    they applied for, one of their workshops (``org.access.in_scope``) or of a workshop they
     approve for. Any other raises the 404 of an unknown ``model`` id (default: the request's).
     ``actor=None`` is the system (Celery, commands): no check."""
     if actor is None or actor.pk == request.applicant_id:

@@ -43,7 +43,8 @@ def master_data():
     """Materials with varied costs, workshops and released work orders (idempotent)."""
     from inventory.models import Location, Warehouse, WarehouseCategory
     from materials.models import Bom, Material, MaterialCategory, UnitOfMeasure
-    from workorders.models import WorkOrder, Workshop
+    from org.models import Workshop
+    from workorders.models import WorkOrder
 
     uom, _ = UnitOfMeasure.objects.get_or_create(code="PCS", defaults={"name": "pieces"})
     category, _ = MaterialCategory.objects.get_or_create(

@@ -138,12 +138,12 @@ def seed(*, clients, work_orders):
     work is closed to device tokens). Returns the plan and each client's credentials."""
     from django.contrib.auth import get_user_model
 
-    from core.services import api_token_issue
     from inventory.models import InspectionStatus, Location
     from inventory.services import stock_receive
     from materials.models import Bom, Material
+    from org.models import Workshop
+    from org.services import api_token_issue
     from portal.demo import seed_demo
-    from workorders.models import Workshop
     from workorders.services import (
         IssueLine,
         work_order_create,

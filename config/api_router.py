@@ -12,6 +12,7 @@ from rest_framework.routers import DefaultRouter
 API_APPS = [
     "materials",
     "inventory",
+    "org",
     "workorders",
     "approvals",
     "returns",

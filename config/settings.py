@@ -49,6 +49,7 @@ INSTALLED_APPS = [
     "drf_spectacular_sidecar",
     "core",
     "audit",
+    "org",
     "materials",
     "inventory",
     "workorders",
@@ -135,9 +136,9 @@ MEDIA_URL = "media/"
 
 LOGIN_URL = "login"
 
-# Login lockout (core.lockout, in the database): this many failures lock a username from one
+# Login lockout (org.lockout, in the database): this many failures lock a username from one
 # address for the window.
-AUTHENTICATION_BACKENDS = ["core.lockout.LockoutModelBackend"]
+AUTHENTICATION_BACKENDS = ["org.lockout.LockoutModelBackend"]
 LOGIN_FAILURE_LIMIT = int(os.environ.get("LOGIN_FAILURE_LIMIT", "5"))
 LOGIN_LOCKOUT_MINUTES = int(os.environ.get("LOGIN_LOCKOUT_MINUTES", "15"))
 LOGIN_REDIRECT_URL = "portal:home"

@@ -3,7 +3,7 @@ from django.contrib.auth import views as auth_views
 from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 
-from core.forms import AdminLoginForm, LoginForm
+from org.forms import AdminLoginForm, LoginForm
 
 admin.site.login_form = AdminLoginForm  # says so when a login is locked out
 

@@ -2,7 +2,7 @@
 
 The cache only holds what can be lost: API throttle counters (the outbox claims its rows in
 PostgreSQL, core.outbox). No security control lives here — login lockout is
-in the database (core.lockout). So when Redis is unreachable or frozen the cache
+in the database (org.lockout). So when Redis is unreachable or frozen the cache
 **fails open**: a read is a miss, a write is dropped, ``add`` refuses, and a warning is
 logged. For rate limits that means a token is not throttled while Redis is away; that is
 the one thing this trades, on purpose, for staying up.

@@ -133,7 +133,7 @@ class DeliveryAttempt(models.Model):
 
 
 class LoginLockout(models.Model):
-    """Login attempts of one username from one address (core.lockout). The row is what
+    """Login attempts of one username from one address (org.lockout). The row is what
     serialises parallel attempts: it is locked while one attempt is counted."""
 
     username = models.CharField(_("username"), max_length=150)

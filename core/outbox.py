@@ -39,7 +39,6 @@ from django.core.serializers.json import DjangoJSONEncoder
 from django.db import transaction
 from django.utils import timezone
 
-from audit.services import audit_record
 from core.models import DeliveryAttempt, OutboxEvent
 
 MAX_BACKOFF = timedelta(hours=1)
@@ -144,17 +143,3 @@ def outbox_deliver(*, seconds: float = RUN_SECONDS) -> int:
     while time.monotonic() < deadline and event_deliver_next():
         delivered += 1
     return delivered
-
-
-@transaction.atomic
-def outbox_replay(*, events, actor):
-    """Send events again (from the admin): they go back in the queue, due now."""
-    ids = [e.pk for e in events]
-    OutboxEvent.objects.filter(pk__in=ids).update(delivered_at=None, next_attempt_at=None)
-    audit_record(
-        actor=actor,
-        action="outbox.replay",
-        object_type="outbox",
-        object_id=",".join(map(str, ids))[:64],
-        after={"events": ids},
-    )

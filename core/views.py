@@ -1,15 +1,9 @@
-"""What every page view shares: scoping to the user's workshops and showing service errors."""
+"""What every page view shares: showing service errors (scoping is ``org.access``)."""
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 
-from core.access import scope_queryset
 from core.errors import StateConflict
-
-
-def scoped(queryset, user, workshop_field="workshop"):
-    """Rows of the user's workshops only (``core.access``); others answer 404."""
-    return scope_queryset(queryset, user, workshop_field=workshop_field)
 
 
 def service_failed(request, error, *forms):

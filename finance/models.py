@@ -55,7 +55,7 @@ class MonthEndLine(models.Model):
     month_end = models.ForeignKey(MonthEnd, on_delete=models.CASCADE, related_name="lines")
     kind = models.CharField(_("kind"), max_length=10, choices=RequestKind.choices)
     workshop = models.ForeignKey(
-        "workorders.Workshop",
+        "org.Workshop",
         null=True,
         on_delete=models.PROTECT,
         related_name="+",
@@ -89,7 +89,7 @@ class MonthEndDocument(models.Model):
     kind = models.CharField(_("kind"), max_length=10, choices=RequestKind.choices)
     number = models.CharField(_("number"), max_length=64)
     workshop = models.ForeignKey(
-        "workorders.Workshop",
+        "org.Workshop",
         null=True,
         on_delete=models.PROTECT,
         related_name="+",

@@ -16,7 +16,6 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from audit.services import audit_record
-from core.access import permission_require
 from core.errors import StateConflict
 from core.fields import MONEY, QTY
 from core.outbox import outbox_emit
@@ -24,6 +23,7 @@ from core.transactions import atomic_service
 from finance.models import MonthEnd, MonthEndState
 from inventory.models import MovementType
 from inventory.periods import posting_period_hold, posting_period_lock
+from org.access import permission_require
 from returns.models import RequestKind
 
 MONTH_CONFIRMED = _("Month %(month)s is confirmed by finance and can no longer change.")

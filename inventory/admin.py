@@ -7,7 +7,8 @@ master-record services). Lots, serials, ledger entries and balances are written 
 
 from django.contrib import admin
 
-from core.admin import AuditedModelAdmin, ReadOnlyAdmin
+from audit.admin import AuditedModelAdmin
+from core.admin import ReadOnlyAdmin
 from inventory.models import (
     LedgerEntry,
     Location,

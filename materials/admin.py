@@ -8,8 +8,8 @@ from django.template.response import TemplateResponse
 from django.urls import path
 from django.utils.translation import gettext_lazy as _
 
-from core.admin import AuditedModelAdmin
-from core.services import master_record_delete, master_record_save
+from audit.admin import AuditedModelAdmin
+from audit.master_data import master_record_delete, master_record_save
 from materials.importer import MasterImportError, import_summary, master_import
 from materials.models import Bom, BomLine, Material, MaterialCategory, UnitOfMeasure
 

@@ -20,8 +20,8 @@ from django.utils.translation import gettext_lazy as _
 from openpyxl.utils.exceptions import InvalidFileException
 from openpyxl.worksheet.formula import ArrayFormula, DataTableFormula
 
+from audit.master_data import model_snapshot
 from audit.services import audit_record
-from core.services import model_snapshot
 from inventory.models import Location, WarehouseCategory
 from materials.models import (
     ApprovalClass,

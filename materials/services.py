@@ -1,5 +1,5 @@
 """BOM writes (R-M3): a version is written whole with its lines, and frozen once a work
-order uses it. Units, categories and materials go through core.services.master_record_save."""
+order uses it. Units, categories and materials go through audit.master_data.master_record_save."""
 
 from decimal import Decimal
 

@@ -4,7 +4,7 @@ from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
 from alerts.selectors import unread_count
-from core.access import is_plant_wide, workshops_of
+from org.access import is_plant_wide, workshops_of
 
 
 def _any_perm(*perms):

@@ -1,7 +1,7 @@
 """The start page: open requests by state, overdue items, this month's top reasons and the
 replenish ratio by workshop (R-J2, R-A2), drawn as inline SVG bar charts made here.
 
-Every figure is one GROUP BY query over the user's workshops (``core.access``).
+Every figure is one GROUP BY query over the user's workshops (``org.access``).
 """
 
 from decimal import Decimal
@@ -14,9 +14,9 @@ from django.utils.translation import gettext as _
 
 from alerts.models import AlertKind
 from alerts.selectors import open_alerts
-from core.access import is_plant_wide, scope_queryset
 from finance.month_end import month_bounds
 from inventory.models import LedgerEntry, MovementType
+from org.access import is_plant_wide, scope_queryset
 from returns.models import (
     REPLENISH_FINISHED,
     RETURN_FINISHED,

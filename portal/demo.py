@@ -13,20 +13,17 @@ from django.db import transaction
 from django.utils import timezone
 
 from approvals.models import TierAssignment
-from core.services import (
-    master_record_save,
-    role_groups_sync,
-    user_ensure,
-    workshop_member_add,
-)
+from audit.master_data import master_record_save
 from inventory.models import InspectionStatus, Location, LocationKind, Warehouse, WarehouseCategory
 from inventory.services import stock_receive
 from materials.importer import master_import
 from materials.models import ApprovalClass, Bom, Material, MaterialCategory, UnitOfMeasure
+from org.models import Workshop
+from org.services import role_groups_sync, user_ensure, workshop_member_add
 from returns.models import ReasonCode, RequestKind
 from returns.replenish_services import replenish_create, replenish_submit
 from returns.return_services import return_create, return_submit
-from workorders.models import ProductionLine, WorkOrder, Workshop
+from workorders.models import ProductionLine, WorkOrder
 from workorders.services import (
     IssueLine,
     work_order_complete,

@@ -18,9 +18,9 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext_lazy as _
 
 from audit.services import audit_record
-from core.access import NOT_ALLOWED, can_see_costs, is_plant_wide
 from core.transactions import atomic_service
 from jobs.dispatch import dispatch_after_commit
+from org.access import NOT_ALLOWED, can_see_costs, is_plant_wide
 from reports.models import ExportJob, ExportKind, ExportState
 from reports.registry import export_for, export_params_clean
 from reports.sheets import Progress
@@ -31,7 +31,7 @@ EXPORT_ACTION = _("request this export")
 
 def export_allowed(user, kind):
     """Exports span every workshop, so they are for plant-wide roles; the month-end
-    workbook is all amounts, so it is for those who see costs (core.access)."""
+    workbook is all amounts, so it is for those who see costs (org.access)."""
     allowed = can_see_costs(user) if kind == ExportKind.MONTH_END else is_plant_wide(user)
     if not allowed:
         raise PermissionDenied(NOT_ALLOWED % {"action": EXPORT_ACTION})

@@ -39,7 +39,7 @@ class Progress:
 
 
 def cost_filtered(columns, rows, costs):
-    """Without cost visibility (``core.access.can_see_costs``) money columns are left out."""
+    """Without cost visibility (``org.access.can_see_costs``) money columns are left out."""
     if costs:
         return columns, rows
     keep = [i for i, column in enumerate(columns) if column.number_format != MONEY_FORMAT]

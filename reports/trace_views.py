@@ -9,8 +9,8 @@ from django.db.models import Sum
 from django.shortcuts import get_object_or_404, render
 from django.utils.translation import gettext_lazy as _
 
-from core.access import is_plant_wide, scope_queryset
 from inventory.models import LedgerEntry, Lot, Serial
+from org.access import is_plant_wide, scope_queryset
 from reports.ledger import flows
 from workorders.models import WorkOrder
 
@@ -49,7 +49,7 @@ class TraceForm(forms.Form):
 
 
 def require_trace_access(user):
-    """A lot crosses every workshop, so tracing it is for plant-wide roles (core.access)."""
+    """A lot crosses every workshop, so tracing it is for plant-wide roles (org.access)."""
     if not is_plant_wide(user):
         raise PermissionDenied
 

@@ -15,10 +15,11 @@ from django.utils.translation import gettext_lazy as _
 
 from core.excel import MONEY_FORMAT, QTY_FORMAT, Column, workbook_new
 from core.fields import MONEY
+from org.models import Workshop
 from reports.ledger import DATES_REVERSED, UNKNOWN_WORK_ORDER, code_field, day_start
 from reports.sheets import PERCENT_FORMAT, Progress, sheet_add
 from workorders.closeout import percent
-from workorders.models import WorkOrder, WorkOrderLine, WorkOrderStatus, Workshop
+from workorders.models import WorkOrder, WorkOrderLine, WorkOrderStatus
 from workorders.selectors import line_progress, material_totals
 
 CHUNK = 1000

@@ -9,7 +9,8 @@ from django.contrib import admin
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 
-from core.admin import AuditedModelAdmin, ReadOnlyAdmin
+from audit.admin import AuditedModelAdmin
+from core.admin import ReadOnlyAdmin
 from returns.models import ReasonCode, RequestAttachment
 
 

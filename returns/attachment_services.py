@@ -2,7 +2,7 @@
 
 Who: the applicant, or a user holding the request model's change permission (superusers,
 administrators); the caller has already limited the request to the actor's workshops
-(``core.access``). When: while the approvers may still need it — draft, submitted (awaiting
+(``org.access``). When: while the approvers may still need it — draft, submitted (awaiting
 review or approval) or rejected (the applicant answers the rejection before resubmitting).
 Removal: only by the uploader and only while the request is a draft; once submitted, an
 approver may have decided on it, so it stays.

@@ -15,7 +15,6 @@ from django.utils.translation import gettext_lazy as _
 
 from approvals.routing import active_policy, chain_order, replenish_route
 from audit.services import audit_record
-from core.access import permission_require, scope_require
 from core.errors import StateConflict
 from core.fields import MONEY, format_qty
 from core.outbox import outbox_emit
@@ -30,6 +29,7 @@ from inventory.services import (
     validate_quantity,
 )
 from materials.models import TrackingMode
+from org.access import permission_require, scope_require
 from returns.models import (
     DefectKind,
     ReplacementCitation,

@@ -14,7 +14,6 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from approvals.routing import return_chain
-from core.access import permission_require, scope_require
 from core.errors import StateConflict
 from core.fields import format_qty
 from core.outbox import outbox_emit
@@ -35,6 +34,7 @@ from inventory.services import (
     validate_quantity,
     validate_serials,
 )
+from org.access import permission_require, scope_require
 from returns.models import (
     Condition,
     RequestKind,

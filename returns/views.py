@@ -18,8 +18,9 @@ from django.views.decorators.http import require_POST
 from approvals.services import request_scope_require, steps_of
 from audit.models import AuditEvent
 from core.errors import StateConflict
-from core.views import SERVICE_ERRORS, scoped, service_failed
+from core.views import SERVICE_ERRORS, service_failed
 from inventory.scanning import resolved
+from org.access import scoped
 from returns import attachment_services, forms, replenish_services, return_services, selectors
 from returns.models import ReplenishState, ReturnState, ShortageState
 from returns.services import STATES, TRANSITIONS

@@ -22,9 +22,9 @@ PASSED = {"inspection_status": InspectionStatus.PASSED}
 
 
 def with_roles(user, *roles, workshops=()):
-    """``user`` in the role groups (core.roles; created when a flush removed them) and a
+    """``user`` in the role groups (org.roles; created when a flush removed them) and a
     member of ``workshops``; permission caches are dropped so the change shows at once."""
-    from core.roles import groups_apply
+    from org.roles import groups_apply
 
     if Group.objects.filter(name__in=roles).count() < len(set(roles)):
         groups_apply(group_model=Group, permission_model=Permission)

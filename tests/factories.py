@@ -16,7 +16,8 @@ from materials.models import (
     TrackingMode,
     UnitOfMeasure,
 )
-from workorders.models import ProductionLine, Workshop
+from org.models import Workshop
+from workorders.models import ProductionLine
 
 
 class UserFactory(factory.django.DjangoModelFactory):

@@ -22,12 +22,11 @@ from alerts.models import AlertKind
 from alerts.services import alert_raise
 from approvals.models import Delegation, Tier, TierAssignment
 from approvals.services import approval_steps_open
+from audit.admin import AuditedModelAdmin
 from audit.models import AuditEvent, ChainHead
 from audit.services import audit_record
-from core.admin import AuditedModelAdmin, ReadOnlyAdmin
-from core.lockout import login_attempt_claim
+from core.admin import ReadOnlyAdmin
 from core.outbox import outbox_emit
-from core.services import api_token_issue
 from inventory.models import (
     LedgerEntry,
     Lot,
@@ -38,6 +37,9 @@ from inventory.models import (
 )
 from jobs.models import DeferredDispatch
 from materials.models import TrackingMode
+from org.lockout import login_attempt_claim
+from org.models import Workshop
+from org.services import api_token_issue
 from reports.models import ExportJob, ExportKind, ExportState
 from returns.models import ReasonCode, RequestAttachment, RequestKind, ReturnRequest
 from tests.factories import (
@@ -49,7 +51,7 @@ from tests.factories import (
     WarehouseFactory,
     WorkshopFactory,
 )
-from workorders.models import MaterialIssue, OutputReport, WorkOrder, WorkOrderLine, Workshop
+from workorders.models import MaterialIssue, OutputReport, WorkOrder, WorkOrderLine
 
 # The apps whose admins live next to this test; their changelists are held to no N+1.
 OWN_APPS = {"inventory", "workorders", "audit", "alerts", "reports"}

@@ -1,27 +1,21 @@
-"""Admin for workshops, lines and work orders.
+"""Admin for production lines and work orders.
 
-Workshops and production lines are master data edited here (audited master-record
+Production lines are master data edited here (audited master-record
 services). Work orders, their requirement lines, issues and output reports change only
 through ``workorders`` services and the API: the admin shows them read-only.
 """
 
 from django.contrib import admin
 
-from core.admin import AuditedModelAdmin, ReadOnlyAdmin
+from audit.admin import AuditedModelAdmin
+from core.admin import ReadOnlyAdmin
 from workorders.models import (
     MaterialIssue,
     OutputReport,
     ProductionLine,
     WorkOrder,
     WorkOrderLine,
-    Workshop,
 )
-
-
-@admin.register(Workshop)
-class WorkshopAdmin(AuditedModelAdmin):
-    list_display = ["code", "name"]
-    search_fields = ["code", "name"]
 
 
 @admin.register(ProductionLine)

@@ -10,7 +10,8 @@ from core.fields import QTY_PLACES
 from inventory.forms import one_field
 from inventory.scanning import scan_location
 from materials.models import Material, TrackingMode
-from workorders.models import SignOffRole, WorkOrderStatus, Workshop
+from org.models import Workshop
+from workorders.models import SignOffRole, WorkOrderStatus
 
 QTY_DIGITS = 16  # core.fields.QuantityField
 

@@ -1,4 +1,4 @@
-"""Workshops, work orders and their frozen material requirements (R-W1…R-W3)."""
+"""Production lines, work orders and their frozen material requirements (R-W1…R-W3)."""
 
 from django.conf import settings
 from django.core.validators import MinValueValidator
@@ -9,29 +9,9 @@ from django.utils.translation import gettext_lazy as _
 from core.fields import QuantityField
 
 
-class Workshop(models.Model):
-    code = models.CharField(_("code"), max_length=32, unique=True)
-    name = models.CharField(_("name"), max_length=100)
-    members = models.ManyToManyField(
-        settings.AUTH_USER_MODEL,
-        verbose_name=_("members"),
-        related_name="workshops",
-        blank=True,
-        help_text=_("People who see and act on this workshop's requests and work orders."),
-    )
-
-    class Meta:
-        verbose_name = _("workshop")
-        verbose_name_plural = _("workshops")
-        ordering = ["code"]
-
-    def __str__(self):
-        return f"{self.code} {self.name}"
-
-
 class ProductionLine(models.Model):
     workshop = models.ForeignKey(
-        Workshop, verbose_name=_("workshop"), on_delete=models.PROTECT, related_name="lines"
+        "org.Workshop", verbose_name=_("workshop"), on_delete=models.PROTECT, related_name="lines"
     )
     code = models.CharField(_("code"), max_length=32, unique=True)
     name = models.CharField(_("name"), max_length=100)
@@ -87,7 +67,10 @@ class WorkOrder(models.Model):
     )
     planned_qty = QuantityField(_("planned quantity"), validators=[MinValueValidator(0)])
     workshop = models.ForeignKey(
-        Workshop, verbose_name=_("workshop"), on_delete=models.PROTECT, related_name="work_orders"
+        "org.Workshop",
+        verbose_name=_("workshop"),
+        on_delete=models.PROTECT,
+        related_name="work_orders",
     )
     line = models.ForeignKey(
         ProductionLine,

@@ -10,7 +10,6 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from audit.services import audit_record
-from core.access import permission_require
 from core.errors import StateConflict
 from core.fields import QTY, format_qty
 from core.services import document_number_next
@@ -28,6 +27,7 @@ from inventory.services import (
     validate_quantity,
     validate_serials,
 )
+from org.access import permission_require
 from workorders.closeout import ensure_closeable
 from workorders.models import (
     ISSUABLE_STATUSES,
@@ -51,7 +51,7 @@ from workorders.selectors import (
 BORROW_REGULARISE_HOURS = 24  # R-W3: a borrowed issue is regularised within 24 h
 
 # Who signs the close-out for each department (R-W4) and who books finished goods in:
-# the permissions of core.roles, checked here so pages and the API answer alike.
+# the permissions of org.roles, checked here so pages and the API answer alike.
 SIGN_OFF_PERMISSIONS = {
     SignOffRole.PRODUCTION: "workorders.change_workorder",
     SignOffRole.QC: "returns.give_qc_verdict",

@@ -11,10 +11,10 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from core.access import is_plant_wide, scope_queryset, workshops_of
 from core.errors import StateConflict
 from core.fields import format_qty
 from core.templatetags.numbers import qty
+from org.access import is_plant_wide, scope_queryset, workshops_of
 from workorders import services
 from workorders.closeout import CloseOutBlocked, closeout_summary
 from workorders.forms import (

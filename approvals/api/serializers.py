@@ -13,10 +13,10 @@ from approvals.models import (
 )
 from approvals.selectors import request_kind
 from core.api.fields import CodeField, QuantityInput
-from core.api.permissions import HidesCosts
 from materials.models import ApprovalClass
+from org.api.permissions import HidesCosts
+from org.models import Workshop
 from returns.models import ReasonCode, RequestKind
-from workorders.models import Workshop
 
 MAX_BULK = 200
 

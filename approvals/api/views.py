@@ -13,7 +13,7 @@ from approvals.models import ApprovalStep, Delegation, MatrixCell, PolicyVersion
 from approvals.policy import policy_publish
 from approvals.routing import replenish_route
 from approvals.services import approval_decide
-from core.api.views import MasterDataViewSet
+from audit.api.master_data import MasterDataViewSet
 from core.errors import StateConflict
 
 NOT_IN_INBOX = _("Not found.")

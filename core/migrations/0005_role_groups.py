@@ -1,9 +1,9 @@
-"""The role groups of core.roles with their permissions (issue #7). Idempotent: running the
-sync again changes nothing; a later change of core.roles adds a migration calling it again."""
+"""The role groups of org.roles with their permissions (issue #7). Idempotent: running the
+sync again changes nothing; a later change of org.roles adds a migration calling it again."""
 
 from django.db import migrations
 
-from core.roles import groups_migrate
+from org.roles import groups_migrate
 
 
 class Migration(migrations.Migration):

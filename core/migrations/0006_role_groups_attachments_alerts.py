@@ -3,7 +3,7 @@
 
 from django.db import migrations
 
-from core.roles import groups_migrate
+from org.roles import groups_migrate
 
 
 class Migration(migrations.Migration):

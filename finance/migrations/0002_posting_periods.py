@@ -4,7 +4,7 @@ locked, a computed one open; the role groups synced again now that ``confirm_mon
 
 from django.db import migrations
 
-from core.roles import groups_migrate
+from org.roles import groups_migrate
 
 OLD_TASK, NEW_TASK = "returns.tasks.month_end_task", "finance.tasks.month_end_task"
 

@@ -1,7 +1,8 @@
 from django.core.exceptions import ValidationError as DjangoValidationError
 from rest_framework import serializers
 
-from core.api.fields import CodeField, QuantityInput, resolve_lot
+from core.api.fields import CodeField, QuantityInput
+from inventory.api.fields import resolve_lot
 from inventory.models import (
     InspectionStatus,
     LedgerEntry,

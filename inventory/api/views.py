@@ -6,11 +6,11 @@ from rest_framework.exceptions import NotFound
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from audit.api.master_data import CodedMasterDataViewSet
 from core.api.pagination import IdCursorPagination
 from core.api.permissions import HasPerm
 from core.api.schema import ERRORS
 from core.api.token_scope import READ, TokenScope
-from core.api.views import CodedMasterDataViewSet
 from inventory import selectors, services
 from inventory.api import filters, serializers
 from inventory.models import (

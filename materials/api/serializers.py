@@ -3,9 +3,9 @@ from decimal import Decimal
 from rest_framework import serializers
 
 from core.api.fields import CodeField
-from core.api.permissions import HidesCosts
 from inventory.models import Location, WarehouseCategory
 from materials.models import Bom, Material, MaterialCategory, UnitOfMeasure
+from org.api.permissions import HidesCosts
 
 
 class UnitOfMeasureSerializer(serializers.ModelSerializer):

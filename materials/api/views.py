@@ -4,9 +4,9 @@ from rest_framework import status, viewsets
 from rest_framework.decorators import action
 from rest_framework.response import Response
 
+from audit.api.master_data import CodedMasterDataViewSet
 from core.api.permissions import HasPerm
 from core.api.token_scope import READ, TokenScope
-from core.api.views import CodedMasterDataViewSet
 from materials.api.filters import BomFilter, MaterialFilter
 from materials.api.serializers import (
     BomContentInput,

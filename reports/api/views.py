@@ -33,7 +33,7 @@ class ExportJobViewSet(mixins.CreateModelMixin, viewsets.ReadOnlyModelViewSet):
     queryset = ExportJob.objects.select_related("requested_by")
 
     def get_permissions(self):
-        # Who may export is decided per kind by the service (core.access), not a model perm.
+        # Who may export is decided per kind by the service (org.access), not a model perm.
         if self.action == "create":
             return [IsAuthenticated()]
         return super().get_permissions()

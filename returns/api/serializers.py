@@ -6,12 +6,13 @@ from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
-from core.api.fields import CodeField, QuantityInput, resolve_lot
-from core.api.permissions import HidesCosts
+from core.api.fields import CodeField, QuantityInput
+from inventory.api.fields import resolve_lot
 from inventory.api.serializers import ScannedItemField, ScannedLocationField
 from inventory.models import Location
 from inventory.scanning import resolved
 from materials.models import Material
+from org.api.permissions import HidesCosts
 from returns.models import (
     Condition,
     ReasonCode,

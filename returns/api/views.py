@@ -6,9 +6,11 @@ from rest_framework import mixins, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.response import Response
 
-from core.access import scope_require
-from core.api.permissions import HasAnyPerm, HasPerm, IsApprover, WorkshopScoped
+from approvals.api.permissions import IsApprover
+from core.api.permissions import HasAnyPerm, HasPerm
 from core.api.token_scope import READ, TokenScope
+from org.access import scope_require
+from org.api.permissions import WorkshopScoped
 from returns import replenish_services, return_services, selectors
 from returns.api import filters, serializers
 from returns.api.attachments import AttachmentsMixin

@@ -9,7 +9,7 @@ from workorders.services import IssueLine, work_order_issue
 
 
 def role_user(username, role, email=""):
-    """A user in a role group (core/roles.py), with an e-mail address when given."""
+    """A user in a role group (org/roles.py), with an e-mail address when given."""
     user = UserFactory(username=username, email=email)
     user.groups.add(Group.objects.get_or_create(name=role)[0])
     return user

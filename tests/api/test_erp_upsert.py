@@ -7,8 +7,8 @@ from rest_framework.test import APIClient
 
 from audit.models import AuditEvent
 from core.models import TokenKind
-from core.services import api_token_issue
 from materials.models import Bom, Material
+from org.services import api_token_issue
 from tests.factories import (
     MaterialCategoryFactory,
     MaterialFactory,

@@ -11,8 +11,8 @@ from rest_framework.test import APIClient
 
 from audit.models import AuditEvent
 from core.models import IdempotencyKey
-from core.services import api_token_issue, role_groups_sync
 from inventory.models import LedgerEntry, StockBalance
+from org.services import api_token_issue, role_groups_sync
 from returns.models import ReturnRequest
 from returns.return_services import return_qc_verdict
 from tests.factories import UserFactory

@@ -5,8 +5,8 @@ from dataclasses import dataclass
 from decimal import Decimal
 
 from approvals.models import MATRIX_CHAIN, Tier, TierAssignment
-from core.services import role_groups_sync, user_ensure
 from inventory.models import LocationKind
+from org.services import role_groups_sync, user_ensure
 from tests.builders import batch_material, location, receive, released_work_order
 from tests.factories import WorkshopFactory
 from workorders.services import IssueLine, work_order_issue

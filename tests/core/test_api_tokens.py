@@ -6,7 +6,7 @@ from rest_framework.test import APIClient
 from audit.models import AuditEvent
 from core.api.authentication import TokenRateThrottle
 from core.models import ApiToken
-from core.services import api_token_issue, api_token_revoke
+from org.services import api_token_issue, api_token_revoke
 from tests.builders import location
 from tests.factories import MaterialFactory, UserFactory
 

@@ -8,7 +8,7 @@ import pytest
 from django.core.cache import cache
 
 from core.cache import BREAKERS
-from core.services import api_token_issue
+from org.services import api_token_issue
 
 pytestmark = pytest.mark.django_db
 REQUESTS = 20

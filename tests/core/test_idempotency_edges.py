@@ -7,10 +7,10 @@ from rest_framework.test import APIClient
 
 from core.idempotency import REPLAYED_HEADER
 from core.models import IdempotencyKey
-from core.services import api_token_issue
 from inventory import services
 from inventory.api.views import ReceiveView
 from inventory.models import LedgerEntry
+from org.services import api_token_issue
 from tests.builders import location
 from tests.factories import MaterialFactory, UserFactory
 

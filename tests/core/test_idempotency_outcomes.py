@@ -8,8 +8,8 @@ from rest_framework.test import APIClient
 from core.api.authentication import TokenRateThrottle
 from core.idempotency import REPLAYED_HEADER, is_final
 from core.models import IdempotencyKey
-from core.services import api_token_issue
 from inventory.models import LedgerEntry
+from org.services import api_token_issue
 from tests.builders import location, receive
 from tests.factories import (
     BomFactory,

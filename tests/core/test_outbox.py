@@ -19,8 +19,9 @@ import pytest
 from django.db import connection, transaction
 from django.utils import timezone
 
+from audit.outbox import outbox_replay
 from core.models import DeliveryAttempt, OutboxEvent
-from core.outbox import RUN_SECONDS, outbox_deliver, outbox_emit, outbox_replay
+from core.outbox import RUN_SECONDS, outbox_deliver, outbox_emit
 from core.tasks import outbox_deliver_task
 
 pytestmark = pytest.mark.django_db

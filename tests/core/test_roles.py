@@ -1,7 +1,7 @@
 import pytest
 from django.contrib.auth.models import Group, Permission
 
-from core.roles import ROLES, groups_apply
+from org.roles import ROLES, groups_apply
 
 pytestmark = pytest.mark.django_db
 

@@ -7,8 +7,8 @@ from django.test import Client
 
 from core.models import OutboxEvent
 from core.outbox import outbox_deliver
-from core.services import api_token_issue
 from jobs.models import DeferredDispatch
+from org.services import api_token_issue
 from tests.core.test_outbox import SECRET, Receiver
 from tests.jobs.conftest import CLOSED_PORT
 from tests.jobs.test_dispatch import emit_and_dispatch

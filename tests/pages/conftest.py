@@ -1,13 +1,13 @@
 import pytest
 from django.contrib.auth.models import Group
 
-from core.services import role_groups_sync
+from org.services import role_groups_sync
 from tests.factories import UserFactory
 
 
 @pytest.fixture
 def roles(db):
-    """The role groups with their permissions (core.roles)."""
+    """The role groups with their permissions (org.roles)."""
     role_groups_sync()
 
 

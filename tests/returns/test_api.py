@@ -8,9 +8,9 @@ from django.contrib.auth.models import Group
 from rest_framework.test import APIClient
 
 from approvals.models import Tier
-from core.services import role_groups_sync
 from inventory.models import LedgerEntry, StockBalance
 from inventory.services import stock_adjust
+from org.services import role_groups_sync
 from returns.models import ReplenishRequest, ReturnRequest, Verdict
 from tests.builders import receive
 from tests.factories import MaterialFactory, UserFactory, WarehouseCategoryFactory
@@ -34,7 +34,7 @@ def stock_state():
 
 @pytest.fixture
 def as_clerk(clerk, workshop):
-    workshop.members.add(clerk)  # clerks work on their own workshop's slips (core.access)
+    workshop.members.add(clerk)  # clerks work on their own workshop's slips (org.access)
     return client_for(clerk, "clerk")
 
 
@@ -160,7 +160,7 @@ def test_permissions_follow_the_roles(as_clerk, as_keeper, work_order):
     assert as_clerk.post(url + "post/").status_code == 403
     assert as_clerk.post(url + "review/", {}, format="json").status_code == 403
     assert as_keeper.post(url + "submit/").status_code == 403
-    assert outsider.get(url).status_code == 404  # outside the outsider's workshops (core.access)
+    assert outsider.get(url).status_code == 404  # outside the outsider's workshops (org.access)
 
 
 def test_wrong_state_and_wrong_line_answers(
@@ -247,7 +247,7 @@ def test_replenishment_and_shortage_through_the_api(
     assert created.json()["lines"][0]["citations"] == [
         {"return_line_id": cited, "return_number": defect.number, "quantity": "5.0000"}
     ]
-    assert "amount" not in created.json()  # costs are for finance and managers (core.access)
+    assert "amount" not in created.json()  # costs are for finance and managers (org.access)
     url = f"/api/v1/replenishments/{created.json()['id']}/"
     finance = client_for(UserFactory(username="finance-reader"), "finance")
     assert finance.get(url).json()["amount"] == "12.50"

@@ -10,7 +10,7 @@ from datetime import date
 
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
-from core.roles import ROLES
+from org.roles import ROLES
 
 EXCLUDED_PREFIXES = ("admin/", "i18n/", "static/", "media/", "api/schema/", "api/docs/")
 EXCLUDED_NAMES = {"api-root"}

@@ -1,5 +1,5 @@
 """Which roles may reach each route (issue #7 acceptance): route name → HTTP method → the
-roles that get past the permission layer. ``ALL`` is every role of ``core.roles``; an
+roles that get past the permission layer. ``ALL`` is every role of ``org.roles``; an
 empty tuple is no role (e.g. reviews, which a TierAssignment grants, not a role).
 
 Every API route and page must be listed: ``test_route_matrix`` fails naming a route
@@ -7,7 +7,7 @@ without a rule. Anonymous visitors never get past: 401 on the API, a redirect to
 login page (or 403/405) on pages — except the routes in ``PUBLIC``.
 """
 
-from core.roles import ROLES
+from org.roles import ROLES
 
 ALL = tuple(ROLES)
 MASTER = ("admin",)

@@ -21,8 +21,8 @@ from alerts.models import Notification
 from audit.models import AuditEvent
 from audit.monitoring import audit_chain_watch
 from audit.services import audit_record
-from core.lockout import login_failures
 from materials.importer import MasterImportError, master_import
+from org.lockout import login_failures
 from tests.audit.test_audit_chain import behind_the_triggers_back
 from tests.builders import with_roles
 from tests.factories import MaterialFactory, UserFactory

@@ -10,8 +10,8 @@ from django.http import Http404
 from approvals.models import ApprovalStep, StepState, Tier
 from approvals.services import approval_decide, request_scope_require
 from audit.models import AuditEvent
-from core.access import OUT_OF_SCOPE, not_found
 from inventory.models import LedgerEntry
+from org.access import OUT_OF_SCOPE, not_found
 from returns.models import ReasonCode, ReplenishRequest, RequestKind, ReturnRequest, ReturnState
 from returns.replenish_services import replenish_create
 from returns.return_services import (

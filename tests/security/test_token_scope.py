@@ -13,7 +13,7 @@ from rest_framework.test import APIClient
 from core.api.authentication import TokenRateThrottle
 from core.api.token_scope import OUT_OF_SCOPE
 from core.models import TokenKind
-from core.services import api_token_issue
+from org.services import api_token_issue
 from tests.security.matrix import is_api, methods_of, routes, url_for
 from tests.security.route_rules import TOKEN_RULES
 

@@ -3,11 +3,13 @@ from decimal import Decimal
 from django.utils.translation import gettext_lazy as _
 from rest_framework import serializers
 
-from core.api.fields import CodeField, QuantityInput, resolve_lot
+from core.api.fields import CodeField, QuantityInput
+from inventory.api.fields import resolve_lot
 from inventory.api.serializers import ScannedItemField, ScannedLocationField
 from inventory.models import Location
 from inventory.scanning import source_location
 from materials.models import Bom, Material
+from org.models import Workshop
 from workorders.models import (
     LeftoverDeclaration,
     MaterialIssue,
@@ -16,17 +18,10 @@ from workorders.models import (
     SignOff,
     SignOffRole,
     WorkOrder,
-    Workshop,
 )
 from workorders.services import IssueLine
 
 BOM_UNKNOWN = _("Product %(product)s has no BOM version %(version)s.")
-
-
-class WorkshopSerializer(serializers.ModelSerializer):
-    class Meta:
-        model = Workshop
-        fields = ["id", "code", "name"]
 
 
 class ProductionLineSerializer(serializers.ModelSerializer):

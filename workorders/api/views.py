@@ -4,27 +4,21 @@ from rest_framework import mixins, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.response import Response
 
-from core.access import scope_require
-from core.api.permissions import HasAnyPerm, HasPerm, WorkshopScoped
+from audit.api.master_data import CodedMasterDataViewSet
+from core.api.permissions import HasAnyPerm, HasPerm
 from core.api.token_scope import READ, TokenScope
-from core.api.views import CodedMasterDataViewSet
 from core.errors import StateConflict
 from inventory.api.serializers import LedgerEntrySerializer
+from org.access import scope_require
+from org.api.permissions import WorkshopScoped
 from workorders import services
 from workorders.api import filters, serializers
 from workorders.closeout import CloseOutBlocked, closeout_summary
-from workorders.models import MaterialIssue, ProductionLine, WorkOrder, Workshop
+from workorders.models import MaterialIssue, ProductionLine, WorkOrder
 from workorders.selectors import attach_progress
 
 CHANGE_WORK_ORDER = HasPerm("workorders.change_workorder")
 ISSUE_MATERIAL = HasPerm("workorders.add_materialissue")
-
-
-class WorkshopViewSet(CodedMasterDataViewSet):
-    queryset = Workshop.objects.all()
-    serializer_class = serializers.WorkshopSerializer
-    filterset_fields = ["code"]
-    search_fields = ["code", "name"]
 
 
 class ProductionLineViewSet(CodedMasterDataViewSet):

@@ -1,6 +1,6 @@
 """Who may see what: the one place pages and the API ask about roles, scope and costs.
 
-Permissions (``user.has_perm``) say what a role may *do* (core.roles); this module says
+Permissions (``user.has_perm``) say what a role may *do* (org.roles); this module says
 which *objects* a user reaches: requests and work orders of their own workshops unless
 their role is plant-wide (issue #7). Out-of-scope objects are filtered out of querysets,
 so fetching one by id answers 404, never 403 — ids reveal nothing.
@@ -18,14 +18,15 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404
 from django.utils.translation import gettext_lazy as _
 
-from core.roles import COST_VISIBLE, PLANT_WIDE, ROLES
+from org.models import Workshop
+from org.roles import COST_VISIBLE, PLANT_WIDE, ROLES
 
 NOT_ALLOWED = _("You are not allowed to %(action)s.")
 OUT_OF_SCOPE = _("No such object in your workshops.")
 
 
 def user_roles(user):
-    """The role names (core.roles) of ``user``'s groups; cached on the user object."""
+    """The role names (org.roles) of ``user``'s groups; cached on the user object."""
     if not (user and user.is_authenticated):
         return frozenset()
     cached = getattr(user, "_role_names", None)
@@ -43,8 +44,6 @@ def is_plant_wide(user):
 
 def workshops_of(user):
     """The workshops ``user`` works in (all of them for plant-wide roles)."""
-    from workorders.models import Workshop  # core must not import apps at module load
-
     if is_plant_wide(user):
         return Workshop.objects.all()
     if not (user and user.is_authenticated):
@@ -58,9 +57,12 @@ def scope_queryset(queryset, user, workshop_field="workshop"):
         return queryset
     if not (user and user.is_authenticated):
         return queryset.none()
-    from workorders.models import Workshop
-
     return queryset.filter(**{f"{workshop_field}__in": Workshop.objects.filter(members=user)})
+
+
+def scoped(queryset, user, workshop_field="workshop"):
+    """Rows of the user's workshops only, for page views; others answer 404."""
+    return scope_queryset(queryset, user, workshop_field=workshop_field)
 
 
 def in_scope(user, workshop_id):

@@ -1,8 +1,8 @@
 """The people of SPEC "People" as Django groups, with the permissions each role needs.
 
 This is the one place that says what a role may do. A data migration (core 0005) and
-``core.services.role_groups_sync`` make the groups match it; pages and the API check the
-permissions, ``core.access`` answers the questions that are not permissions (scope, costs).
+``org.services.role_groups_sync`` make the groups match it; pages and the API check the
+permissions, ``org.access`` answers the questions that are not permissions (scope, costs).
 """
 
 from django.utils.translation import gettext_lazy as _
@@ -11,6 +11,7 @@ from django.utils.translation import gettext_lazy as _
 MODELS = {
     "core": ["documentsequence", "idempotencykey", "apitoken", "outboxevent", "deliveryattempt"],
     "audit": ["auditevent", "chainhead"],
+    "org": ["workshop"],
     "materials": ["unitofmeasure", "materialcategory", "material", "bom", "bomline"],
     "inventory": [
         "warehousecategory",
@@ -22,7 +23,6 @@ MODELS = {
         "stockbalance",
     ],
     "workorders": [
-        "workshop",
         "productionline",
         "workorder",
         "workorderline",
@@ -81,7 +81,8 @@ MASTER_DATA = [
     for app, models in {
         "materials": ["unitofmeasure", "materialcategory", "material", "bom", "bomline"],
         "inventory": ["warehousecategory", "warehouse", "location"],
-        "workorders": ["workshop", "productionline"],
+        "org": ["workshop"],
+        "workorders": ["productionline"],
         "approvals": ["tierassignment", "delegation", "policyversion"],
         "returns": ["reasoncode"],
         "auth": ["user", "group"],

@@ -1,3 +1,5 @@
+"""Master-data viewsets: every API write goes through the audited master-record services."""
+
 from django.db.models import ProtectedError
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import OpenApiParameter, extend_schema
@@ -5,9 +7,9 @@ from rest_framework import status, viewsets
 from rest_framework.decorators import action
 from rest_framework.response import Response
 
+from audit.master_data import master_record_delete, master_record_save
 from core.api.token_scope import READ, TokenScope
 from core.errors import StateConflict
-from core.services import master_record_delete, master_record_save
 
 IN_USE = _("%(object)s is in use and cannot be deleted.")
 

@@ -1,11 +1,11 @@
-"""Login forms that say why a locked-out login is refused (core.lockout)."""
+"""Login forms that say why a locked-out login is refused (org.lockout)."""
 
 from django.conf import settings
 from django.contrib.admin.forms import AdminAuthenticationForm
 from django.contrib.auth.forms import AuthenticationForm
 from django.core.exceptions import ValidationError
 
-from core.lockout import LOCKED_OUT, client_address, is_locked_out
+from org.lockout import LOCKED_OUT, client_address, is_locked_out
 
 
 class LockoutMessageMixin:

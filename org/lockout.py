@@ -28,7 +28,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from audit.services import audit_record  # audit builds on core's models only
+from audit.services import audit_record
 from core.models import LoginLockout
 
 LOCKED_OUT = _(

@@ -1,0 +1,5 @@
+from org.api import views
+
+routes = [
+    ("workshops", views.WorkshopViewSet, "workshop"),
+]
