@@ -10,7 +10,8 @@ from django.utils.translation import gettext_lazy as _
 
 from audit.admin import AuditedModelAdmin
 from audit.master_data import master_record_delete, master_record_save
-from materials.importer import MasterImportError, import_summary, master_import
+from materials.importing.master import master_import
+from materials.importing.messages import MasterImportError, import_summary
 from materials.models import Bom, BomLine, Material, MaterialCategory, UnitOfMeasure
 
 IMPORT_MAX_BYTES = 5 * 1024 * 1024

@@ -16,7 +16,7 @@ from approvals.models import TierAssignment
 from audit.master_data import master_record_save
 from inventory.models import InspectionStatus, Location, LocationKind, Warehouse, WarehouseCategory
 from inventory.services import stock_receive
-from materials.importer import master_import
+from materials.importing.master import master_import
 from materials.models import ApprovalClass, Bom, Material, MaterialCategory, UnitOfMeasure
 from org.models import Workshop
 from org.services import role_groups_sync, user_ensure, workshop_member_add
