@@ -24,11 +24,10 @@ from returns.models import ReasonCode, RequestKind
 from returns.replenish_services import replenish_create, replenish_submit
 from returns.return_services import return_create, return_submit
 from workorders.models import ProductionLine, WorkOrder
-from workorders.services import (
-    IssueLine,
+from workorders.services.issuing import IssueLine, work_order_issue
+from workorders.services.lifecycle import (
     work_order_complete,
     work_order_create,
-    work_order_issue,
     work_order_release,
     work_order_report_output,
 )

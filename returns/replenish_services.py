@@ -60,7 +60,7 @@ from returns.services import (
 )
 from returns.signals import shortage_fulfilled
 from workorders.models import ISSUABLE_STATUSES
-from workorders.services import NOT_ON_WORK_ORDER
+from workorders.services.lifecycle import NOT_ON_WORK_ORDER
 
 BOOKED_RETURNS = {ReturnState.POSTED, ReturnState.CONFIRMED}
 

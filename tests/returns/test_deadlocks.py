@@ -23,7 +23,7 @@ from returns.return_services import (
 from tests.builders import days_from_today, location, receive
 from tests.concurrency import Session, wait_until_blocked
 from tests.returns.builders import draft_return, line
-from workorders.services import IssueLine, work_order_issue
+from workorders.services.issuing import IssueLine, work_order_issue
 
 pytestmark = [pytest.mark.postgres, pytest.mark.django_db(transaction=True)]
 

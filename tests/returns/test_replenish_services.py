@@ -38,7 +38,7 @@ from tests.returns.builders import (
     tier_holder,
 )
 from workorders.selectors import material_totals
-from workorders.services import IssueLine, work_order_issue
+from workorders.services.issuing import IssueLine, work_order_issue
 
 pytestmark = pytest.mark.django_db
 
@@ -446,7 +446,7 @@ def test_reject_and_cancel(user, clerk, tube, work_order):
 
 
 def test_nothing_is_replenished_to_a_completed_work_order(user, clerk, tube, work_order):
-    from workorders.services import work_order_complete, work_order_report_output
+    from workorders.services.lifecycle import work_order_complete, work_order_report_output
 
     work_order_report_output(work_order=work_order, good_qty=100, actor=user)
     work_order_complete(work_order=work_order, actor=user)

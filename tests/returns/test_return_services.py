@@ -48,7 +48,7 @@ from tests.factories import (
 )
 from tests.returns.builders import draft_return, line, pending_step, reason, tier_holder
 from workorders.selectors import material_totals
-from workorders.services import IssueLine, work_order_issue
+from workorders.services.issuing import IssueLine, work_order_issue
 
 pytestmark = pytest.mark.django_db
 

@@ -43,16 +43,14 @@ from workorders.closeout import (
     leftover_overdue,
 )
 from workorders.models import SignOff, SignOffRole, WorkOrderStatus
-from workorders.services import (
-    IssueLine,
+from workorders.services.closing import (
     work_order_close,
-    work_order_complete,
     work_order_declare_leftover,
-    work_order_issue,
     work_order_receive_output,
-    work_order_report_output,
     work_order_sign_off,
 )
+from workorders.services.issuing import IssueLine, work_order_issue
+from workorders.services.lifecycle import work_order_complete, work_order_report_output
 
 pytestmark = pytest.mark.django_db
 
