@@ -22,7 +22,7 @@ from returns.replenish_services import (
     replenish_submit,
     shortage_fulfil,
 )
-from returns.return_services import return_confirm
+from returns.return_services.posting import return_confirm
 from returns.selectors import open_requests_for
 from returns.services import request_decide
 from tests.builders import location, receive, released_work_order
