@@ -144,12 +144,8 @@ def seed(*, clients, work_orders):
     from org.models import Workshop
     from org.services import api_token_issue
     from portal.demo import seed_demo
-    from workorders.services import (
-        IssueLine,
-        work_order_create,
-        work_order_issue,
-        work_order_release,
-    )
+    from workorders.services.issuing import IssueLine, work_order_issue
+    from workorders.services.lifecycle import work_order_create, work_order_release
 
     seed_demo(password=secrets.token_urlsafe(16))
     users = {role: get_user_model().objects.get(username=name) for role, name in ROLES.items()}

@@ -1,6 +1,7 @@
 """Master data editing (R-M1, R-M3) and the Excel import page. Every save is audited."""
 
 from django import forms
+from django.conf import settings
 from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.shortcuts import redirect
@@ -10,12 +11,12 @@ from django.utils.translation import gettext_lazy as _
 
 from audit.admin import AuditedModelAdmin
 from audit.master_data import master_record_delete, master_record_save
-from materials.importer import MasterImportError, import_summary, master_import
+from materials.importing.master import master_import
+from materials.importing.messages import TOO_LARGE, MasterImportError, import_summary
 from materials.models import Bom, BomLine, Material, MaterialCategory, UnitOfMeasure
 
-IMPORT_MAX_BYTES = 5 * 1024 * 1024
 NOT_AN_XLSX_NAME = _("Upload an Excel workbook whose name ends in .xlsx.")
-FILE_TOO_LARGE = _("The file is larger than 5 MB.")
+IMPORT_HELP = _("Sheets “Materials” and/or “BOM”; header in row 1; at most %(limit)d MB.")
 
 
 @admin.register(UnitOfMeasure)
@@ -34,15 +35,18 @@ class MaterialCategoryAdmin(AuditedModelAdmin):
 class MasterImportForm(forms.Form):
     file = forms.FileField(
         label=_("Excel workbook (.xlsx)"),
-        help_text=_("Sheets “Materials” and/or “BOM”; header in row 1; at most 5 MB."),
     )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["file"].help_text = IMPORT_HELP % {"limit": settings.IMPORT_MAX_MB}
 
     def clean_file(self):
         upload = self.cleaned_data["file"]
         if not upload.name.lower().endswith(".xlsx"):
             raise ValidationError(NOT_AN_XLSX_NAME)
-        if upload.size > IMPORT_MAX_BYTES:
-            raise ValidationError(FILE_TOO_LARGE)
+        if upload.size > settings.IMPORT_MAX_MB * 1024 * 1024:
+            raise ValidationError(TOO_LARGE % {"limit": settings.IMPORT_MAX_MB})
         return upload
 
 

@@ -90,11 +90,6 @@ def can_see_costs(user):
     )
 
 
-def can_read_audit(user):
-    """Searching and exporting the audit trail is the auditor's (R-U1)."""
-    return bool(user and user.is_authenticated) and user.has_perm("audit.view_auditevent")
-
-
 def permission_require(user, perm, action):
     """Raise ``PermissionDenied`` (HTTP 403) unless ``user`` holds ``perm``.
 

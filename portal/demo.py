@@ -16,19 +16,18 @@ from approvals.models import TierAssignment
 from audit.master_data import master_record_save
 from inventory.models import InspectionStatus, Location, LocationKind, Warehouse, WarehouseCategory
 from inventory.services import stock_receive
-from materials.importer import master_import
+from materials.importing.master import master_import
 from materials.models import ApprovalClass, Bom, Material, MaterialCategory, UnitOfMeasure
 from org.models import Workshop
 from org.services import role_groups_sync, user_ensure, workshop_member_add
 from returns.models import ReasonCode, RequestKind
 from returns.replenish_services import replenish_create, replenish_submit
-from returns.return_services import return_create, return_submit
+from returns.return_services.drafting import return_create, return_submit
 from workorders.models import ProductionLine, WorkOrder
-from workorders.services import (
-    IssueLine,
+from workorders.services.issuing import IssueLine, work_order_issue
+from workorders.services.lifecycle import (
     work_order_complete,
     work_order_create,
-    work_order_issue,
     work_order_release,
     work_order_report_output,
 )

@@ -387,10 +387,6 @@ ReceiptLineFormSet = forms.formset_factory(
 )
 
 
-class CommentForm(forms.Form):
-    comment = forms.CharField(label=_("Comment"), max_length=500, required=False)
-
-
 class AttachmentForm(forms.Form):
     """A photo or PDF for the approvers; ``returns.attachment_services`` checks type and size."""
 

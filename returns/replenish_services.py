@@ -51,7 +51,6 @@ from returns.services import (
     ensure_transition,
     locked,
     request_cancel,
-    request_decide,
     request_reject,
     request_submit,
     state_change,
@@ -60,7 +59,7 @@ from returns.services import (
 )
 from returns.signals import shortage_fulfilled
 from workorders.models import ISSUABLE_STATUSES
-from workorders.services import NOT_ON_WORK_ORDER
+from workorders.services.lifecycle import NOT_ON_WORK_ORDER
 
 BOOKED_RETURNS = {ReturnState.POSTED, ReturnState.CONFIRMED}
 
@@ -310,13 +309,6 @@ def replenish_submit(*, request, actor, device=""):
         tiers=tiers,
         policy=policy,
         context={"lines": [{"material": m.code, **route.as_dict()} for m, route in routes]},
-    )
-
-
-def replenish_review(*, request, actor, approve=True, comment="", device=""):
-    """An approver's decision on the current step of the routed chain."""
-    return request_decide(
-        request=request, actor=actor, approve=approve, comment=comment, device=device
     )
 
 

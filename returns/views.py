@@ -21,8 +21,12 @@ from core.errors import StateConflict
 from core.views import SERVICE_ERRORS, service_failed
 from inventory.scanning import resolved
 from org.access import scoped
-from returns import attachment_services, forms, replenish_services, return_services, selectors
+from returns import attachment_services, forms, replenish_services, selectors
 from returns.models import ReplenishState, ReturnState, ShortageState
+from returns.return_services.drafting import return_cancel, return_create, return_submit
+from returns.return_services.lines import numbered_lines
+from returns.return_services.qc import return_qc_verdict
+from returns.return_services.receipt import return_receive
 from returns.services import STATES, TRANSITIONS
 from workorders.models import WorkOrder
 
@@ -57,9 +61,9 @@ KINDS = {
         formset=forms.ReturnLineFormSet,
         scan=scan_return,
         service_lines=forms.return_service_lines,
-        create=return_services.return_create,
-        submit=return_services.return_submit,
-        cancel=return_services.return_cancel,
+        create=return_create,
+        submit=return_submit,
+        cancel=return_cancel,
         queryset=selectors.return_requests,
     ),
     "replenish": Kind(
@@ -397,13 +401,13 @@ def qc_list(request):
 def qc_verdict(request, pk):
     """R-R4: good / supplier defect / process defect with its rate, per line."""
     slip = get_object_or_404(returns_in_scope(request.user), pk=pk)
-    lines = return_services.numbered_lines(slip)
+    lines = numbered_lines(slip)
     initial = [{"line": line.pk, "verdict": line.verdict} for line in lines]
     formset = forms.VerdictFormSet(request.POST or None, initial=initial)
     if request.method == "POST" and formset.is_valid():
         verdicts = [form.cleaned_data for form in formset]
         try:
-            return_services.return_qc_verdict(request=slip, verdicts=verdicts, **actor(request))
+            return_qc_verdict(request=slip, verdicts=verdicts, **actor(request))
         except SERVICE_ERRORS as error:
             service_failed(request, error, formset)
         else:
@@ -441,13 +445,13 @@ def receiving(request):
     slip, slip_error = None, ""
     if scan.is_valid():
         slip, slip_error = slip_for_receipt(request, scan.cleaned_data["slip"])
-    lines = return_services.numbered_lines(slip) if slip else []
+    lines = numbered_lines(slip) if slip else []
     formset = forms.ReceiptLineFormSet(
         request.POST if request.method == "POST" and slip else None, slip_lines=lines
     )
     if slip and request.method == "POST" and formset.is_valid():
         try:
-            slip = return_services.return_receive(
+            slip = return_receive(
                 request=slip,
                 lines=[form.receipt() for form in formset],
                 post=request.user.has_perm("returns.post_return"),

@@ -16,7 +16,7 @@ from tests.factories import (
     MaterialFactory,
     WorkshopFactory,
 )
-from workorders.services import work_order_create, work_order_release
+from workorders.services.lifecycle import work_order_create, work_order_release
 
 PASSED = {"inspection_status": InspectionStatus.PASSED}
 

@@ -15,7 +15,6 @@ from core.errors import StateConflict
 from core.fields import format_qty
 from core.templatetags.numbers import qty
 from org.access import is_plant_wide, scope_queryset, workshops_of
-from workorders import services
 from workorders.closeout import CloseOutBlocked, closeout_summary
 from workorders.forms import (
     DeclareLeftoverForm,
@@ -33,11 +32,12 @@ from workorders.models import (
 )
 from workorders.registry import state_labels
 from workorders.selectors import attach_progress
+from workorders.services import closing, lifecycle
 
 PAGE_SIZE = 25
 CHANGE_WORK_ORDER = "workorders.change_workorder"
 # Finished goods are received by the keeper, who posts stock and signs for the warehouse.
-RECEIVE_OUTPUT = services.RECEIVE_OUTPUT_PERMISSION
+RECEIVE_OUTPUT = closing.RECEIVE_OUTPUT_PERMISSION
 
 
 def visible_work_orders(user):
@@ -102,7 +102,7 @@ def production_context(user, work_order, checklist):
         "can_report_output": can_change and status in ISSUABLE_STATUSES,
         "can_complete": can_change and WorkOrderStatus.COMPLETED in WORK_ORDER_TRANSITIONS[status],
         "can_receive_output": user.has_perm(RECEIVE_OUTPUT)
-        and status in services.RECEIVABLE_STATUSES,
+        and status in closing.RECEIVABLE_STATUSES,
         "output": checklist["output_reported"],
         "received": received,
         "output_form": ReportOutputForm(),
@@ -117,7 +117,7 @@ def detail_context(request, work_order, **extra):
     checklist = {item["code"]: item["detail"] for item in summary["items"]}
     signed = {row["role"] for row in checklist["sign_offs"]["signed"]}
     with_labels(summary["items"])
-    may_sign = services.sign_off_roles_of(request.user)
+    may_sign = closing.sign_off_roles_of(request.user)
     return {
         "work_order": work_order,
         "summary": summary,
@@ -203,7 +203,7 @@ def work_order_report_output(request, pk):
     return submit(
         request,
         work_order,
-        services.work_order_report_output,
+        lifecycle.work_order_report_output,
         lambda data: (
             _("Output reported: %(good)s good, %(scrap)s scrap.")
             % {"good": qty(data["good_qty"]), "scrap": qty(data["scrap_qty"])}
@@ -220,7 +220,7 @@ def work_order_complete(request, pk):
     return submit(
         request,
         work_order,
-        services.work_order_complete,
+        lifecycle.work_order_complete,
         lambda data: _("Work order %(number)s is completed.") % {"number": work_order.number},
     )
 
@@ -232,7 +232,7 @@ def work_order_receive_output(request, pk):
     return submit(
         request,
         work_order,
-        services.work_order_receive_output,
+        closing.work_order_receive_output,
         lambda data: (
             _("%(quantity)s of %(product)s received into %(location)s.")
             % {
@@ -257,7 +257,7 @@ def work_order_sign_off(request, pk):
     return submit(
         request,
         work_order,
-        services.work_order_sign_off,
+        closing.work_order_sign_off,
         lambda data: _("Signed off for %(role)s.") % {"role": SignOffRole(data["role"]).label},
         form=form,
     )
@@ -270,7 +270,7 @@ def work_order_declare_leftover(request, pk):
     return submit(
         request,
         work_order,
-        services.work_order_declare_leftover,
+        closing.work_order_declare_leftover,
         lambda data: (
             _("Leftover of %(material)s declared consumed.") % {"material": data["material"].code}
         ),
@@ -285,7 +285,7 @@ def work_order_close(request, pk):
     """Close, or show the open close-out items with HTTP 409 (R-W4)."""
     work_order = permitted_work_order(request, pk, CHANGE_WORK_ORDER)
     try:
-        services.work_order_close(
+        closing.work_order_close(
             work_order=work_order, actor=request.user, device=request.device_id
         )
     except CloseOutBlocked as blocked:

@@ -28,7 +28,7 @@ from returns.models import (
     ShortageState,
     Verdict,
 )
-from returns.return_services import numbered_lines
+from returns.return_services.lines import numbered_lines
 from workorders.models import WorkOrder
 
 MATERIALS = Material.objects.select_related("uom", "warehouse_category")

@@ -11,9 +11,20 @@ from core.api.permissions import HasAnyPerm, HasPerm
 from core.api.token_scope import READ, TokenScope
 from org.access import scope_require
 from org.api.permissions import WorkshopScoped
-from returns import replenish_services, return_services, selectors
+from returns import replenish_services, selectors
 from returns.api import filters, serializers
 from returns.api.attachments import AttachmentsMixin
+from returns.return_services.drafting import (
+    return_cancel,
+    return_create,
+    return_line_add,
+    return_reject,
+    return_review,
+    return_submit,
+)
+from returns.return_services.posting import return_confirm, return_post
+from returns.return_services.qc import return_qc_verdict
+from returns.return_services.receipt import return_receive
 
 ADD_RETURN = HasPerm("returns.add_returnrequest")
 QC_VERDICT = HasPerm("returns.give_qc_verdict")
@@ -90,7 +101,7 @@ class ReturnRequestViewSet(RequestViewSet):
     serializer_class = RETURN
     filterset_class = filters.ReturnRequestFilter
     create_input = serializers.ReturnCreateInput
-    create_service = staticmethod(return_services.return_create)
+    create_service = staticmethod(return_create)
     # The clerk's slip and the keeper's receipt are handheld work; review, QC, rejection
     # and finance's confirmation are done at a desk. The ERP reconciles.
     token_scope = TokenScope(
@@ -115,22 +126,22 @@ class ReturnRequestViewSet(RequestViewSet):
     @extend_schema(request=None, responses=RETURN)
     @action(detail=True, methods=["post"], permission_classes=[ADD_RETURN])
     def submit(self, request, pk=None):
-        return self.act(return_services.return_submit)
+        return self.act(return_submit)
 
     @extend_schema(request=serializers.ReviewInput, responses=RETURN)
     @action(detail=True, methods=["post"], permission_classes=[IsApprover])
     def review(self, request, pk=None):
-        return self.act(return_services.return_review, serializers.ReviewInput)
+        return self.act(return_review, serializers.ReviewInput)
 
     @extend_schema(request=serializers.QcVerdictInput, responses=RETURN)
     @action(detail=True, methods=["post"], url_path="qc-verdict", permission_classes=[QC_VERDICT])
     def qc_verdict(self, request, pk=None):
-        return self.act(return_services.return_qc_verdict, serializers.QcVerdictInput)
+        return self.act(return_qc_verdict, serializers.QcVerdictInput)
 
     @extend_schema(request=serializers.ReturnReceiveInput, responses=RETURN)
     @action(detail=True, methods=["post"], permission_classes=[RECEIVE_RETURN])
     def receive(self, request, pk=None):
-        return self.act(return_services.return_receive, serializers.ReturnReceiveInput)
+        return self.act(return_receive, serializers.ReturnReceiveInput)
 
     @extend_schema(request=None, responses=RETURN)
     @action(
@@ -141,29 +152,29 @@ class ReturnRequestViewSet(RequestViewSet):
         permission_classes=[POST_RETURN],
     )
     def post_to_ledger(self, request, pk=None):
-        return self.act(return_services.return_post)
+        return self.act(return_post)
 
     @extend_schema(request=None, responses=RETURN)
     @action(detail=True, methods=["post"], permission_classes=[CONFIRM_RETURN])
     def confirm(self, request, pk=None):
-        return self.act(return_services.return_confirm)
+        return self.act(return_confirm)
 
     @extend_schema(request=serializers.RejectInput, responses=RETURN)
     @action(detail=True, methods=["post"], permission_classes=[REJECT_RETURN])
     def reject(self, request, pk=None):
-        return self.act(return_services.return_reject, serializers.RejectInput)
+        return self.act(return_reject, serializers.RejectInput)
 
     @extend_schema(request=None, responses=RETURN)
     @action(detail=True, methods=["post"], permission_classes=[ADD_RETURN])
     def cancel(self, request, pk=None):
-        return self.act(return_services.return_cancel)
+        return self.act(return_cancel)
 
     @extend_schema(request=serializers.ReturnLineAddInput, responses={201: RETURN})
     @action(detail=True, methods=["post"], url_path="lines", permission_classes=[ADD_RETURN])
     def add_line(self, request, pk=None):
         """Add a line to a draft: scan its label (``code``) or give material and lot."""
         request_obj = self.get_object()
-        return_services.return_line_add(
+        return_line_add(
             request=request_obj, **self.parsed(serializers.ReturnLineAddInput), **self.actor()
         )
         return self.respond(request_obj, status.HTTP_201_CREATED)
@@ -183,7 +194,7 @@ class ReturnRequestViewSet(RequestViewSet):
         data.is_valid(raise_exception=True)
         if data.validated_data["post"] and not POST_RETURN().has_permission(request, self):
             self.permission_denied(request)
-        slip = return_services.return_receive(
+        slip = return_receive(
             request=data.validated_data["request"],
             lines=data.validated_data["lines"],
             post=data.validated_data["post"],

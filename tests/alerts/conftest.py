@@ -5,7 +5,7 @@ from django.contrib.auth.models import Group
 
 from tests.builders import location, receive, released_work_order
 from tests.factories import MaterialFactory, UserFactory, WorkshopFactory
-from workorders.services import IssueLine, work_order_issue
+from workorders.services.issuing import IssueLine, work_order_issue
 
 
 def role_user(username, role, email=""):

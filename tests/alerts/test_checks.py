@@ -19,18 +19,15 @@ from approvals.services import approval_decide
 from audit.models import AuditEvent
 from inventory.services import stock_adjust
 from returns.models import ReturnState, Verdict
-from returns.return_services import return_qc_verdict, return_receive, return_submit
+from returns.return_services.drafting import return_submit
+from returns.return_services.qc import return_qc_verdict
+from returns.return_services.receipt import return_receive
 from tests.builders import batch_material, days_from_today, receive
 from tests.factories import MaterialFactory, UserFactory
 from tests.returns.builders import approve_all, draft_return, line, pending_step, tier_holder
-from workorders.services import (
-    IssueLine,
-    borrow_regularise,
-    work_order_complete,
-    work_order_declare_leftover,
-    work_order_issue,
-    work_order_report_output,
-)
+from workorders.services.closing import work_order_declare_leftover
+from workorders.services.issuing import IssueLine, borrow_regularise, work_order_issue
+from workorders.services.lifecycle import work_order_complete, work_order_report_output
 
 pytestmark = pytest.mark.django_db
 

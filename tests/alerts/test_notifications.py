@@ -19,7 +19,7 @@ from returns.replenish_services import replenish_issue, replenish_submit, shorta
 from tests.builders import receive, released_work_order
 from tests.factories import MaterialFactory, UserFactory
 from tests.returns.builders import approve_all, line, replenishment
-from workorders.services import IssueLine, work_order_issue
+from workorders.services.issuing import IssueLine, work_order_issue
 
 CJK = re.compile(r"[\u4e00-\u9fff]")
 

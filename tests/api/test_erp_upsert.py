@@ -18,7 +18,7 @@ from tests.factories import (
 )
 from tests.returns.builders import draft_return, line
 from workorders.models import WorkOrder
-from workorders.services import work_order_release
+from workorders.services.lifecycle import work_order_release
 
 pytestmark = pytest.mark.django_db
 

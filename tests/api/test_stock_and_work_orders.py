@@ -31,7 +31,7 @@ from tests.factories import (
 )
 from tests.returns.builders import draft_return, issued_replenishment
 from tests.returns.builders import line as return_line
-from workorders.services import IssueLine, work_order_issue
+from workorders.services.issuing import IssueLine, work_order_issue
 
 pytestmark = pytest.mark.django_db
 

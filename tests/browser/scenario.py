@@ -9,7 +9,7 @@ from inventory.models import LocationKind
 from org.services import role_groups_sync, user_ensure
 from tests.builders import batch_material, location, receive, released_work_order
 from tests.factories import WorkshopFactory
-from workorders.services import IssueLine, work_order_issue
+from workorders.services.issuing import IssueLine, work_order_issue
 
 PASSWORD = "journey-pass-2026"
 GTIN = "05901234123457"  # a valid GTIN-14 (check digit 7)

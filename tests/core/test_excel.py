@@ -115,7 +115,7 @@ def test_csv_neutralises_text_and_leaves_numbers():
 
 
 # The reader of uploaded workbooks; it writes none.
-READERS = {"materials/importer.py"}
+READERS = {"materials/importing/workbook.py"}
 
 
 def spreadsheet_imports(path):

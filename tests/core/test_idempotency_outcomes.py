@@ -18,7 +18,7 @@ from tests.factories import (
     UserFactory,
     WorkshopFactory,
 )
-from workorders.services import work_order_create, work_order_release
+from workorders.services.lifecycle import work_order_create, work_order_release
 
 pytestmark = pytest.mark.django_db
 

@@ -13,7 +13,7 @@ from inventory.models import LedgerEntry, StockBalance
 from inventory.selectors import ledger_balance_mismatches
 from tests.builders import batch_material, location, receive, released_work_order
 from tests.factories import MaterialFactory, UserFactory
-from workorders.services import IssueLine, work_order_issue
+from workorders.services.issuing import IssueLine, work_order_issue
 
 THREADS = 8
 ROUNDS = 25

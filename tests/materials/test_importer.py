@@ -8,7 +8,8 @@ from django.core.exceptions import ValidationError
 from django.core.management import CommandError, call_command
 
 from audit.models import AuditEvent
-from materials.importer import MasterImportError, master_import
+from materials.importing.master import master_import
+from materials.importing.messages import MasterImportError
 from materials.models import ApprovalClass, Bom, BomLine, Material, TrackingMode
 from tests.factories import LocationFactory, UserFactory, WorkshopFactory
 from tests.materials import BOM_HEADER, MATERIAL_HEADER, SAMPLE, reference_data, workbook

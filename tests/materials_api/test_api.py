@@ -19,7 +19,7 @@ from tests.factories import (
     WarehouseCategoryFactory,
     WorkshopFactory,
 )
-from workorders.services import work_order_create
+from workorders.services.lifecycle import work_order_create
 
 MATERIALS = "/api/v1/materials/"
 BOMS = "/api/v1/boms/"

@@ -14,7 +14,7 @@ from alerts.services import alert_raise
 from inventory.models import LedgerEntry, MovementType
 from returns.models import REPLENISH_FINISHED, RETURN_FINISHED, ReplenishRequest, ReturnRequest
 from returns.replenish_services import replenish_issue, replenish_submit
-from returns.return_services import return_submit
+from returns.return_services.drafting import return_submit
 from tests.factories import UserFactory
 from tests.returns.builders import approve_all, draft_return, line, replenishment
 from tests.workorders.test_closeout import in_progress_work_order

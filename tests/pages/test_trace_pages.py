@@ -12,7 +12,7 @@ from materials.models import TrackingMode
 from reports.models import ExportJob
 from tests.builders import batch_material, location, receive, released_work_order
 from tests.factories import MaterialFactory, WorkshopFactory
-from workorders.services import IssueLine, work_order_issue
+from workorders.services.issuing import IssueLine, work_order_issue
 
 pytestmark = pytest.mark.django_db
 

@@ -24,7 +24,7 @@ from workorders.models import (
     SignOffRole,
     WorkOrderStatus,
 )
-from workorders.services import work_order_receive_output, work_order_sign_off
+from workorders.services.closing import work_order_receive_output, work_order_sign_off
 
 pytestmark = pytest.mark.django_db
 

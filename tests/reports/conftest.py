@@ -12,7 +12,7 @@ from inventory.services import Movement, ledger_post, stock_transfer
 from materials.models import TrackingMode
 from tests.builders import batch_material, location, receive, released_work_order
 from tests.factories import MaterialFactory
-from workorders.services import IssueLine, work_order_issue
+from workorders.services.issuing import IssueLine, work_order_issue
 
 
 def issue(work_order, user, material, qty, where, lot, serials=()):

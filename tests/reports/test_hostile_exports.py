@@ -39,7 +39,7 @@ from tests.factories import (
     WorkshopFactory,
 )
 from tests.reports.conftest import assert_finance_format, column
-from workorders.services import IssueLine, work_order_issue
+from workorders.services.issuing import IssueLine, work_order_issue
 
 pytestmark = pytest.mark.django_db
 URL = "/api/v1/exports/"

@@ -13,7 +13,7 @@ from tests.builders import (
 )
 from tests.factories import UserFactory, WorkshopFactory
 from tests.returns.builders import tier_holder
-from workorders.services import IssueLine, work_order_issue
+from workorders.services.issuing import IssueLine, work_order_issue
 
 
 @pytest.fixture

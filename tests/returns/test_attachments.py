@@ -28,7 +28,7 @@ from returns.attachment_services import (
 )
 from returns.models import RequestAttachment, ReturnRequest
 from returns.replenish_services import replenish_submit
-from returns.return_services import return_cancel, return_reject, return_submit
+from returns.return_services.drafting import return_cancel, return_reject, return_submit
 from tests.builders import with_roles
 from tests.factories import UserFactory, WorkshopFactory
 from tests.returns.attachment_builders import JPEG, PDF, PNG, media_root, stored_files, upload

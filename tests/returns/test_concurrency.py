@@ -12,13 +12,10 @@ from core.errors import StateConflict
 from inventory.models import LedgerEntry, MovementType
 from inventory.selectors import ledger_balance_mismatches
 from returns.models import ReturnRequest, ReturnState, Verdict
-from returns.return_services import (
-    return_post,
-    return_qc_verdict,
-    return_receive,
-    return_review,
-    return_submit,
-)
+from returns.return_services.drafting import return_review, return_submit
+from returns.return_services.posting import return_post
+from returns.return_services.qc import return_qc_verdict
+from returns.return_services.receipt import return_receive
 from tests.builders import with_roles
 from tests.returns.builders import draft_return, line
 

@@ -19,12 +19,12 @@ from returns.replenish_services import (
     replenish_cancel,
     replenish_issue,
     replenish_reject,
-    replenish_review,
     replenish_submit,
     shortage_fulfil,
 )
-from returns.return_services import return_confirm
+from returns.return_services.posting import return_confirm
 from returns.selectors import open_requests_for
+from returns.services import request_decide
 from tests.builders import location, receive, released_work_order
 from tests.factories import MaterialFactory
 from tests.returns.builders import (
@@ -38,7 +38,7 @@ from tests.returns.builders import (
     tier_holder,
 )
 from workorders.selectors import material_totals
-from workorders.services import IssueLine, work_order_issue
+from workorders.services.issuing import IssueLine, work_order_issue
 
 pytestmark = pytest.mark.django_db
 
@@ -136,11 +136,11 @@ def test_supplier_defect_replaced_one_for_one(
     )
 
     director = tier_holder(Tier.WORKSHOP_DIRECTOR, workshop)
-    request = replenish_review(request=request, actor=director)
+    request = request_decide(request=request, actor=director)
     assert request.state == ReplenishState.SUBMITTED
     with pytest.raises(StateConflict, match="is awaiting approval: it cannot be issued"):
         replenish_issue(request=request, actor=user)
-    request = replenish_review(request=request, actor=tier_holder(Tier.MATERIAL_CONTROL))
+    request = request_decide(request=request, actor=tier_holder(Tier.MATERIAL_CONTROL))
     assert request.state == ReplenishState.APPROVED and request.approved_at
 
     request = replenish_issue(request=request, actor=user, device="HH-2")
@@ -380,7 +380,7 @@ def test_rejected_replenishment_is_resubmitted_with_its_number(clerk, tube, work
     )
     number = request.number
     director = tier_holder(Tier.WORKSHOP_DIRECTOR, workshop)
-    request = replenish_review(
+    request = request_decide(
         request=request, actor=director, approve=False, comment="use the spare stock"
     )
     assert (request.state, request.rejection_reason) == (
@@ -395,7 +395,7 @@ def test_rejected_replenishment_is_resubmitted_with_its_number(clerk, tube, work
     ]
     with pytest.raises(StateConflict, match="cannot decide on your own request"):
         approval_decide(step=pending_step(request), actor=clerk, approve=True)
-    assert replenish_review(request=request, actor=director).state == ReplenishState.APPROVED
+    assert request_decide(request=request, actor=director).state == ReplenishState.APPROVED
 
 
 def test_resubmitting_rechecks_one_for_one(clerk, tube, work_order, workshop, defect_return):
@@ -406,7 +406,7 @@ def test_resubmitting_rechecks_one_for_one(clerk, tube, work_order, workshop, de
         code="MATERIAL_DEFECT",
     )
     first = replenish_submit(request=first, actor=clerk)
-    first = replenish_review(
+    first = request_decide(
         request=first,
         actor=tier_holder(Tier.WORKSHOP_DIRECTOR, workshop),
         approve=False,
@@ -446,7 +446,7 @@ def test_reject_and_cancel(user, clerk, tube, work_order):
 
 
 def test_nothing_is_replenished_to_a_completed_work_order(user, clerk, tube, work_order):
-    from workorders.services import work_order_complete, work_order_report_output
+    from workorders.services.lifecycle import work_order_complete, work_order_report_output
 
     work_order_report_output(work_order=work_order, good_qty=100, actor=user)
     work_order_complete(work_order=work_order, actor=user)

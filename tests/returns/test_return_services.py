@@ -27,17 +27,16 @@ from inventory.selectors import issuable_balances
 from inventory.services import lot_set_inspection_status
 from materials.models import TrackingMode
 from returns.models import ReturnState, Verdict
-from returns.return_services import (
+from returns.return_services.drafting import (
     return_cancel,
-    return_confirm,
     return_line_add,
-    return_post,
-    return_qc_verdict,
-    return_receive,
     return_reject,
     return_review,
     return_submit,
 )
+from returns.return_services.posting import return_confirm, return_post
+from returns.return_services.qc import return_qc_verdict
+from returns.return_services.receipt import return_receive
 from returns.selectors import open_requests_for
 from tests.builders import location, receive, released_work_order, with_roles
 from tests.factories import (
@@ -48,7 +47,7 @@ from tests.factories import (
 )
 from tests.returns.builders import draft_return, line, pending_step, reason, tier_holder
 from workorders.selectors import material_totals
-from workorders.services import IssueLine, work_order_issue
+from workorders.services.issuing import IssueLine, work_order_issue
 
 pytestmark = pytest.mark.django_db
 

@@ -15,7 +15,9 @@ from finance.models import MonthEnd
 from finance.month_end import month_end_confirm
 from inventory.models import LedgerEntry
 from returns.models import ReturnState
-from returns.return_services import return_confirm, return_post, return_receive, return_submit
+from returns.return_services.drafting import return_submit
+from returns.return_services.posting import return_confirm, return_post
+from returns.return_services.receipt import return_receive
 from tests.builders import receive, with_roles
 from tests.factories import UserFactory, WorkshopFactory
 from tests.returns.builders import draft_return, line, pending_step, replenishment
@@ -30,7 +32,8 @@ def client_for(user):
 
 
 def inspected_return(work_order, applicant, supervisor, qc, tube, lot):
-    from returns.return_services import return_qc_verdict, return_review
+    from returns.return_services.drafting import return_review
+    from returns.return_services.qc import return_qc_verdict
 
     request = return_submit(
         request=draft_return(work_order, applicant, [line(tube, 5, lot=lot)]), actor=applicant
@@ -129,7 +132,7 @@ def test_only_qc_gives_verdicts_and_only_keepers_post(
     request = return_submit(
         request=draft_return(work_order, clerk, [line(tube, 5, lot=lot)]), actor=clerk
     )
-    from returns.return_services import return_review
+    from returns.return_services.drafting import return_review
 
     request = return_review(request=request, actor=supervisor)
     url = f"/api/v1/returns/{request.pk}/"

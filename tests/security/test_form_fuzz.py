@@ -36,16 +36,13 @@ from returns.models import (
     ReturnRequest,
     ShortageSlip,
 )
-from returns.return_services import return_qc_verdict, return_review, return_submit
+from returns.return_services.drafting import return_review, return_submit
+from returns.return_services.qc import return_qc_verdict
 from tests.builders import released_work_order, with_roles
 from tests.returns.builders import draft_return, line
 from workorders.models import LeftoverDeclaration, SignOff, WorkOrder
-from workorders.services import (
-    IssueLine,
-    work_order_complete,
-    work_order_issue,
-    work_order_report_output,
-)
+from workorders.services.issuing import IssueLine, work_order_issue
+from workorders.services.lifecycle import work_order_complete, work_order_report_output
 
 pytestmark = pytest.mark.django_db
 

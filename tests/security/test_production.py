@@ -21,7 +21,8 @@ from alerts.models import Notification
 from audit.models import AuditEvent
 from audit.monitoring import audit_chain_watch
 from audit.services import audit_record
-from materials.importer import MasterImportError, master_import
+from materials.importing.master import master_import
+from materials.importing.messages import MasterImportError
 from org.lockout import login_failures
 from tests.audit.test_audit_chain import behind_the_triggers_back
 from tests.builders import with_roles

@@ -14,14 +14,10 @@ from inventory.models import LedgerEntry
 from org.access import OUT_OF_SCOPE, not_found
 from returns.models import ReasonCode, ReplenishRequest, RequestKind, ReturnRequest, ReturnState
 from returns.replenish_services import replenish_create
-from returns.return_services import (
-    return_create,
-    return_post,
-    return_qc_verdict,
-    return_receive,
-    return_review,
-    return_submit,
-)
+from returns.return_services.drafting import return_create, return_review, return_submit
+from returns.return_services.posting import return_post
+from returns.return_services.qc import return_qc_verdict
+from returns.return_services.receipt import return_receive
 from tests.approvals.builders import delegate
 from tests.builders import with_roles
 from tests.factories import UserFactory, WorkshopFactory

@@ -30,7 +30,10 @@ from returns.models import (
     ShortageState,
     Verdict,
 )
-from returns.return_services import return_post, return_qc_verdict, return_receive, return_submit
+from returns.return_services.drafting import return_submit
+from returns.return_services.posting import return_post
+from returns.return_services.qc import return_qc_verdict
+from returns.return_services.receipt import return_receive
 from tests.builders import batch_material, location, receive, released_work_order, with_roles
 from tests.factories import MaterialFactory, UserFactory
 from tests.returns.builders import approve_all, draft_return
@@ -43,16 +46,14 @@ from workorders.closeout import (
     leftover_overdue,
 )
 from workorders.models import SignOff, SignOffRole, WorkOrderStatus
-from workorders.services import (
-    IssueLine,
+from workorders.services.closing import (
     work_order_close,
-    work_order_complete,
     work_order_declare_leftover,
-    work_order_issue,
     work_order_receive_output,
-    work_order_report_output,
     work_order_sign_off,
 )
+from workorders.services.issuing import IssueLine, work_order_issue
+from workorders.services.lifecycle import work_order_complete, work_order_report_output
 
 pytestmark = pytest.mark.django_db
 

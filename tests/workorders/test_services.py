@@ -19,13 +19,11 @@ from tests.factories import (
 )
 from workorders.models import WorkOrderStatus
 from workorders.selectors import attach_progress
-from workorders.services import (
-    IssueLine,
-    borrow_regularise,
+from workorders.services.issuing import IssueLine, borrow_regularise, work_order_issue
+from workorders.services.lifecycle import (
     work_order_cancel,
     work_order_complete,
     work_order_create,
-    work_order_issue,
     work_order_release,
     work_order_report_output,
 )

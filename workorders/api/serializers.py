@@ -19,7 +19,7 @@ from workorders.models import (
     SignOffRole,
     WorkOrder,
 )
-from workorders.services import IssueLine
+from workorders.services.issuing import IssueLine
 
 BOM_UNKNOWN = _("Product %(product)s has no BOM version %(version)s.")
 

@@ -11,11 +11,11 @@ from core.errors import StateConflict
 from inventory.api.serializers import LedgerEntrySerializer
 from org.access import scope_require
 from org.api.permissions import WorkshopScoped
-from workorders import services
 from workorders.api import filters, serializers
 from workorders.closeout import CloseOutBlocked, closeout_summary
 from workorders.models import MaterialIssue, ProductionLine, WorkOrder
 from workorders.selectors import attach_progress
+from workorders.services import closing, erp, issuing, lifecycle
 
 CHANGE_WORK_ORDER = HasPerm("workorders.change_workorder")
 ISSUE_MATERIAL = HasPerm("workorders.add_materialissue")
@@ -71,7 +71,7 @@ class WorkOrderViewSet(WorkshopScoped, mixins.CreateModelMixin, viewsets.ReadOnl
         data = serializers.WorkOrderInput(data=request.data)
         data.is_valid(raise_exception=True)
         scope_require(request.user, data.validated_data["workshop"].pk, "workshop")
-        work_order = services.work_order_create(**data.validated_data, **self.actor())
+        work_order = lifecycle.work_order_create(**data.validated_data, **self.actor())
         return self.respond(work_order, status.HTTP_201_CREATED)
 
     @extend_schema(
@@ -92,28 +92,28 @@ class WorkOrderViewSet(WorkshopScoped, mixins.CreateModelMixin, viewsets.ReadOnl
         data = serializers.WorkOrderInput(data={**body, "number": number})
         data.is_valid(raise_exception=True)
         scope_require(request.user, data.validated_data["workshop"].pk, "workshop")
-        work_order, created = services.work_order_upsert(**data.validated_data, **self.actor())
+        work_order, created = erp.work_order_upsert(**data.validated_data, **self.actor())
         return self.respond(work_order, status.HTTP_201_CREATED if created else status.HTTP_200_OK)
 
     @extend_schema(request=None, responses=serializers.WorkOrderSerializer)
     @action(detail=True, methods=["post"], permission_classes=[CHANGE_WORK_ORDER])
     def release(self, request, pk=None):
         return self.respond(
-            services.work_order_release(work_order=self.get_object(), **self.actor())
+            lifecycle.work_order_release(work_order=self.get_object(), **self.actor())
         )
 
     @extend_schema(request=None, responses=serializers.WorkOrderSerializer)
     @action(detail=True, methods=["post"], permission_classes=[CHANGE_WORK_ORDER])
     def complete(self, request, pk=None):
         return self.respond(
-            services.work_order_complete(work_order=self.get_object(), **self.actor())
+            lifecycle.work_order_complete(work_order=self.get_object(), **self.actor())
         )
 
     @extend_schema(request=None, responses=serializers.WorkOrderSerializer)
     @action(detail=True, methods=["post"], permission_classes=[CHANGE_WORK_ORDER])
     def cancel(self, request, pk=None):
         return self.respond(
-            services.work_order_cancel(work_order=self.get_object(), **self.actor())
+            lifecycle.work_order_cancel(work_order=self.get_object(), **self.actor())
         )
 
     @extend_schema(
@@ -128,7 +128,7 @@ class WorkOrderViewSet(WorkshopScoped, mixins.CreateModelMixin, viewsets.ReadOnl
     def report_output(self, request, pk=None):
         data = serializers.OutputInput(data=request.data)
         data.is_valid(raise_exception=True)
-        report = services.work_order_report_output(
+        report = lifecycle.work_order_report_output(
             work_order=self.get_object(), **data.validated_data, **self.actor()
         )
         return Response(
@@ -155,7 +155,7 @@ class WorkOrderViewSet(WorkshopScoped, mixins.CreateModelMixin, viewsets.ReadOnl
     def issued(self, input_class):
         data = input_class(data=self.request.data)
         data.is_valid(raise_exception=True)
-        issue = services.work_order_issue(
+        issue = issuing.work_order_issue(
             work_order=self.get_object(), **data.validated_data, **self.actor()
         )
         return Response(
@@ -177,12 +177,12 @@ class WorkOrderViewSet(WorkshopScoped, mixins.CreateModelMixin, viewsets.ReadOnl
         detail=True,
         methods=["post"],
         url_path="receive-output",
-        permission_classes=[HasPerm(services.RECEIVE_OUTPUT_PERMISSION)],
+        permission_classes=[HasPerm(closing.RECEIVE_OUTPUT_PERMISSION)],
     )
     def receive_output(self, request, pk=None):
         data = serializers.ReceiveOutputInput(data=request.data)
         data.is_valid(raise_exception=True)
-        entries = services.work_order_receive_output(
+        entries = closing.work_order_receive_output(
             work_order=self.get_object(), **data.validated_data, **self.actor()
         )
         return Response(
@@ -194,12 +194,12 @@ class WorkOrderViewSet(WorkshopScoped, mixins.CreateModelMixin, viewsets.ReadOnl
         detail=True,
         methods=["post"],
         url_path="sign-off",
-        permission_classes=[HasAnyPerm(*services.SIGN_OFF_PERMISSIONS.values())],
+        permission_classes=[HasAnyPerm(*closing.SIGN_OFF_PERMISSIONS.values())],
     )
     def sign_off(self, request, pk=None):
         data = serializers.SignOffInput(data=request.data)
         data.is_valid(raise_exception=True)
-        sign_off = services.work_order_sign_off(
+        sign_off = closing.work_order_sign_off(
             work_order=self.get_object(), **data.validated_data, **self.actor()
         )
         return Response(
@@ -219,7 +219,7 @@ class WorkOrderViewSet(WorkshopScoped, mixins.CreateModelMixin, viewsets.ReadOnl
     def declare_leftover(self, request, pk=None):
         data = serializers.DeclareLeftoverInput(data=request.data)
         data.is_valid(raise_exception=True)
-        declaration = services.work_order_declare_leftover(
+        declaration = closing.work_order_declare_leftover(
             work_order=self.get_object(), **data.validated_data, **self.actor()
         )
         return Response(
@@ -237,7 +237,7 @@ class WorkOrderViewSet(WorkshopScoped, mixins.CreateModelMixin, viewsets.ReadOnl
     @action(detail=True, methods=["post"], permission_classes=[CHANGE_WORK_ORDER])
     def close(self, request, pk=None):
         try:
-            work_order = services.work_order_close(work_order=self.get_object(), **self.actor())
+            work_order = closing.work_order_close(work_order=self.get_object(), **self.actor())
         except StateConflict as refused:
             # Every 409 here has the documented shape; a wrong state lists no checklist items.
             open_items = refused.open_items if isinstance(refused, CloseOutBlocked) else []
@@ -262,7 +262,7 @@ class MaterialIssueViewSet(WorkshopScoped, viewsets.ReadOnlyModelViewSet):
     def regularise(self, request, pk=None):
         data = serializers.RegulariseInput(data=request.data)
         data.is_valid(raise_exception=True)
-        issue = services.borrow_regularise(
+        issue = issuing.borrow_regularise(
             issue=self.get_object(),
             **data.validated_data,
             actor=request.user,

@@ -5,7 +5,8 @@ from pathlib import Path
 from django.contrib.auth import get_user_model
 from django.core.management.base import BaseCommand, CommandError
 
-from materials.importer import MasterImportError, import_summary, master_import
+from materials.importing.master import master_import
+from materials.importing.messages import MasterImportError, import_summary
 
 
 class Command(BaseCommand):

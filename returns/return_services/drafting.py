@@ -1,0 +1,160 @@
+"""Creating a return request, adding lines, and its way through the approval chain (R-R3, R-R4)."""
+
+from collections import defaultdict
+from decimal import Decimal
+
+from django.core.exceptions import ValidationError
+from django.utils.translation import gettext_lazy as _
+
+from approvals.routing import return_chain
+from core.errors import StateConflict
+from core.transactions import atomic_service
+from org.access import scope_require
+from returns.models import Condition, RequestKind, ReturnRequest, ReturnState
+from returns.return_services.lines import (
+    ensure_returnable,
+    exceeds_issued,
+    line_summary,
+    return_line_build,
+)
+from returns.selectors import returnable_qty
+from returns.services import (
+    NO_LINES,
+    WRONG_STATE,
+    audit,
+    ensure_applicant,
+    locked,
+    request_cancel,
+    request_decide,
+    request_reject,
+    request_submit,
+    validate_reason,
+    work_order_locked,
+)
+
+NOT_A_DRAFT_ACTION = _("changed")
+
+
+@atomic_service
+def return_create(*, work_order, reason, lines, applicant, explanation="", device=""):
+    """A draft return slip (R-R2). ``lines``: dicts of ``return_line_build`` arguments.
+
+    The work order is locked so two slips cannot both claim the same returnable quantity.
+    """
+    work_order = work_order_locked(work_order)
+    scope_require(applicant, work_order.workshop_id, "work_order")
+    ensure_returnable(work_order)
+    validate_reason(reason, RequestKind.RETURN)
+    if not lines:
+        raise ValidationError({"lines": NO_LINES})
+    request = ReturnRequest.objects.create(
+        work_order=work_order,
+        reason=reason,
+        applicant=applicant,
+        explanation=explanation,
+        warehouse_category=lines[0]["material"].warehouse_category,
+    )
+    created = [return_line_build(request, **line) for line in lines]
+    audit(
+        request,
+        actor=applicant,
+        device=device,
+        action="create",
+        details={
+            "work_order": work_order.number,
+            "reason": reason.code,
+            "lines": [line_summary(line) for line in created],
+        },
+    )
+    return request
+
+
+@atomic_service
+def return_line_add(
+    *,
+    request,
+    material,
+    quantity,
+    actor,
+    lot=None,
+    serials=(),
+    condition=Condition.GOOD,
+    excess_explanation="",
+    device="",
+):
+    """Add a (scanned) line to a draft with the same validation as ``return_create``."""
+    request = locked(request, actor=actor)
+    if request.state != ReturnState.DRAFT:
+        raise StateConflict(
+            WRONG_STATE,
+            params={
+                "request": str(request),
+                "state": request.get_state_display(),
+                "action": NOT_A_DRAFT_ACTION,
+            },
+        )
+    ensure_applicant(request, actor, NOT_A_DRAFT_ACTION)
+    work_order_locked(request.work_order)
+    line = return_line_build(
+        request,
+        material=material,
+        quantity=quantity,
+        lot=lot,
+        serials=serials,
+        condition=condition,
+        excess_explanation=excess_explanation,
+    )
+    audit(
+        request, actor=actor, device=device, action="line_add", details={"line": line_summary(line)}
+    )
+    return line
+
+
+# ---------------------------------------------------------------------------- approval
+
+
+@atomic_service
+def return_submit(*, request, actor, device=""):
+    """Number RT-YYYYMM-NNNN on the first submit; the supervisor (and for BOM changes the
+    technical department) must review (R-A4)."""
+    request = locked(request, actor=actor)
+    if request.state == ReturnState.REJECTED:
+        ensure_still_returnable(request)
+    return request_submit(
+        request,
+        actor=actor,
+        device=device,
+        tiers=return_chain(request.reason),
+        context={"reason": request.reason.code},
+    )
+
+
+def ensure_still_returnable(request):
+    """R-R6 on a resubmit: while the slip was rejected its lines did not hold their
+    quantity, so another slip may have returned it meanwhile. Lines without an excess
+    explanation must still fit in what is returnable (the work order locked, as at create)."""
+    work_order = work_order_locked(request.work_order)
+    wanted = defaultdict(Decimal)
+    for line in request.lines.filter(excess_explanation="").select_related("material", "lot"):
+        wanted[(line.material, line.lot)] += line.quantity
+    for (material, lot), quantity in wanted.items():
+        available = returnable_qty(work_order=work_order, material=material, lot=lot)
+        if quantity > available:
+            raise exceeds_issued("lines", quantity, material, lot, work_order, available)
+
+
+def return_review(*, request, actor, approve=True, comment="", device=""):
+    """The supervisor's (or technical department's) decision on the current step."""
+    return request_decide(
+        request=request, actor=actor, approve=approve, comment=comment, device=device
+    )
+
+
+def return_reject(*, request, actor, reason, device=""):
+    """Back to the applicant from any step before posting; a reason is required."""
+    return request_reject(request=request, actor=actor, reason=reason, device=device)
+
+
+def return_cancel(*, request, actor, device=""):
+    """The applicant withdraws the slip before it is posted."""
+    return request_cancel(request=request, actor=actor, device=device)

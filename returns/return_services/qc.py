@@ -1,0 +1,70 @@
+"""The QC verdict on each returned line (R-R5)."""
+
+from decimal import Decimal
+
+from django.core.exceptions import ValidationError
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from core.errors import StateConflict
+from core.transactions import atomic_service
+from org.access import permission_require
+from returns.models import ReturnLine, ReturnState, Verdict
+from returns.return_services.lines import ensure_good_stock_allowed, line_summary, lines_given
+from returns.services import ensure_transition, locked, state_change
+
+VERDICT_MISSING = _("Give a QC verdict for line %(line)s (%(material)s).")
+VERDICT_UNKNOWN = _("Unknown verdict %(verdict)s.")
+OWN_REQUEST_QC = _("You cannot give the QC verdict on your own return.")
+DEFECT_RATE_REQUIRED = _("A process defect needs the defect rate of line %(line)s (%(material)s).")
+DEFECT_RATE_RANGE = _("The defect rate is a percentage from 0 to 100.")
+
+
+def verdict_apply(line, item):
+    verdict = item.get("verdict")
+    if verdict not in Verdict.values:
+        raise ValidationError({"verdict": VERDICT_UNKNOWN % {"verdict": verdict}})
+    rate = item.get("defect_rate")
+    if verdict == Verdict.PROCESS_DEFECT and rate is None:
+        raise ValidationError(
+            {
+                "defect_rate": DEFECT_RATE_REQUIRED
+                % {"line": line.position, "material": line.material.code}
+            }
+        )
+    if rate is not None and not 0 <= Decimal(rate) <= 100:
+        raise ValidationError({"defect_rate": DEFECT_RATE_RANGE})
+    if verdict == Verdict.GOOD:
+        ensure_good_stock_allowed(line)
+    line.verdict, line.defect_rate = verdict, rate
+    line.qc_note = (item.get("qc_note") or "")[:300]
+
+
+@atomic_service
+def return_qc_verdict(*, request, verdicts, actor, device=""):
+    """R-R4: a verdict per line: good, supplier defect, or process defect with its rate."""
+    permission_require(actor, "returns.give_qc_verdict", _("give QC verdicts"))
+    request = locked(request, actor=actor)
+    ensure_transition(request, ReturnState.INSPECTED, _("inspected"))
+    if actor.pk == request.applicant_id:
+        raise StateConflict(OWN_REQUEST_QC)
+    pairs, missing = lines_given(request, verdicts)
+    if missing:
+        line = missing[0]
+        raise ValidationError(
+            {"lines": VERDICT_MISSING % {"line": line.position, "material": line.material.code}}
+        )
+    for line, item in pairs:
+        verdict_apply(line, item)
+    lines = [line for line, _item in pairs]
+    ReturnLine.objects.bulk_update(lines, ["verdict", "defect_rate", "qc_note"])
+    return state_change(
+        request,
+        ReturnState.INSPECTED,
+        actor=actor,
+        device=device,
+        action="qc_verdict",
+        details={"lines": [line_summary(line) for line in lines]},
+        inspected_by=actor,
+        inspected_at=timezone.now(),
+    )

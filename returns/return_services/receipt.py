@@ -1,0 +1,128 @@
+"""The warehouse's receipt of the returned goods against the slip (R-R6)."""
+
+from decimal import Decimal
+
+from django.core.exceptions import ValidationError
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from core.fields import format_qty
+from core.transactions import atomic_service
+from inventory.services import ledger_locks_take, validate_quantity
+from org.access import permission_require
+from returns.models import ReturnLine, ReturnState
+from returns.return_services.lines import line_summary, lines_given
+from returns.return_services.posting import return_movements, return_post
+from returns.selectors import putaway_location
+from returns.services import (
+    DEFECT_VERDICTS,
+    ensure_not_applicant,
+    ensure_transition,
+    locked,
+    rejection_apply,
+    state_change,
+)
+
+FOREIGN_LIMIT = Decimal("0.02")  # R-R5: IQC refuses a defect lot with more than 2 % foreign
+PERCENT = Decimal("0.01")
+RECEIVED_MORE = _(
+    "Line %(line)s: %(received)s received is more than the %(qty)s on the slip; "
+    "the applicant must correct the slip."
+)
+SERIALS_ALL = _("Line %(line)s is serial-tracked: receive every unit on the slip or refuse it.")
+MISMATCH_NOTE = _("Line %(line)s: %(received)s received instead of %(qty)s needs a written note.")
+FOREIGN_RANGE = _("Line %(line)s: foreign material must be between 0 and the quantity received.")
+FOREIGN_REFUSED = _(
+    "Line %(line)s (%(material)s): %(percent)s%% of the defect lot is other material, "
+    "more than 2%%: refused."
+)
+
+
+def receipt_counts(line, item):
+    """What the keeper counted; every mismatch needs a written note (R-R6)."""
+    numbers = {"line": line.position, "qty": format_qty(line.quantity)}
+    received = item.get("received_qty")
+    if received is None:
+        received = line.quantity
+    received = validate_quantity(received, material=line.material, field="received_qty")
+    numbers["received"] = format_qty(received)
+    if received > line.quantity:
+        raise ValidationError({"received_qty": RECEIVED_MORE % numbers})
+    if line.serials and received != line.quantity:
+        raise ValidationError({"received_qty": SERIALS_ALL % numbers})
+    note = (item.get("receive_note") or "").strip()
+    if received != line.quantity and not note:
+        raise ValidationError({"receive_note": MISMATCH_NOTE % numbers})
+    foreign = Decimal(item.get("foreign_qty") or 0)
+    if not 0 <= foreign <= received:
+        raise ValidationError({"foreign_qty": FOREIGN_RANGE % numbers})
+    line.received_qty, line.foreign_qty, line.receive_note = received, foreign, note[:300]
+
+
+def foreign_refusal(lines):
+    """R-R5: the reason to refuse the slip when a defect lot holds more than 2 % foreign
+    material, or ``""``."""
+    refused = []
+    for line in lines:
+        ratio = line.foreign_qty / line.received_qty
+        if line.verdict in DEFECT_VERDICTS and ratio > FOREIGN_LIMIT:
+            percent = format_qty((ratio * 100).quantize(PERCENT))
+            refused.append(
+                str(
+                    FOREIGN_REFUSED
+                    % {"line": line.position, "material": line.material.code, "percent": percent}
+                )
+            )
+    return " ".join(refused)
+
+
+@atomic_service
+def return_receive(*, request, lines, actor, device="", post=False):
+    """The keeper checks and counts. ``lines``: dicts with ``line`` and optional
+    ``received_qty`` (default: the slip's quantity), ``foreign_qty``, ``location``,
+    ``receive_note``; lines not given are received as on the slip.
+
+    A defect lot with more than 2 % foreign material refuses the whole slip (R-R5): it is
+    returned to the applicant as rejected, the counts recorded, and the request returned.
+
+    With ``post`` (the keeper's receive-scan) the received slip is posted in the same
+    transaction, so a refused posting leaves it unreceived too. The posting's locks are
+    taken before the receipt's audit event locks the chain head (``audit_record``'s order).
+    """
+    permission_require(actor, "returns.receive_return", _("receive returned material"))
+    if post:
+        permission_require(actor, "returns.post_return", _("post returns"))
+    request = locked(request, actor=actor)
+    ensure_transition(request, ReturnState.RECEIVED, _("received"))
+    ensure_not_applicant(request, actor, _("receive"))
+    pairs, rest = lines_given(request, lines)
+    pairs += [(line, {}) for line in rest]
+    pairs.sort(key=lambda pair: pair[0].position)
+    for line, item in pairs:
+        receipt_counts(line, item)
+    refusal = foreign_refusal([line for line, _item in pairs])
+    if not refusal:
+        for line, item in pairs:
+            line.location = putaway_location(request.work_order, line, item.get("location"))
+    received = [line for line, _item in pairs]
+    ReturnLine.objects.bulk_update(
+        received, ["received_qty", "foreign_qty", "location", "receive_note"]
+    )
+    details = {"lines": [line_summary(line) for line in received]}
+    if refusal:
+        return rejection_apply(
+            request, actor=actor, device=device, reason=refusal, action="refuse", details=details
+        )
+    if post:
+        ledger_locks_take(return_movements(request), request.work_order)
+    request = state_change(
+        request,
+        ReturnState.RECEIVED,
+        actor=actor,
+        device=device,
+        action="receive",
+        details=details,
+        received_by=actor,
+        received_at=timezone.now(),
+    )
+    return return_post(request=request, actor=actor, device=device) if post else request

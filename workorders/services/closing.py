@@ -1,0 +1,209 @@
+"""Close-out (R-W4): finished goods received against output, department sign-offs,
+declared leftovers, then closing."""
+
+from decimal import Decimal
+
+from django.core.exceptions import ValidationError
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from audit.services import audit_record
+from core.errors import StateConflict
+from core.fields import format_qty
+from core.services import document_number_next
+from core.transactions import atomic_service
+from inventory.services import ledger_post, receipt_movements, receipt_summary, validate_quantity
+from org.access import permission_require
+from workorders.closeout import ensure_closeable
+from workorders.models import LeftoverDeclaration, SignOff, SignOffRole, WorkOrderStatus
+from workorders.selectors import FG_RECEIPT_DOC, finished_goods_received, output_totals
+from workorders.services.lifecycle import (
+    NOT_ON_WORK_ORDER,
+    WRONG_STATE,
+    ensure_transition,
+    locked,
+    status_change,
+)
+
+# Who signs the close-out for each department (R-W4) and who books finished goods in:
+# the permissions of org.roles, checked here so pages and the API answer alike.
+SIGN_OFF_PERMISSIONS = {
+    SignOffRole.PRODUCTION: "workorders.change_workorder",
+    SignOffRole.QC: "returns.give_qc_verdict",
+    SignOffRole.WAREHOUSE: "inventory.add_ledgerentry",
+    SignOffRole.FINANCE: "finance.confirm_month",
+}
+RECEIVE_OUTPUT_PERMISSION = "inventory.add_ledgerentry"
+
+
+def sign_off_roles_of(user):
+    """The departments ``user`` may sign the close-out for."""
+    return {role for role, perm in SIGN_OFF_PERMISSIONS.items() if user.has_perm(perm)}
+
+
+RECEIPT_EXCEEDS_OUTPUT = _(
+    "Receiving %(qty)s of %(product)s exceeds the good output not yet received "
+    "(%(outstanding)s): report the output first."
+)
+
+
+RECEIVABLE_STATUSES = {WorkOrderStatus.IN_PROGRESS, WorkOrderStatus.COMPLETED}
+CLOSE_OUT_STATUSES = {WorkOrderStatus.COMPLETED}
+
+ALREADY_SIGNED = _("Work order %(number)s was already signed off by %(role)s.")
+ALREADY_DECLARED = _("The leftover of %(material)s on work order %(number)s was already declared.")
+NOTE_REQUIRED = _("Explain how the leftover was consumed.")
+UNKNOWN_ROLE = _("%(role)s is not a sign-off role.")
+
+
+def ensure_status(work_order, allowed, action):
+    if work_order.status not in allowed:
+        raise StateConflict(
+            WRONG_STATE,
+            params={
+                "number": work_order.number,
+                "status": work_order.get_status_display(),
+                "action": action,
+            },
+        )
+
+
+def ensure_requirement(work_order, material):
+    if not work_order.lines.filter(material=material).exists():
+        raise ValidationError(
+            {
+                "material": NOT_ON_WORK_ORDER
+                % {"material": material.code, "number": work_order.number}
+            }
+        )
+
+
+def ensure_output_outstanding(work_order, quantity):
+    """Finished goods are received only against reported good output (R-W4 compares them)."""
+    good = output_totals(work_order)["good"] or Decimal(0)
+    outstanding = good - finished_goods_received(work_order)
+    quantity = validate_quantity(quantity, material=work_order.product)
+    if quantity > outstanding:
+        raise ValidationError(
+            {
+                "quantity": RECEIPT_EXCEEDS_OUTPUT
+                % {
+                    "qty": format_qty(quantity),
+                    "product": work_order.product.code,
+                    "outstanding": format_qty(outstanding),
+                }
+            }
+        )
+
+
+@atomic_service
+def work_order_receive_output(
+    *, work_order, location, quantity, actor, device="", batch_no="", serials=()
+):
+    """Finished goods of the work order into the warehouse (``RECEIPT``, doc ``fg_receipt``);
+    the close-out compares their total with the good output (R-W4)."""
+    if actor is not None:
+        permission_require(actor, RECEIVE_OUTPUT_PERMISSION, _("receive finished goods"))
+    work_order = locked(work_order)
+    ensure_status(work_order, RECEIVABLE_STATUSES, _("received from"))
+    ensure_output_outstanding(work_order, quantity)
+    movements = receipt_movements(
+        material=work_order.product,
+        location=location,
+        quantity=quantity,
+        batch_no=batch_no,
+        serials=serials,
+        remark=work_order.number,
+    )
+    number = document_number_next(prefix="FG")
+    entries = ledger_post(
+        movements=movements,
+        doc_type=FG_RECEIPT_DOC,
+        doc_id=number,
+        actor=actor,
+        device=device,
+        work_order=work_order,
+    )
+    audit_record(
+        actor=actor,
+        device=device,
+        action="workorder.receive_output",
+        obj=work_order,
+        after={"receipt": number, **receipt_summary(entries)},
+    )
+    return entries
+
+
+@atomic_service
+def work_order_sign_off(*, work_order, role, actor, note="", device=""):
+    """One sign-off per department on a completed work order (R-W4)."""
+    work_order = locked(work_order)
+    ensure_status(work_order, CLOSE_OUT_STATUSES, _("signed off"))
+    if role not in SignOffRole.values:
+        raise ValidationError({"role": UNKNOWN_ROLE % {"role": role}})
+    if actor is not None:
+        permission_require(
+            actor,
+            SIGN_OFF_PERMISSIONS[role],
+            _("sign off for %(department)s") % {"department": SignOffRole(role).label},
+        )
+    if work_order.sign_offs.filter(role=role).exists():
+        raise StateConflict(
+            ALREADY_SIGNED,
+            params={"number": work_order.number, "role": SignOffRole(role).label},
+        )
+    sign_off = SignOff(work_order=work_order, role=role, signed_by=actor, note=note)
+    sign_off.full_clean(validate_constraints=False)
+    sign_off.save()
+    audit_record(
+        actor=actor,
+        device=device,
+        action="workorder.sign_off",
+        obj=work_order,
+        after={"role": role, "note": note},
+    )
+    return sign_off
+
+
+@atomic_service
+def work_order_declare_leftover(*, work_order, material, note, actor, device=""):
+    """Production declares a material's leftover consumed instead of returned (R-W4)."""
+    work_order = locked(work_order)
+    ensure_status(work_order, CLOSE_OUT_STATUSES, _("declared on"))
+    ensure_requirement(work_order, material)
+    note = (note or "").strip()
+    if not note:
+        raise ValidationError({"note": NOTE_REQUIRED})
+    if work_order.leftover_declarations.filter(material=material).exists():
+        raise StateConflict(
+            ALREADY_DECLARED, params={"material": material.code, "number": work_order.number}
+        )
+    declaration = LeftoverDeclaration(
+        work_order=work_order, material=material, note=note, declared_by=actor
+    )
+    declaration.full_clean(validate_constraints=False)
+    declaration.save()
+    audit_record(
+        actor=actor,
+        device=device,
+        action="workorder.declare_leftover",
+        obj=work_order,
+        after={"material": material.code, "note": note},
+    )
+    return declaration
+
+
+@atomic_service
+def work_order_close(*, work_order, actor, device=""):
+    """completed → closed once every close-out item is done (R-W4); else ``CloseOutBlocked``."""
+    work_order = locked(work_order)
+    ensure_transition(work_order, WorkOrderStatus.CLOSED, _("closed"))
+    ensure_closeable(work_order)
+    return status_change(
+        work_order,
+        WorkOrderStatus.CLOSED,
+        actor=actor,
+        device=device,
+        action="workorder.close",
+        closed_at=timezone.now(),
+    )

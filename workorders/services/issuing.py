@@ -1,0 +1,202 @@
+"""Issuing material to a work order, borrowed issues and their regularisation (R-W3)."""
+
+from dataclasses import dataclass, field
+from datetime import timedelta
+from decimal import Decimal
+
+from django.core.exceptions import ValidationError
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from audit.services import audit_record
+from core.errors import StateConflict
+from core.fields import format_qty
+from core.services import document_number_next
+from core.transactions import atomic_service
+from inventory.models import InspectionStatus, MovementType
+from inventory.services import (
+    entries_summary,
+    ledger_post,
+    one_movement_per_unit,
+    serials_in_stock,
+    validate_location,
+    validate_lot,
+    validate_quantity,
+    validate_serials,
+)
+from workorders.models import (
+    ISSUABLE_STATUSES,
+    MaterialIssue,
+    WorkOrderStatus,
+)
+from workorders.selectors import (
+    material_totals,
+)
+from workorders.services.lifecycle import (
+    NOT_ON_WORK_ORDER,
+    WRONG_STATE,
+    locked,
+)
+
+BORROW_REGULARISE_HOURS = 24  # R-W3: a borrowed issue is regularised within 24 h
+
+
+LOT_NOT_PASSED = _("Lot %(lot)s is %(status)s: only lots passed by QC can be issued.")
+LOCATION_NOT_USABLE = _("Location %(location)s holds %(kind)s stock, which cannot be issued.")
+ISSUE_EXCEEDS_REQUIREMENT = _(
+    "Issuing %(qty)s of %(material)s exceeds what work order %(number)s still needs "
+    "(%(remaining)s). Raise a replenishment request or a borrowed issue."
+)
+NO_LINES = _("Give at least one line.")
+
+
+NOT_BORROWED = _("Issue %(number)s is not a borrowed issue.")
+ALREADY_REGULARISED = _("Borrowed issue %(number)s was already regularised.")
+
+
+@dataclass(frozen=True)
+class IssueLine:
+    material: object
+    quantity: Decimal
+    location: object
+    lot: object = None
+    serials: tuple = field(default_factory=tuple)
+
+
+def issue_movements(work_order, lines, *, borrowed):
+    """Validate each issue line (R-W3, R-R8 for lots) and turn it into ledger movements."""
+    requirements = {line.material_id: line for line in work_order.lines.all()}
+    issued = material_totals([work_order.pk])[work_order.pk]
+    movements = []
+    for line in lines:
+        material = line.material
+        requirement = requirements.get(material.pk)
+        if requirement is None:
+            raise ValidationError(
+                {
+                    "material": NOT_ON_WORK_ORDER
+                    % {"material": material.code, "number": work_order.number}
+                }
+            )
+        quantity = validate_quantity(line.quantity, material=material)
+        validate_lot(material=material, lot=line.lot)
+        if line.lot is not None and line.lot.inspection_status != InspectionStatus.PASSED:
+            raise ValidationError(
+                {
+                    "lot": LOT_NOT_PASSED
+                    % {"lot": line.lot.batch_no, "status": line.lot.get_inspection_status_display()}
+                }
+            )
+        validate_location(line.location)
+        if not line.location.is_usable:
+            raise ValidationError(
+                {
+                    "location": LOCATION_NOT_USABLE
+                    % {"location": line.location.code, "kind": line.location.get_kind_display()}
+                }
+            )
+        remaining = (
+            requirement.required_qty
+            + requirement.loss_allowance_qty
+            - issued[material.pk]["issued"]
+        )
+        if not borrowed and quantity > remaining:
+            raise ValidationError(
+                {
+                    "quantity": ISSUE_EXCEEDS_REQUIREMENT
+                    % {
+                        "qty": format_qty(quantity),
+                        "material": material.code,
+                        "number": work_order.number,
+                        "remaining": format_qty(max(remaining, 0)),
+                    }
+                }
+            )
+        issued[material.pk]["issued"] += quantity
+        serials = list(line.serials)
+        validate_serials(material=material, quantity=quantity, serials=serials)
+        units = (
+            serials_in_stock(material=material, lot=line.lot, serials=serials) if serials else []
+        )
+        movements += one_movement_per_unit(
+            material=material,
+            lot=line.lot,
+            location=line.location,
+            quantity=-quantity,
+            movement_type=MovementType.ISSUE,
+            serials=units,
+            remark="borrowed" if borrowed else "",
+        )
+    return movements
+
+
+@atomic_service
+def work_order_issue(*, work_order, lines, actor, device="", borrowed=False, note=""):
+    """Issue material to a work order (领料); ``borrowed`` (借料) may exceed the requirement
+    and must be regularised within 24 h (R-W3)."""
+    work_order = locked(work_order)
+    if work_order.status not in ISSUABLE_STATUSES:
+        raise StateConflict(
+            WRONG_STATE,
+            params={
+                "number": work_order.number,
+                "status": work_order.get_status_display(),
+                "action": _("issued to"),
+            },
+        )
+    if not lines:
+        raise ValidationError({"lines": NO_LINES})
+    movements = issue_movements(work_order, lines, borrowed=borrowed)
+    now = timezone.now()
+    issue = MaterialIssue.objects.create(
+        number=document_number_next(prefix="IS"),
+        work_order=work_order,
+        is_borrowed=borrowed,
+        due_at=now + timedelta(hours=BORROW_REGULARISE_HOURS) if borrowed else None,
+        note=note,
+        issued_by=actor,
+    )
+    entries = ledger_post(
+        movements=movements,
+        doc_type="issue",
+        doc_id=issue.number,
+        actor=actor,
+        device=device,
+        work_order=work_order,
+    )
+    if work_order.status == WorkOrderStatus.RELEASED:
+        work_order.status = WorkOrderStatus.IN_PROGRESS
+        work_order.save(update_fields=["status", "updated_at"])
+    audit_record(
+        actor=actor,
+        device=device,
+        action="workorder.issue",
+        obj=issue,
+        after={
+            "work_order": work_order.number,
+            "borrowed": borrowed,
+            "entries": entries_summary(entries),
+        },
+    )
+    return issue
+
+
+@atomic_service
+def borrow_regularise(*, issue, actor, device="", note=""):
+    """Mark a borrowed issue as regularised (by a replenishment or return) before its alert."""
+    issue = MaterialIssue.objects.select_for_update().get(pk=issue.pk)
+    if not issue.is_borrowed:
+        raise StateConflict(NOT_BORROWED, params={"number": issue.number})
+    if issue.regularised_at:
+        raise StateConflict(ALREADY_REGULARISED, params={"number": issue.number})
+    issue.regularised_at = timezone.now()
+    issue.note = (f"{issue.note} {note}".strip())[:200]
+    issue.save(update_fields=["regularised_at", "note"])
+    audit_record(
+        actor=actor,
+        device=device,
+        action="workorder.borrow_regularise",
+        obj=issue,
+        after={"regularised_at": issue.regularised_at, "note": note},
+    )
+    return issue
