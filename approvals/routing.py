@@ -9,7 +9,7 @@ from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
 from approvals.models import MATRIX_CHAIN, MatrixCell, PolicyVersion, Tier
-from returns.models import DefectKind
+from approvals.registry import extra_tiers
 
 NO_POLICY = _("No active approval policy: an administrator must publish one.")
 REQUIRED_POSITIVE = _("The order's required quantity must be greater than zero.")
@@ -84,11 +84,7 @@ def replenish_route(
     band = order_band(policy, order_qty)
     top, cell = needed_tier(policy, approval_class, band, ratio)
     chain = MATRIX_CHAIN[: MATRIX_CHAIN.index(top) + 1]
-    defect = getattr(reason, "defect_kind", DefectKind.NONE)
-    if defect == DefectKind.PROCESS:
-        chain = chain + [Tier.PRODUCTION_MANAGER]
-    if defect == DefectKind.SUPPLIER:
-        chain = chain + [Tier.MATERIAL_CONTROL]
+    chain = chain + extra_tiers(reason)
     valuable = amount is not None and Decimal(amount) > policy.valuable_amount
     large = policy.large_quantity is not None and Decimal(replenish_qty) > policy.large_quantity
     if (valuable or large) and Tier.GM not in chain:

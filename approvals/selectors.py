@@ -9,22 +9,17 @@ from collections import defaultdict
 
 from django.contrib.contenttypes.models import ContentType
 from django.contrib.contenttypes.prefetch import GenericPrefetch
-from django.db.models import Exists, F, OuterRef, Prefetch, Q
+from django.db.models import Exists, F, OuterRef, Q
 from django.utils import timezone
 
+from approvals import registry
 from approvals.models import ApprovalStep, Delegation, StepState, TierAssignment
-from returns.models import ReplenishLine, ReplenishRequest, RequestKind, ReturnLine, ReturnRequest
 
-REQUEST_MODELS = {RequestKind.RETURN: ReturnRequest, RequestKind.REPLENISH: ReplenishRequest}
 DECIDED = [StepState.APPROVED, StepState.REJECTED]
 
 
-def request_kind(request):
-    return next(kind for kind, model in REQUEST_MODELS.items() if isinstance(request, model))
-
-
 def request_content_type(kind):
-    return ContentType.objects.get_for_model(REQUEST_MODELS[kind])
+    return ContentType.objects.get_for_model(registry.MODELS[kind])
 
 
 def steps_in_scope(*, user, today=None):
@@ -58,20 +53,8 @@ def holds_any_tier(*, user, today=None):
 def with_request(steps):
     """Prefetch each step's request with what a decision needs (lines, attachments), in a
     fixed number of queries."""
-    lines = {
-        ReturnRequest: Prefetch("lines", ReturnLine.objects.select_related("material")),
-        ReplenishRequest: Prefetch("lines", ReplenishLine.objects.select_related("material")),
-    }
     return steps.select_related("workshop", "policy", "requester").prefetch_related(
-        GenericPrefetch(
-            "request",
-            [
-                model.objects.select_related("work_order", "reason", "applicant").prefetch_related(
-                    lines_prefetch, "attachments"
-                )
-                for model, lines_prefetch in lines.items()
-            ],
-        )
+        GenericPrefetch("request", registry.decision_querysets())
     )
 
 

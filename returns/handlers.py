@@ -1,22 +1,62 @@
 """Registers with the lower apps what they must know of requests: what approvals does to
-them (approvals.registry), what they keep open on a work order's close-out
-(workorders.registry) and how a scanned slip number resolves (inventory.scanning).
+them, how it lists them and which reasons add tiers (approvals.registry), what they keep
+open on a work order's close-out (workorders.registry) and how a scanned slip number
+resolves (inventory.scanning).
 
 The last approval moves a return to reviewed and a replenishment to approved; any rejected
 step sends the request back to its applicant with the approver's comment (R-R3, R-A3).
 Unfinished requests and open shortage slips block closing their work order (R-W4).
 """
 
-from approvals.registry import register
+from functools import partial
+
+from approvals.models import Tier
+from approvals.registry import register, register_reasons
 from inventory.scanning import slip_kind_register
-from returns.models import ReplenishRequest, ReplenishState, ReturnRequest, ReturnState
+from returns.models import (
+    DefectKind,
+    ReasonCode,
+    ReplenishLine,
+    ReplenishRequest,
+    ReplenishState,
+    RequestKind,
+    ReturnLine,
+    ReturnRequest,
+    ReturnState,
+)
 from returns.scanning import SLIP, slip_result
-from returns.selectors import closeout_open_requests
+from returns.selectors import closeout_open_requests, for_approval
 from returns.services import request_approved, request_rejected
 from workorders.registry import register_open_requests
 
-for model in (ReturnRequest, ReplenishRequest):
-    register(model, approved=request_approved, rejected=request_rejected)
+# A defect reason adds its tier to a replenishment's chain, however small the ratio (R-A4).
+DEFECT_TIERS = {
+    DefectKind.PROCESS: [Tier.PRODUCTION_MANAGER],
+    DefectKind.SUPPLIER: [Tier.MATERIAL_CONTROL],
+}
+
+
+def defect_tiers(reason):
+    return DEFECT_TIERS.get(reason.defect_kind, [])
+
+
+for kind, model, line_model in (
+    (RequestKind.RETURN, ReturnRequest, ReturnLine),
+    (RequestKind.REPLENISH, ReplenishRequest, ReplenishLine),
+):
+    register(
+        model,
+        kind=kind.value,
+        label=kind.label,
+        approved=request_approved,
+        rejected=request_rejected,
+        queryset=partial(for_approval, model, line_model),
+    )
+
+register_reasons(
+    replenish=lambda: ReasonCode.objects.filter(kind=RequestKind.REPLENISH),
+    extra_tiers=defect_tiers,
+)
 
 register_open_requests(
     closeout_open_requests,

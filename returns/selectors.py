@@ -232,3 +232,10 @@ def shortage_slips():
     return ShortageSlip.objects.select_related(
         "material", "replenish_line__request__work_order", "closed_by"
     )
+
+
+def for_approval(model, line_model):
+    """A request model's queryset with what an approver needs to decide (approvals' inbox)."""
+    return model.objects.select_related("work_order", "reason", "applicant").prefetch_related(
+        Prefetch("lines", line_model.objects.select_related("material")), "attachments"
+    )

@@ -2,14 +2,14 @@ import django_filters
 from django.utils import timezone
 
 from approvals.models import ApprovalStep, Delegation, Tier, TierAssignment
+from approvals.registry import kind_choices
 from approvals.selectors import request_content_type
-from returns.models import RequestKind
 
 
 class InboxFilter(django_filters.FilterSet):
     tier = django_filters.ChoiceFilter(choices=Tier.choices)
     workshop = django_filters.CharFilter(field_name="workshop__code")
-    kind = django_filters.ChoiceFilter(choices=RequestKind.choices, method="filter_kind")
+    kind = django_filters.ChoiceFilter(choices=kind_choices(), method="filter_kind")
     overdue = django_filters.BooleanFilter(method="filter_overdue")
 
     class Meta:

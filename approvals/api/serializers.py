@@ -1,5 +1,6 @@
 from django.contrib.auth import get_user_model
 from django.utils import timezone
+from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from approvals.models import (
@@ -11,12 +12,11 @@ from approvals.models import (
     Tier,
     TierAssignment,
 )
-from approvals.selectors import request_kind
+from approvals.registry import kind_choices, replenish_reasons, request_kind
 from core.api.fields import CodeField, QuantityInput
 from materials.models import ApprovalClass
 from org.api.permissions import HidesCosts
 from org.models import Workshop
-from returns.models import ReasonCode, RequestKind
 
 MAX_BULK = 200
 
@@ -39,7 +39,7 @@ class PreviewQuery(serializers.Serializer):
     order_qty = QuantityInput(min_value=0)
     required_qty = QuantityInput(min_value=0)
     replenish_qty = QuantityInput(min_value=0)
-    reason = CodeField(ReasonCode.objects.filter(kind=RequestKind.REPLENISH), required=False)
+    reason = CodeField(replenish_reasons(), required=False)
     amount = MoneyInput(min_value=0, required=False)
 
 
@@ -84,7 +84,8 @@ class RequestSummarySerializer(HidesCosts, serializers.Serializer):
     amount = serializers.DecimalField(max_digits=14, decimal_places=2, default=None)
     lines = RequestLineSerializer(many=True, source="lines.all")
 
-    def get_kind(self, request) -> RequestKind:
+    @extend_schema_field(serializers.ChoiceField(kind_choices()))
+    def get_kind(self, request):
         return request_kind(request)
 
 

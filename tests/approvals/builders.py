@@ -11,8 +11,8 @@ from rest_framework.test import APIClient
 
 from approvals.models import Delegation, Tier, TierAssignment
 from approvals.policy import policy_publish
+from approvals.registry import MODELS
 from approvals.routing import active_policy, replenish_route
-from approvals.selectors import REQUEST_MODELS
 from approvals.services import approval_steps_open
 from returns.models import (
     ReasonCode,
@@ -137,7 +137,7 @@ def three_pending_for(approver, requester):
         policy_publish(version_data=policy_data(is_active=False), actor=approver)
     # Content types are cached per process; warm both request kinds as a running server has,
     # so a query count compares page sizes, not the cache.
-    ContentType.objects.get_for_models(*REQUEST_MODELS.values())
+    ContentType.objects.get_for_models(*MODELS.values())
 
 
 def policy_data(percent=None, **overrides):

@@ -7,10 +7,10 @@ from django.core.exceptions import ValidationError
 from django.core.management.base import BaseCommand, CommandError
 
 from approvals.models import Tier
+from approvals.registry import replenish_reasons
 from approvals.routing import replenish_route
 from core.fields import format_qty
 from materials.models import ApprovalClass
-from returns.models import ReasonCode, RequestKind
 
 
 def decimal(value):
@@ -39,7 +39,7 @@ class Command(BaseCommand):
 
     def handle(self, *args, approval_class, reason, **options):
         if reason is not None:
-            found = ReasonCode.objects.filter(kind=RequestKind.REPLENISH, code=reason).first()
+            found = replenish_reasons().filter(code=reason).first()
             if found is None:
                 raise CommandError(f"Unknown replenish reason: {reason}")
             reason = found
