@@ -41,8 +41,15 @@ def django_setup():
 
 def master_data():
     """Materials with varied costs, workshops and released work orders (idempotent)."""
-    from inventory.models import Location, Warehouse, WarehouseCategory
-    from materials.models import Bom, Material, MaterialCategory, UnitOfMeasure
+    from materials.models import (
+        Bom,
+        Location,
+        Material,
+        MaterialCategory,
+        UnitOfMeasure,
+        Warehouse,
+        WarehouseCategory,
+    )
     from org.models import Workshop
     from workorders.models import WorkOrder
 

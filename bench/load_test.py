@@ -138,9 +138,9 @@ def seed(*, clients, work_orders):
     work is closed to device tokens). Returns the plan and each client's credentials."""
     from django.contrib.auth import get_user_model
 
-    from inventory.models import InspectionStatus, Location
+    from inventory.models import InspectionStatus
     from inventory.services import stock_receive
-    from materials.models import Bom, Material
+    from materials.models import Bom, Location, Material
     from org.models import Workshop
     from org.services import api_token_issue
     from portal.demo import seed_demo

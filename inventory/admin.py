@@ -1,47 +1,12 @@
-"""Admin for warehouses and stock.
-
-Warehouses, categories and locations are master data edited here (through the audited
-master-record services). Lots, serials, ledger entries and balances are written only by
-``inventory.services``: the admin shows them read-only.
+"""Admin for stock: lots, serials, ledger entries and balances are written only by
+``inventory.services``, so the admin shows them read-only. Warehouses and locations are
+master data, edited in ``materials.admin``.
 """
 
 from django.contrib import admin
 
-from audit.admin import AuditedModelAdmin
 from core.admin import ReadOnlyAdmin
-from inventory.models import (
-    LedgerEntry,
-    Location,
-    Lot,
-    Serial,
-    StockBalance,
-    Warehouse,
-    WarehouseCategory,
-)
-
-
-@admin.register(WarehouseCategory)
-class WarehouseCategoryAdmin(AuditedModelAdmin):
-    list_display = ["code", "name"]
-    search_fields = ["code", "name"]
-
-
-@admin.register(Warehouse)
-class WarehouseAdmin(AuditedModelAdmin):
-    list_display = ["code", "name", "category"]
-    list_filter = ["category"]
-    list_select_related = ["category"]
-    search_fields = ["code", "name"]
-    autocomplete_fields = ["category"]
-
-
-@admin.register(Location)
-class LocationAdmin(AuditedModelAdmin):
-    list_display = ["code", "name", "warehouse", "kind", "is_active"]
-    list_filter = ["kind", "is_active", "warehouse"]
-    list_select_related = ["warehouse"]
-    search_fields = ["code", "name", "warehouse__code"]
-    autocomplete_fields = ["warehouse"]
+from inventory.models import LedgerEntry, Lot, Serial, StockBalance
 
 
 @admin.register(Lot)

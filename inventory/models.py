@@ -1,5 +1,6 @@
-"""Warehouses, locations, lots and serials (R-M2, R-M4, R-M5) and the stock ledger (R-L1, R-L2).
+"""Lots and serials (R-M4, R-M5) and the stock ledger (R-L1, R-L2).
 
+The places stock lies in (warehouses, locations) are master data in ``materials``.
 ``LedgerEntry`` is append-only; ``StockBalance`` is the running on-hand per material/lot/
 location, written only by ``inventory.services.ledger_post`` in the same transaction.
 """
@@ -12,72 +13,7 @@ from django.utils.translation import gettext_lazy as _
 
 from core.fields import QuantityField
 from core.immutable import AppendOnlyModel
-
-
-class WarehouseCategory(models.Model):
-    code = models.CharField(_("code"), max_length=32, unique=True)
-    name = models.CharField(_("name"), max_length=100)
-
-    class Meta:
-        verbose_name = _("warehouse category")
-        verbose_name_plural = _("warehouse categories")
-        ordering = ["code"]
-
-    def __str__(self):
-        return f"{self.code} {self.name}"
-
-
-class Warehouse(models.Model):
-    code = models.CharField(_("code"), max_length=32, unique=True)
-    name = models.CharField(_("name"), max_length=100)
-    category = models.ForeignKey(
-        WarehouseCategory, verbose_name=_("category"), on_delete=models.PROTECT
-    )
-
-    class Meta:
-        verbose_name = _("warehouse")
-        verbose_name_plural = _("warehouses")
-        ordering = ["code"]
-
-    def __str__(self):
-        return f"{self.code} {self.name}"
-
-
-class LocationKind(models.TextChoices):
-    STORAGE = "storage", _("storage")
-    LINE_SIDE = "line", _("line side")
-    QUARANTINE = "quarantine", _("quarantine")
-    SCRAP = "scrap", _("scrap")
-    SUPPLIER_RETURN = "supplier_return", _("supplier-return area")
-
-    @classmethod
-    def usable(cls):
-        """Kinds whose stock may be issued to production."""
-        return [cls.STORAGE, cls.LINE_SIDE]
-
-
-class Location(models.Model):
-    warehouse = models.ForeignKey(
-        Warehouse, verbose_name=_("warehouse"), on_delete=models.PROTECT, related_name="locations"
-    )
-    code = models.CharField(_("code"), max_length=40, unique=True)
-    name = models.CharField(_("name"), max_length=100, blank=True)
-    kind = models.CharField(
-        _("kind"), max_length=16, choices=LocationKind.choices, default=LocationKind.STORAGE
-    )
-    is_active = models.BooleanField(_("active"), default=True)
-
-    class Meta:
-        verbose_name = _("location")
-        verbose_name_plural = _("locations")
-        ordering = ["code"]
-
-    def __str__(self):
-        return self.code
-
-    @property
-    def is_usable(self):
-        return self.kind in LocationKind.usable()
+from materials.models import Location
 
 
 class InspectionStatus(models.TextChoices):

@@ -16,9 +16,9 @@ from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
 from core.fields import format_qty
-from inventory.models import Location, Lot, Serial, StockBalance
+from inventory.models import Lot, Serial, StockBalance
 from inventory.selectors import issuable_balances
-from materials.models import Material
+from materials.models import Location, Material
 
 GS = "\x1d"  # FNC1 as keyboard-wedge scanners send it
 SYMBOLOGY_PREFIXES = ("]C1", "]d2", "]Q3", "]e0")

@@ -5,7 +5,8 @@ from decimal import Decimal
 from django.db.models import F, Q, Sum
 from django.utils import timezone
 
-from inventory.models import InspectionStatus, LedgerEntry, LocationKind, StockBalance
+from inventory.models import InspectionStatus, LedgerEntry, StockBalance
+from materials.models import LocationKind
 
 
 def issuable_balances(*, material, warehouse=None):

@@ -22,7 +22,6 @@ from core.transactions import atomic_service
 from inventory.models import (
     InspectionStatus,
     LedgerEntry,
-    Location,
     Lot,
     MovementType,
     Serial,
@@ -30,7 +29,7 @@ from inventory.models import (
     StockBalance,
 )
 from inventory.periods import ensure_month_open
-from materials.models import TrackingMode
+from materials.models import Location, TrackingMode
 
 QTY_NOT_POSITIVE = _("Quantity must be greater than zero.")
 QTY_TOO_PRECISE = _("Quantity may have at most 4 decimal places.")

@@ -6,9 +6,9 @@ from django.shortcuts import render
 from django.utils.translation import gettext as _
 
 from core.barcodes import CONTENT_TYPES, code128, code128_inline_svg
-from inventory.models import Location, Lot
+from inventory.models import Lot
 from inventory.scanning import location_label, lot_label, material_label
-from materials.models import Material
+from materials.models import Location, Material
 
 MAX_COPIES = 100
 

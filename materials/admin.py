@@ -1,4 +1,5 @@
-"""Master data editing (R-M1, R-M3) and the Excel import page. Every save is audited."""
+"""Master data editing (warehouses and locations, R-M1, R-M3) and the Excel import page.
+Every save is audited."""
 
 from django import forms
 from django.conf import settings
@@ -13,10 +14,43 @@ from audit.admin import AuditedModelAdmin
 from audit.master_data import master_record_delete, master_record_save
 from materials.importing.master import master_import
 from materials.importing.messages import TOO_LARGE, MasterImportError, import_summary
-from materials.models import Bom, BomLine, Material, MaterialCategory, UnitOfMeasure
+from materials.models import (
+    Bom,
+    BomLine,
+    Location,
+    Material,
+    MaterialCategory,
+    UnitOfMeasure,
+    Warehouse,
+    WarehouseCategory,
+)
 
 NOT_AN_XLSX_NAME = _("Upload an Excel workbook whose name ends in .xlsx.")
 IMPORT_HELP = _("Sheets “Materials” and/or “BOM”; header in row 1; at most %(limit)d MB.")
+
+
+@admin.register(WarehouseCategory)
+class WarehouseCategoryAdmin(AuditedModelAdmin):
+    list_display = ["code", "name"]
+    search_fields = ["code", "name"]
+
+
+@admin.register(Warehouse)
+class WarehouseAdmin(AuditedModelAdmin):
+    list_display = ["code", "name", "category"]
+    list_filter = ["category"]
+    list_select_related = ["category"]
+    search_fields = ["code", "name"]
+    autocomplete_fields = ["category"]
+
+
+@admin.register(Location)
+class LocationAdmin(AuditedModelAdmin):
+    list_display = ["code", "name", "warehouse", "kind", "is_active"]
+    list_filter = ["kind", "is_active", "warehouse"]
+    list_select_related = ["warehouse"]
+    search_fields = ["code", "name", "warehouse__code"]
+    autocomplete_fields = ["warehouse"]
 
 
 @admin.register(UnitOfMeasure)

@@ -1,4 +1,10 @@
-"""Master data: units, categories, materials (R-M1) and versioned BOMs (R-M3)."""
+"""Master data: warehouses and locations (R-M2, R-M5), units, categories, materials (R-M1)
+and versioned BOMs (R-M3).
+
+The places moved here from ``inventory`` (issue #13) so that a material can name its
+warehouse category and default location without reaching up a layer; their tables keep
+the ``inventory_`` names (materials 0002).
+"""
 
 from decimal import Decimal
 
@@ -21,6 +27,75 @@ class TrackingMode(models.TextChoices):
     NONE = "none", _("not tracked")
     BATCH = "batch", _("by batch")
     SERIAL = "serial", _("by serial number")
+
+
+class WarehouseCategory(models.Model):
+    code = models.CharField(_("code"), max_length=32, unique=True)
+    name = models.CharField(_("name"), max_length=100)
+
+    class Meta:
+        db_table = "inventory_warehousecategory"
+        verbose_name = _("warehouse category")
+        verbose_name_plural = _("warehouse categories")
+        ordering = ["code"]
+
+    def __str__(self):
+        return f"{self.code} {self.name}"
+
+
+class Warehouse(models.Model):
+    code = models.CharField(_("code"), max_length=32, unique=True)
+    name = models.CharField(_("name"), max_length=100)
+    category = models.ForeignKey(
+        WarehouseCategory, verbose_name=_("category"), on_delete=models.PROTECT
+    )
+
+    class Meta:
+        db_table = "inventory_warehouse"
+        verbose_name = _("warehouse")
+        verbose_name_plural = _("warehouses")
+        ordering = ["code"]
+
+    def __str__(self):
+        return f"{self.code} {self.name}"
+
+
+class LocationKind(models.TextChoices):
+    STORAGE = "storage", _("storage")
+    LINE_SIDE = "line", _("line side")
+    QUARANTINE = "quarantine", _("quarantine")
+    SCRAP = "scrap", _("scrap")
+    SUPPLIER_RETURN = "supplier_return", _("supplier-return area")
+
+    @classmethod
+    def usable(cls):
+        """Kinds whose stock may be issued to production."""
+        return [cls.STORAGE, cls.LINE_SIDE]
+
+
+class Location(models.Model):
+    warehouse = models.ForeignKey(
+        Warehouse, verbose_name=_("warehouse"), on_delete=models.PROTECT, related_name="locations"
+    )
+    code = models.CharField(_("code"), max_length=40, unique=True)
+    name = models.CharField(_("name"), max_length=100, blank=True)
+    kind = models.CharField(
+        _("kind"), max_length=16, choices=LocationKind.choices, default=LocationKind.STORAGE
+    )
+    is_active = models.BooleanField(_("active"), default=True)
+
+    class Meta:
+        db_table = "inventory_location"
+        verbose_name = _("location")
+        verbose_name_plural = _("locations")
+        ordering = ["code"]
+
+    def __str__(self):
+        return self.code
+
+    @property
+    def is_usable(self):
+        return self.kind in LocationKind.usable()
 
 
 class UnitOfMeasure(models.Model):
@@ -69,7 +144,7 @@ class Material(models.Model):
         _("approval class"), max_length=1, choices=ApprovalClass.choices
     )
     warehouse_category = models.ForeignKey(
-        "inventory.WarehouseCategory",
+        WarehouseCategory,
         verbose_name=_("warehouse category"),
         on_delete=models.PROTECT,
         help_text=_("One return slip holds materials of one warehouse category (R-M2)."),
@@ -85,7 +160,7 @@ class Material(models.Model):
         help_text=_("Returned units need a QC verdict before receipt (chemicals, food…)."),
     )
     default_location = models.ForeignKey(
-        "inventory.Location",
+        Location,
         verbose_name=_("default location"),
         null=True,
         blank=True,

@@ -12,11 +12,17 @@ MODELS = {
     "core": ["documentsequence", "idempotencykey", "apitoken", "outboxevent", "deliveryattempt"],
     "audit": ["auditevent", "chainhead"],
     "org": ["workshop"],
-    "materials": ["unitofmeasure", "materialcategory", "material", "bom", "bomline"],
-    "inventory": [
+    "materials": [
         "warehousecategory",
         "warehouse",
         "location",
+        "unitofmeasure",
+        "materialcategory",
+        "material",
+        "bom",
+        "bomline",
+    ],
+    "inventory": [
         "lot",
         "serial",
         "ledgerentry",
@@ -79,8 +85,16 @@ BOM = [
 MASTER_DATA = [
     f"{app}.{verb}_{model}"
     for app, models in {
-        "materials": ["unitofmeasure", "materialcategory", "material", "bom", "bomline"],
-        "inventory": ["warehousecategory", "warehouse", "location"],
+        "materials": [
+            "warehousecategory",
+            "warehouse",
+            "location",
+            "unitofmeasure",
+            "materialcategory",
+            "material",
+            "bom",
+            "bomline",
+        ],
         "org": ["workshop"],
         "workorders": ["productionline"],
         "approvals": ["tierassignment", "delegation", "policyversion"],

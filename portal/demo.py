@@ -14,10 +14,20 @@ from django.utils import timezone
 
 from approvals.models import TierAssignment
 from audit.master_data import master_record_save
-from inventory.models import InspectionStatus, Location, LocationKind, Warehouse, WarehouseCategory
+from inventory.models import InspectionStatus
 from inventory.services import stock_receive
 from materials.importing.master import master_import
-from materials.models import ApprovalClass, Bom, Material, MaterialCategory, UnitOfMeasure
+from materials.models import (
+    ApprovalClass,
+    Bom,
+    Location,
+    LocationKind,
+    Material,
+    MaterialCategory,
+    UnitOfMeasure,
+    Warehouse,
+    WarehouseCategory,
+)
 from org.models import Workshop
 from org.services import role_groups_sync, user_ensure, workshop_member_add
 from returns.models import ReasonCode, RequestKind

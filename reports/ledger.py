@@ -15,8 +15,8 @@ from django.utils.translation import gettext_lazy as _
 
 from core.excel import MONEY_FORMAT, QTY_FORMAT, Column, workbook_new
 from core.fields import MONEY
-from inventory.models import LedgerEntry, Location, LocationKind, Lot, MovementType, Serial
-from materials.models import Material
+from inventory.models import LedgerEntry, Lot, MovementType, Serial
+from materials.models import Location, LocationKind, Material
 from reports.sheets import DATE_FORMAT, DATE_TIME_FORMAT, Progress, label, local, sheet_add
 from workorders.models import WorkOrder, WorkOrderStatus
 from workorders.selectors import COUNTED_MOVEMENTS

@@ -148,7 +148,7 @@ class ReturnRequest(RequestBase):
         verbose_name=_("work order"),
     )
     warehouse_category = models.ForeignKey(
-        "inventory.WarehouseCategory",
+        "materials.WarehouseCategory",
         null=True,
         blank=True,
         on_delete=models.PROTECT,
@@ -267,7 +267,7 @@ class ReturnLine(models.Model):
     received_qty = QuantityField(_("received quantity"), null=True, blank=True, default=None)
     foreign_qty = QuantityField(_("foreign material found"), default=0)
     location = models.ForeignKey(
-        "inventory.Location",
+        "materials.Location",
         null=True,
         blank=True,
         on_delete=models.PROTECT,

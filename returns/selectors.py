@@ -12,8 +12,9 @@ from django.core.exceptions import ValidationError
 from django.db.models import F, Prefetch, QuerySet, Sum
 from django.utils.translation import gettext_lazy as _
 
-from inventory.models import LedgerEntry, Location, LocationKind, MovementType
+from inventory.models import LedgerEntry, MovementType
 from inventory.services import validate_location
+from materials.models import Location, LocationKind
 from returns.models import (
     REPLENISH_FINISHED,
     RETURN_FINISHED,

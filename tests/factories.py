@@ -6,15 +6,18 @@ from decimal import Decimal
 import factory
 from django.contrib.auth import get_user_model
 
-from inventory.models import Location, LocationKind, Warehouse, WarehouseCategory
 from materials.models import (
     ApprovalClass,
     Bom,
     BomLine,
+    Location,
+    LocationKind,
     Material,
     MaterialCategory,
     TrackingMode,
     UnitOfMeasure,
+    Warehouse,
+    WarehouseCategory,
 )
 from org.models import Workshop
 from workorders.models import ProductionLine

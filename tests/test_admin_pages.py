@@ -27,16 +27,9 @@ from audit.models import AuditEvent, ChainHead
 from audit.services import audit_record
 from core.admin import ReadOnlyAdmin
 from core.outbox import outbox_emit
-from inventory.models import (
-    LedgerEntry,
-    Lot,
-    MovementType,
-    Serial,
-    StockBalance,
-    WarehouseCategory,
-)
+from inventory.models import LedgerEntry, Lot, MovementType, Serial, StockBalance
 from jobs.models import DeferredDispatch
-from materials.models import TrackingMode
+from materials.models import TrackingMode, WarehouseCategory
 from org.lockout import login_attempt_claim
 from org.models import Workshop
 from org.services import api_token_issue
@@ -210,7 +203,7 @@ def approvals_records(superuser):
 def test_own_models_are_registered_and_chain_head_is_not():
     registry = admin.site._registry
     for label in (
-        "inventory.Warehouse",
+        "materials.Warehouse",
         "inventory.LedgerEntry",
         "workorders.WorkOrder",
         "workorders.WorkOrderLine",

@@ -16,7 +16,7 @@ class ProductionLine(models.Model):
     code = models.CharField(_("code"), max_length=32, unique=True)
     name = models.CharField(_("name"), max_length=100)
     line_side_location = models.ForeignKey(
-        "inventory.Location",
+        "materials.Location",
         verbose_name=_("line-side location"),
         null=True,
         blank=True,

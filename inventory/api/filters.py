@@ -1,7 +1,8 @@
 import django_filters
 
 from core.api.filters import MomentFilter
-from inventory.models import LedgerEntry, Location, Lot, Serial, StockBalance
+from inventory.models import LedgerEntry, Lot, Serial, StockBalance
+from materials.models import Location
 
 
 class LocationFilter(django_filters.FilterSet):

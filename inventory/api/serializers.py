@@ -3,18 +3,9 @@ from rest_framework import serializers
 
 from core.api.fields import CodeField, QuantityInput
 from inventory.api.fields import resolve_lot
-from inventory.models import (
-    InspectionStatus,
-    LedgerEntry,
-    Location,
-    Lot,
-    Serial,
-    StockBalance,
-    Warehouse,
-    WarehouseCategory,
-)
+from inventory.models import InspectionStatus, LedgerEntry, Lot, Serial, StockBalance
 from inventory.scanning import scan_item, scan_location
-from materials.models import Material
+from materials.models import Location, Material, Warehouse, WarehouseCategory
 
 MATERIALS = Material.objects.select_related("uom")
 LOCATIONS = Location.objects.all()

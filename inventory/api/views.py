@@ -13,16 +13,9 @@ from core.api.schema import ERRORS
 from core.api.token_scope import READ, TokenScope
 from inventory import selectors, services
 from inventory.api import filters, serializers
-from inventory.models import (
-    LedgerEntry,
-    Location,
-    Lot,
-    Serial,
-    StockBalance,
-    Warehouse,
-    WarehouseCategory,
-)
+from inventory.models import LedgerEntry, Lot, Serial, StockBalance
 from inventory.scanning import ScanNotFound, scan_resolve
+from materials.models import Location, Warehouse, WarehouseCategory
 
 POST_STOCK = HasPerm("inventory.add_ledgerentry")
 

@@ -3,8 +3,14 @@ from decimal import Decimal
 from rest_framework import serializers
 
 from core.api.fields import CodeField
-from inventory.models import Location, WarehouseCategory
-from materials.models import Bom, Material, MaterialCategory, UnitOfMeasure
+from materials.models import (
+    Bom,
+    Location,
+    Material,
+    MaterialCategory,
+    UnitOfMeasure,
+    WarehouseCategory,
+)
 from org.api.permissions import HidesCosts
 
 

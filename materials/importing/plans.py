@@ -7,7 +7,6 @@ from decimal import Decimal
 from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
 
 from audit.master_data import model_snapshot
-from inventory.models import Location, WarehouseCategory
 from materials.importing.cells import (
     Column,
     Row,
@@ -38,10 +37,12 @@ from materials.importing.workbook import cell_text
 from materials.models import (
     ApprovalClass,
     Bom,
+    Location,
     Material,
     MaterialCategory,
     TrackingMode,
     UnitOfMeasure,
+    WarehouseCategory,
 )
 
 # Resolved from lookups, so full_clean() need not query them once per row.

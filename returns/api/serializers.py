@@ -9,9 +9,8 @@ from rest_framework import serializers
 from core.api.fields import CodeField, QuantityInput
 from inventory.api.fields import resolve_lot
 from inventory.api.serializers import ScannedItemField, ScannedLocationField
-from inventory.models import Location
 from inventory.scanning import resolved
-from materials.models import Material
+from materials.models import Location, Material
 from org.api.permissions import HidesCosts
 from returns.models import (
     Condition,

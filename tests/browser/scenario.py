@@ -5,7 +5,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 
 from approvals.models import MATRIX_CHAIN, Tier, TierAssignment
-from inventory.models import LocationKind
+from materials.models import LocationKind
 from org.services import role_groups_sync, user_ensure
 from tests.builders import batch_material, location, receive, released_work_order
 from tests.factories import WorkshopFactory

@@ -8,17 +8,10 @@ from django.core.management import CommandError, call_command
 from django.db import DatabaseError, connection, transaction
 
 from core.immutable import AppendOnlyError
-from inventory.models import (
-    LedgerEntry,
-    LocationKind,
-    MovementType,
-    Serial,
-    SerialStatus,
-    StockBalance,
-)
+from inventory.models import LedgerEntry, MovementType, Serial, SerialStatus, StockBalance
 from inventory.selectors import fefo_suggestion, ledger_balance_mismatches
 from inventory.services import stock_adjust, stock_transfer
-from materials.models import TrackingMode
+from materials.models import LocationKind, TrackingMode
 from tests.builders import batch_material, days_from_today, location, receive
 from tests.factories import LocationFactory, MaterialFactory
 

@@ -2,8 +2,7 @@
 
 import pytest
 
-from inventory.models import LocationKind
-from materials.models import TrackingMode
+from materials.models import LocationKind, TrackingMode
 from returns.models import ReasonCode, ReturnRequest, ReturnState
 from tests.builders import batch_material, days_from_today, location, receive, released_work_order
 from tests.factories import LocationFactory, MaterialFactory

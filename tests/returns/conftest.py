@@ -2,7 +2,7 @@ from decimal import Decimal
 
 import pytest
 
-from inventory.models import LocationKind
+from materials.models import LocationKind
 from tests.builders import (
     batch_material,
     days_from_today,

@@ -16,16 +16,14 @@ from core.models import OutboxEvent
 from inventory.models import (
     InspectionStatus,
     LedgerEntry,
-    LocationKind,
     MovementType,
     Serial,
     SerialStatus,
     StockBalance,
-    WarehouseCategory,
 )
 from inventory.selectors import issuable_balances
 from inventory.services import lot_set_inspection_status
-from materials.models import TrackingMode
+from materials.models import LocationKind, TrackingMode, WarehouseCategory
 from returns.models import ReturnState, Verdict
 from returns.return_services.drafting import (
     return_cancel,

@@ -7,8 +7,8 @@ import pytest
 from django.core.exceptions import ValidationError
 
 from core.errors import StateConflict
-from inventory.models import LedgerEntry, LocationKind, MovementType, StockBalance
-from materials.models import TrackingMode
+from inventory.models import LedgerEntry, MovementType, StockBalance
+from materials.models import LocationKind, TrackingMode
 from tests.builders import batch_material, days_from_today, location, receive, released_work_order
 from tests.factories import (
     BomFactory,

@@ -6,9 +6,8 @@ from rest_framework import serializers
 from core.api.fields import CodeField, QuantityInput
 from inventory.api.fields import resolve_lot
 from inventory.api.serializers import ScannedItemField, ScannedLocationField
-from inventory.models import Location
 from inventory.scanning import source_location
-from materials.models import Bom, Material
+from materials.models import Bom, Location, Material
 from org.models import Workshop
 from workorders.models import (
     LeftoverDeclaration,

@@ -1,0 +1,151 @@
+"""Warehouse categories, warehouses and locations move here from ``inventory`` (issue #13):
+the state only, their tables stay (``inventory_warehousecategory``, ``inventory_warehouse``,
+``inventory_location``). Their content types move with them, so the permissions that groups
+hold keep their rows (``inventory.view_location`` becomes ``materials.view_location``).
+``inventory`` 0006 drops the old state once every relation points here."""
+
+import django.db.models.deletion
+from django.db import migrations, models
+
+PLACES = ("warehousecategory", "warehouse", "location")
+
+
+def content_types_move(apps, schema_editor, source="inventory", target="materials"):
+    content_type = apps.get_model("contenttypes", "ContentType")
+    for model in PLACES:
+        if content_type.objects.filter(app_label=target, model=model).exists():
+            continue
+        content_type.objects.filter(app_label=source, model=model).update(app_label=target)
+
+
+def content_types_move_back(apps, schema_editor):
+    content_types_move(apps, schema_editor, source="materials", target="inventory")
+
+
+class Migration(migrations.Migration):
+    dependencies = [
+        ("contenttypes", "0002_remove_content_type_name"),
+        ("materials", "0001_initial"),
+        ("inventory", "0005_posting_period"),
+    ]
+
+    operations = [
+        migrations.SeparateDatabaseAndState(
+            state_operations=[
+                migrations.CreateModel(
+                    name="WarehouseCategory",
+                    fields=[
+                        (
+                            "id",
+                            models.BigAutoField(
+                                auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                            ),
+                        ),
+                        ("code", models.CharField(max_length=32, unique=True, verbose_name="code")),
+                        ("name", models.CharField(max_length=100, verbose_name="name")),
+                    ],
+                    options={
+                        "verbose_name": "warehouse category",
+                        "verbose_name_plural": "warehouse categories",
+                        "db_table": "inventory_warehousecategory",
+                        "ordering": ["code"],
+                    },
+                ),
+                migrations.CreateModel(
+                    name="Warehouse",
+                    fields=[
+                        (
+                            "id",
+                            models.BigAutoField(
+                                auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                            ),
+                        ),
+                        ("code", models.CharField(max_length=32, unique=True, verbose_name="code")),
+                        ("name", models.CharField(max_length=100, verbose_name="name")),
+                        (
+                            "category",
+                            models.ForeignKey(
+                                on_delete=django.db.models.deletion.PROTECT,
+                                to="materials.warehousecategory",
+                                verbose_name="category",
+                            ),
+                        ),
+                    ],
+                    options={
+                        "verbose_name": "warehouse",
+                        "verbose_name_plural": "warehouses",
+                        "db_table": "inventory_warehouse",
+                        "ordering": ["code"],
+                    },
+                ),
+                migrations.CreateModel(
+                    name="Location",
+                    fields=[
+                        (
+                            "id",
+                            models.BigAutoField(
+                                auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                            ),
+                        ),
+                        ("code", models.CharField(max_length=40, unique=True, verbose_name="code")),
+                        ("name", models.CharField(blank=True, max_length=100, verbose_name="name")),
+                        (
+                            "kind",
+                            models.CharField(
+                                choices=[
+                                    ("storage", "storage"),
+                                    ("line", "line side"),
+                                    ("quarantine", "quarantine"),
+                                    ("scrap", "scrap"),
+                                    ("supplier_return", "supplier-return area"),
+                                ],
+                                default="storage",
+                                max_length=16,
+                                verbose_name="kind",
+                            ),
+                        ),
+                        ("is_active", models.BooleanField(default=True, verbose_name="active")),
+                        (
+                            "warehouse",
+                            models.ForeignKey(
+                                on_delete=django.db.models.deletion.PROTECT,
+                                related_name="locations",
+                                to="materials.warehouse",
+                                verbose_name="warehouse",
+                            ),
+                        ),
+                    ],
+                    options={
+                        "verbose_name": "location",
+                        "verbose_name_plural": "locations",
+                        "db_table": "inventory_location",
+                        "ordering": ["code"],
+                    },
+                ),
+                migrations.AlterField(
+                    model_name="material",
+                    name="warehouse_category",
+                    field=models.ForeignKey(
+                        help_text="One return slip holds materials of one warehouse category (R-M2).",
+                        on_delete=django.db.models.deletion.PROTECT,
+                        to="materials.warehousecategory",
+                        verbose_name="warehouse category",
+                    ),
+                ),
+                migrations.AlterField(
+                    model_name="material",
+                    name="default_location",
+                    field=models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to="materials.location",
+                        verbose_name="default location",
+                    ),
+                ),
+            ],
+            database_operations=[],
+        ),
+        migrations.RunPython(content_types_move, content_types_move_back),
+    ]
