@@ -6,7 +6,7 @@ import pytest
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Permission
 from django.core.files.uploadedfile import SimpleUploadedFile
-from django.test import Client
+from django.test import Client, override_settings
 from django.urls import reverse
 
 from audit.models import AuditEvent
@@ -94,6 +94,17 @@ def test_wrong_uploads_are_form_errors(admin_client, name, size, message):
 
     assert response.status_code == 200
     assert message in str(response.context["form"].errors["file"])
+    assert not AuditEvent.objects.exists()
+
+
+@override_settings(IMPORT_MAX_MB=1)
+def test_the_size_limit_is_the_import_max_mb_setting(admin_client):
+    page = admin_client.get(IMPORT_URL).content.decode()
+    assert "at most 1 MB" in page
+
+    response = upload(admin_client, "big.xlsx", b"x" * (1024 * 1024 + 1))
+
+    assert "larger than 1 MB" in str(response.context["form"].errors["file"])
     assert not AuditEvent.objects.exists()
 
 
