@@ -1,15 +1,17 @@
 """BOM writes (R-M3): a version is written whole with its lines, and frozen once a work
 order uses it. Units, categories and materials go through audit.master_data.master_record_save."""
 
+from collections.abc import Iterable, Mapping, Sequence
 from decimal import Decimal
 
+from django.contrib.auth.base_user import AbstractBaseUser
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
 from audit.services import audit_record
 from core.errors import StateConflict
 from core.transactions import atomic_service
-from materials.models import Bom, BomLine
+from materials.models import Bom, BomLine, Material
 
 NO_LINES = _("A BOM needs at least one line.")
 DUPLICATE_COMPONENT = _("%(material)s is listed more than once.")
@@ -23,7 +25,7 @@ BOM_IN_USE = _(
 )
 
 
-def bom_snapshot(bom, lines):
+def bom_snapshot(bom: Bom, lines: Iterable[BomLine]) -> dict:
     return {
         "product": bom.product.code,
         "version": bom.version,
@@ -40,7 +42,7 @@ def bom_snapshot(bom, lines):
     }
 
 
-def bom_locked(bom):
+def bom_locked(bom: Bom) -> Bom:
     """Lock the version; one a work order froze cannot change any more (R-M3)."""
     bom = Bom.objects.select_for_update().select_related("product").get(pk=bom.pk)
     if bom.work_orders.exists():
@@ -48,7 +50,7 @@ def bom_locked(bom):
     return bom
 
 
-def bom_lines_build(*, product, lines):
+def bom_lines_build(*, product: Material, lines: Sequence[Mapping]) -> list[BomLine]:
     """Unsaved BomLines from ``{"material", "qty_per_unit", "loss_pct"}`` dicts; all errors
     are reported at once under ``lines``."""
     if not lines:
@@ -75,7 +77,17 @@ def bom_lines_build(*, product, lines):
 
 
 @atomic_service
-def bom_save(*, product, version, lines, actor, device="", is_active=True, note="", bom=None):
+def bom_save(
+    *,
+    product: Material,
+    version: int,
+    lines: Sequence[Mapping],
+    actor: AbstractBaseUser,
+    device: str = "",
+    is_active: bool = True,
+    note: str = "",
+    bom: Bom | None = None,
+) -> Bom:
     """Create a BOM version, or replace an unused one together with all its lines (R-M3)."""
     before = None
     if bom is None:
@@ -107,7 +119,7 @@ def bom_save(*, product, version, lines, actor, device="", is_active=True, note=
 
 
 @atomic_service
-def bom_delete(*, bom, actor, device=""):
+def bom_delete(*, bom: Bom, actor: AbstractBaseUser, device: str = "") -> None:
     """Delete a BOM version no work order uses, with its lines."""
     bom = bom_locked(bom)
     before, pk = bom_snapshot(bom, bom.lines.select_related("material")), bom.pk
@@ -118,7 +130,16 @@ def bom_delete(*, bom, actor, device=""):
 
 
 @atomic_service
-def bom_upsert(*, product, version, lines, actor, device="", is_active=True, note=""):
+def bom_upsert(
+    *,
+    product: Material,
+    version: int,
+    lines: Sequence[Mapping],
+    actor: AbstractBaseUser,
+    device: str = "",
+    is_active: bool = True,
+    note: str = "",
+) -> tuple[Bom, bool]:
     """The ERP's BOM by product and version: created, or replaced with all its lines while
     no work order uses it. Sent again unchanged it writes nothing (no audit event either).
     Returns ``(bom, created)``."""

@@ -1,7 +1,9 @@
 """Writing a validated workbook in one transaction, audited once (R-M1, R-M3)."""
 
 import os
+from typing import IO
 
+from django.contrib.auth.base_user import AbstractBaseUser
 from django.db import transaction
 from django.utils import timezone
 
@@ -53,7 +55,7 @@ def import_counts(material_plans, bom_plans):
     return counts | {f"boms_{s}": boms.count(s) for s in ("created", "replaced", "unchanged")}
 
 
-def sheets_import(sheets, *, actor, device, name):
+def sheets_import(sheets, *, actor: AbstractBaseUser, device: str, name: str) -> dict[str, int]:
     """Validate everything, write, then audit once: counts plus every change's before/after."""
     refs, materials, boms = import_validate(sheets)
     counts = import_counts(materials.values(), boms)
@@ -88,7 +90,9 @@ def file_name(file):
     return os.path.basename(str(name))[:64] or "workbook.xlsx"
 
 
-def master_import(*, file, actor, device=""):
+def master_import(
+    *, file: str | os.PathLike[str] | IO[bytes], actor: AbstractBaseUser, device: str = ""
+) -> dict[str, int]:
     """Upsert materials by code and write BOM versions from an .xlsx (a path or file object).
 
     All or nothing: raises MasterImportError (a ValidationError) listing every bad cell and

@@ -1,0 +1,68 @@
+"""The row locks of a posting, always in one order so that concurrent postings never
+deadlock (STYLE "Stock integrity"): the month (shared), the work order (key share), the
+balance rows in key order, then the serials by id."""
+
+from collections.abc import Iterable, Sequence
+
+from django.db import connection
+from django.db.models import Q
+from django.utils import timezone
+
+from inventory.models import Serial, StockBalance
+from inventory.periods import ensure_month_open
+from inventory.services.movements import Movement
+
+BalanceKey = tuple[int, int, int]  # (material id, lot id or 0, location id)
+
+
+def balance_filter(keys: Iterable[BalanceKey]) -> Q:
+    query = Q()
+    for material_id, lot_id, location_id in keys:
+        lot_q = Q(lot_id=lot_id) if lot_id else Q(lot__isnull=True)
+        query |= Q(material_id=material_id, location_id=location_id) & lot_q
+    return query
+
+
+def lock_balances(keys: Sequence[BalanceKey]) -> dict[BalanceKey, StockBalance]:
+    """Create missing balance rows, then lock all of them in key order."""
+    StockBalance.objects.bulk_create(
+        [StockBalance(material_id=m, lot_id=lot or None, location_id=loc) for m, lot, loc in keys],
+        ignore_conflicts=True,
+    )
+    rows = (
+        StockBalance.objects.select_for_update()
+        .filter(balance_filter(keys))
+        .order_by("material_id", "lot_id", "location_id")
+    )
+    return {(b.material_id, b.lot_id or 0, b.location_id): b for b in rows}
+
+
+def work_order_key_share(work_order) -> None:
+    """``FOR KEY SHARE`` on the work order the entries will name: the lock their foreign-key
+    check takes anyway, taken before the balances. Once an audit event has run the deferred
+    checks (``audit_record``), that check would take it after the chain head, while
+    ``work_order_issue`` holds the work order and waits for the chain head (issue #12).
+
+    ``work_order`` is untyped on purpose: inventory never imports workorders (the ledger's
+    one relation upward, docs/architecture.md)."""
+    if work_order is None or connection.vendor != "postgresql":
+        return
+    table = connection.ops.quote_name(work_order._meta.db_table)
+    with connection.cursor() as cursor:
+        cursor.execute(f"SELECT 1 FROM {table} WHERE id = %s FOR KEY SHARE", [work_order.pk])
+
+
+def ledger_locks_take(
+    movements: Sequence[Movement], work_order=None
+) -> dict[BalanceKey, StockBalance]:
+    """The locks ``ledger_post`` takes for ``movements``, in its order: the month (shared),
+    the work order they name (key share), then the balance rows in key order, then the
+    serials by id. A service that must record an audit event before it posts takes them
+    first, so the audit chain head stays the last lock (``audit_record``); ``ledger_post``
+    taking them again waits for nothing."""
+    ensure_month_open(timezone.localdate())
+    work_order_key_share(work_order)
+    balances = lock_balances(sorted({movement.key for movement in movements}))
+    serial_ids = sorted({m.serial.pk for m in movements if m.serial})
+    list(Serial.objects.select_for_update().filter(pk__in=serial_ids).order_by("pk"))
+    return balances

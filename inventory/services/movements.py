@@ -1,0 +1,73 @@
+"""What a posting is made of: ``Movement`` (one signed quantity change) and the helpers that
+build and summarise them. No database writes here."""
+
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from decimal import Decimal
+
+from inventory.models import LedgerEntry, Lot, Serial
+from materials.models import Location, Material
+
+
+@dataclass(frozen=True)
+class Movement:
+    """One signed quantity change to post; ``serial`` moves exactly one unit."""
+
+    material: Material
+    location: Location
+    quantity: Decimal
+    movement_type: str
+    lot: Lot | None = None
+    serial: Serial | None = None
+    doc_line: int | None = None
+    remark: str = ""
+
+    @property
+    def key(self) -> tuple[int, int, int]:
+        """The balance row it moves: (material, lot or 0, location)."""
+        return (self.material.pk, self.lot.pk if self.lot else 0, self.location.pk)
+
+
+def one_movement_per_unit(
+    *,
+    material: Material,
+    lot: Lot | None,
+    location: Location,
+    quantity: Decimal,
+    movement_type: str,
+    serials: Sequence[Serial],
+    remark: str = "",
+) -> list[Movement]:
+    """Serial-tracked stock moves one unit per entry; the rest moves in one entry."""
+    if serials:
+        return [
+            Movement(
+                material,
+                location,
+                Decimal(1 if quantity > 0 else -1),
+                movement_type,
+                lot=lot,
+                serial=serial,
+                doc_line=i,
+                remark=remark,
+            )
+            for i, serial in enumerate(serials, start=1)
+        ]
+    return [
+        Movement(material, location, quantity, movement_type, lot=lot, doc_line=1, remark=remark)
+    ]
+
+
+def entries_summary(entries: Iterable[LedgerEntry]) -> list[dict]:
+    """The posted entries as the audit trail and the ERP events show them."""
+    return [
+        {
+            "material": e.material.code,
+            "lot": e.lot.batch_no if e.lot else None,
+            "serial": e.serial.serial_no if e.serial else None,
+            "location": e.location.code,
+            "quantity": e.quantity,
+            "type": e.movement_type,
+        }
+        for e in entries
+    ]

@@ -1,0 +1,124 @@
+"""``ledger_post``, the only writer of ledger entries and balances (R-L1 append-only
+entries, R-L2 balances = Σ entries and never negative)."""
+
+from collections.abc import Sequence
+from decimal import Decimal
+
+from django.contrib.auth.base_user import AbstractBaseUser
+from django.core.exceptions import ValidationError
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from core.fields import format_qty
+from core.transactions import atomic_service
+from inventory.models import LedgerEntry, Serial, SerialStatus, StockBalance
+from inventory.services.locks import ledger_locks_take
+from inventory.services.movements import Movement
+
+INSUFFICIENT_STOCK = _(
+    "Not enough stock of %(material)s%(lot)s at %(location)s: on hand %(on_hand)s, "
+    "needed %(needed)s."
+)
+SERIAL_NOT_IN_STOCK = _("Serial number %(serial)s is not in stock at %(location)s.")
+SERIAL_ALREADY_IN_STOCK = _("Serial number %(serial)s is already in stock.")
+MOVEMENT_EMPTY = _("Nothing to post.")
+
+
+def apply_serial_movements(movements: Sequence[Movement]) -> None:
+    """Lock the serials moved and check each outgoing unit is in stock where it leaves."""
+    serial_ids = sorted({m.serial.pk for m in movements if m.serial})
+    if not serial_ids:
+        return
+    locked = {
+        s.pk: s for s in Serial.objects.select_for_update().filter(pk__in=serial_ids).order_by("pk")
+    }
+    for movement in sorted(movements, key=lambda m: m.quantity):  # outgoing first
+        if movement.serial is None:
+            continue
+        serial = locked[movement.serial.pk]
+        if movement.quantity < 0:
+            if serial.status != SerialStatus.IN_STOCK or serial.location_id != movement.location.pk:
+                raise ValidationError(
+                    {
+                        "serials": SERIAL_NOT_IN_STOCK
+                        % {"serial": serial.serial_no, "location": movement.location.code}
+                    }
+                )
+            serial.status, serial.location = SerialStatus.ISSUED, None
+        else:
+            if serial.status == SerialStatus.IN_STOCK:
+                raise ValidationError(
+                    {"serials": SERIAL_ALREADY_IN_STOCK % {"serial": serial.serial_no}}
+                )
+            serial.status, serial.location = SerialStatus.IN_STOCK, movement.location
+    Serial.objects.bulk_update(list(locked.values()), ["status", "location", "updated_at"])
+
+
+@atomic_service
+def ledger_post(
+    *,
+    movements: Sequence[Movement],
+    doc_type: str,
+    doc_id: str,
+    actor: AbstractBaseUser | None,
+    device: str = "",
+    work_order=None,
+    reason_code: str = "",
+) -> list[LedgerEntry]:
+    """Write ledger entries and move balances in one transaction (R-L1, R-L2).
+
+    Refuses (``ValidationError``, nothing written) any movement that would leave a balance
+    negative. Callers validate the business rules; this guards the stock itself.
+    ``work_order`` (a ``workorders.WorkOrder`` or None) is untyped: inventory never imports
+    workorders.
+    """
+    if not movements:
+        raise ValidationError(MOVEMENT_EMPTY)
+    balances = ledger_locks_take(movements, work_order)
+    deltas = {}
+    for movement in movements:
+        deltas[movement.key] = deltas.get(movement.key, Decimal("0")) + movement.quantity
+    by_key = {m.key: m for m in movements}
+    now = timezone.now()
+    for key, delta in deltas.items():
+        balance = balances[key]
+        if balance.quantity + delta < 0:
+            sample = by_key[key]
+            raise ValidationError(
+                {
+                    "quantity": INSUFFICIENT_STOCK
+                    % {
+                        "material": sample.material.code,
+                        "lot": f" / {sample.lot.batch_no}" if sample.lot else "",
+                        "location": sample.location.code,
+                        "on_hand": format_qty(balance.quantity),
+                        "needed": format_qty(-delta),
+                    }
+                }
+            )
+        balance.quantity += delta
+        balance.updated_at = now
+    apply_serial_movements(movements)
+    StockBalance.objects.bulk_update(list(balances.values()), ["quantity", "updated_at"])
+    return LedgerEntry.objects.bulk_create(
+        [
+            LedgerEntry(
+                material=m.material,
+                lot=m.lot,
+                serial=m.serial,
+                location=m.location,
+                quantity=m.quantity,
+                movement_type=m.movement_type,
+                work_order=work_order,
+                doc_type=doc_type,
+                doc_id=doc_id,
+                doc_line=m.doc_line,
+                reason_code=reason_code,
+                remark=m.remark[:200],
+                actor=actor,
+                device_id=device or "",
+                created_at=now,
+            )
+            for m in movements
+        ]
+    )
