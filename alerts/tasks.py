@@ -1,5 +1,7 @@
-"""Scheduled alert checks (CELERY_BEAT_SCHEDULE). Idempotent: an open alert is never raised
-twice, so a retried or doubled run notifies nobody again."""
+"""Scheduled alert checks (CELERY_BEAT_SCHEDULE), and the notification work services hand
+to Celery through the outbox (e-mails, the shortage-fulfilled notice). Idempotent: an open
+alert is never raised twice and a notification is e-mailed once, so a retried or doubled
+run notifies nobody again."""
 
 import logging
 import smtplib
