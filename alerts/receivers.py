@@ -28,4 +28,4 @@ def audit_chain_broken_notify(sender, *, title, body, **kwargs):
 
 @receiver(shortage_fulfilled, dispatch_uid="alerts.shortage_fulfilled")
 def shortage_fulfilled_receive(sender, *, slip, replenish_request, **kwargs):
-    shortage_fulfilled_notify(slip=slip, replenish_request=replenish_request)
+    shortage_fulfilled_notify(slip=slip)

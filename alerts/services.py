@@ -1,8 +1,10 @@
 """Raising and clearing alerts, and notifying people (in the app and by e-mail).
 
 ``alert_raise`` is idempotent: while an alert of the same kind is open for the same object
-nothing happens, so hourly checks notify once per condition (R-J2). E-mails leave only after
-the transaction commits, through Django's mail settings (console backend by default).
+nothing happens, so hourly checks notify once per condition (R-J2). E-mails leave from a
+Celery task (``alerts.tasks.notifications_email_task``) dispatched through the outbox, so
+they go only once the transaction commits, never hold up a web request, and wait in the
+outbox while the broker is down; Django's mail settings send them (console by default).
 """
 
 from django.conf import settings
@@ -10,13 +12,15 @@ from django.contrib.contenttypes.models import ContentType
 from django.core.mail import get_connection
 from django.core.mail.message import EmailMessage
 from django.db import IntegrityError, transaction
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.translation import gettext_lazy as _
 
 from alerts.models import Alert, AlertLevel, Notification
 from audit.services import audit_record
 from core.fields import format_qty
+from core.outbox_tasks import outbox_dispatch
 from core.transactions import atomic_service
+from returns.models import ShortageSlip
 
 
 def open_alert_of(kind, obj):
@@ -34,7 +38,10 @@ def distinct_users(users):
 
 
 def notifications_create(*, users, title, body, url="", alert=None):
-    """Inbox rows for ``users``; their e-mails are sent once the transaction commits."""
+    """Inbox rows for ``users``; their e-mails are sent by a task once the transaction
+    commits."""
+    from alerts.tasks import notifications_email_task  # the task module imports this one
+
     notifications = Notification.objects.bulk_create(
         [
             Notification(
@@ -45,7 +52,7 @@ def notifications_create(*, users, title, body, url="", alert=None):
     )
     ids = [notification.pk for notification in notifications]
     if ids:
-        transaction.on_commit(lambda: notifications_email(ids=ids), robust=True)
+        outbox_dispatch(notifications_email_task, ids)
     return notifications
 
 
@@ -155,8 +162,12 @@ def notification_email(notification):
 
 
 def notifications_email(*, ids):
-    """E-mail the given notifications to users with an address; each is sent at most once
-    (``emailed_at``), so a retry after a failure does not send twice."""
+    """E-mail the given notifications to users with an address; returns the count sent.
+
+    Each is sent at most once: its row stays locked from the send until ``emailed_at`` is
+    committed, so a retried or doubled task finds it sent and skips it. An SMTP failure
+    raises and marks nothing (the caller retries); only a crash between the server's
+    acceptance and the commit would send one twice."""
     with transaction.atomic():
         pending = list(
             Notification.objects.select_for_update(of=("self",))
@@ -191,10 +202,30 @@ SHORTAGE_FULFILLED_BODY = _(
 )
 
 
-def shortage_fulfilled_notify(*, slip, replenish_request):
-    """R-P4: once the fulfilment commits, tell the requester the short material was issued.
-    ``replenish_request`` comes with its applicant and work order loaded."""
-    request = replenish_request
+def shortage_fulfilled_notify(*, slip):
+    """R-P4: once the fulfilment commits, a task tells the requester the short material was
+    issued (dispatched through the outbox: a crash after the commit loses nothing)."""
+    from alerts.tasks import shortage_fulfilled_notify_task  # the task module imports this one
+
+    outbox_dispatch(shortage_fulfilled_notify_task, slip.pk)
+
+
+@atomic_service
+def shortage_fulfilled_tell(*, slip_id: int) -> list[Notification]:
+    """Notify the requester of shortage slip ``slip_id`` that it was fulfilled, once: the
+    notification already there (a task run twice; the slip's row lock serialises two
+    runs), or the slip gone, tells nobody again."""
+    slip = (
+        ShortageSlip.objects.select_for_update(of=("self",))
+        .select_related(
+            "material", "replenish_line__request__applicant", "replenish_line__request__work_order"
+        )
+        .filter(pk=slip_id)
+        .first()
+    )
+    if slip is None:
+        return []
+    request = slip.replenish_line.request
     params = {
         "number": slip.number,
         "quantity": format_qty(slip.quantity),
@@ -202,11 +233,9 @@ def shortage_fulfilled_notify(*, slip, replenish_request):
         "request": request.number,
         "work_order": request.work_order.number,
     }
-    transaction.on_commit(
-        lambda: notify(
-            users=[request.applicant],
-            title=str(SHORTAGE_FULFILLED_TITLE % params),
-            body=str(SHORTAGE_FULFILLED_BODY % params),
-        ),
-        robust=True,
-    )
+    with translation.override(settings.LANGUAGE_CODE):  # as a worker would write it
+        title = str(SHORTAGE_FULFILLED_TITLE % params)
+        body = str(SHORTAGE_FULFILLED_BODY % params)
+    if Notification.objects.filter(user=request.applicant, title=title).exists():
+        return []
+    return notify(users=[request.applicant], title=title, body=body)

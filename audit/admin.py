@@ -60,10 +60,12 @@ class DeliveryAttemptInline(admin.TabularInline):
 
 @admin.register(OutboxEvent)
 class OutboxEventAdmin(ReadOnlyAdmin):
-    """The ERP delivery log; failed or lost events can be sent again."""
+    """The ERP delivery log, and the tasks waiting for the broker (kind "task": they leave
+    by themselves once it is back); failed or lost ERP events can be sent again."""
 
     list_display = [
         "id",
+        "kind",
         "topic",
         "event_id",
         "created_at",
@@ -71,7 +73,7 @@ class OutboxEventAdmin(ReadOnlyAdmin):
         "attempts",
         "last_error",
     ]
-    list_filter = ["topic", ("delivered_at", admin.EmptyFieldListFilter)]
+    list_filter = ["kind", "topic", ("delivered_at", admin.EmptyFieldListFilter)]
     search_fields = ["event_id", "topic"]
     inlines = [DeliveryAttemptInline]
     actions = ["replay"]

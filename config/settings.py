@@ -57,7 +57,6 @@ INSTALLED_APPS = [
     "finance",
     "approvals",
     "alerts",
-    "jobs",
     "reports",
     "portal",
 ]
@@ -217,7 +216,7 @@ CACHES = {
 }
 CELERY_BROKER_URL = REDIS_URL or "memory://"
 CELERY_RESULT_BACKEND = REDIS_URL or None
-# Tasks dispatched while the broker is down wait in jobs.DeferredDispatch (jobs/dispatch.py).
+# Tasks dispatched while the broker is down wait in the outbox (core/outbox_tasks.py).
 CELERY_BROKER_CONNECTION_TIMEOUT = 2
 CELERY_BROKER_TRANSPORT_OPTIONS = {"socket_connect_timeout": 2}
 CELERY_REDIS_SOCKET_CONNECT_TIMEOUT = 2
@@ -247,7 +246,7 @@ CELERY_BEAT_SCHEDULE = {
         "task": "alerts.tasks.alerts_check_daily",
         "schedule": crontab(minute=45, hour=6),
     },
-    "jobs-redispatch": {"task": "jobs.tasks.jobs_redispatch", "schedule": 60.0},
+    "outbox-tasks": {"task": "core.tasks.outbox_tasks_send_task", "schedule": 60.0},
     "exports-purge": {
         "task": "reports.tasks.export_purge_task",
         "schedule": crontab(minute=20, hour=3),

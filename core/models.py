@@ -88,12 +88,23 @@ class ApiToken(models.Model):
         return f"{self.name} ({self.prefix}…)"
 
 
+class OutboxKind(models.TextChoices):
+    ERP = "erp", _("ERP event")
+    TASK = "task", _("Celery task")
+
+
 class OutboxEvent(models.Model):
-    """An event for the ERP, written in the business transaction that caused it and
-    delivered afterwards by Celery, in id order, with retries (DESIGN "API")."""
+    """Work promised by a transaction, written in it, done after it commits (core.outbox).
+
+    An ERP event (``topic`` names it) is POSTed in id order with retries and kept as the
+    delivery log (DESIGN "API"); a task (``topic`` is the Celery task's name, ``payload``
+    its ``args`` and ``kwargs``) is handed to the broker and its row deleted."""
 
     event_id = models.UUIDField(_("event id"), unique=True, default=uuid.uuid4, editable=False)
-    topic = models.CharField(_("topic"), max_length=64, db_index=True)
+    kind = models.CharField(
+        _("kind"), max_length=4, choices=OutboxKind.choices, default=OutboxKind.ERP
+    )
+    topic = models.CharField(_("topic"), max_length=200, db_index=True)
     payload = models.JSONField(_("payload"))
     created_at = models.DateTimeField(_("created"), auto_now_add=True)
     delivered_at = models.DateTimeField(_("delivered"), null=True, blank=True, db_index=True)

@@ -1,13 +1,18 @@
-"""Outbound events for the ERP (DESIGN "API").
+"""The one durable after-commit path: work a transaction promises is a row it writes.
 
-``outbox_emit`` writes the event inside the business transaction, so an event exists exactly
-when its cause committed. ``outbox_deliver`` POSTs pending events in id order, signed with
-HMAC-SHA256, each with its ``X-Event-Id``. A failure stops the run (order is kept) and backs
-off exponentially.
+Two kinds of row share the table (``OutboxEvent.kind``):
 
-Who sends what is decided in PostgreSQL, not in a cache: each event is sent inside its own
-transaction that holds the event's row lock (``SELECT … FOR UPDATE SKIP LOCKED``) from claim
-to record. A row lock rather than a lease column because
+* **ERP events.** ``outbox_emit`` writes the event inside the business transaction, so an
+  event exists exactly when its cause committed. ``outbox_deliver`` POSTs pending events in
+  id order, signed with HMAC-SHA256, each with its ``X-Event-Id``. A failure stops the run
+  (order is kept) and backs off exponentially. Delivered events stay as the delivery log.
+* **Tasks.** ``core.outbox_tasks.outbox_dispatch(task, *args)`` writes a task row the same
+  way and hands it to Celery once the transaction commits; what the broker refused is sent
+  again by the minute's drain.
+
+Who sends an ERP event is decided in PostgreSQL, not in a cache: each event is sent inside
+its own transaction that holds the event's row lock (``SELECT … FOR UPDATE SKIP LOCKED``)
+from claim to record. A row lock rather than a lease column because
 
 * it cannot expire under a slow run: however long the ERP takes, no other run can claim the
   row, so two runs never send the same event (a 300 s cache lock did: 28 % duplicates);
@@ -39,7 +44,7 @@ from django.core.serializers.json import DjangoJSONEncoder
 from django.db import transaction
 from django.utils import timezone
 
-from core.models import DeliveryAttempt, OutboxEvent
+from core.models import DeliveryAttempt, OutboxEvent, OutboxKind
 
 MAX_BACKOFF = timedelta(hours=1)
 # A run starts no send after this many seconds, so it ends before the next minute's beat
@@ -50,7 +55,7 @@ RUN_SECONDS = 45
 def outbox_emit(*, topic, payload):
     """Record an event for the ERP; call it inside the transaction that caused it."""
     body = json.loads(json.dumps(payload, cls=DjangoJSONEncoder))
-    return OutboxEvent.objects.create(topic=topic, payload=body)
+    return OutboxEvent.objects.create(kind=OutboxKind.ERP, topic=topic, payload=body)
 
 
 def signature(body, secret):
@@ -95,7 +100,8 @@ def send(event):
 def event_claim() -> OutboxEvent | None:
     """Lock the oldest pending event for the current transaction; None when there is none,
     it is still backing off, or another run holds it (that run keeps the order)."""
-    pending = OutboxEvent.objects.filter(delivered_at__isnull=True).order_by("id")
+    pending = OutboxEvent.objects.filter(kind=OutboxKind.ERP, delivered_at__isnull=True)
+    pending = pending.order_by("id")
     event = pending.select_for_update(skip_locked=True).first()
     if event is None or pending.filter(id__lt=event.id).exists():
         return None

@@ -18,8 +18,8 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext_lazy as _
 
 from audit.services import audit_record
+from core.outbox_tasks import outbox_dispatch
 from core.transactions import atomic_service
-from jobs.dispatch import dispatch_after_commit
 from org.access import NOT_ALLOWED, can_see_costs, is_plant_wide
 from reports.models import ExportJob, ExportKind, ExportState
 from reports.registry import export_for, export_params_clean
@@ -66,7 +66,7 @@ def export_request(*, user, kind, params, language=None, device=""):
     audit_record(
         actor=user, device=device, action="export.request", obj=job, after={"params": job.params}
     )
-    dispatch_after_commit(export_run_task, job.pk)
+    outbox_dispatch(export_run_task, job.pk)
     return job
 
 

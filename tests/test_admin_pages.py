@@ -26,9 +26,9 @@ from audit.admin import AuditedModelAdmin
 from audit.models import AuditEvent, ChainHead
 from audit.services import audit_record
 from core.admin import ReadOnlyAdmin
+from core.models import OutboxEvent, OutboxKind
 from core.outbox import outbox_emit
 from inventory.models import LedgerEntry, Lot, MovementType, Serial, StockBalance
-from jobs.models import DeferredDispatch
 from materials.models import TrackingMode, WarehouseCategory
 from org.lockout import login_attempt_claim
 from org.models import Workshop
@@ -179,7 +179,9 @@ def records(superuser):
     Group.objects.create(name="keepers")
     api_token_issue(name="HH-01", kind="device", user=superuser, actor=superuser)
     outbox_emit(topic="return.posted", payload={"number": "RT-1"})
-    DeferredDispatch.objects.create(task_name="core.tasks.outbox_deliver_task", last_error="down")
+    OutboxEvent.objects.create(  # a task waiting for the broker
+        kind=OutboxKind.TASK, topic="core.tasks.outbox_deliver_task", payload={}, last_error="down"
+    )
     login_attempt_claim(username="Aguest", ip_address="10.0.0.1")
     approvals_records(superuser)
 

@@ -15,7 +15,7 @@ from django.utils import timezone
 from core.models import IdempotencyKey
 from core.tasks import idempotency_keys_purge_task
 
-PROJECT_APPS = ("alerts.", "audit.", "core.", "jobs.", "reports.", "returns.")
+PROJECT_APPS = ("alerts.", "audit.", "core.", "reports.", "returns.")
 
 
 @pytest.fixture(scope="module")

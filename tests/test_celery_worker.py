@@ -23,36 +23,42 @@ def database_url():
     return f"postgres://{db['USER']}@{db['HOST'] or '127.0.0.1'}:{db['PORT'] or 5432}/{db['NAME']}"
 
 
-@pytest.fixture
-def worker(settings):
-    receiver = Receiver()
-    receiver.start()
-    env = {
+# One solo worker on the default queue, quiet, without the cluster chatter tests don't need.
+WORKER_COMMAND = [
+    sys.executable,
+    "-m",
+    "celery",
+    "-A",
+    "config",
+    "worker",
+    "--pool=solo",
+    "--concurrency=1",
+    "--loglevel=WARNING",
+    "--without-heartbeat",
+    "--without-gossip",
+    "--without-mingle",
+    "-Q",
+    "celery",
+]
+
+
+def worker_env(receiver, **extra):
+    """The worker's environment: this test database, ``receiver`` as the ERP."""
+    return {
         **os.environ,
         "DATABASE_URL": database_url(),
         "ERP_WEBHOOK_URL": receiver.url,
         "ERP_WEBHOOK_SECRET": SECRET,
+        **extra,
     }
+
+
+@pytest.fixture
+def worker(settings):
+    receiver = Receiver()
+    receiver.start()
     process = subprocess.Popen(
-        [
-            sys.executable,
-            "-m",
-            "celery",
-            "-A",
-            "config",
-            "worker",
-            "--pool=solo",
-            "--concurrency=1",
-            "--loglevel=WARNING",
-            "--without-heartbeat",
-            "--without-gossip",
-            "--without-mingle",
-            "-Q",
-            "celery",
-        ],
-        env=env,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.STDOUT,
+        WORKER_COMMAND, env=worker_env(receiver), stdout=subprocess.PIPE, stderr=subprocess.STDOUT
     )
     yield receiver
     process.terminate()

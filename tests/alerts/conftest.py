@@ -3,6 +3,7 @@ from decimal import Decimal
 import pytest
 from django.contrib.auth.models import Group
 
+from config.celery import app
 from tests.builders import location, receive, released_work_order
 from tests.factories import MaterialFactory, UserFactory, WorkshopFactory
 from workorders.services.issuing import IssueLine, work_order_issue
@@ -68,3 +69,13 @@ def work_order(user, tube, shelf, workshop):
     )
     work_order.refresh_from_db()
     return work_order
+
+
+@pytest.fixture(autouse=True)
+def celery_in_process():
+    """E-mails leave from a Celery task: here it runs in-process after the commit, as with
+    the zero-setup default (no REDIS_URL), so ``mailoutbox`` sees what a worker would send."""
+    saved = app.conf.task_always_eager
+    app.conf.task_always_eager = True
+    yield
+    app.conf.task_always_eager = saved

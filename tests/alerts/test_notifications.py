@@ -12,7 +12,7 @@ from rest_framework.test import APIClient
 from alerts.models import Alert, AlertKind, Notification
 from alerts.selectors import notifications_for, open_alerts, unread_count
 from alerts.services import alert_raise, notifications_mark_read, notify
-from alerts.tasks import alerts_check_hourly
+from alerts.tasks import alerts_check_hourly, shortage_fulfilled_notify_task
 from audit.models import AuditEvent
 from returns.models import ShortageSlip
 from returns.replenish_services import replenish_issue, replenish_submit, shortage_fulfil
@@ -187,6 +187,8 @@ def test_requester_is_told_when_a_shortage_slip_is_fulfilled(
         "to work order WO-B."
     )
     assert [m.to for m in mailoutbox] == [["clerk@example.com"]]
+    assert shortage_fulfilled_notify_task(slip.pk) == 0  # run again: told once
+    assert Notification.objects.filter(user=clerk).count() == 1 and len(mailoutbox) == 1
 
 
 def test_hourly_job_retries_emails_that_did_not_go_out(ann, mailoutbox):

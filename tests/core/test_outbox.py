@@ -232,7 +232,7 @@ def test_a_run_killed_mid_send_is_taken_over_within_seconds(receiver, settings):
     with its connection, the next run sends the rest, and only the event in flight arrives
     twice (the same X-Event-Id, which the ERP drops)."""
     # Imported here: both modules import this one's Receiver.
-    from tests.jobs.conftest import wait_until
+    from tests.outbox.conftest import wait_until
     from tests.test_celery_worker import database_url
 
     receiver.hold_at = 2

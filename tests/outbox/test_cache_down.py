@@ -7,25 +7,12 @@ from django.test import Client
 
 from core.models import OutboxEvent
 from core.outbox import outbox_deliver
-from jobs.models import DeferredDispatch
 from org.services import api_token_issue
 from tests.core.test_outbox import SECRET, Receiver
-from tests.jobs.conftest import CLOSED_PORT
-from tests.jobs.test_dispatch import emit_and_dispatch
+from tests.outbox.conftest import waiting_tasks
+from tests.outbox.test_dispatch import emit_and_dispatch
 
 pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture
-def redis_down(settings, broker):
-    settings.CACHES = {
-        "default": {
-            "BACKEND": "core.cache.TolerantRedisCache",
-            "LOCATION": CLOSED_PORT,
-            "OPTIONS": settings.REDIS_TIMEOUTS,
-        }
-    }
-    broker.down()
 
 
 def test_cache_misses_instead_of_raising(redis_down):
@@ -52,7 +39,7 @@ def test_writes_commit_and_delivery_needs_no_redis(
     settings.ERP_WEBHOOK_URL, settings.ERP_WEBHOOK_SECRET = receiver.url, SECRET
     with django_capture_on_commit_callbacks(execute=True):
         event = emit_and_dispatch()
-    assert DeferredDispatch.objects.count() == 1  # the task waits for the broker...
+    assert waiting_tasks().count() == 1  # the task waits for the broker...
     assert outbox_deliver() == 1  # ...but delivery claims its events in the database
     assert OutboxEvent.objects.get(pk=event.pk).delivered_at is not None
     receiver.stop()

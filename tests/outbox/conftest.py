@@ -1,15 +1,26 @@
-import os
 import subprocess
-import sys
 import time
 
 import pytest
 
 from config.celery import app
-from tests.core.test_outbox import SECRET, Receiver
-from tests.test_celery_worker import database_url
+from core.models import OutboxEvent, OutboxKind
+from tests.core.test_outbox import Receiver
+from tests.test_celery_worker import WORKER_COMMAND, worker_env
 
 CLOSED_PORT = "redis://127.0.0.1:1/0"  # nothing listens there: Redis is "down"
+
+
+def waiting_tasks():
+    """Task rows of the outbox: what waits for the broker."""
+    return OutboxEvent.objects.filter(kind=OutboxKind.TASK)
+
+
+def task_row(name, *args, **kwargs):
+    """A task the broker refused earlier, as ``outbox_dispatch`` leaves it."""
+    return OutboxEvent.objects.create(
+        kind=OutboxKind.TASK, topic=name, payload={"args": list(args), "kwargs": kwargs}
+    )
 
 
 def pools_reset():
@@ -53,36 +64,33 @@ def broker():
     switch.up()
 
 
+@pytest.fixture
+def redis_down(settings, broker):
+    """REDIS_URL set, nothing listening: the cache and the broker both unreachable."""
+    settings.CACHES = {
+        "default": {
+            "BACKEND": "core.cache.TolerantRedisCache",
+            "LOCATION": CLOSED_PORT,
+            "OPTIONS": settings.REDIS_TIMEOUTS,
+        }
+    }
+    broker.down()
+
+
 class Worker:
-    """A real ``celery worker`` subprocess delivering ERP events to a local receiver."""
+    """A real ``celery worker`` subprocess delivering ERP events to a local receiver;
+    ``env`` adds to its environment."""
 
     def __init__(self):
-        self.receiver, self.process = Receiver(), None
+        self.receiver, self.process, self.env = Receiver(), None, {}
 
     def start(self):
         self.receiver.start()
-        env = {
-            **os.environ,
-            "DATABASE_URL": database_url(),
-            "ERP_WEBHOOK_URL": self.receiver.url,
-            "ERP_WEBHOOK_SECRET": SECRET,
-        }
-        command = [
-            sys.executable,
-            "-m",
-            "celery",
-            "-A",
-            "config",
-            "worker",
-            "--pool=solo",
-            "--loglevel=WARNING",
-            "--without-gossip",
-            "--without-mingle",
-            "-Q",
-            "celery",
-        ]
         self.process = subprocess.Popen(
-            command, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL
+            WORKER_COMMAND,
+            env=worker_env(self.receiver, **self.env),
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
         )
         return self.receiver
 

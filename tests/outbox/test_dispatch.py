@@ -9,13 +9,11 @@ from django.db import transaction
 
 from core.models import OutboxEvent
 from core.outbox import outbox_emit
-from core.tasks import outbox_deliver_task
+from core.outbox_tasks import outbox_dispatch, outbox_tasks_send
+from core.tasks import outbox_deliver_task, outbox_tasks_send_task
 from finance.models import MonthEnd
 from finance.tasks import month_end_task
-from jobs.dispatch import deferred_redispatch, dispatch_after_commit
-from jobs.models import DeferredDispatch
-from jobs.tasks import jobs_redispatch
-from tests.jobs.conftest import wait_until
+from tests.outbox.conftest import task_row, wait_until, waiting_tasks
 
 pytestmark = pytest.mark.django_db
 
@@ -24,7 +22,7 @@ def emit_and_dispatch():
     """A write that hands work to Celery: an ERP event, delivered by a task after commit."""
     with transaction.atomic():
         event = outbox_emit(topic="return.posted", payload={"number": "RT-202611-0001"})
-        dispatch_after_commit(outbox_deliver_task)
+        outbox_dispatch(outbox_deliver_task)
     return event
 
 
@@ -35,8 +33,8 @@ def test_broker_down_the_write_commits_and_the_task_waits(
     with django_capture_on_commit_callbacks(execute=True):
         event = emit_and_dispatch()
     assert OutboxEvent.objects.filter(pk=event.pk, delivered_at__isnull=True).exists()
-    deferred = DeferredDispatch.objects.get()
-    assert (deferred.task_name, deferred.args, deferred.attempts) == (
+    deferred = waiting_tasks().get()
+    assert (deferred.topic, deferred.payload["args"], deferred.attempts) == (
         "core.tasks.outbox_deliver_task",
         [],
         1,
@@ -45,10 +43,10 @@ def test_broker_down_the_write_commits_and_the_task_waits(
 
 
 def test_redispatch_keeps_the_row_while_the_broker_is_still_down(broker):
-    DeferredDispatch.objects.create(task_name="finance.tasks.month_end_task", args=["2026-10"])
+    task_row("finance.tasks.month_end_task", "2026-10")
     broker.down()
-    assert jobs_redispatch() == 0
-    deferred = DeferredDispatch.objects.get()
+    assert outbox_tasks_send_task() == 0
+    deferred = waiting_tasks().get()
     assert deferred.attempts == 1 and "refused" in deferred.last_error
 
 
@@ -58,17 +56,17 @@ def test_without_a_broker_the_task_runs_after_commit_only(
     broker.eager()
     with django_capture_on_commit_callbacks(execute=True):
         with transaction.atomic():
-            dispatch_after_commit(month_end_task, "2026-10")
+            outbox_dispatch(month_end_task, "2026-10")
         with pytest.raises(RuntimeError), transaction.atomic():
-            dispatch_after_commit(month_end_task, "2026-09")
+            outbox_dispatch(month_end_task, "2026-09")
             raise RuntimeError("rolled back")
     assert list(MonthEnd.objects.values_list("month", flat=True)) == [date(2026, 10, 1)]
-    assert not DeferredDispatch.objects.exists()
+    assert not waiting_tasks().exists()
 
 
 def delivered_once(receiver, event):
     wait_until(lambda: OutboxEvent.objects.get(pk=event.pk).delivered_at is not None)
-    assert not DeferredDispatch.objects.exists()
+    assert not waiting_tasks().exists()
     assert [r["id"] for r in receiver.received] == [str(event.event_id)]
 
 
@@ -78,9 +76,9 @@ def delivered_once(receiver, event):
 def test_a_starting_worker_sends_what_waited_for_redis(broker, worker):
     broker.down()
     event = emit_and_dispatch()
-    assert DeferredDispatch.objects.count() == 1
+    assert waiting_tasks().count() == 1
     broker.up()
-    receiver = worker.start()  # worker_ready -> jobs_redispatch
+    receiver = worker.start()  # worker_ready -> outbox_tasks_send_task
     delivered_once(receiver, event)
 
 
@@ -93,6 +91,6 @@ def test_redispatch_after_redis_is_back_runs_the_task_once(broker, worker):
     broker.down()
     event = emit_and_dispatch()
     broker.up()
-    deferred_redispatch()
-    deferred_redispatch()  # a second beat tick finds nothing left to send
+    outbox_tasks_send()
+    outbox_tasks_send()  # a second beat tick finds nothing left to send
     delivered_once(receiver, event)
