@@ -21,8 +21,8 @@ from materials.models import ApprovalClass, Bom, Material, MaterialCategory, Uni
 from org.models import Workshop
 from org.services import role_groups_sync, user_ensure, workshop_member_add
 from returns.models import ReasonCode, RequestKind
-from returns.replenish_services import replenish_create, replenish_submit
-from returns.return_services.drafting import return_create, return_submit
+from returns.services.replenish import replenish_create, replenish_submit
+from returns.services.return_drafting import return_create, return_submit
 from workorders.models import ProductionLine, WorkOrder
 from workorders.services.issuing import IssueLine, work_order_issue
 from workorders.services.lifecycle import (

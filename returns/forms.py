@@ -1,5 +1,5 @@
 """Page forms for requests, QC and receiving: they parse and check what was typed or scanned;
-the services (``returns.return_services`` / ``returns.replenish_services``) decide the rules."""
+the services (``returns.services``) decide the rules."""
 
 from decimal import Decimal
 
@@ -26,7 +26,7 @@ from returns.models import (
     Verdict,
 )
 from returns.selectors import replaced_qty
-from returns.services import DEFECT_VERDICTS
+from returns.services.common import DEFECT_VERDICTS
 
 WORK_ORDER_UNKNOWN = _("No work order %(number)s that you can work on.")
 MATERIAL_UNKNOWN = _("Unknown material %(code)s.")
@@ -388,7 +388,7 @@ ReceiptLineFormSet = forms.formset_factory(
 
 
 class AttachmentForm(forms.Form):
-    """A photo or PDF for the approvers; ``returns.attachment_services`` checks type and size."""
+    """A photo or PDF for the approvers; ``returns.services.attachments`` checks type and size."""
 
     file = forms.FileField(
         label=_("Photo or PDF"),

@@ -21,13 +21,15 @@ from core.errors import StateConflict
 from core.views import SERVICE_ERRORS, service_failed
 from inventory.scanning import resolved
 from org.access import scoped
-from returns import attachment_services, forms, replenish_services, selectors
+from returns import forms, selectors
 from returns.models import ReplenishState, ReturnState, ShortageState
-from returns.return_services.drafting import return_cancel, return_create, return_submit
-from returns.return_services.lines import numbered_lines
-from returns.return_services.qc import return_qc_verdict
-from returns.return_services.receipt import return_receive
-from returns.services import STATES, TRANSITIONS
+from returns.services import attachments as attachment_services
+from returns.services import issuing, replenish
+from returns.services.common import STATES, TRANSITIONS
+from returns.services.return_drafting import return_cancel, return_create, return_submit
+from returns.services.return_lines import numbered_lines
+from returns.services.return_qc import return_qc_verdict
+from returns.services.return_receipt import return_receive
 from workorders.models import WorkOrder
 
 NOT_A_RETURN_SLIP = gettext_lazy("%(code)s is not a return slip waiting for receipt.")
@@ -73,9 +75,9 @@ KINDS = {
         formset=forms.ReplenishLineFormSet,
         scan=forms.replenish_rows_scan,
         service_lines=forms.replenish_service_lines,
-        create=replenish_services.replenish_create,
-        submit=replenish_services.replenish_submit,
-        cancel=replenish_services.replenish_cancel,
+        create=replenish.replenish_create,
+        submit=replenish.replenish_submit,
+        cancel=replenish.replenish_cancel,
         queryset=selectors.replenish_requests,
     ),
 }
@@ -245,7 +247,7 @@ def request_of(request, kind, pk):
     return kind, get_object_or_404(queryset, pk=pk)
 
 
-# The audit actions of request services (``returns.services.audit``), as people read them.
+# The audit actions of request services (``returns.services.common.audit``), as people read them.
 ACTIONS = {
     "create": pgettext_lazy("request history", "created"),
     "line_add": gettext_lazy("line added"),
@@ -485,7 +487,7 @@ def replenish_issue(request, pk):
     """Issue an approved replenishment (FEFO picking); what is missing opens a shortage slip."""
     replenishment = get_object_or_404(replenishments_in_scope(request.user), pk=pk)
     try:
-        issued = replenish_services.replenish_issue(request=replenishment, **actor(request))
+        issued = issuing.replenish_issue(request=replenishment, **actor(request))
     except SERVICE_ERRORS as error:
         service_failed(request, error)
     else:
@@ -507,7 +509,7 @@ def shortages(request):
 def shortage_fulfil(request, pk):
     slip = get_object_or_404(shortages_in_scope(request.user), pk=pk)
     try:
-        replenish_services.shortage_fulfil(slip=slip, **actor(request))
+        issuing.shortage_fulfil(slip=slip, **actor(request))
     except SERVICE_ERRORS as error:
         service_failed(request, error)
     else:

@@ -1,5 +1,5 @@
 """Input serializers only parse (codes → rows); output serializers render. The rules live
-in ``returns.return_services`` / ``returns.replenish_services``."""
+in ``returns.services``."""
 
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.types import OpenApiTypes
@@ -28,7 +28,7 @@ from returns.models import (
     ShortageState,
     Verdict,
 )
-from returns.return_services.lines import numbered_lines
+from returns.services.return_lines import numbered_lines
 from workorders.models import WorkOrder
 
 MATERIALS = Material.objects.select_related("uom", "warehouse_category")

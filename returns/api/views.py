@@ -11,10 +11,17 @@ from core.api.permissions import HasAnyPerm, HasPerm
 from core.api.token_scope import READ, TokenScope
 from org.access import scope_require
 from org.api.permissions import WorkshopScoped
-from returns import replenish_services, selectors
+from returns import selectors
 from returns.api import filters, serializers
 from returns.api.attachments import AttachmentsMixin
-from returns.return_services.drafting import (
+from returns.services.issuing import replenish_issue, shortage_fulfil
+from returns.services.replenish import (
+    replenish_cancel,
+    replenish_create,
+    replenish_reject,
+    replenish_submit,
+)
+from returns.services.return_drafting import (
     return_cancel,
     return_create,
     return_line_add,
@@ -22,9 +29,9 @@ from returns.return_services.drafting import (
     return_review,
     return_submit,
 )
-from returns.return_services.posting import return_confirm, return_post
-from returns.return_services.qc import return_qc_verdict
-from returns.return_services.receipt import return_receive
+from returns.services.return_posting import return_confirm, return_post
+from returns.services.return_qc import return_qc_verdict
+from returns.services.return_receipt import return_receive
 
 ADD_RETURN = HasPerm("returns.add_returnrequest")
 QC_VERDICT = HasPerm("returns.give_qc_verdict")
@@ -210,7 +217,7 @@ class ReplenishRequestViewSet(RequestViewSet):
     serializer_class = REPLENISH
     filterset_class = filters.ReplenishRequestFilter
     create_input = serializers.ReplenishCreateInput
-    create_service = staticmethod(replenish_services.replenish_create)
+    create_service = staticmethod(replenish_create)
     token_scope = TokenScope(
         integration=READ, device=READ | {"create", "submit", "cancel", "attachments", "issue"}
     )
@@ -222,22 +229,22 @@ class ReplenishRequestViewSet(RequestViewSet):
     @extend_schema(request=None, responses=REPLENISH)
     @action(detail=True, methods=["post"], permission_classes=[ADD_REPLENISH])
     def submit(self, request, pk=None):
-        return self.act(replenish_services.replenish_submit)
+        return self.act(replenish_submit)
 
     @extend_schema(request=None, responses=REPLENISH)
     @action(detail=True, methods=["post"], permission_classes=[ISSUE_REPLENISH])
     def issue(self, request, pk=None):
-        return self.act(replenish_services.replenish_issue)
+        return self.act(replenish_issue)
 
     @extend_schema(request=serializers.RejectInput, responses=REPLENISH)
     @action(detail=True, methods=["post"], permission_classes=[ISSUE_REPLENISH])
     def reject(self, request, pk=None):
-        return self.act(replenish_services.replenish_reject, serializers.RejectInput)
+        return self.act(replenish_reject, serializers.RejectInput)
 
     @extend_schema(request=None, responses=REPLENISH)
     @action(detail=True, methods=["post"], permission_classes=[ADD_REPLENISH])
     def cancel(self, request, pk=None):
-        return self.act(replenish_services.replenish_cancel)
+        return self.act(replenish_cancel)
 
 
 class ShortageSlipViewSet(WorkshopScoped, ServiceActionsMixin, viewsets.ReadOnlyModelViewSet):
@@ -253,4 +260,4 @@ class ShortageSlipViewSet(WorkshopScoped, ServiceActionsMixin, viewsets.ReadOnly
     @extend_schema(request=None, responses=serializers.ShortageSlipSerializer)
     @action(detail=True, methods=["post"], permission_classes=[FULFIL_SHORTAGE])
     def fulfil(self, request, pk=None):
-        return self.act(replenish_services.shortage_fulfil, key="slip")
+        return self.act(shortage_fulfil, key="slip")

@@ -19,9 +19,9 @@ from approvals.services import approval_decide
 from audit.models import AuditEvent
 from inventory.services import stock_adjust
 from returns.models import ReturnState, Verdict
-from returns.return_services.drafting import return_submit
-from returns.return_services.qc import return_qc_verdict
-from returns.return_services.receipt import return_receive
+from returns.services.return_drafting import return_submit
+from returns.services.return_qc import return_qc_verdict
+from returns.services.return_receipt import return_receive
 from tests.builders import batch_material, days_from_today, receive
 from tests.factories import MaterialFactory, UserFactory
 from tests.returns.builders import approve_all, draft_return, line, pending_step, tier_holder

@@ -15,7 +15,8 @@ from alerts.services import alert_raise, notifications_mark_read, notify
 from alerts.tasks import alerts_check_hourly
 from audit.models import AuditEvent
 from returns.models import ShortageSlip
-from returns.replenish_services import replenish_issue, replenish_submit, shortage_fulfil
+from returns.services.issuing import replenish_issue, shortage_fulfil
+from returns.services.replenish import replenish_submit
 from tests.builders import receive, released_work_order
 from tests.factories import MaterialFactory, UserFactory
 from tests.returns.builders import approve_all, line, replenishment

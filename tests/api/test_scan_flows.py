@@ -6,8 +6,8 @@ import pytest
 from audit.models import AuditEvent
 from inventory.models import LedgerEntry, StockBalance
 from returns.models import ReturnState
-from returns.return_services.drafting import return_submit
-from returns.return_services.qc import return_qc_verdict
+from returns.services.return_drafting import return_submit
+from returns.services.return_qc import return_qc_verdict
 from tests.builders import location, receive
 from tests.factories import MaterialFactory
 from tests.returns.builders import approve_all, draft_return, line

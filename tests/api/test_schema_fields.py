@@ -12,7 +12,7 @@ import re
 import pytest
 from drf_spectacular.generators import SchemaGenerator
 
-from returns.return_services.drafting import return_submit
+from returns.services.return_drafting import return_submit
 from tests.returns.builders import draft_return, issued_replenishment, line
 
 pytestmark = pytest.mark.django_db

@@ -7,7 +7,7 @@ import pytest
 
 from approvals.models import Tier
 from returns.models import ReplenishState, RequestKind
-from returns.replenish_services import replenish_create, replenish_submit
+from returns.services.replenish import replenish_create, replenish_submit
 from tests.approvals.builders import client_for, holds, reason
 from tests.builders import released_work_order
 from tests.factories import MaterialFactory, UserFactory, WorkshopFactory

@@ -19,7 +19,7 @@ from returns.models import (
     ShortageState,
     Verdict,
 )
-from returns.replenish_services import replenish_submit
+from returns.services.replenish import replenish_submit
 from tests.browser.scenario import gs1, scenario_build
 from tests.builders import receive
 from tests.factories import UserFactory, WorkshopFactory

@@ -9,8 +9,8 @@ from django.urls import reverse
 
 from approvals.models import Tier
 from audit.models import AuditEvent
-from returns.attachment_services import NOT_APPLICANT, NOT_ATTACHABLE, TYPE_REFUSED, attachment_add
 from returns.models import RequestAttachment, ReturnState
+from returns.services.attachments import NOT_APPLICANT, NOT_ATTACHABLE, TYPE_REFUSED, attachment_add
 from tests.approvals.builders import holds, open_steps, return_request, work_order
 from tests.factories import UserFactory, WorkshopFactory
 from tests.returns.attachment_builders import JPEG, PDF, media_root, stored_files, upload

@@ -13,8 +13,9 @@ from alerts.models import AlertKind
 from alerts.services import alert_raise
 from inventory.models import LedgerEntry, MovementType
 from returns.models import REPLENISH_FINISHED, RETURN_FINISHED, ReplenishRequest, ReturnRequest
-from returns.replenish_services import replenish_issue, replenish_submit
-from returns.return_services.drafting import return_submit
+from returns.services.issuing import replenish_issue
+from returns.services.replenish import replenish_submit
+from returns.services.return_drafting import return_submit
 from tests.factories import UserFactory
 from tests.returns.builders import approve_all, draft_return, line, replenishment
 from tests.workorders.test_closeout import in_progress_work_order

@@ -13,7 +13,8 @@ from finance.models import MonthEnd, MonthEndState
 from reports.models import ExportJob, ExportState
 from reports.services import export_run
 from returns.models import RequestKind
-from returns.replenish_services import replenish_issue, replenish_submit
+from returns.services.issuing import replenish_issue
+from returns.services.replenish import replenish_submit
 from tests.factories import UserFactory
 from tests.returns.builders import approve_all, line, replenishment
 from tests.workorders.test_closeout import in_progress_work_order

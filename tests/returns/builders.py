@@ -7,11 +7,12 @@ from django.contrib.auth import get_user_model
 from approvals.models import StepState, TierAssignment
 from approvals.services import approval_decide, steps_of
 from returns.models import ReasonCode
-from returns.replenish_services import replenish_create, replenish_issue, replenish_submit
-from returns.return_services.drafting import return_create, return_submit
-from returns.return_services.posting import return_post
-from returns.return_services.qc import return_qc_verdict
-from returns.return_services.receipt import return_receive
+from returns.services.issuing import replenish_issue
+from returns.services.replenish import replenish_create, replenish_submit
+from returns.services.return_drafting import return_create, return_submit
+from returns.services.return_posting import return_post
+from returns.services.return_qc import return_qc_verdict
+from returns.services.return_receipt import return_receive
 from tests.builders import with_roles
 from tests.factories import UserFactory
 

@@ -14,8 +14,9 @@ from rest_framework.test import APIClient
 
 from audit.models import AuditEvent
 from core.errors import StateConflict
-from returns import attachment_services
-from returns.attachment_services import (
+from returns.models import RequestAttachment, ReturnRequest
+from returns.services import attachments as attachment_services
+from returns.services.attachments import (
     NOT_APPLICANT,
     NOT_ATTACHABLE,
     NOT_REMOVABLE,
@@ -26,9 +27,8 @@ from returns.attachment_services import (
     attachment_add,
     attachment_remove,
 )
-from returns.models import RequestAttachment, ReturnRequest
-from returns.replenish_services import replenish_submit
-from returns.return_services.drafting import return_cancel, return_reject, return_submit
+from returns.services.replenish import replenish_submit
+from returns.services.return_drafting import return_cancel, return_reject, return_submit
 from tests.builders import with_roles
 from tests.factories import UserFactory, WorkshopFactory
 from tests.returns.attachment_builders import JPEG, PDF, PNG, media_root, stored_files, upload

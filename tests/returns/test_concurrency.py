@@ -12,10 +12,10 @@ from core.errors import StateConflict
 from inventory.models import LedgerEntry, MovementType
 from inventory.selectors import ledger_balance_mismatches
 from returns.models import ReturnRequest, ReturnState, Verdict
-from returns.return_services.drafting import return_review, return_submit
-from returns.return_services.posting import return_post
-from returns.return_services.qc import return_qc_verdict
-from returns.return_services.receipt import return_receive
+from returns.services.return_drafting import return_review, return_submit
+from returns.services.return_posting import return_post
+from returns.services.return_qc import return_qc_verdict
+from returns.services.return_receipt import return_receive
 from tests.builders import with_roles
 from tests.returns.builders import draft_return, line
 

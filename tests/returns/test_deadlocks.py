@@ -13,10 +13,10 @@ from inventory.models import LedgerEntry, MovementType, StockBalance
 from inventory.selectors import ledger_balance_mismatches
 from inventory.services import stock_transfer
 from returns.models import ReturnState, Verdict
-from returns.return_services.drafting import return_review, return_submit
-from returns.return_services.posting import return_post
-from returns.return_services.qc import return_qc_verdict
-from returns.return_services.receipt import return_receive
+from returns.services.return_drafting import return_review, return_submit
+from returns.services.return_posting import return_post
+from returns.services.return_qc import return_qc_verdict
+from returns.services.return_receipt import return_receive
 from tests.builders import days_from_today, location, receive
 from tests.concurrency import Session, wait_until_blocked
 from tests.returns.builders import draft_return, line

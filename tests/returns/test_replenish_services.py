@@ -15,16 +15,11 @@ from core.models import OutboxEvent
 from inventory.models import LedgerEntry, MovementType, Serial, SerialStatus, StockBalance
 from materials.models import TrackingMode
 from returns.models import ReplenishState, ReturnState, ShortageState, Verdict
-from returns.replenish_services import (
-    replenish_cancel,
-    replenish_issue,
-    replenish_reject,
-    replenish_submit,
-    shortage_fulfil,
-)
-from returns.return_services.posting import return_confirm
 from returns.selectors import open_requests_for
-from returns.services import request_decide
+from returns.services.common import request_decide
+from returns.services.issuing import replenish_issue, shortage_fulfil
+from returns.services.replenish import replenish_cancel, replenish_reject, replenish_submit
+from returns.services.return_posting import return_confirm
 from tests.builders import location, receive, released_work_order
 from tests.factories import MaterialFactory
 from tests.returns.builders import (

@@ -27,17 +27,17 @@ from inventory.selectors import issuable_balances
 from inventory.services import lot_set_inspection_status
 from materials.models import TrackingMode
 from returns.models import ReturnState, Verdict
-from returns.return_services.drafting import (
+from returns.selectors import open_requests_for
+from returns.services.return_drafting import (
     return_cancel,
     return_line_add,
     return_reject,
     return_review,
     return_submit,
 )
-from returns.return_services.posting import return_confirm, return_post
-from returns.return_services.qc import return_qc_verdict
-from returns.return_services.receipt import return_receive
-from returns.selectors import open_requests_for
+from returns.services.return_posting import return_confirm, return_post
+from returns.services.return_qc import return_qc_verdict
+from returns.services.return_receipt import return_receive
 from tests.builders import location, receive, released_work_order, with_roles
 from tests.factories import (
     MaterialFactory,

@@ -15,9 +15,9 @@ from finance.models import MonthEnd
 from finance.month_end import month_end_confirm
 from inventory.models import LedgerEntry
 from returns.models import ReturnState
-from returns.return_services.drafting import return_submit
-from returns.return_services.posting import return_confirm, return_post
-from returns.return_services.receipt import return_receive
+from returns.services.return_drafting import return_submit
+from returns.services.return_posting import return_confirm, return_post
+from returns.services.return_receipt import return_receive
 from tests.builders import receive, with_roles
 from tests.factories import UserFactory, WorkshopFactory
 from tests.returns.builders import draft_return, line, pending_step, replenishment
@@ -32,8 +32,8 @@ def client_for(user):
 
 
 def inspected_return(work_order, applicant, supervisor, qc, tube, lot):
-    from returns.return_services.drafting import return_review
-    from returns.return_services.qc import return_qc_verdict
+    from returns.services.return_drafting import return_review
+    from returns.services.return_qc import return_qc_verdict
 
     request = return_submit(
         request=draft_return(work_order, applicant, [line(tube, 5, lot=lot)]), actor=applicant
@@ -51,7 +51,7 @@ def test_the_requester_cannot_approve_their_own_request_even_holding_the_tier(
 ):
     TierAssignment.objects.create(user=clerk, tier=Tier.WORKSHOP_DIRECTOR, workshop=workshop)
     request = replenishment(work_order, clerk, [line(tube, 2)])
-    from returns.replenish_services import replenish_submit
+    from returns.services.replenish import replenish_submit
 
     request = replenish_submit(request=request, actor=clerk)
     step = pending_step(request)
@@ -80,7 +80,7 @@ def test_a_delegate_decides_only_within_the_date_range(
         starts=today + timedelta(days=starts),
         ends=today + timedelta(days=ends),
     )
-    from returns.replenish_services import replenish_submit
+    from returns.services.replenish import replenish_submit
 
     request = replenish_submit(
         request=replenishment(work_order, clerk, [line(tube, 2)]), actor=clerk
@@ -132,7 +132,7 @@ def test_only_qc_gives_verdicts_and_only_keepers_post(
     request = return_submit(
         request=draft_return(work_order, clerk, [line(tube, 5, lot=lot)]), actor=clerk
     )
-    from returns.return_services.drafting import return_review
+    from returns.services.return_drafting import return_review
 
     request = return_review(request=request, actor=supervisor)
     url = f"/api/v1/returns/{request.pk}/"

@@ -36,8 +36,8 @@ from returns.models import (
     ReturnRequest,
     ShortageSlip,
 )
-from returns.return_services.drafting import return_review, return_submit
-from returns.return_services.qc import return_qc_verdict
+from returns.services.return_drafting import return_review, return_submit
+from returns.services.return_qc import return_qc_verdict
 from tests.builders import released_work_order, with_roles
 from tests.returns.builders import draft_return, line
 from workorders.models import LeftoverDeclaration, SignOff, WorkOrder

@@ -7,7 +7,8 @@ from rest_framework.test import APIClient
 from core.errors import StateConflict
 from inventory.models import LedgerEntry
 from returns.models import ReplenishState
-from returns.replenish_services import replenish_issue, replenish_submit
+from returns.services.issuing import replenish_issue
+from returns.services.replenish import replenish_submit
 from tests.builders import with_roles
 from tests.returns.builders import approve_all, line, replenishment
 

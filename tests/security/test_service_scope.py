@@ -13,11 +13,11 @@ from audit.models import AuditEvent
 from inventory.models import LedgerEntry
 from org.access import OUT_OF_SCOPE, not_found
 from returns.models import ReasonCode, ReplenishRequest, RequestKind, ReturnRequest, ReturnState
-from returns.replenish_services import replenish_create
-from returns.return_services.drafting import return_create, return_review, return_submit
-from returns.return_services.posting import return_post
-from returns.return_services.qc import return_qc_verdict
-from returns.return_services.receipt import return_receive
+from returns.services.replenish import replenish_create
+from returns.services.return_drafting import return_create, return_review, return_submit
+from returns.services.return_posting import return_post
+from returns.services.return_qc import return_qc_verdict
+from returns.services.return_receipt import return_receive
 from tests.approvals.builders import delegate
 from tests.builders import with_roles
 from tests.factories import UserFactory, WorkshopFactory

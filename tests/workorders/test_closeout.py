@@ -30,10 +30,10 @@ from returns.models import (
     ShortageState,
     Verdict,
 )
-from returns.return_services.drafting import return_submit
-from returns.return_services.posting import return_post
-from returns.return_services.qc import return_qc_verdict
-from returns.return_services.receipt import return_receive
+from returns.services.return_drafting import return_submit
+from returns.services.return_posting import return_post
+from returns.services.return_qc import return_qc_verdict
+from returns.services.return_receipt import return_receive
 from tests.builders import batch_material, location, receive, released_work_order, with_roles
 from tests.factories import MaterialFactory, UserFactory
 from tests.returns.builders import approve_all, draft_return

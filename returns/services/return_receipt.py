@@ -11,10 +11,8 @@ from core.transactions import atomic_service
 from inventory.services import ledger_locks_take, validate_quantity
 from org.access import permission_require
 from returns.models import ReturnLine, ReturnState
-from returns.return_services.lines import line_summary, lines_given
-from returns.return_services.posting import return_movements, return_post
 from returns.selectors import putaway_location
-from returns.services import (
+from returns.services.common import (
     DEFECT_VERDICTS,
     ensure_not_applicant,
     ensure_transition,
@@ -22,6 +20,8 @@ from returns.services import (
     rejection_apply,
     state_change,
 )
+from returns.services.return_lines import line_summary, lines_given
+from returns.services.return_posting import return_movements, return_post
 
 FOREIGN_LIMIT = Decimal("0.02")  # R-R5: IQC refuses a defect lot with more than 2 % foreign
 PERCENT = Decimal("0.01")

@@ -10,8 +10,8 @@ from core.errors import StateConflict
 from core.transactions import atomic_service
 from org.access import permission_require
 from returns.models import ReturnLine, ReturnState, Verdict
-from returns.return_services.lines import ensure_good_stock_allowed, line_summary, lines_given
-from returns.services import ensure_transition, locked, state_change
+from returns.services.common import ensure_transition, locked, state_change
+from returns.services.return_lines import ensure_good_stock_allowed, line_summary, lines_given
 
 VERDICT_MISSING = _("Give a QC verdict for line %(line)s (%(material)s).")
 VERDICT_UNKNOWN = _("Unknown verdict %(verdict)s.")

@@ -2,8 +2,8 @@
 the one transitions map per model, the audited state change, the approval decision, and
 rejection and cancellation.
 
-The request-specific services live in ``returns.return_services`` and
-``returns.replenish_services``; both build on these helpers so each rule has one place.
+The request-specific services live in the other modules of ``returns.services``; they
+build on these helpers so each rule has one place.
 Lock order: the request row, then the work order, then stock rows (``ledger_post``), then
 the document-number sequence, then the audit chain (``audit_record`` always last).
 """

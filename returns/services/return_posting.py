@@ -11,12 +11,12 @@ from inventory.models import MovementType
 from inventory.services import entries_summary, ledger_post, one_movement_per_unit
 from org.access import permission_require
 from returns.models import ReturnState, Verdict
-from returns.return_services.lines import (
+from returns.services.common import ensure_not_applicant, ensure_transition, locked, state_change
+from returns.services.return_lines import (
     ensure_good_stock_allowed,
     numbered_lines,
     serials_issued_to,
 )
-from returns.services import ensure_not_applicant, ensure_transition, locked, state_change
 
 
 def return_movements(request):

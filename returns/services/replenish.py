@@ -2,34 +2,23 @@
 R-A2…R-A4) → approved → issued, or short with a shortage slip until stock arrives.
 
 Every write locks the request row first, checks the move against
-``REPLENISH_TRANSITIONS``, validates, changes, and audits last (see ``returns.services``).
+``REPLENISH_TRANSITIONS``, validates, changes, and audits last (see ``returns.services.common``).
 """
 
 from collections import defaultdict
-from dataclasses import replace
 from decimal import Decimal
 
 from django.core.exceptions import ValidationError
-from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from approvals.routing import active_policy, chain_order, replenish_route
-from audit.services import audit_record
 from core.errors import StateConflict
 from core.fields import MONEY, format_qty
-from core.outbox import outbox_emit
-from core.services import document_number_next
 from core.transactions import atomic_service
-from inventory.models import MovementType, Serial, SerialStatus
-from inventory.selectors import fefo_suggestion
 from inventory.services import (
-    entries_summary,
-    ledger_post,
-    one_movement_per_unit,
     validate_quantity,
 )
-from materials.models import TrackingMode
-from org.access import permission_require, scope_require
+from org.access import scope_require
 from returns.models import (
     DefectKind,
     ReplacementCitation,
@@ -38,26 +27,21 @@ from returns.models import (
     ReplenishState,
     RequestKind,
     ReturnState,
-    ShortageSlip,
-    ShortageState,
 )
 from returns.selectors import replaced_qty
-from returns.services import (
+from returns.services.common import (
     DEFECT_VERDICTS,
     NO_LINES,
     audit,
     ensure_applicant,
-    ensure_not_applicant,
     ensure_transition,
     locked,
     request_cancel,
     request_reject,
     request_submit,
-    state_change,
     validate_reason,
     work_order_locked,
 )
-from returns.signals import shortage_fulfilled
 from workorders.models import ISSUABLE_STATUSES
 from workorders.services.lifecycle import NOT_ON_WORK_ORDER
 
@@ -82,8 +66,6 @@ NOT_ONE_FOR_ONE = _(
     "One-for-one: the replenished %(qty)s of %(material)s must equal the defective quantity "
     "cited (%(cited)s)."
 )
-SLIP_CLOSED = _("Shortage slip %(number)s is already closed.")
-STILL_SHORT = _("Still short of %(material)s: on hand %(on_hand)s, needed %(needed)s.")
 
 
 # ---------------------------------------------------------------------------- one-for-one
@@ -318,161 +300,3 @@ def replenish_reject(*, request, actor, reason, device=""):
 
 def replenish_cancel(*, request, actor, device=""):
     return request_cancel(request=request, actor=actor, device=device)
-
-
-# ---------------------------------------------------------------------------- issue
-
-
-def serial_units_at(*, material, lot, location, quantity):
-    """The first ``quantity`` serial units in stock at the picked lot and location."""
-    return list(
-        Serial.objects.filter(
-            material=material, lot=lot, location=location, status=SerialStatus.IN_STOCK
-        ).order_by("serial_no")[: int(quantity)]
-    )
-
-
-def pick_movements(*, material, quantity, doc_line, remark):
-    """FEFO picks for ``quantity`` as REPLENISH movements: (movements, issued, short)."""
-    picks, short = fefo_suggestion(material=material, quantity=quantity)
-    movements = []
-    for pick in picks:
-        units = []
-        if material.tracking == TrackingMode.SERIAL:
-            units = serial_units_at(
-                material=material,
-                lot=pick["lot"],
-                location=pick["location"],
-                quantity=pick["quantity"],
-            )
-        movements += [
-            replace(movement, doc_line=doc_line)
-            for movement in one_movement_per_unit(
-                material=material,
-                lot=pick["lot"],
-                location=pick["location"],
-                quantity=-pick["quantity"],
-                movement_type=MovementType.REPLENISH,
-                serials=units,
-                remark=remark,
-            )
-        ]
-    return movements, Decimal(quantity) - short, short
-
-
-def replenish_post(request, movements, actor, device):
-    """R-P3: blue issue entries to the work order citing the request."""
-    if not movements:
-        return []
-    return ledger_post(
-        movements=movements,
-        doc_type="replenish",
-        doc_id=request.number,
-        actor=actor,
-        device=device,
-        work_order=request.work_order,
-        reason_code=request.reason.code,
-    )
-
-
-@atomic_service
-def replenish_issue(*, request, actor, device=""):
-    """Issue what stock allows (FEFO); a short line gets a shortage slip SH-… (R-P4)."""
-    permission_require(actor, "returns.issue_replenishment", _("issue replenishments"))
-    request = locked(request, actor=actor)
-    ensure_transition(request, ReplenishState.ISSUED, _("issued"))
-    ensure_not_applicant(request, actor, _("issue"))
-    remark = f"{request.reason.code} {request.reason.name}"
-    lines, movements, slips = list(request.lines.select_related("material")), [], []
-    for position, line in enumerate(lines, start=1):
-        line_movements, line.issued_qty, line.short_qty = pick_movements(
-            material=line.material, quantity=line.quantity, doc_line=position, remark=remark
-        )
-        movements += line_movements
-    entries = replenish_post(request, movements, actor, device)
-    ReplenishLine.objects.bulk_update(lines, ["issued_qty", "short_qty"])
-    for line in lines:
-        if line.short_qty > 0:
-            slips.append(
-                ShortageSlip.objects.create(
-                    number=document_number_next(prefix="SH"),
-                    replenish_line=line,
-                    material=line.material,
-                    quantity=line.short_qty,
-                )
-            )
-    for slip in slips:
-        outbox_emit(
-            topic="shortage.opened",
-            payload={
-                "number": slip.number,
-                "request": request.number,
-                "material": slip.material.code,
-                "quantity": slip.quantity,
-            },
-        )
-    return state_change(
-        request,
-        ReplenishState.SHORT if slips else ReplenishState.ISSUED,
-        actor=actor,
-        device=device,
-        action="issue",
-        details={"entries": entries_summary(entries), "shortages": [s.number for s in slips]},
-        issued_by=actor,
-        issued_at=timezone.now(),
-    )
-
-
-@atomic_service
-def shortage_fulfil(*, slip, actor, device=""):
-    """Stock arrived: issue the slip's quantity, close it; the request is issued when no
-    slip of it stays open. All or nothing: not enough stock yet is a 400."""
-    permission_require(actor, "returns.change_shortageslip", _("fulfil shortage slips"))
-    request = locked(ReplenishRequest(pk=slip.replenish_line.request_id), actor=actor)
-    slip = (
-        ShortageSlip.objects.select_for_update(of=("self",))
-        .select_related("material", "replenish_line")
-        .get(pk=slip.pk)
-    )
-    if slip.state != ShortageState.OPEN:
-        raise StateConflict(SLIP_CLOSED, params={"number": slip.number})
-    ensure_transition(request, ReplenishState.ISSUED, _("issued"))
-    line = slip.replenish_line
-    position = list(request.lines.values_list("pk", flat=True)).index(line.pk) + 1
-    movements, issued, short = pick_movements(
-        material=slip.material, quantity=slip.quantity, doc_line=position, remark=slip.number
-    )
-    if short > 0:
-        raise ValidationError(
-            {
-                "quantity": STILL_SHORT
-                % {
-                    "material": slip.material.code,
-                    "on_hand": format_qty(issued),
-                    "needed": format_qty(slip.quantity),
-                }
-            }
-        )
-    entries = replenish_post(request, movements, actor, device)
-    now = timezone.now()
-    slip.state, slip.closed_at, slip.closed_by = ShortageState.CLOSED, now, actor
-    slip.save(update_fields=["state", "closed_at", "closed_by"])
-    line.issued_qty += slip.quantity
-    line.short_qty -= slip.quantity
-    line.save(update_fields=["issued_qty", "short_qty"])
-    details = {"shortage": slip.number, "entries": entries_summary(entries)}
-    if not ShortageSlip.objects.filter(
-        replenish_line__request=request, state=ShortageState.OPEN
-    ).exists():
-        state_change(
-            request,
-            ReplenishState.ISSUED,
-            actor=actor,
-            device=device,
-            action="fulfil",
-            details=details,
-        )
-    else:
-        audit_record(actor=actor, device=device, action="shortage.fulfil", obj=slip, after=details)
-    shortage_fulfilled.send(sender=ShortageSlip, slip=slip, replenish_request=request)  # R-P4
-    return slip

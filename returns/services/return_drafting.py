@@ -11,14 +11,8 @@ from core.errors import StateConflict
 from core.transactions import atomic_service
 from org.access import scope_require
 from returns.models import Condition, RequestKind, ReturnRequest, ReturnState
-from returns.return_services.lines import (
-    ensure_returnable,
-    exceeds_issued,
-    line_summary,
-    return_line_build,
-)
 from returns.selectors import returnable_qty
-from returns.services import (
+from returns.services.common import (
     NO_LINES,
     WRONG_STATE,
     audit,
@@ -30,6 +24,12 @@ from returns.services import (
     request_submit,
     validate_reason,
     work_order_locked,
+)
+from returns.services.return_lines import (
+    ensure_returnable,
+    exceeds_issued,
+    line_summary,
+    return_line_build,
 )
 
 NOT_A_DRAFT_ACTION = _("changed")

@@ -25,7 +25,7 @@ from django.utils.translation import gettext_lazy as _
 from core.errors import StateConflict
 from core.transactions import atomic_service
 from returns.models import ReplenishRequest, RequestAttachment, ReturnRequest
-from returns.services import STATES, audit, locked
+from returns.services.common import STATES, audit, locked
 
 TYPE_REFUSED = _("%(name)s is not a JPEG or PNG photo or a PDF file.")
 TOO_BIG = _("%(name)s is %(size)s; an attachment may be at most %(limit)s.")
