@@ -292,7 +292,7 @@ def requests(clerk, running, done):
             }
         ],
     )
-    return_submit(request=leftover, actor=clerk)
+    return_submit(return_request=leftover, actor=clerk)
     scrap = replenish_create(
         work_order=running,
         applicant=clerk,
@@ -300,7 +300,7 @@ def requests(clerk, running, done):
         explanation="Cutting loss above quota on line 1",
         lines=[{"material": tube, "quantity": Decimal("4"), "citations": []}],
     )
-    replenish_submit(request=scrap, actor=clerk)
+    replenish_submit(replenish_request=scrap, actor=clerk)
 
 
 @transaction.atomic

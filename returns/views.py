@@ -44,6 +44,7 @@ class Kind:
     """What differs between the return and the replenishment pages."""
 
     name: str
+    domain_arg: str  # the keyword the services take the request as
     perm: str
     form: type
     formset: type
@@ -58,6 +59,7 @@ class Kind:
 KINDS = {
     "return": Kind(
         name="return",
+        domain_arg="return_request",
         perm="returns.add_returnrequest",
         form=forms.ReturnForm,
         formset=forms.ReturnLineFormSet,
@@ -70,6 +72,7 @@ KINDS = {
     ),
     "replenish": Kind(
         name="replenish",
+        domain_arg="replenish_request",
         perm="returns.add_replenishrequest",
         form=forms.ReplenishForm,
         formset=forms.ReplenishLineFormSet,
@@ -218,7 +221,7 @@ def request_new(request, kind):
                     device=getattr(request, "device_id", ""),
                 )
                 if action == "submit":
-                    created = kind.submit(request=created, **actor(request))
+                    created = kind.submit(**{kind.domain_arg: created}, **actor(request))
         except SERVICE_ERRORS as error:
             service_failed(request, error, header, formset)
         else:
@@ -321,7 +324,7 @@ def request_action(request, kind, pk, action):
     if action not in services:
         raise Http404
     try:
-        services[action](request=obj, **actor(request))
+        services[action](**{kind.domain_arg: obj}, **actor(request))
     except SERVICE_ERRORS as error:
         service_failed(request, error)
     else:
@@ -349,7 +352,7 @@ def attachment_add(request, kind, pk):
         return detail_page(request, kind, obj, form, status=400)
     upload = form.cleaned_data["file"]
     try:
-        attachment_services.attachment_add(request=obj, upload=upload, **actor(request))
+        attachment_services.attachment_add(slip=obj, upload=upload, **actor(request))
     except SERVICE_ERRORS as error:
         service_failed(request, error, form)
         return detail_page(request, kind, obj, form, status=refusal_status(error))
@@ -409,7 +412,7 @@ def qc_verdict(request, pk):
     if request.method == "POST" and formset.is_valid():
         verdicts = [form.cleaned_data for form in formset]
         try:
-            return_qc_verdict(request=slip, verdicts=verdicts, **actor(request))
+            return_qc_verdict(return_request=slip, verdicts=verdicts, **actor(request))
         except SERVICE_ERRORS as error:
             service_failed(request, error, formset)
         else:
@@ -454,7 +457,7 @@ def receiving(request):
     if slip and request.method == "POST" and formset.is_valid():
         try:
             slip = return_receive(
-                request=slip,
+                return_request=slip,
                 lines=[form.receipt() for form in formset],
                 post=request.user.has_perm("returns.post_return"),
                 **actor(request),
@@ -487,7 +490,7 @@ def replenish_issue(request, pk):
     """Issue an approved replenishment (FEFO picking); what is missing opens a shortage slip."""
     replenishment = get_object_or_404(replenishments_in_scope(request.user), pk=pk)
     try:
-        issued = issuing.replenish_issue(request=replenishment, **actor(request))
+        issued = issuing.replenish_issue(replenish_request=replenishment, **actor(request))
     except SERVICE_ERRORS as error:
         service_failed(request, error)
     else:

@@ -63,7 +63,7 @@ class AttachmentsMixin:
             rows = obj.attachments.select_related("uploaded_by")
             return Response(AttachmentSerializer(rows, many=True, context=context).data)
         upload = self.parsed(AttachmentInput)["file"]
-        attachment = attachment_add(request=obj, upload=upload, **self.actor())
+        attachment = attachment_add(slip=obj, upload=upload, **self.actor())
         return Response(
             AttachmentSerializer(attachment, context=context).data, status=status.HTTP_201_CREATED
         )

@@ -72,8 +72,12 @@ class ServiceActionsMixin:
     def respond(self, obj, code=status.HTTP_200_OK):
         return Response(self.get_serializer(self.get_queryset().get(pk=obj.pk)).data, status=code)
 
-    def act(self, service, input_class=None, code=status.HTTP_200_OK, key="request"):
-        result = service(**{key: self.get_object()}, **self.parsed(input_class), **self.actor())
+    domain_arg = "slip"  # the keyword the services take the URL's object as
+
+    def act(self, service, input_class=None, code=status.HTTP_200_OK):
+        result = service(
+            **{self.domain_arg: self.get_object()}, **self.parsed(input_class), **self.actor()
+        )
         return self.respond(result, code)
 
 
@@ -109,6 +113,7 @@ class ReturnRequestViewSet(RequestViewSet):
     filterset_class = filters.ReturnRequestFilter
     create_input = serializers.ReturnCreateInput
     create_service = staticmethod(return_create)
+    domain_arg = "return_request"
     # The clerk's slip and the keeper's receipt are handheld work; review, QC, rejection
     # and finance's confirmation are done at a desk. The ERP reconciles.
     token_scope = TokenScope(
@@ -182,7 +187,9 @@ class ReturnRequestViewSet(RequestViewSet):
         """Add a line to a draft: scan its label (``code``) or give material and lot."""
         request_obj = self.get_object()
         return_line_add(
-            request=request_obj, **self.parsed(serializers.ReturnLineAddInput), **self.actor()
+            return_request=request_obj,
+            **self.parsed(serializers.ReturnLineAddInput),
+            **self.actor(),
         )
         return self.respond(request_obj, status.HTTP_201_CREATED)
 
@@ -202,7 +209,7 @@ class ReturnRequestViewSet(RequestViewSet):
         if data.validated_data["post"] and not POST_RETURN().has_permission(request, self):
             self.permission_denied(request)
         slip = return_receive(
-            request=data.validated_data["request"],
+            return_request=data.validated_data["request"],
             lines=data.validated_data["lines"],
             post=data.validated_data["post"],
             **self.actor(),
@@ -218,6 +225,7 @@ class ReplenishRequestViewSet(RequestViewSet):
     filterset_class = filters.ReplenishRequestFilter
     create_input = serializers.ReplenishCreateInput
     create_service = staticmethod(replenish_create)
+    domain_arg = "replenish_request"
     token_scope = TokenScope(
         integration=READ, device=READ | {"create", "submit", "cancel", "attachments", "issue"}
     )
@@ -260,4 +268,4 @@ class ShortageSlipViewSet(WorkshopScoped, ServiceActionsMixin, viewsets.ReadOnly
     @extend_schema(request=None, responses=serializers.ShortageSlipSerializer)
     @action(detail=True, methods=["post"], permission_classes=[FULFIL_SHORTAGE])
     def fulfil(self, request, pk=None):
-        return self.act(shortage_fulfil, key="slip")
+        return self.act(shortage_fulfil)

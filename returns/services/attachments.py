@@ -83,35 +83,35 @@ def sha256_of(upload):
     return digest.hexdigest()
 
 
-def ensure_may_attach(request, actor):
-    if actor.pk != request.applicant_id and not actor.has_perm(
-        f"returns.change_{request._meta.model_name}"
+def ensure_may_attach(slip, actor):
+    if actor.pk != slip.applicant_id and not actor.has_perm(
+        f"returns.change_{slip._meta.model_name}"
     ):
-        raise PermissionDenied(NOT_APPLICANT % {"request": request})
-    if request.state not in attachable_states(type(request)):
+        raise PermissionDenied(NOT_APPLICANT % {"request": slip})
+    if slip.state not in attachable_states(type(slip)):
         raise StateConflict(
-            NOT_ATTACHABLE, params={"request": str(request), "state": request.get_state_display()}
+            NOT_ATTACHABLE, params={"request": str(slip), "state": slip.get_state_display()}
         )
 
 
-def may_attach(request, user):
+def may_attach(slip, user):
     """Whether the upload form is offered to ``user`` (the limits are checked on upload)."""
     try:
-        ensure_may_attach(request, user)
+        ensure_may_attach(slip, user)
     except (PermissionDenied, StateConflict):
         return False
     return True
 
 
-def removable(request):
+def removable(slip):
     """Whether the request's attachments can still be removed (by their uploaders)."""
-    return request.state == STATES[type(request)].DRAFT
+    return slip.state == STATES[type(slip)].DRAFT
 
 
-def ensure_room(request):
+def ensure_room(slip):
     limit = settings.ATTACHMENT_MAX_PER_REQUEST
-    if request.attachments.count() >= limit:
-        raise ValidationError({"file": TOO_MANY % {"request": request, "limit": limit}})
+    if slip.attachments.count() >= limit:
+        raise ValidationError({"file": TOO_MANY % {"request": slip, "limit": limit}})
 
 
 def summary(attachment):
@@ -125,16 +125,16 @@ def summary(attachment):
 
 
 @atomic_service
-def attachment_add(*, request, upload, actor, device=""):
+def attachment_add(*, slip, upload, actor, device=""):
     """Store ``upload`` (a Django ``File``) on ``request``; audited as ``<kind>.attach``."""
     name = original_name(upload)
     size_check(upload, name)
     content_type, ending = sniffed(upload, name)
-    request = locked(request, actor=actor)
-    ensure_may_attach(request, actor)
-    ensure_room(request)
+    slip = locked(slip, actor=actor)
+    ensure_may_attach(slip, actor)
+    ensure_room(slip)
     attachment = RequestAttachment(
-        **{REQUEST_FIELD[type(request)]: request},
+        **{REQUEST_FIELD[type(slip)]: slip},
         original_name=name,
         content_type=content_type,
         size=upload.size,
@@ -145,7 +145,7 @@ def attachment_add(*, request, upload, actor, device=""):
     try:
         attachment.save()
         details = {"attachment": summary(attachment)}
-        audit(request, actor=actor, device=device, action="attach", details=details)
+        audit(slip, actor=actor, device=device, action="attach", details=details)
     except BaseException:  # the rows roll back: the file must not stay behind either
         attachment.file.delete(save=False)
         raise
@@ -155,10 +155,10 @@ def attachment_add(*, request, upload, actor, device=""):
 @atomic_service
 def attachment_remove(*, attachment, actor, device=""):
     """The uploader takes a file off a draft; the file goes once the removal is committed."""
-    request = locked(attachment.request, actor=actor)
-    if not removable(request):
+    slip = locked(attachment.request, actor=actor)
+    if not removable(slip):
         raise StateConflict(
-            NOT_REMOVABLE, params={"request": str(request), "state": request.get_state_display()}
+            NOT_REMOVABLE, params={"request": str(slip), "state": slip.get_state_display()}
         )
     if actor.pk != attachment.uploaded_by_id:
         raise PermissionDenied(NOT_UPLOADER % {"name": attachment.original_name})
@@ -166,4 +166,4 @@ def attachment_remove(*, attachment, actor, device=""):
     storage, stored = attachment.file.storage, attachment.file.name
     attachment.delete()
     transaction.on_commit(lambda: storage.delete(stored))
-    audit(request, actor=actor, device=device, action="detach", details={"removed": before})
+    audit(slip, actor=actor, device=device, action="detach", details={"removed": before})

@@ -74,36 +74,36 @@ def pick_movements(*, material, quantity, doc_line, remark):
     return movements, Decimal(quantity) - short, short
 
 
-def replenish_post(request, movements, actor, device):
+def replenish_post(replenish_request, movements, actor, device):
     """R-P3: blue issue entries to the work order citing the request."""
     if not movements:
         return []
     return ledger_post(
         movements=movements,
         doc_type="replenish",
-        doc_id=request.number,
+        doc_id=replenish_request.number,
         actor=actor,
         device=device,
-        work_order=request.work_order,
-        reason_code=request.reason.code,
+        work_order=replenish_request.work_order,
+        reason_code=replenish_request.reason.code,
     )
 
 
 @atomic_service
-def replenish_issue(*, request, actor, device=""):
+def replenish_issue(*, replenish_request, actor, device=""):
     """Issue what stock allows (FEFO); a short line gets a shortage slip SH-… (R-P4)."""
     permission_require(actor, "returns.issue_replenishment", _("issue replenishments"))
-    request = locked(request, actor=actor)
-    ensure_transition(request, ReplenishState.ISSUED, _("issued"))
-    ensure_not_applicant(request, actor, _("issue"))
-    remark = f"{request.reason.code} {request.reason.name}"
-    lines, movements, slips = list(request.lines.select_related("material")), [], []
+    replenish_request = locked(replenish_request, actor=actor)
+    ensure_transition(replenish_request, ReplenishState.ISSUED, _("issued"))
+    ensure_not_applicant(replenish_request, actor, _("issue"))
+    remark = f"{replenish_request.reason.code} {replenish_request.reason.name}"
+    lines, movements, slips = list(replenish_request.lines.select_related("material")), [], []
     for position, line in enumerate(lines, start=1):
         line_movements, line.issued_qty, line.short_qty = pick_movements(
             material=line.material, quantity=line.quantity, doc_line=position, remark=remark
         )
         movements += line_movements
-    entries = replenish_post(request, movements, actor, device)
+    entries = replenish_post(replenish_request, movements, actor, device)
     ReplenishLine.objects.bulk_update(lines, ["issued_qty", "short_qty"])
     for line in lines:
         if line.short_qty > 0:
@@ -120,13 +120,13 @@ def replenish_issue(*, request, actor, device=""):
             topic="shortage.opened",
             payload={
                 "number": slip.number,
-                "request": request.number,
+                "request": replenish_request.number,
                 "material": slip.material.code,
                 "quantity": slip.quantity,
             },
         )
     return state_change(
-        request,
+        replenish_request,
         ReplenishState.SHORT if slips else ReplenishState.ISSUED,
         actor=actor,
         device=device,
@@ -142,7 +142,7 @@ def shortage_fulfil(*, slip, actor, device=""):
     """Stock arrived: issue the slip's quantity, close it; the request is issued when no
     slip of it stays open. All or nothing: not enough stock yet is a 400."""
     permission_require(actor, "returns.change_shortageslip", _("fulfil shortage slips"))
-    request = locked(ReplenishRequest(pk=slip.replenish_line.request_id), actor=actor)
+    replenish_request = locked(ReplenishRequest(pk=slip.replenish_line.request_id), actor=actor)
     slip = (
         ShortageSlip.objects.select_for_update(of=("self",))
         .select_related("material", "replenish_line")
@@ -150,9 +150,9 @@ def shortage_fulfil(*, slip, actor, device=""):
     )
     if slip.state != ShortageState.OPEN:
         raise StateConflict(SLIP_CLOSED, params={"number": slip.number})
-    ensure_transition(request, ReplenishState.ISSUED, _("issued"))
+    ensure_transition(replenish_request, ReplenishState.ISSUED, _("issued"))
     line = slip.replenish_line
-    position = list(request.lines.values_list("pk", flat=True)).index(line.pk) + 1
+    position = list(replenish_request.lines.values_list("pk", flat=True)).index(line.pk) + 1
     movements, issued, short = pick_movements(
         material=slip.material, quantity=slip.quantity, doc_line=position, remark=slip.number
     )
@@ -167,7 +167,7 @@ def shortage_fulfil(*, slip, actor, device=""):
                 }
             }
         )
-    entries = replenish_post(request, movements, actor, device)
+    entries = replenish_post(replenish_request, movements, actor, device)
     now = timezone.now()
     slip.state, slip.closed_at, slip.closed_by = ShortageState.CLOSED, now, actor
     slip.save(update_fields=["state", "closed_at", "closed_by"])
@@ -176,10 +176,10 @@ def shortage_fulfil(*, slip, actor, device=""):
     line.save(update_fields=["issued_qty", "short_qty"])
     details = {"shortage": slip.number, "entries": entries_summary(entries)}
     if not ShortageSlip.objects.filter(
-        replenish_line__request=request, state=ShortageState.OPEN
+        replenish_line__request=replenish_request, state=ShortageState.OPEN
     ).exists():
         state_change(
-            request,
+            replenish_request,
             ReplenishState.ISSUED,
             actor=actor,
             device=device,
@@ -188,5 +188,7 @@ def shortage_fulfil(*, slip, actor, device=""):
         )
     else:
         audit_record(actor=actor, device=device, action="shortage.fulfil", obj=slip, after=details)
-    shortage_fulfilled.send(sender=ShortageSlip, slip=slip, replenish_request=request)  # R-P4
+    shortage_fulfilled.send(
+        sender=ShortageSlip, slip=slip, replenish_request=replenish_request
+    )  # R-P4
     return slip

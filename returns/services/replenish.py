@@ -131,7 +131,7 @@ def citation_check(return_line, *, material, work_order):
         raise ValidationError({"citations": CITATION_NOT_POSTED % {"request": return_line.request}})
 
 
-def stored_lines(request):
+def stored_lines(replenish_request):
     """The request's lines as ``citations_check`` reads them."""
     return [
         (
@@ -142,7 +142,7 @@ def stored_lines(request):
                 for c in line.citations.select_related("return_line__request")
             ],
         )
-        for line in request.lines.select_related("material")
+        for line in replenish_request.lines.select_related("material")
     ]
 
 
@@ -203,7 +203,7 @@ def replenish_create(*, work_order, reason, lines, applicant, explanation="", de
         raise ValidationError({"lines": NO_LINES})
     checked = replenish_lines_validate(work_order, reason, lines)
     amount = sum((m.standard_cost * q for m, q, _c in checked), Decimal("0")).quantize(MONEY)
-    request = ReplenishRequest.objects.create(
+    replenish_request = ReplenishRequest.objects.create(
         work_order=work_order,
         reason=reason,
         applicant=applicant,
@@ -211,7 +211,9 @@ def replenish_create(*, work_order, reason, lines, applicant, explanation="", de
         amount=amount,
     )
     for material, quantity, citations in checked:
-        line = ReplenishLine.objects.create(request=request, material=material, quantity=quantity)
+        line = ReplenishLine.objects.create(
+            request=replenish_request, material=material, quantity=quantity
+        )
         ReplacementCitation.objects.bulk_create(
             [
                 ReplacementCitation(
@@ -221,7 +223,7 @@ def replenish_create(*, work_order, reason, lines, applicant, explanation="", de
             ]
         )
     audit(
-        request,
+        replenish_request,
         actor=applicant,
         device=device,
         action="create",
@@ -239,25 +241,25 @@ def replenish_create(*, work_order, reason, lines, applicant, explanation="", de
             ],
         },
     )
-    return request
+    return replenish_request
 
 
 # ---------------------------------------------------------------------------- approval
 
 
-def replenish_routes(request, policy):
+def replenish_routes(replenish_request, policy):
     """R-A2…R-A4 per line; the request climbs the union of every line's chain."""
-    work_order = request.work_order
+    work_order = replenish_request.work_order
     requirements = {line.material_id: line for line in work_order.lines.all()}
     routes = []
-    for line in request.lines.select_related("material"):
+    for line in replenish_request.lines.select_related("material"):
         route = replenish_route(
             approval_class=line.material.approval_class,
             order_qty=work_order.planned_qty,
             required_qty=requirements[line.material_id].required_qty,
             replenish_qty=line.quantity,
-            reason=request.reason,
-            amount=request.amount,
+            reason=replenish_request.reason,
+            amount=replenish_request.amount,
             policy=policy,
         )
         routes.append((line.material, route))
@@ -265,27 +267,27 @@ def replenish_routes(request, policy):
 
 
 @atomic_service
-def replenish_submit(*, request, actor, device=""):
+def replenish_submit(*, replenish_request, actor, device=""):
     """Number RP-YYYYMM-NNNN on the first submit; steps from the active policy version.
 
     One-for-one is checked again: a resubmitted request may cite returns another request
     replaced meanwhile.
     """
-    request = locked(request, actor=actor)
-    work_order_locked(request.work_order)
-    ensure_transition(request, ReplenishState.SUBMITTED, _("submitted"))
-    ensure_applicant(request, actor, _("submit"))
-    if request.reason.defect_kind != DefectKind.NONE:
+    replenish_request = locked(replenish_request, actor=actor)
+    work_order_locked(replenish_request.work_order)
+    ensure_transition(replenish_request, ReplenishState.SUBMITTED, _("submitted"))
+    ensure_applicant(replenish_request, actor, _("submit"))
+    if replenish_request.reason.defect_kind != DefectKind.NONE:
         citations_check(
-            request_lines=stored_lines(request),
-            work_order=request.work_order,
-            exclude_request=request,
+            request_lines=stored_lines(replenish_request),
+            work_order=replenish_request.work_order,
+            exclude_request=replenish_request,
         )
     policy = active_policy()
-    routes = replenish_routes(request, policy)
+    routes = replenish_routes(replenish_request, policy)
     tiers = chain_order([tier for _material, route in routes for tier in route.chain])
     return request_submit(
-        request,
+        replenish_request,
         actor=actor,
         device=device,
         tiers=tiers,
@@ -294,9 +296,9 @@ def replenish_submit(*, request, actor, device=""):
     )
 
 
-def replenish_reject(*, request, actor, reason, device=""):
-    return request_reject(request=request, actor=actor, reason=reason, device=device)
+def replenish_reject(*, replenish_request, actor, reason, device=""):
+    return request_reject(slip=replenish_request, actor=actor, reason=reason, device=device)
 
 
-def replenish_cancel(*, request, actor, device=""):
-    return request_cancel(request=request, actor=actor, device=device)
+def replenish_cancel(*, replenish_request, actor, device=""):
+    return request_cancel(slip=replenish_request, actor=actor, device=device)

@@ -69,16 +69,16 @@ def serials_issued_to(*, work_order, material, lot, serials):
     return [units[s] for s in serials]
 
 
-def ensure_one_category(request, material):
+def ensure_one_category(return_request, material):
     """R-M2: one return slip holds materials of one warehouse category."""
-    if material.warehouse_category_id != request.warehouse_category_id:
+    if material.warehouse_category_id != return_request.warehouse_category_id:
         raise ValidationError(
             {
                 "lines": MIXED_CATEGORIES
                 % {
                     "material": material.code,
                     "category": material.warehouse_category.code,
-                    "slip_category": request.warehouse_category.code,
+                    "slip_category": return_request.warehouse_category.code,
                 }
             }
         )
@@ -97,7 +97,7 @@ def exceeds_issued(field, quantity, material, lot, work_order, available):
 
 
 def return_line_build(
-    request,
+    return_request,
     *,
     material,
     quantity,
@@ -109,8 +109,8 @@ def return_line_build(
     """The one validation of a return line, for new slips and scanned additions alike:
     warehouse category (R-M2), quantity, lot (expired allowed, R-R8), serials, and the
     quantity guard (R-R6). Saves the line so later lines count it as open."""
-    work_order = request.work_order
-    ensure_one_category(request, material)
+    work_order = return_request.work_order
+    ensure_one_category(return_request, material)
     quantity = validate_quantity(quantity, material=material)
     validate_lot(material=material, lot=lot, allow_expired=True)
     serials = list(serials or [])
@@ -124,7 +124,7 @@ def return_line_build(
     if quantity > available and not excess_explanation:
         raise exceeds_issued("excess_explanation", quantity, material, lot, work_order, available)
     return ReturnLine.objects.create(
-        request=request,
+        request=return_request,
         material=material,
         lot=lot,
         serials=serials,
@@ -151,20 +151,20 @@ def line_summary(line):
     }
 
 
-def numbered_lines(request):
+def numbered_lines(return_request):
     """The request's lines in order, each with ``position`` (1, 2, …) for messages."""
-    lines = list(request.lines.select_related("material", "lot", "location"))
+    lines = list(return_request.lines.select_related("material", "lot", "location"))
     for position, line in enumerate(lines, start=1):
         line.position = position
     return lines
 
 
-def lines_given(request, items):
+def lines_given(return_request, items):
     """Pair each item with its line (``item["line"]``: a ReturnLine or its id).
 
     Returns the pairs and the lines no item named.
     """
-    lines = {line.pk: line for line in numbered_lines(request)}
+    lines = {line.pk: line for line in numbered_lines(return_request)}
     seen, pairs = set(), []
     for item in items:
         line_id = getattr(item["line"], "pk", item["line"])
@@ -172,7 +172,7 @@ def lines_given(request, items):
             raise ValidationError({"lines": LINE_TWICE % {"line": line_id}})
         if line_id not in lines:
             raise ValidationError(
-                {"lines": LINE_NOT_ON_REQUEST % {"line": line_id, "request": request}}
+                {"lines": LINE_NOT_ON_REQUEST % {"line": line_id, "request": return_request}}
             )
         seen.add(line_id)
         pairs.append((lines[line_id], item))

@@ -41,14 +41,14 @@ def verdict_apply(line, item):
 
 
 @atomic_service
-def return_qc_verdict(*, request, verdicts, actor, device=""):
+def return_qc_verdict(*, return_request, verdicts, actor, device=""):
     """R-R4: a verdict per line: good, supplier defect, or process defect with its rate."""
     permission_require(actor, "returns.give_qc_verdict", _("give QC verdicts"))
-    request = locked(request, actor=actor)
-    ensure_transition(request, ReturnState.INSPECTED, _("inspected"))
-    if actor.pk == request.applicant_id:
+    return_request = locked(return_request, actor=actor)
+    ensure_transition(return_request, ReturnState.INSPECTED, _("inspected"))
+    if actor.pk == return_request.applicant_id:
         raise StateConflict(OWN_REQUEST_QC)
-    pairs, missing = lines_given(request, verdicts)
+    pairs, missing = lines_given(return_request, verdicts)
     if missing:
         line = missing[0]
         raise ValidationError(
@@ -59,7 +59,7 @@ def return_qc_verdict(*, request, verdicts, actor, device=""):
     lines = [line for line, _item in pairs]
     ReturnLine.objects.bulk_update(lines, ["verdict", "defect_rate", "qc_note"])
     return state_change(
-        request,
+        return_request,
         ReturnState.INSPECTED,
         actor=actor,
         device=device,

@@ -77,7 +77,7 @@ def foreign_refusal(lines):
 
 
 @atomic_service
-def return_receive(*, request, lines, actor, device="", post=False):
+def return_receive(*, return_request, lines, actor, device="", post=False):
     """The keeper checks and counts. ``lines``: dicts with ``line`` and optional
     ``received_qty`` (default: the slip's quantity), ``foreign_qty``, ``location``,
     ``receive_note``; lines not given are received as on the slip.
@@ -92,10 +92,10 @@ def return_receive(*, request, lines, actor, device="", post=False):
     permission_require(actor, "returns.receive_return", _("receive returned material"))
     if post:
         permission_require(actor, "returns.post_return", _("post returns"))
-    request = locked(request, actor=actor)
-    ensure_transition(request, ReturnState.RECEIVED, _("received"))
-    ensure_not_applicant(request, actor, _("receive"))
-    pairs, rest = lines_given(request, lines)
+    return_request = locked(return_request, actor=actor)
+    ensure_transition(return_request, ReturnState.RECEIVED, _("received"))
+    ensure_not_applicant(return_request, actor, _("receive"))
+    pairs, rest = lines_given(return_request, lines)
     pairs += [(line, {}) for line in rest]
     pairs.sort(key=lambda pair: pair[0].position)
     for line, item in pairs:
@@ -103,7 +103,7 @@ def return_receive(*, request, lines, actor, device="", post=False):
     refusal = foreign_refusal([line for line, _item in pairs])
     if not refusal:
         for line, item in pairs:
-            line.location = putaway_location(request.work_order, line, item.get("location"))
+            line.location = putaway_location(return_request.work_order, line, item.get("location"))
     received = [line for line, _item in pairs]
     ReturnLine.objects.bulk_update(
         received, ["received_qty", "foreign_qty", "location", "receive_note"]
@@ -111,12 +111,17 @@ def return_receive(*, request, lines, actor, device="", post=False):
     details = {"lines": [line_summary(line) for line in received]}
     if refusal:
         return rejection_apply(
-            request, actor=actor, device=device, reason=refusal, action="refuse", details=details
+            return_request,
+            actor=actor,
+            device=device,
+            reason=refusal,
+            action="refuse",
+            details=details,
         )
     if post:
-        ledger_locks_take(return_movements(request), request.work_order)
-    request = state_change(
-        request,
+        ledger_locks_take(return_movements(return_request), return_request.work_order)
+    return_request = state_change(
+        return_request,
         ReturnState.RECEIVED,
         actor=actor,
         device=device,
@@ -125,4 +130,8 @@ def return_receive(*, request, lines, actor, device="", post=False):
         received_by=actor,
         received_at=timezone.now(),
     )
-    return return_post(request=request, actor=actor, device=device) if post else request
+    return (
+        return_post(return_request=return_request, actor=actor, device=device)
+        if post
+        else return_request
+    )

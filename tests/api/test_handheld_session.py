@@ -77,7 +77,7 @@ def test_handheld_return_session_books_once(work_order, clerk, qc, tube, lot):
     request = ReturnRequest.objects.get(pk=slip["id"])
     approve_all(request)  # at the supervisor's desk
     return_qc_verdict(
-        request=request,
+        return_request=request,
         verdicts=[{"line": ln, "verdict": "good"} for ln in request.lines.all()],
         actor=qc,
     )

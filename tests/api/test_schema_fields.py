@@ -23,7 +23,9 @@ SAMPLE = 3  # items of each array checked
 @pytest.fixture
 def scenario(clerk, work_order, tube, lot):
     """WO-1 issued, a submitted return (a pending approval step), a short replenishment."""
-    return_submit(request=draft_return(work_order, clerk, [line(tube, 5, lot=lot)]), actor=clerk)
+    return_submit(
+        return_request=draft_return(work_order, clerk, [line(tube, 5, lot=lot)]), actor=clerk
+    )
     issued_replenishment(work_order, clerk, tube, 600)
 
 

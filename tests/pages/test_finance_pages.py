@@ -28,9 +28,9 @@ def month(admin):
     work_order = in_progress_work_order(admin)
     clerk = UserFactory(username="clerk")
     request = replenishment(work_order, clerk, [line(work_order.lines.get().material, 10)])
-    request = replenish_submit(request=request, actor=clerk)
+    request = replenish_submit(replenish_request=request, actor=clerk)
     approve_all(request)
-    replenish_issue(request=request, actor=admin)
+    replenish_issue(replenish_request=request, actor=admin)
     return timezone.localdate().replace(day=1)
 
 

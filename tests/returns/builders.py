@@ -74,16 +74,16 @@ def replenishment(work_order, applicant, lines, code="OVER_QUOTA"):
 def issued_replenishment(work_order, applicant, material, quantity, code="OVER_QUOTA"):
     """Create, submit, approve every step and issue (short when stock is missing)."""
     request = replenishment(work_order, applicant, [line(material, quantity)], code=code)
-    request = replenish_submit(request=request, actor=applicant)
+    request = replenish_submit(replenish_request=request, actor=applicant)
     approve_all(request)
-    return replenish_issue(request=request, actor=keeper_user())
+    return replenish_issue(replenish_request=request, actor=keeper_user())
 
 
 def posted_return(work_order, lines, *, applicant, qc, keeper, verdict, code, defect_rate=None):
     """A return slip taken through review (by a supervisor of the workshop), QC, receipt and
     posting."""
     request = draft_return(work_order, applicant, lines, code=code)
-    request = return_submit(request=request, actor=applicant)
+    request = return_submit(return_request=request, actor=applicant)
     approval_decide(
         step=pending_step(request),
         actor=tier_holder("supervisor", work_order.workshop),
@@ -92,6 +92,6 @@ def posted_return(work_order, lines, *, applicant, qc, keeper, verdict, code, de
     verdicts = [
         {"line": ln, "verdict": verdict, "defect_rate": defect_rate} for ln in request.lines.all()
     ]
-    request = return_qc_verdict(request=request, verdicts=verdicts, actor=qc)
-    request = return_receive(request=request, lines=[], actor=keeper)
-    return return_post(request=request, actor=keeper)
+    request = return_qc_verdict(return_request=request, verdicts=verdicts, actor=qc)
+    request = return_receive(return_request=request, lines=[], actor=keeper)
+    return return_post(return_request=request, actor=keeper)

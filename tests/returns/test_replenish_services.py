@@ -117,7 +117,7 @@ def test_supplier_defect_replaced_one_for_one(
     )
     assert (request.state, request.amount) == (ReplenishState.DRAFT, Decimal("12.50"))
 
-    request = replenish_submit(request=request, actor=clerk)
+    request = replenish_submit(replenish_request=request, actor=clerk)
     assert request.number == f"RP-{this_month()}-0001"
     steps = list(steps_of(request))
     assert [s.tier for s in steps] == [Tier.WORKSHOP_DIRECTOR, Tier.MATERIAL_CONTROL]
@@ -131,14 +131,14 @@ def test_supplier_defect_replaced_one_for_one(
     )
 
     director = tier_holder(Tier.WORKSHOP_DIRECTOR, workshop)
-    request = request_decide(request=request, actor=director)
+    request = request_decide(slip=request, actor=director)
     assert request.state == ReplenishState.SUBMITTED
     with pytest.raises(StateConflict, match="is awaiting approval: it cannot be issued"):
-        replenish_issue(request=request, actor=user)
-    request = request_decide(request=request, actor=tier_holder(Tier.MATERIAL_CONTROL))
+        replenish_issue(replenish_request=request, actor=user)
+    request = request_decide(slip=request, actor=tier_holder(Tier.MATERIAL_CONTROL))
     assert request.state == ReplenishState.APPROVED and request.approved_at
 
-    request = replenish_issue(request=request, actor=user, device="HH-2")
+    request = replenish_issue(replenish_request=request, actor=user, device="HH-2")
     assert (request.state, request.issued_by) == (ReplenishState.ISSUED, user)
     [entry] = LedgerEntry.objects.filter(doc_type="replenish")
     assert (
@@ -163,7 +163,7 @@ def test_supplier_defect_replaced_one_for_one(
     totals = material_totals([work_order.pk])[work_order.pk][tube.pk]
     assert (totals["returned"], totals["replenished"]) == (Decimal(5), Decimal(5))
     with pytest.raises(StateConflict, match="is issued: it cannot be issued"):
-        replenish_issue(request=request, actor=user)
+        replenish_issue(replenish_request=request, actor=user)
 
     # The defect is replaced: a second request cannot cite it again.
     with pytest.raises(ValidationError, match="has 0 of defective TUBE left to replace"):
@@ -181,7 +181,7 @@ def test_process_defect_needs_the_production_manager_even_for_a_small_ratio(
     """R-A4: 2 of 200 (1 %) is within the workshop director's limit, yet operator scrap
     also goes to the production manager."""
     plain = replenish_submit(
-        request=replenishment(work_order, clerk, [line(tube, 2)], code="OVER_QUOTA"),
+        replenish_request=replenishment(work_order, clerk, [line(tube, 2)], code="OVER_QUOTA"),
         actor=clerk,
     )
     assert [s.tier for s in steps_of(plain)] == [Tier.WORKSHOP_DIRECTOR]
@@ -191,7 +191,7 @@ def test_process_defect_needs_the_production_manager_even_for_a_small_ratio(
         [line(tube, 2, citations=[cite(scrap_return, 2)])],
         code="OPERATOR_SCRAP",
     )
-    scrap = replenish_submit(request=scrap, actor=clerk)
+    scrap = replenish_submit(replenish_request=scrap, actor=clerk)
     assert [s.tier for s in steps_of(scrap)] == [
         Tier.WORKSHOP_DIRECTOR,
         Tier.PRODUCTION_MANAGER,
@@ -261,9 +261,9 @@ def test_a_request_with_two_short_lines_stays_short_until_both_slips_close(
         user, components=[(bolt, 1, 0), (nut, 1, 0)], number="WO-B", workshop=workshop
     )
     request = replenishment(work_order, clerk, [line(bolt, 2), line(nut, 3)])
-    request = replenish_submit(request=request, actor=clerk)
+    request = replenish_submit(replenish_request=request, actor=clerk)
     approve_all(request)
-    request = replenish_issue(request=request, actor=user)
+    request = replenish_issue(replenish_request=request, actor=user)
     assert request.state == ReplenishState.SHORT
     bolt_slip, nut_slip = (ln.shortages.get() for ln in request.lines.all())
     receive(bolt, shelf, 2, user)
@@ -348,7 +348,7 @@ def test_only_posted_defective_returns_can_be_cited(
 def test_confirmed_returns_can_be_cited_but_not_from_another_work_order(
     user, clerk, finance, tube, lot, shelf, workshop, work_order, defect_return
 ):
-    defect_return = return_confirm(request=defect_return, actor=finance)
+    defect_return = return_confirm(return_request=defect_return, actor=finance)
     other = released_work_order(user, components=[(tube, 1, 0)], number="WO-2", workshop=workshop)
     with pytest.raises(ValidationError, match="is not a return of TUBE from work order WO-2"):
         replenishment(
@@ -371,18 +371,18 @@ def test_confirmed_returns_can_be_cited_but_not_from_another_work_order(
 
 def test_rejected_replenishment_is_resubmitted_with_its_number(clerk, tube, work_order, workshop):
     request = replenish_submit(
-        request=replenishment(work_order, clerk, [line(tube, 2)]), actor=clerk
+        replenish_request=replenishment(work_order, clerk, [line(tube, 2)]), actor=clerk
     )
     number = request.number
     director = tier_holder(Tier.WORKSHOP_DIRECTOR, workshop)
     request = request_decide(
-        request=request, actor=director, approve=False, comment="use the spare stock"
+        slip=request, actor=director, approve=False, comment="use the spare stock"
     )
     assert (request.state, request.rejection_reason) == (
         ReplenishState.REJECTED,
         "use the spare stock",
     )
-    request = replenish_submit(request=request, actor=clerk)
+    request = replenish_submit(replenish_request=request, actor=clerk)
     assert (request.number, request.rejection_reason) == (number, "")
     assert list(steps_of(request).values_list("round", "state")) == [
         (1, StepState.REJECTED),
@@ -390,7 +390,7 @@ def test_rejected_replenishment_is_resubmitted_with_its_number(clerk, tube, work
     ]
     with pytest.raises(StateConflict, match="cannot decide on your own request"):
         approval_decide(step=pending_step(request), actor=clerk, approve=True)
-    assert request_decide(request=request, actor=director).state == ReplenishState.APPROVED
+    assert request_decide(slip=request, actor=director).state == ReplenishState.APPROVED
 
 
 def test_resubmitting_rechecks_one_for_one(clerk, tube, work_order, workshop, defect_return):
@@ -400,9 +400,9 @@ def test_resubmitting_rechecks_one_for_one(clerk, tube, work_order, workshop, de
         [line(tube, 5, citations=[cite(defect_return, 5)])],
         code="MATERIAL_DEFECT",
     )
-    first = replenish_submit(request=first, actor=clerk)
+    first = replenish_submit(replenish_request=first, actor=clerk)
     first = request_decide(
-        request=first,
+        slip=first,
         actor=tier_holder(Tier.WORKSHOP_DIRECTOR, workshop),
         approve=False,
         comment="wrong slip",
@@ -416,28 +416,28 @@ def test_resubmitting_rechecks_one_for_one(clerk, tube, work_order, workshop, de
     )
     # … and the first can no longer be resubmitted.
     with pytest.raises(ValidationError, match="has 0 of defective TUBE left to replace"):
-        replenish_submit(request=first, actor=clerk)
+        replenish_submit(replenish_request=first, actor=clerk)
     first.refresh_from_db()
     assert first.state == ReplenishState.REJECTED and second.state == ReplenishState.DRAFT
 
 
 def test_reject_and_cancel(user, clerk, tube, work_order):
     request = replenish_submit(
-        request=replenishment(work_order, clerk, [line(tube, 2)]), actor=clerk
+        replenish_request=replenishment(work_order, clerk, [line(tube, 2)]), actor=clerk
     )
     with pytest.raises(ValidationError, match="Give a reason for the rejection"):
-        replenish_reject(request=request, actor=user, reason="")
-    request = replenish_reject(request=request, actor=user, reason="no budget")
+        replenish_reject(replenish_request=request, actor=user, reason="")
+    request = replenish_reject(replenish_request=request, actor=user, reason="no budget")
     assert request.state == ReplenishState.REJECTED
     assert set(steps_of(request).values_list("state", flat=True)) == {StepState.CANCELLED}
     with pytest.raises(PermissionDenied):
-        replenish_cancel(request=request, actor=user)
-    request = replenish_cancel(request=request, actor=clerk)
+        replenish_cancel(replenish_request=request, actor=user)
+    request = replenish_cancel(replenish_request=request, actor=clerk)
     assert request.state == ReplenishState.CANCELLED
     with pytest.raises(StateConflict, match="is cancelled: it cannot be cancelled"):
-        replenish_cancel(request=request, actor=clerk)
+        replenish_cancel(replenish_request=request, actor=clerk)
     with pytest.raises(StateConflict, match="is cancelled: it cannot be submitted"):
-        replenish_submit(request=request, actor=clerk)
+        replenish_submit(replenish_request=request, actor=clerk)
 
 
 def test_nothing_is_replenished_to_a_completed_work_order(user, clerk, tube, work_order):

@@ -175,12 +175,12 @@ def scenario(clerk, supervisor, qc, user, work_order, tube, lot, shelf, workshop
 
     def submitted():
         draft = draft_return(work_order, clerk, [line(tube, 5, lot=lot)])
-        return return_submit(request=draft, actor=clerk)
+        return return_submit(return_request=draft, actor=clerk)
 
-    reviewed = return_review(request=submitted(), actor=supervisor)
-    inspected = return_review(request=submitted(), actor=supervisor)
+    reviewed = return_review(return_request=submitted(), actor=supervisor)
+    inspected = return_review(return_request=submitted(), actor=supervisor)
     verdicts = [{"line": ln, "verdict": "good"} for ln in inspected.lines.all()]
-    inspected = return_qc_verdict(request=inspected, verdicts=verdicts, actor=qc)
+    inspected = return_qc_verdict(return_request=inspected, verdicts=verdicts, actor=qc)
     completed = released_work_order(
         user, components=[(tube, "1", "0")], planned_qty=10, number="WO-2", workshop=workshop
     )
