@@ -11,8 +11,6 @@ from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
 from approvals.models import Tier
-from approvals.routing import chain_order, replenish_route
-from core.fields import MONEY
 from inventory.forms import one_field
 from inventory.models import Lot
 from inventory.scanning import scan_item, scan_location
@@ -25,7 +23,7 @@ from returns.models import (
     ReturnState,
     Verdict,
 )
-from returns.selectors import replaced_qty
+from returns.selectors import replaced_qty, replenish_routing_preview
 from returns.services.common import DEFECT_VERDICTS
 
 WORK_ORDER_UNKNOWN = _("No work order %(number)s that you can work on.")
@@ -265,29 +263,13 @@ def material_names(rows):
 
 
 def chain_preview(*, work_order, reason, lines):
-    """Who would approve this replenishment: ``replenish_route`` per line (the same code
-    real routing uses, R-A2…R-A4) and the union chain the request climbs."""
-    requirements = {line.material_id: line for line in work_order.lines.all()}
-    amount = sum(
-        (line["material"].standard_cost * line["quantity"] for line in lines), Decimal(0)
-    ).quantize(MONEY)
-    routes = []
-    for line in lines:
-        requirement = requirements.get(line["material"].pk)
-        if requirement is None:
-            continue
-        route = replenish_route(
-            approval_class=line["material"].approval_class,
-            order_qty=work_order.planned_qty,
-            required_qty=requirement.required_qty,
-            replenish_qty=line["quantity"],
-            reason=reason,
-            amount=amount,
-        )
+    """Who would approve this replenishment, for the page: the routing real submission
+    uses (``returns.selectors.replenish_routing_preview``, R-A2…R-A4), with the matrix
+    cell's tier as people read it."""
+    routing = replenish_routing_preview(work_order=work_order, reason=reason, lines=lines)
+    for _material, route in routing.routes:
         route.cell_label = Tier(route.cell["tier"]).label
-        routes.append((line["material"], route))
-    chain = chain_order([tier for _material, route in routes for tier in route.chain])
-    return {"routes": routes, "chain": chain}
+    return {"routes": routing.routes, "chain": routing.chain}
 
 
 # ---------------------------------------------------------------------------- QC and receipt

@@ -5,6 +5,7 @@ material goes (R-R4, R-M5), open requests of a work order (R-W4) and the API que
 location may take the material; it writes nothing.
 """
 
+from collections.abc import Iterable
 from decimal import Decimal
 from typing import NamedTuple
 
@@ -12,8 +13,12 @@ from django.core.exceptions import ValidationError
 from django.db.models import F, Prefetch, QuerySet, Sum
 from django.utils.translation import gettext_lazy as _
 
+from approvals.models import PolicyVersion
+from approvals.routing import Route, active_policy, chain_order, replenish_route
+from core.fields import MONEY
 from inventory.models import LedgerEntry, Location, LocationKind, MovementType
 from inventory.services import validate_location
+from materials.models import Material
 from returns.models import (
     REPLENISH_FINISHED,
     RETURN_FINISHED,
@@ -29,6 +34,7 @@ from returns.models import (
     ShortageState,
     Verdict,
 )
+from workorders.models import WorkOrder
 
 ZERO = Decimal("0")
 # Return lines whose quantity is no longer "on an open slip": booked, or withdrawn.
@@ -231,6 +237,68 @@ def replenish_requests():
 def shortage_slips():
     return ShortageSlip.objects.select_related(
         "material", "replenish_line__request__work_order", "closed_by"
+    )
+
+
+# ---------------------------------------------------------------------------- approval routing
+
+
+class ReplenishRouting(NamedTuple):
+    """Who approves a replenishment: each line's route and the union chain it climbs."""
+
+    routes: list[tuple[Material, Route]]
+    chain: list[str]
+
+
+def replenish_amount(lines: Iterable[tuple[Material, Decimal]]) -> Decimal:
+    """The replenishment's amount at standard cost (R-A4's valuable-amount step)."""
+    return sum((material.standard_cost * quantity for material, quantity in lines), ZERO).quantize(
+        MONEY
+    )
+
+
+def replenish_routing(
+    *,
+    work_order: WorkOrder,
+    reason: ReasonCode,
+    lines: Iterable[tuple[Material, Decimal]],
+    amount: Decimal,
+    policy: PolicyVersion | None = None,
+) -> ReplenishRouting:
+    """R-A2…R-A4 per line (``replenish_route``), and the union chain of every line's chain:
+    the one routing that submitting a replenishment and its page preview both use."""
+    policy = policy or active_policy()
+    requirements = {line.material_id: line for line in work_order.lines.all()}
+    routes = []
+    for material, quantity in lines:
+        route = replenish_route(
+            approval_class=material.approval_class,
+            order_qty=work_order.planned_qty,
+            required_qty=requirements[material.pk].required_qty,
+            replenish_qty=quantity,
+            reason=reason,
+            amount=amount,
+            policy=policy,
+        )
+        routes.append((material, route))
+    return ReplenishRouting(
+        routes=routes, chain=chain_order([tier for _m, route in routes for tier in route.chain])
+    )
+
+
+def replenish_routing_preview(
+    *, work_order: WorkOrder, reason: ReasonCode, lines: list[dict]
+) -> ReplenishRouting:
+    """The routing of a replenishment still being typed (``lines``: dicts of ``material``
+    and ``quantity``), valued like ``replenish_create`` values it; lines whose material is
+    not on the work order route nowhere yet (creating the request refuses them)."""
+    pairs = [(line["material"], line["quantity"]) for line in lines]
+    on_order = set(work_order.lines.values_list("material_id", flat=True))
+    return replenish_routing(
+        work_order=work_order,
+        reason=reason,
+        lines=[(material, qty) for material, qty in pairs if material.pk in on_order],
+        amount=replenish_amount(pairs),
     )
 
 

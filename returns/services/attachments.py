@@ -18,6 +18,7 @@ from uuid import uuid4
 
 from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.files import File
 from django.db import transaction
 from django.template.defaultfilters import filesizeformat
 from django.utils.translation import gettext_lazy as _
@@ -25,7 +26,7 @@ from django.utils.translation import gettext_lazy as _
 from core.errors import StateConflict
 from core.transactions import atomic_service
 from returns.models import ReplenishRequest, RequestAttachment, ReturnRequest
-from returns.services.common import STATES, audit, locked
+from returns.services.common import STATES, Actor, Request, audit, locked
 
 TYPE_REFUSED = _("%(name)s is not a JPEG or PNG photo or a PDF file.")
 TOO_BIG = _("%(name)s is %(size)s; an attachment may be at most %(limit)s.")
@@ -47,16 +48,16 @@ SIGNATURES = (
 REQUEST_FIELD = {ReturnRequest: "return_request", ReplenishRequest: "replenish_request"}
 
 
-def attachable_states(model):
+def attachable_states(model: type[Request]) -> set[str]:
     states = STATES[model]
     return {states.DRAFT, states.SUBMITTED, states.REJECTED}
 
 
-def original_name(upload):
+def original_name(upload: File) -> str:
     return PurePath(upload.name or "").name.strip()[:200] or "attachment"
 
 
-def sniffed(upload, name):
+def sniffed(upload: File, name: str) -> tuple[str, str]:
     """The content type and ending the file's first bytes prove, if its name agrees."""
     upload.seek(0)
     head = upload.read(8)
@@ -68,14 +69,14 @@ def sniffed(upload, name):
     raise ValidationError({"file": TYPE_REFUSED % {"name": name}})
 
 
-def size_check(upload, name):
+def size_check(upload: File, name: str) -> None:
     limit = settings.ATTACHMENT_MAX_BYTES
     if upload.size > limit:
         params = {"name": name, "size": filesizeformat(upload.size), "limit": filesizeformat(limit)}
         raise ValidationError({"file": TOO_BIG % params})
 
 
-def sha256_of(upload):
+def sha256_of(upload: File) -> str:
     digest = hashlib.sha256()
     for chunk in upload.chunks():
         digest.update(chunk)
@@ -83,7 +84,7 @@ def sha256_of(upload):
     return digest.hexdigest()
 
 
-def ensure_may_attach(slip, actor):
+def ensure_may_attach(slip: Request, actor: Actor) -> None:
     if actor.pk != slip.applicant_id and not actor.has_perm(
         f"returns.change_{slip._meta.model_name}"
     ):
@@ -94,7 +95,7 @@ def ensure_may_attach(slip, actor):
         )
 
 
-def may_attach(slip, user):
+def may_attach(slip: Request, user: Actor) -> bool:
     """Whether the upload form is offered to ``user`` (the limits are checked on upload)."""
     try:
         ensure_may_attach(slip, user)
@@ -103,18 +104,18 @@ def may_attach(slip, user):
     return True
 
 
-def removable(slip):
+def removable(slip: Request) -> bool:
     """Whether the request's attachments can still be removed (by their uploaders)."""
     return slip.state == STATES[type(slip)].DRAFT
 
 
-def ensure_room(slip):
+def ensure_room(slip: Request) -> None:
     limit = settings.ATTACHMENT_MAX_PER_REQUEST
     if slip.attachments.count() >= limit:
         raise ValidationError({"file": TOO_MANY % {"request": slip, "limit": limit}})
 
 
-def summary(attachment):
+def summary(attachment: RequestAttachment) -> dict:
     return {
         "id": attachment.pk,
         "name": attachment.original_name,
@@ -125,7 +126,9 @@ def summary(attachment):
 
 
 @atomic_service
-def attachment_add(*, slip, upload, actor, device=""):
+def attachment_add(
+    *, slip: Request, upload: File, actor: Actor, device: str = ""
+) -> RequestAttachment:
     """Store ``upload`` (a Django ``File``) on ``request``; audited as ``<kind>.attach``."""
     name = original_name(upload)
     size_check(upload, name)
@@ -153,7 +156,7 @@ def attachment_add(*, slip, upload, actor, device=""):
 
 
 @atomic_service
-def attachment_remove(*, attachment, actor, device=""):
+def attachment_remove(*, attachment: RequestAttachment, actor: Actor, device: str = "") -> None:
     """The uploader takes a file off a draft; the file goes once the removal is committed."""
     slip = locked(attachment.request, actor=actor)
     if not removable(slip):

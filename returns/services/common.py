@@ -8,11 +8,14 @@ Lock order: the request row, then the work order, then stock rows (``ledger_post
 the document-number sequence, then the audit chain (``audit_record`` always last).
 """
 
+from typing import Any, TypeVar
+
+from django.contrib.auth.models import AbstractUser
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from approvals.models import StepState
+from approvals.models import PolicyVersion, StepState
 from approvals.services import (
     approval_decide,
     approval_steps_cancel,
@@ -23,10 +26,12 @@ from approvals.services import (
 from audit.services import audit_record
 from core.errors import StateConflict
 from core.services import document_number_next
+from core.states import transition_require
 from core.transactions import atomic_service
 from returns.models import (
     REPLENISH_TRANSITIONS,
     RETURN_TRANSITIONS,
+    ReasonCode,
     ReplenishRequest,
     ReplenishState,
     ReturnRequest,
@@ -34,6 +39,10 @@ from returns.models import (
     Verdict,
 )
 from workorders.models import WorkOrder
+
+Actor = AbstractUser  # the user acting; ``None`` where the system acts (approval handlers)
+Request = ReturnRequest | ReplenishRequest  # either kind: the common services call it ``slip``
+R = TypeVar("R", ReturnRequest, ReplenishRequest)
 
 WRONG_STATE = _("%(request)s is %(state)s: it cannot be %(action)s.")
 NOT_APPLICANT = _("Only the applicant of %(request)s can %(action)s it.")
@@ -59,7 +68,7 @@ AUDIT_PREFIX = {ReturnRequest: "return", ReplenishRequest: "replenish"}
 NUMBER_PREFIX = {ReturnRequest: "RT", ReplenishRequest: "RP"}
 
 
-def locked(slip, *, actor):
+def locked(slip: R, *, actor: Actor) -> R:
     """The request row under ``select_for_update`` (only its own row, not the joined ones),
     if ``actor`` reaches it: anyone else gets the 404 of an unknown id before any state
     check could tell them about it (``request_scope_require``; the system passes)."""
@@ -73,43 +82,45 @@ def locked(slip, *, actor):
     return slip
 
 
-def work_order_locked(work_order):
+def work_order_locked(work_order: WorkOrder) -> WorkOrder:
     return WorkOrder.objects.select_for_update().get(pk=work_order.pk)
 
 
-def ensure_transition(slip, target, action):
+def wrong_state_params(slip: Request, action: str) -> dict:
+    return {"request": str(slip), "state": slip.get_state_display(), "action": action}
+
+
+def ensure_transition(slip: Request, target: str, action: str) -> None:
     """A wrong-state call is a 409 that names the state (STYLE "State machines")."""
-    if target not in TRANSITIONS[type(slip)][slip.state]:
-        raise StateConflict(
-            WRONG_STATE,
-            params={
-                "request": str(slip),
-                "state": slip.get_state_display(),
-                "action": action,
-            },
-        )
+    transition_require(
+        slip,
+        target,
+        TRANSITIONS[type(slip)],
+        message=WRONG_STATE,
+        params=wrong_state_params(slip, action),
+    )
 
 
-def ensure_applicant(slip, actor, action):
+def ensure_applicant(slip: Request, actor: Actor, action: str) -> None:
     if actor.pk != slip.applicant_id and not actor.is_superuser:
         raise PermissionDenied(NOT_APPLICANT % {"request": slip, "action": action})
 
 
-def ensure_not_applicant(slip, actor, action):
+def ensure_not_applicant(slip: Request, actor: Actor, action: str) -> None:
     """Segregation of duties (issue #7): the applicant never inspects, receives, posts,
     issues or confirms their own request — superusers included."""
     if actor.pk == slip.applicant_id:
         raise StateConflict(OWN_REQUEST_DUTY, params={"request": str(slip), "action": action})
 
 
-def validate_reason(reason, kind):
+def validate_reason(reason: ReasonCode, kind: str) -> None:
     if reason.kind != kind:
         raise ValidationError({"reason": REASON_WRONG_KIND % {"reason": reason.code, "kind": kind}})
     if not reason.is_active:
         raise ValidationError({"reason": REASON_INACTIVE % {"reason": reason.code}})
 
 
-def snapshot(slip):
+def snapshot(slip: Request) -> dict:
     return {
         "state": slip.state,
         "number": slip.number,
@@ -117,7 +128,15 @@ def snapshot(slip):
     }
 
 
-def audit(slip, *, actor, device, action, before=None, details=None):
+def audit(
+    slip: Request,
+    *,
+    actor: Actor | None,
+    device: str,
+    action: str,
+    before: dict | None = None,
+    details: dict | None = None,
+) -> None:
     """The audit row of a request service; call it last."""
     audit_record(
         actor=actor,
@@ -129,7 +148,16 @@ def audit(slip, *, actor, device, action, before=None, details=None):
     )
 
 
-def state_change(slip, state, *, actor, device, action, details=None, **fields):
+def state_change(
+    slip: R,
+    state: str,
+    *,
+    actor: Actor | None,
+    device: str,
+    action: str,
+    details: dict | None = None,
+    **fields: Any,
+) -> R:
     """Set the new state and fields, save and audit; the caller checked the move."""
     before = snapshot(slip)
     slip.state = state
@@ -140,7 +168,15 @@ def state_change(slip, state, *, actor, device, action, details=None, **fields):
     return slip
 
 
-def request_submit(slip, *, actor, device, tiers, policy=None, context=None):
+def request_submit(
+    slip: R,
+    *,
+    actor: Actor,
+    device: str,
+    tiers: list[str],
+    policy: PolicyVersion | None = None,
+    context: dict | None = None,
+) -> R:
     """R-R3/R-A3: number on the first submit only (gap-free, the sequence row stays locked
     until commit), a new round of approval steps, rejection reason cleared."""
     states = STATES[type(slip)]
@@ -169,7 +205,9 @@ def request_submit(slip, *, actor, device, tiers, policy=None, context=None):
 
 
 @atomic_service
-def request_decide(*, slip, actor, approve=True, comment="", device=""):
+def request_decide(
+    *, slip: R, actor: Actor, approve: bool = True, comment: str = "", device: str = ""
+) -> R:
     """Decide the request's current approval step; the handlers move the request."""
     slip = locked(slip, actor=actor)
     ensure_transition(slip, APPROVED[type(slip)][0], _("approved or rejected"))
@@ -180,7 +218,7 @@ def request_decide(*, slip, actor, approve=True, comment="", device=""):
     return type(slip).objects.get(pk=slip.pk)
 
 
-def request_approved(slip, actor, device):
+def request_approved(slip: R, actor: Actor | None, device: str) -> R:
     """Approval handler: the last step approved (the request is locked by approvals)."""
     state, stamp = APPROVED[type(slip)]
     ensure_transition(slip, state, _("approved"))
@@ -189,7 +227,15 @@ def request_approved(slip, actor, device):
     )
 
 
-def rejection_apply(slip, *, actor, device, reason, action="reject", details=None):
+def rejection_apply(
+    slip: R,
+    *,
+    actor: Actor | None,
+    device: str,
+    reason: str,
+    action: str = "reject",
+    details: dict | None = None,
+) -> R:
     """Back to the applicant with a reason; open approval steps are closed (R-R3)."""
     rejected = STATES[type(slip)].REJECTED
     ensure_transition(slip, rejected, _("rejected"))
@@ -205,13 +251,13 @@ def rejection_apply(slip, *, actor, device, reason, action="reject", details=Non
     )
 
 
-def request_rejected(slip, actor, device, comment):
+def request_rejected(slip: R, actor: Actor | None, device: str, comment: str) -> R:
     """Approval handler: a step was rejected with ``comment``."""
     return rejection_apply(slip, actor=actor, device=device, reason=comment)
 
 
 @atomic_service
-def request_reject(*, slip, actor, reason, device=""):
+def request_reject(*, slip: R, actor: Actor, reason: str, device: str = "") -> R:
     slip = locked(slip, actor=actor)
     if not (reason or "").strip():
         raise ValidationError({"reason": REJECTION_REASON_REQUIRED})
@@ -219,7 +265,7 @@ def request_reject(*, slip, actor, reason, device=""):
 
 
 @atomic_service
-def request_cancel(*, slip, actor, device=""):
+def request_cancel(*, slip: R, actor: Actor, device: str = "") -> R:
     """Withdraw a request before it moved stock; its open approval steps are closed."""
     slip = locked(slip, actor=actor)
     cancelled = STATES[type(slip)].CANCELLED

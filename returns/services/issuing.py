@@ -18,10 +18,10 @@ from core.fields import format_qty
 from core.outbox import outbox_emit
 from core.services import document_number_next
 from core.transactions import atomic_service
-from inventory.models import MovementType, Serial, SerialStatus
+from inventory.models import LedgerEntry, Location, Lot, MovementType, Serial, SerialStatus
 from inventory.selectors import fefo_suggestion
-from inventory.services import entries_summary, ledger_post, one_movement_per_unit
-from materials.models import TrackingMode
+from inventory.services import Movement, entries_summary, ledger_post, one_movement_per_unit
+from materials.models import Material, TrackingMode
 from org.access import permission_require
 from returns.models import (
     ReplenishLine,
@@ -30,14 +30,22 @@ from returns.models import (
     ShortageSlip,
     ShortageState,
 )
-from returns.services.common import ensure_not_applicant, ensure_transition, locked, state_change
+from returns.services.common import (
+    Actor,
+    ensure_not_applicant,
+    ensure_transition,
+    locked,
+    state_change,
+)
 from returns.signals import shortage_fulfilled
 
 SLIP_CLOSED = _("Shortage slip %(number)s is already closed.")
 STILL_SHORT = _("Still short of %(material)s: on hand %(on_hand)s, needed %(needed)s.")
 
 
-def serial_units_at(*, material, lot, location, quantity):
+def serial_units_at(
+    *, material: Material, lot: Lot | None, location: Location, quantity: Decimal
+) -> list[Serial]:
     """The first ``quantity`` serial units in stock at the picked lot and location."""
     return list(
         Serial.objects.filter(
@@ -46,7 +54,9 @@ def serial_units_at(*, material, lot, location, quantity):
     )
 
 
-def pick_movements(*, material, quantity, doc_line, remark):
+def pick_movements(
+    *, material: Material, quantity: Decimal, doc_line: int, remark: str
+) -> tuple[list[Movement], Decimal, Decimal]:
     """FEFO picks for ``quantity`` as REPLENISH movements: (movements, issued, short)."""
     picks, short = fefo_suggestion(material=material, quantity=quantity)
     movements = []
@@ -74,7 +84,9 @@ def pick_movements(*, material, quantity, doc_line, remark):
     return movements, Decimal(quantity) - short, short
 
 
-def replenish_post(replenish_request, movements, actor, device):
+def replenish_post(
+    replenish_request: ReplenishRequest, movements: list[Movement], actor: Actor, device: str
+) -> list[LedgerEntry]:
     """R-P3: blue issue entries to the work order citing the request."""
     if not movements:
         return []
@@ -90,7 +102,9 @@ def replenish_post(replenish_request, movements, actor, device):
 
 
 @atomic_service
-def replenish_issue(*, replenish_request, actor, device=""):
+def replenish_issue(
+    *, replenish_request: ReplenishRequest, actor: Actor, device: str = ""
+) -> ReplenishRequest:
     """Issue what stock allows (FEFO); a short line gets a shortage slip SH-… (R-P4)."""
     permission_require(actor, "returns.issue_replenishment", _("issue replenishments"))
     replenish_request = locked(replenish_request, actor=actor)
@@ -138,7 +152,7 @@ def replenish_issue(*, replenish_request, actor, device=""):
 
 
 @atomic_service
-def shortage_fulfil(*, slip, actor, device=""):
+def shortage_fulfil(*, slip: ShortageSlip, actor: Actor, device: str = "") -> ShortageSlip:
     """Stock arrived: issue the slip's quantity, close it; the request is issued when no
     slip of it stays open. All or nothing: not enough stock yet is a 400."""
     permission_require(actor, "returns.change_shortageslip", _("fulfil shortage slips"))

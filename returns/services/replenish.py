@@ -11,9 +11,9 @@ from decimal import Decimal
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
-from approvals.routing import active_policy, chain_order, replenish_route
+from approvals.routing import active_policy
 from core.errors import StateConflict
-from core.fields import MONEY, format_qty
+from core.fields import format_qty
 from core.transactions import atomic_service
 from inventory.services import (
     validate_quantity,
@@ -28,7 +28,7 @@ from returns.models import (
     RequestKind,
     ReturnState,
 )
-from returns.selectors import replaced_qty
+from returns.selectors import replaced_qty, replenish_amount, replenish_routing
 from returns.services.common import (
     DEFECT_VERDICTS,
     NO_LINES,
@@ -202,7 +202,7 @@ def replenish_create(*, work_order, reason, lines, applicant, explanation="", de
     if not lines:
         raise ValidationError({"lines": NO_LINES})
     checked = replenish_lines_validate(work_order, reason, lines)
-    amount = sum((m.standard_cost * q for m, q, _c in checked), Decimal("0")).quantize(MONEY)
+    amount = replenish_amount((m, q) for m, q, _c in checked)
     replenish_request = ReplenishRequest.objects.create(
         work_order=work_order,
         reason=reason,
@@ -247,25 +247,6 @@ def replenish_create(*, work_order, reason, lines, applicant, explanation="", de
 # ---------------------------------------------------------------------------- approval
 
 
-def replenish_routes(replenish_request, policy):
-    """R-A2…R-A4 per line; the request climbs the union of every line's chain."""
-    work_order = replenish_request.work_order
-    requirements = {line.material_id: line for line in work_order.lines.all()}
-    routes = []
-    for line in replenish_request.lines.select_related("material"):
-        route = replenish_route(
-            approval_class=line.material.approval_class,
-            order_qty=work_order.planned_qty,
-            required_qty=requirements[line.material_id].required_qty,
-            replenish_qty=line.quantity,
-            reason=replenish_request.reason,
-            amount=replenish_request.amount,
-            policy=policy,
-        )
-        routes.append((line.material, route))
-    return routes
-
-
 @atomic_service
 def replenish_submit(*, replenish_request, actor, device=""):
     """Number RP-YYYYMM-NNNN on the first submit; steps from the active policy version.
@@ -284,15 +265,23 @@ def replenish_submit(*, replenish_request, actor, device=""):
             exclude_request=replenish_request,
         )
     policy = active_policy()
-    routes = replenish_routes(replenish_request, policy)
-    tiers = chain_order([tier for _material, route in routes for tier in route.chain])
+    routing = replenish_routing(
+        work_order=replenish_request.work_order,
+        reason=replenish_request.reason,
+        lines=[
+            (line.material, line.quantity)
+            for line in replenish_request.lines.select_related("material")
+        ],
+        amount=replenish_request.amount,
+        policy=policy,
+    )
     return request_submit(
         replenish_request,
         actor=actor,
         device=device,
-        tiers=tiers,
+        tiers=routing.chain,
         policy=policy,
-        context={"lines": [{"material": m.code, **route.as_dict()} for m, route in routes]},
+        context={"lines": [{"material": m.code, **route.as_dict()} for m, route in routing.routes]},
     )
 
 
