@@ -7,7 +7,6 @@ from dataclasses import dataclass
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required, permission_required
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import transaction
 from django.http import FileResponse, Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -211,17 +210,15 @@ def request_new(request, kind):
     formset = kind.formset(request.POST, **formset_kwargs(kind, work_order))
     if header.is_valid() and formset.is_valid():
         try:
-            with transaction.atomic():  # a refused submit leaves no stray draft
-                created = kind.create(
-                    work_order=header.cleaned_data["work_order"],
-                    reason=header.cleaned_data["reason"],
-                    explanation=header.cleaned_data["explanation"],
-                    lines=kind.service_lines(formset),
-                    applicant=request.user,
-                    device=getattr(request, "device_id", ""),
-                )
-                if action == "submit":
-                    created = kind.submit(**{kind.domain_arg: created}, **actor(request))
+            created = kind.create(
+                work_order=header.cleaned_data["work_order"],
+                reason=header.cleaned_data["reason"],
+                explanation=header.cleaned_data["explanation"],
+                lines=kind.service_lines(formset),
+                applicant=request.user,
+                device=getattr(request, "device_id", ""),
+                submit=action == "submit",
+            )
         except SERVICE_ERRORS as error:
             service_failed(request, error, header, formset)
         else:

@@ -31,7 +31,7 @@ from returns.services.return_drafting import (
 )
 from returns.services.return_posting import return_confirm, return_post
 from returns.services.return_qc import return_qc_verdict
-from returns.services.return_receipt import return_receive
+from returns.services.return_receipt import return_receive, scanned_receipt_lines
 
 ADD_RETURN = HasPerm("returns.add_returnrequest")
 QC_VERDICT = HasPerm("returns.give_qc_verdict")
@@ -206,14 +206,11 @@ class ReturnRequestViewSet(RequestViewSet):
             data=request.data, context={"queryset": self.get_queryset()}
         )
         data.is_valid(raise_exception=True)
-        if data.validated_data["post"] and not POST_RETURN().has_permission(request, self):
+        slip, post = data.validated_data["return_request"], data.validated_data["post"]
+        lines = scanned_receipt_lines(return_request=slip, scans=data.validated_data["lines"])
+        if post and not POST_RETURN().has_permission(request, self):
             self.permission_denied(request)
-        slip = return_receive(
-            return_request=data.validated_data["request"],
-            lines=data.validated_data["lines"],
-            post=data.validated_data["post"],
-            **self.actor(),
-        )
+        slip = return_receive(return_request=slip, lines=lines, post=post, **self.actor())
         return self.respond(slip)
 
 

@@ -18,20 +18,24 @@ from core.transactions import atomic_service
 from inventory.services import (
     validate_quantity,
 )
+from materials.models import Material
 from org.access import scope_require
 from returns.models import (
     DefectKind,
+    ReasonCode,
     ReplacementCitation,
     ReplenishLine,
     ReplenishRequest,
     ReplenishState,
     RequestKind,
+    ReturnLine,
     ReturnState,
 )
 from returns.selectors import replaced_qty, replenish_amount, replenish_routing
 from returns.services.common import (
     DEFECT_VERDICTS,
     NO_LINES,
+    Actor,
     audit,
     ensure_applicant,
     ensure_transition,
@@ -42,7 +46,7 @@ from returns.services.common import (
     validate_reason,
     work_order_locked,
 )
-from workorders.models import ISSUABLE_STATUSES
+from workorders.models import ISSUABLE_STATUSES, WorkOrder
 from workorders.services.lifecycle import NOT_ON_WORK_ORDER
 
 BOOKED_RETURNS = {ReturnState.POSTED, ReturnState.CONFIRMED}
@@ -71,7 +75,12 @@ NOT_ONE_FOR_ONE = _(
 # ---------------------------------------------------------------------------- one-for-one
 
 
-def citations_check(*, request_lines, work_order, exclude_request=None):
+def citations_check(
+    *,
+    request_lines: list[tuple[Material, Decimal, list[dict]]],
+    work_order: WorkOrder,
+    exclude_request: ReplenishRequest | None = None,
+) -> None:
     """R-P2 for every line: cited return lines are defective returns of the same work
     order and material, booked, not replaced already, and add up to the line quantity.
 
@@ -117,7 +126,7 @@ def citations_check(*, request_lines, work_order, exclude_request=None):
             )
 
 
-def citation_check(return_line, *, material, work_order):
+def citation_check(return_line: ReturnLine, *, material: Material, work_order: WorkOrder) -> None:
     if return_line.material_id != material.pk or return_line.request.work_order_id != work_order.pk:
         raise ValidationError(
             {
@@ -131,7 +140,9 @@ def citation_check(return_line, *, material, work_order):
         raise ValidationError({"citations": CITATION_NOT_POSTED % {"request": return_line.request}})
 
 
-def stored_lines(replenish_request):
+def stored_lines(
+    replenish_request: ReplenishRequest,
+) -> list[tuple[Material, Decimal, list[dict]]]:
     """The request's lines as ``citations_check`` reads them."""
     return [
         (
@@ -149,7 +160,9 @@ def stored_lines(replenish_request):
 # ---------------------------------------------------------------------------- create
 
 
-def replenish_lines_validate(work_order, reason, lines):
+def replenish_lines_validate(
+    work_order: WorkOrder, reason: ReasonCode, lines: list[dict]
+) -> list[tuple[Material, Decimal, list[dict]]]:
     """Materials on the work order, one line each, valid quantities; citations exactly when
     the reason is a defect (R-P2). Returns (material, quantity, citations) triples."""
     requirements = set(work_order.lines.values_list("material_id", flat=True))
@@ -187,10 +200,20 @@ def replenish_lines_validate(work_order, reason, lines):
 
 
 @atomic_service
-def replenish_create(*, work_order, reason, lines, applicant, explanation="", device=""):
+def replenish_create(
+    *,
+    work_order: WorkOrder,
+    reason: ReasonCode,
+    lines: list[dict],
+    applicant: Actor,
+    explanation: str = "",
+    device: str = "",
+    submit: bool = False,
+) -> ReplenishRequest:
     """A draft replenishment. ``lines``: dicts of ``material``, ``quantity`` and, for a
     defect reason, ``citations`` [{``return_line``, ``quantity``}]. The amount is valued at
-    standard cost. The work order is locked so two requests cannot cite the same defect."""
+    standard cost. The work order is locked so two requests cannot cite the same defect.
+    With ``submit`` it is submitted in the same transaction (no stray draft on a refusal)."""
     work_order = work_order_locked(work_order)
     scope_require(applicant, work_order.workshop_id, "work_order")
     if work_order.status not in ISSUABLE_STATUSES:
@@ -241,6 +264,8 @@ def replenish_create(*, work_order, reason, lines, applicant, explanation="", de
             ],
         },
     )
+    if submit:
+        return replenish_submit(replenish_request=replenish_request, actor=applicant, device=device)
     return replenish_request
 
 
@@ -248,7 +273,9 @@ def replenish_create(*, work_order, reason, lines, applicant, explanation="", de
 
 
 @atomic_service
-def replenish_submit(*, replenish_request, actor, device=""):
+def replenish_submit(
+    *, replenish_request: ReplenishRequest, actor: Actor, device: str = ""
+) -> ReplenishRequest:
     """Number RP-YYYYMM-NNNN on the first submit; steps from the active policy version.
 
     One-for-one is checked again: a resubmitted request may cite returns another request
@@ -285,9 +312,13 @@ def replenish_submit(*, replenish_request, actor, device=""):
     )
 
 
-def replenish_reject(*, replenish_request, actor, reason, device=""):
+def replenish_reject(
+    *, replenish_request: ReplenishRequest, actor: Actor, reason: str, device: str = ""
+) -> ReplenishRequest:
     return request_reject(slip=replenish_request, actor=actor, reason=reason, device=device)
 
 
-def replenish_cancel(*, replenish_request, actor, device=""):
+def replenish_cancel(
+    *, replenish_request: ReplenishRequest, actor: Actor, device: str = ""
+) -> ReplenishRequest:
     return request_cancel(slip=replenish_request, actor=actor, device=device)

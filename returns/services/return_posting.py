@@ -8,10 +8,16 @@ from django.utils.translation import gettext_lazy as _
 from core.outbox import outbox_emit
 from core.transactions import atomic_service
 from inventory.models import MovementType
-from inventory.services import entries_summary, ledger_post, one_movement_per_unit
+from inventory.services import Movement, entries_summary, ledger_post, one_movement_per_unit
 from org.access import permission_require
-from returns.models import ReturnState, Verdict
-from returns.services.common import ensure_not_applicant, ensure_transition, locked, state_change
+from returns.models import ReturnRequest, ReturnState, Verdict
+from returns.services.common import (
+    Actor,
+    ensure_not_applicant,
+    ensure_transition,
+    locked,
+    state_change,
+)
 from returns.services.return_lines import (
     ensure_good_stock_allowed,
     numbered_lines,
@@ -19,7 +25,7 @@ from returns.services.return_lines import (
 )
 
 
-def return_movements(return_request):
+def return_movements(return_request: ReturnRequest) -> list[Movement]:
     """R-R7: red-letter issue entries, one ledger line per return line (or unit)."""
     remark = f"{return_request.reason.code} {return_request.reason.name}"
     movements = []
@@ -50,7 +56,7 @@ def return_movements(return_request):
 
 
 @atomic_service
-def return_post(*, return_request, actor, device=""):
+def return_post(*, return_request: ReturnRequest, actor: Actor, device: str = "") -> ReturnRequest:
     """Book the received quantities back (R-R7). The row lock and state check make a
     second, concurrent posting a 409 instead of a double booking."""
     permission_require(actor, "returns.post_return", _("post returns"))
@@ -88,7 +94,9 @@ def return_post(*, return_request, actor, device=""):
 
 
 @atomic_service
-def return_confirm(*, return_request, actor, device=""):
+def return_confirm(
+    *, return_request: ReturnRequest, actor: Actor, device: str = ""
+) -> ReturnRequest:
     """Finance confirms a posted return (R-R3)."""
     permission_require(actor, "returns.confirm_return", _("confirm returns"))
     return_request = locked(return_request, actor=actor)

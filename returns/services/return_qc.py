@@ -9,8 +9,8 @@ from django.utils.translation import gettext_lazy as _
 from core.errors import StateConflict
 from core.transactions import atomic_service
 from org.access import permission_require
-from returns.models import ReturnLine, ReturnState, Verdict
-from returns.services.common import ensure_transition, locked, state_change
+from returns.models import ReturnLine, ReturnRequest, ReturnState, Verdict
+from returns.services.common import Actor, ensure_transition, locked, state_change
 from returns.services.return_lines import ensure_good_stock_allowed, line_summary, lines_given
 
 VERDICT_MISSING = _("Give a QC verdict for line %(line)s (%(material)s).")
@@ -20,7 +20,7 @@ DEFECT_RATE_REQUIRED = _("A process defect needs the defect rate of line %(line)
 DEFECT_RATE_RANGE = _("The defect rate is a percentage from 0 to 100.")
 
 
-def verdict_apply(line, item):
+def verdict_apply(line: ReturnLine, item: dict) -> None:
     verdict = item.get("verdict")
     if verdict not in Verdict.values:
         raise ValidationError({"verdict": VERDICT_UNKNOWN % {"verdict": verdict}})
@@ -41,7 +41,9 @@ def verdict_apply(line, item):
 
 
 @atomic_service
-def return_qc_verdict(*, return_request, verdicts, actor, device=""):
+def return_qc_verdict(
+    *, return_request: ReturnRequest, verdicts: list[dict], actor: Actor, device: str = ""
+) -> ReturnRequest:
     """R-R4: a verdict per line: good, supplier defect, or process defect with its rate."""
     permission_require(actor, "returns.give_qc_verdict", _("give QC verdicts"))
     return_request = locked(return_request, actor=actor)

@@ -10,17 +10,18 @@ from core.fields import format_qty
 from core.transactions import atomic_service
 from inventory.services import ledger_locks_take, validate_quantity
 from org.access import permission_require
-from returns.models import ReturnLine, ReturnState
+from returns.models import ReturnLine, ReturnRequest, ReturnState
 from returns.selectors import putaway_location
 from returns.services.common import (
     DEFECT_VERDICTS,
+    Actor,
     ensure_not_applicant,
     ensure_transition,
     locked,
     rejection_apply,
     state_change,
 )
-from returns.services.return_lines import line_summary, lines_given
+from returns.services.return_lines import line_summary, lines_given, numbered_lines
 from returns.services.return_posting import return_movements, return_post
 
 FOREIGN_LIMIT = Decimal("0.02")  # R-R5: IQC refuses a defect lot with more than 2 % foreign
@@ -32,13 +33,15 @@ RECEIVED_MORE = _(
 SERIALS_ALL = _("Line %(line)s is serial-tracked: receive every unit on the slip or refuse it.")
 MISMATCH_NOTE = _("Line %(line)s: %(received)s received instead of %(qty)s needs a written note.")
 FOREIGN_RANGE = _("Line %(line)s: foreign material must be between 0 and the quantity received.")
+NOT_ON_SLIP = _("%(item)s is not on return slip %(number)s.")
+NOT_SCANNED = _("Line %(line)s (%(material)s) was not scanned; count it, with 0 if it is missing.")
 FOREIGN_REFUSED = _(
     "Line %(line)s (%(material)s): %(percent)s%% of the defect lot is other material, "
     "more than 2%%: refused."
 )
 
 
-def receipt_counts(line, item):
+def receipt_counts(line: ReturnLine, item: dict) -> None:
     """What the keeper counted; every mismatch needs a written note (R-R6)."""
     numbers = {"line": line.position, "qty": format_qty(line.quantity)}
     received = item.get("received_qty")
@@ -59,7 +62,7 @@ def receipt_counts(line, item):
     line.received_qty, line.foreign_qty, line.receive_note = received, foreign, note[:300]
 
 
-def foreign_refusal(lines):
+def foreign_refusal(lines: list[ReturnLine]) -> str:
     """R-R5: the reason to refuse the slip when a defect lot holds more than 2 % foreign
     material, or ``""``."""
     refused = []
@@ -77,7 +80,14 @@ def foreign_refusal(lines):
 
 
 @atomic_service
-def return_receive(*, return_request, lines, actor, device="", post=False):
+def return_receive(
+    *,
+    return_request: ReturnRequest,
+    lines: list[dict],
+    actor: Actor,
+    device: str = "",
+    post: bool = False,
+) -> ReturnRequest:
     """The keeper checks and counts. ``lines``: dicts with ``line`` and optional
     ``received_qty`` (default: the slip's quantity), ``foreign_qty``, ``location``,
     ``receive_note``; lines not given are received as on the slip.
@@ -135,3 +145,54 @@ def return_receive(*, return_request, lines, actor, device="", post=False):
         if post
         else return_request
     )
+
+
+# ---------------------------------------------------------------------------- scanned counts
+
+
+def scan_shares(
+    return_request: ReturnRequest, lines: list[ReturnLine], counted: dict, scan: dict
+) -> list[tuple[ReturnLine, Decimal]]:
+    """Split one scanned count over the slip lines its label matches, filling them in
+    position order (several boxes of one lot may sit on several lines); the last matching
+    line takes what is left, so an over-count still reads as one."""
+    item = scan["code"]
+    matching = [line for line in lines if item.matches(line.material, line.lot, line.serials)]
+    if not matching:
+        raise ValidationError(
+            {"lines": NOT_ON_SLIP % {"item": str(item), "number": return_request.number}}
+        )
+    quantity, split = item.quantity_or(scan["quantity"]), []
+    for line in matching[:-1]:
+        share = min(quantity, max(line.quantity - counted.get(line.pk, 0), 0))
+        if share:
+            split.append((line, share))
+            quantity -= share
+    if quantity or not split:
+        uncounted = [line for line in matching if line.pk not in counted]
+        split.append((uncounted[0] if uncounted and not quantity else matching[-1], quantity))
+    return split
+
+
+def scanned_receipt_lines(*, return_request: ReturnRequest, scans: list[dict]) -> list[dict]:
+    """The keeper's scans (``code``: a scanned item, ``quantity``, ``foreign_qty``,
+    ``location``, ``receive_note``) as ``return_receive`` lines, one per slip line, the
+    counts of one line added up. Every slip line must be scanned (R-R6)."""
+    lines = numbered_lines(return_request)
+    counted, items = {}, {}
+    for scan in scans:
+        for line, share in scan_shares(return_request, lines, counted, scan):
+            counted[line.pk] = counted.get(line.pk, 0) + share
+            item = items.setdefault(line.pk, {"line": line, "foreign_qty": 0, "location": None})
+            item["received_qty"] = counted[line.pk]
+            item["location"] = scan["location"] or item["location"]
+            notes = [item.get("receive_note", ""), scan["receive_note"]]
+            item["receive_note"] = " ".join(dict.fromkeys(note for note in notes if note))
+        item["foreign_qty"] += scan["foreign_qty"]
+    missing = [line for line in lines if line.pk not in counted]
+    if missing:
+        line = missing[0]
+        raise ValidationError(
+            {"lines": NOT_SCANNED % {"line": line.position, "material": line.material.code}}
+        )
+    return list(items.values())

@@ -15,7 +15,7 @@ from core.models import OutboxEvent
 from inventory.models import LedgerEntry, MovementType, Serial, SerialStatus, StockBalance
 from materials.models import TrackingMode
 from returns.models import ReplenishState, ReturnState, ShortageState, Verdict
-from returns.selectors import open_requests_for
+from returns.selectors import closeout_open_requests
 from returns.services.common import request_decide
 from returns.services.issuing import replenish_issue, shortage_fulfil
 from returns.services.replenish import replenish_cancel, replenish_reject, replenish_submit
@@ -226,7 +226,9 @@ def test_a_short_replenishment_opens_a_shortage_slip_until_stock_arrives(
         ShortageState.OPEN,
     )
     assert StockBalance.objects.get(material=bolt).quantity == 0
-    assert list(open_requests_for(work_order).replenishments) == [request]
+    assert [row["id"] for row in closeout_open_requests(work_order)["replenishments"]] == [
+        request.pk
+    ]
 
     before = stock_state()
     with pytest.raises(ValidationError) as error:
@@ -247,7 +249,7 @@ def test_a_short_replenishment_opens_a_shortage_slip_until_stock_arrives(
     replenished = LedgerEntry.objects.filter(doc_type="replenish", doc_id=request.number)
     assert sorted(e.quantity for e in replenished) == [-10, -5, -5]
     assert {e.movement_type for e in replenished} == {MovementType.REPLENISH}
-    assert list(open_requests_for(work_order).replenishments) == []
+    assert closeout_open_requests(work_order)["replenishments"] == []
     with pytest.raises(StateConflict, match="is already closed"):
         shortage_fulfil(slip=slip, actor=user)
     assert AuditEvent.objects.filter(action="replenish.fulfil").count() == 1

@@ -27,7 +27,7 @@ from inventory.selectors import issuable_balances
 from inventory.services import lot_set_inspection_status
 from materials.models import TrackingMode
 from returns.models import ReturnState, Verdict
-from returns.selectors import open_requests_for
+from returns.selectors import closeout_open_requests
 from returns.services.return_drafting import (
     return_cancel,
     return_line_add,
@@ -672,10 +672,11 @@ def test_open_requests_of_a_work_order(user, clerk, supervisor, qc, tube, lot, w
         actor=user,
         reason="no",
     )
-    open_requests = open_requests_for(work_order)
-    assert set(open_requests.returns) == {draft, rejected}
-    assert cancelled not in open_requests.returns
-    assert list(open_requests.replenishments) == []
+    open_requests = closeout_open_requests(work_order)
+    open_returns = {row["id"] for row in open_requests["returns"]}
+    assert open_returns == {draft.pk, rejected.pk}
+    assert cancelled.pk not in open_returns
+    assert open_requests["replenishments"] == []
 
 
 def test_every_change_is_audited_with_the_device(clerk, tube, lot, work_order):
