@@ -10,7 +10,6 @@ from django.template.defaultfilters import filesizeformat
 from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
-from approvals.models import Tier
 from inventory.forms import one_field
 from inventory.models import Lot
 from inventory.scanning import scan_item, scan_location
@@ -23,7 +22,7 @@ from returns.models import (
     ReturnState,
     Verdict,
 )
-from returns.selectors import replaced_qty, replenish_routing_preview
+from returns.selectors import replaced_qty
 from returns.services.common import DEFECT_VERDICTS
 
 WORK_ORDER_UNKNOWN = _("No work order %(number)s that you can work on.")
@@ -257,19 +256,6 @@ def replenish_rows_scan(rows, code, work_order):
 def material_names(rows):
     codes = {row["material"] for row in rows}
     return {m.code: m for m in Material.objects.select_related("uom").filter(code__in=codes)}
-
-
-# ---------------------------------------------------------------------------- approval preview
-
-
-def chain_preview(*, work_order, reason, lines):
-    """Who would approve this replenishment, for the page: the routing real submission
-    uses (``returns.selectors.replenish_routing_preview``, R-A2…R-A4), with the matrix
-    cell's tier as people read it."""
-    routing = replenish_routing_preview(work_order=work_order, reason=reason, lines=lines)
-    for _material, route in routing.routes:
-        route.cell_label = Tier(route.cell["tier"]).label
-    return {"routes": routing.routes, "chain": routing.chain}
 
 
 # ---------------------------------------------------------------------------- QC and receipt

@@ -6,11 +6,10 @@ from decimal import Decimal
 import pytest
 
 from approvals.services import steps_of
-from returns.models import Verdict
 from returns.selectors import replenish_routing_preview
 from returns.services.replenish import replenish_submit
 from tests.factories import MaterialFactory
-from tests.returns.builders import line, posted_return, reason, replenishment
+from tests.returns.builders import line, reason, replenishment
 
 pytestmark = pytest.mark.django_db
 
@@ -42,19 +41,9 @@ def test_preview_names_the_chain_that_submitting_opens(clerk, tube, work_order, 
 
 
 def test_preview_of_a_defect_replenishment_adds_the_defect_tier_like_submitting(
-    user, clerk, qc, tube, lot, scrap_area, work_order
+    clerk, tube, work_order, scrap_return
 ):
-    scrapped = posted_return(
-        work_order,
-        [line(tube, 2, lot=lot)],
-        applicant=clerk,
-        qc=qc,
-        keeper=user,
-        verdict=Verdict.PROCESS_DEFECT,
-        defect_rate=Decimal(1),
-        code="PROCESS_DEFECT",
-    )
-    citation = {"return_line": scrapped.lines.get(), "quantity": Decimal(2)}
+    citation = {"return_line": scrap_return.lines.get(), "quantity": Decimal(2)}
     preview, request = preview_then_submit(
         work_order, clerk, [line(tube, 2, citations=[citation])], code="OPERATOR_SCRAP"
     )

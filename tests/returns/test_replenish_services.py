@@ -64,21 +64,6 @@ def defect_return(user, clerk, qc, tube, lot, supplier_area, work_order):
     )
 
 
-@pytest.fixture
-def scrap_return(user, clerk, qc, tube, lot, scrap_area, work_order):
-    """2 tubes scrapped by the operator (process defect), posted to scrap."""
-    return posted_return(
-        work_order,
-        [line(tube, 2, lot=lot)],
-        applicant=clerk,
-        qc=qc,
-        keeper=user,
-        verdict=Verdict.PROCESS_DEFECT,
-        defect_rate=Decimal(1),
-        code="PROCESS_DEFECT",
-    )
-
-
 # ------------------------------------------------------------------------ end to end
 
 
