@@ -35,6 +35,7 @@ from returns.services.common import (
     request_submit,
     validate_reason,
     work_order_locked,
+    wrong_state_params,
 )
 from returns.services.return_lines import (
     ensure_returnable,
@@ -111,12 +112,7 @@ def return_line_add(
     return_request = locked(return_request, actor=actor)
     if return_request.state != ReturnState.DRAFT:
         raise StateConflict(
-            WRONG_STATE,
-            params={
-                "request": str(return_request),
-                "state": return_request.get_state_display(),
-                "action": NOT_A_DRAFT_ACTION,
-            },
+            WRONG_STATE, params=wrong_state_params(return_request, NOT_A_DRAFT_ACTION)
         )
     ensure_applicant(return_request, actor, NOT_A_DRAFT_ACTION)
     work_order_locked(return_request.work_order)
