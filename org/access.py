@@ -7,7 +7,7 @@ so fetching one by id answers 404, never 403 — ids reveal nothing.
 
 Enforcement points: the view layer (API viewsets and pages) scopes every queryset it looks
 objects up in. In depth, the services where a person acts on a request
-(``returns.services.locked``, ``approvals.services.approval_decide``) refuse, with the 404
+(``returns.services.common.locked``, ``approvals.services.approval_decide``) refuse, with the 404
 of an unknown id, anyone who neither applied for it, works in its workshop, nor approves
 for that workshop (``approvals.services.request_scope_require``; the system passes), and
 a request is raised only on a work order of the applicant's workshops (``scope_require``).

@@ -31,8 +31,8 @@ from materials.models import (
 from org.models import Workshop
 from org.services import role_groups_sync, user_ensure, workshop_member_add
 from returns.models import ReasonCode, RequestKind
-from returns.replenish_services import replenish_create, replenish_submit
-from returns.return_services.drafting import return_create, return_submit
+from returns.services.replenish import replenish_create, replenish_submit
+from returns.services.return_drafting import return_create, return_submit
 from workorders.models import ProductionLine, WorkOrder
 from workorders.services.issuing import IssueLine, work_order_issue
 from workorders.services.lifecycle import (
@@ -302,7 +302,7 @@ def requests(clerk, running, done):
             }
         ],
     )
-    return_submit(request=leftover, actor=clerk)
+    return_submit(return_request=leftover, actor=clerk)
     scrap = replenish_create(
         work_order=running,
         applicant=clerk,
@@ -310,7 +310,7 @@ def requests(clerk, running, done):
         explanation="Cutting loss above quota on line 1",
         lines=[{"material": tube, "quantity": Decimal("4"), "citations": []}],
     )
-    replenish_submit(request=scrap, actor=clerk)
+    replenish_submit(replenish_request=scrap, actor=clerk)
 
 
 @transaction.atomic

@@ -34,7 +34,7 @@ class ReasonCodeAdmin(AuditedModelAdmin):
 
 @admin.register(RequestAttachment)
 class RequestAttachmentAdmin(ReadOnlyAdmin):
-    """Files attached to requests (``returns.attachment_services``). The file field is left
+    """Files attached to requests (``returns.services.attachments``). The file field is left
     out: its storage URL is never served; the link is the scoped download view."""
 
     list_display = [

@@ -1,5 +1,5 @@
 """Page forms for requests, QC and receiving: they parse and check what was typed or scanned;
-the services (``returns.return_services`` / ``returns.replenish_services``) decide the rules."""
+the services (``returns.services``) decide the rules."""
 
 from decimal import Decimal
 
@@ -10,9 +10,6 @@ from django.template.defaultfilters import filesizeformat
 from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
-from approvals.models import Tier
-from approvals.routing import chain_order, replenish_route
-from core.fields import MONEY
 from inventory.forms import one_field
 from inventory.models import Lot
 from inventory.scanning import scan_item, scan_location
@@ -26,7 +23,7 @@ from returns.models import (
     Verdict,
 )
 from returns.selectors import replaced_qty
-from returns.services import DEFECT_VERDICTS
+from returns.services.common import DEFECT_VERDICTS
 
 WORK_ORDER_UNKNOWN = _("No work order %(number)s that you can work on.")
 MATERIAL_UNKNOWN = _("Unknown material %(code)s.")
@@ -261,35 +258,6 @@ def material_names(rows):
     return {m.code: m for m in Material.objects.select_related("uom").filter(code__in=codes)}
 
 
-# ---------------------------------------------------------------------------- approval preview
-
-
-def chain_preview(*, work_order, reason, lines):
-    """Who would approve this replenishment: ``replenish_route`` per line (the same code
-    real routing uses, R-A2…R-A4) and the union chain the request climbs."""
-    requirements = {line.material_id: line for line in work_order.lines.all()}
-    amount = sum(
-        (line["material"].standard_cost * line["quantity"] for line in lines), Decimal(0)
-    ).quantize(MONEY)
-    routes = []
-    for line in lines:
-        requirement = requirements.get(line["material"].pk)
-        if requirement is None:
-            continue
-        route = replenish_route(
-            approval_class=line["material"].approval_class,
-            order_qty=work_order.planned_qty,
-            required_qty=requirement.required_qty,
-            replenish_qty=line["quantity"],
-            reason=reason,
-            amount=amount,
-        )
-        route.cell_label = Tier(route.cell["tier"]).label
-        routes.append((line["material"], route))
-    chain = chain_order([tier for _material, route in routes for tier in route.chain])
-    return {"routes": routes, "chain": chain}
-
-
 # ---------------------------------------------------------------------------- QC and receipt
 
 
@@ -388,7 +356,7 @@ ReceiptLineFormSet = forms.formset_factory(
 
 
 class AttachmentForm(forms.Form):
-    """A photo or PDF for the approvers; ``returns.attachment_services`` checks type and size."""
+    """A photo or PDF for the approvers; ``returns.services.attachments`` checks type and size."""
 
     file = forms.FileField(
         label=_("Photo or PDF"),

@@ -26,7 +26,7 @@ from returns.models import (
 )
 from returns.scanning import SLIP, slip_result
 from returns.selectors import closeout_open_requests, for_approval
-from returns.services import request_approved, request_rejected
+from returns.services.common import request_approved, request_rejected
 from workorders.registry import register_open_requests
 
 # A defect reason adds its tier to a replenishment's chain, however small the ratio (R-A4).

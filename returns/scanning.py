@@ -2,6 +2,10 @@
 the slip, its state and the actions that fit it. Registered with ``inventory.scanning``."""
 
 import re
+from collections.abc import Callable
+from typing import NamedTuple
+
+from django.db import models
 
 from returns.models import (
     REPLENISH_ACTIONS,
@@ -21,33 +25,42 @@ def next_actions(state, transitions, actions):
     return sorted({actions[target] for target in transitions[state] if target in actions})
 
 
-def slip_result(number):
+class SlipKind(NamedTuple):
+    type: str
+    model: type[models.Model]
+    actions: Callable[[str], list[str]]  # state -> the actions that fit it
+
+
+# Looked up in this order; the first model holding the number answers.
+SLIP_KINDS = (
+    SlipKind(
+        "return_request",
+        ReturnRequest,
+        lambda state: next_actions(state, RETURN_TRANSITIONS, RETURN_ACTIONS),
+    ),
+    SlipKind(
+        "replenish_request",
+        ReplenishRequest,
+        lambda state: next_actions(state, REPLENISH_TRANSITIONS, REPLENISH_ACTIONS),
+    ),
+    SlipKind(
+        "shortage_slip",
+        ShortageSlip,
+        lambda state: ["fulfil"] if state == ShortageState.OPEN else [],
+    ),
+)
+
+
+def slip_result(number: str) -> dict | None:
     """A return, replenish or shortage slip by its number, with its next actions."""
-    request = ReturnRequest.objects.filter(number=number).first()
-    if request:
-        return {
-            "type": "return_request",
-            "id": request.pk,
-            "number": number,
-            "state": request.state,
-            "actions": next_actions(request.state, RETURN_TRANSITIONS, RETURN_ACTIONS),
-        }
-    request = ReplenishRequest.objects.filter(number=number).first()
-    if request:
-        return {
-            "type": "replenish_request",
-            "id": request.pk,
-            "number": number,
-            "state": request.state,
-            "actions": next_actions(request.state, REPLENISH_TRANSITIONS, REPLENISH_ACTIONS),
-        }
-    slip = ShortageSlip.objects.filter(number=number).first()
-    if slip:
-        return {
-            "type": "shortage_slip",
-            "id": slip.pk,
-            "number": number,
-            "state": slip.state,
-            "actions": ["fulfil"] if slip.state == ShortageState.OPEN else [],
-        }
+    for kind in SLIP_KINDS:
+        slip = kind.model.objects.filter(number=number).first()
+        if slip:
+            return {
+                "type": kind.type,
+                "id": slip.pk,
+                "number": number,
+                "state": slip.state,
+                "actions": kind.actions(slip.state),
+            }
     return None

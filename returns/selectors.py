@@ -1,10 +1,12 @@
 """Reads about return and replenish requests: quantity guards (R-R6, R-P2), where returned
-material goes (R-R4, R-M5), open requests of a work order (R-W4) and the API querysets.
+material goes (R-R4, R-M5), open requests of a work order (R-W4), who approves a
+replenishment (R-A2…R-A4, for submission and its preview alike) and the API querysets.
 
 ``putaway_location`` answers with a location or refuses (``ValidationError``) when no
 location may take the material; it writes nothing.
 """
 
+from collections.abc import Iterable
 from decimal import Decimal
 from typing import NamedTuple
 
@@ -12,9 +14,12 @@ from django.core.exceptions import ValidationError
 from django.db.models import F, Prefetch, QuerySet, Sum
 from django.utils.translation import gettext_lazy as _
 
-from inventory.models import LedgerEntry, MovementType
+from approvals.models import PolicyVersion
+from approvals.routing import Route, active_policy, chain_order, replenish_route
+from core.fields import MONEY
+from inventory.models import LedgerEntry, Lot, MovementType
 from inventory.services import validate_location
-from materials.models import Location, LocationKind
+from materials.models import Location, LocationKind, Material
 from returns.models import (
     REPLENISH_FINISHED,
     RETURN_FINISHED,
@@ -30,6 +35,7 @@ from returns.models import (
     ShortageState,
     Verdict,
 )
+from workorders.models import WorkOrder
 
 ZERO = Decimal("0")
 # Return lines whose quantity is no longer "on an open slip": booked, or withdrawn.
@@ -61,13 +67,15 @@ NO_PUTAWAY_LOCATION = _(
 )
 
 
-def work_order_entries(*, work_order, material, lot, movement_types):
+def work_order_entries(
+    *, work_order: WorkOrder, material: Material, lot: Lot | None, movement_types: list[str]
+) -> QuerySet[LedgerEntry]:
     return LedgerEntry.objects.filter(
         work_order=work_order, material=material, lot=lot, movement_type__in=movement_types
     )
 
 
-def returnable_qty(*, work_order, material, lot):
+def returnable_qty(*, work_order: WorkOrder, material: Material, lot: Lot | None) -> Decimal:
     """R-R6: issued + replenished − returned (from the ledger) − on other open return lines."""
     net = work_order_entries(
         work_order=work_order, material=material, lot=lot, movement_types=WORK_ORDER_MOVEMENTS
@@ -80,7 +88,9 @@ def returnable_qty(*, work_order, material, lot):
     return -(net or ZERO) - (pending or ZERO)
 
 
-def original_location(*, work_order, material, lot):
+def original_location(
+    *, work_order: WorkOrder, material: Material, lot: Lot | None
+) -> Location | None:
     """R-M5: where the material was issued from last, else the material's default location."""
     entry = (
         work_order_entries(
@@ -93,7 +103,7 @@ def original_location(*, work_order, material, lot):
     return entry.location if entry else material.default_location
 
 
-def area_location(*, kind, near=None):
+def area_location(*, kind: str, near: Location | None = None) -> Location | None:
     """An active location of ``kind``, in the warehouse of ``near`` when there is one."""
     locations = Location.objects.filter(kind=kind, is_active=True).order_by("code")
     if near is not None:
@@ -103,7 +113,9 @@ def area_location(*, kind, near=None):
     return locations.first()
 
 
-def putaway_location(work_order, line, chosen=None):
+def putaway_location(
+    work_order: WorkOrder, line: ReturnLine, chosen: Location | None = None
+) -> Location:
     """R-R4/R-M5: the keeper's location if its kind fits the verdict; else good material
     goes back where it was issued from (or the material's default location), defective
     material to the supplier-return or scrap area, preferably in the same warehouse."""
@@ -140,7 +152,9 @@ def putaway_location(work_order, line, chosen=None):
     return location
 
 
-def replaced_qty(*, return_line, exclude_request=None):
+def replaced_qty(
+    *, return_line: ReturnLine, exclude_request: ReplenishRequest | None = None
+) -> Decimal:
     """R-P2: how much of a defective return line live replenishments already replace."""
     citations = ReplacementCitation.objects.filter(return_line=return_line).exclude(
         replenish_line__request__state__in=REPLENISH_WITHDRAWN
@@ -150,22 +164,7 @@ def replaced_qty(*, return_line, exclude_request=None):
     return citations.aggregate(total=Sum("quantity"))["total"] or ZERO
 
 
-class OpenRequests(NamedTuple):
-    returns: QuerySet
-    replenishments: QuerySet
-
-
-def open_requests_for(work_order):
-    """Unfinished return and replenish requests of a work order (close-out checklist, R-W4)."""
-    return OpenRequests(
-        returns=return_requests().filter(work_order=work_order).exclude(state__in=RETURN_FINISHED),
-        replenishments=replenish_requests()
-        .filter(work_order=work_order)
-        .exclude(state__in=REPLENISH_FINISHED),
-    )
-
-
-def closeout_open_requests(work_order):
+def closeout_open_requests(work_order: WorkOrder) -> dict[str, list[dict]]:
     """Unfinished return/replenish requests and open shortage slips of the work order, as
     rows for the close-out checklist (R-W4, registered in ``workorders.registry``)."""
     fields = ("id", "number", "state")
@@ -194,11 +193,11 @@ def closeout_open_requests(work_order):
 # ---------------------------------------------------------------------------- API querysets
 
 
-def reason_codes():
+def reason_codes() -> QuerySet[ReasonCode]:
     return ReasonCode.objects.all()
 
 
-def return_requests():
+def return_requests() -> QuerySet[ReturnRequest]:
     return ReturnRequest.objects.select_related(
         "work_order__product",
         "work_order__workshop",
@@ -217,7 +216,7 @@ def return_requests():
     )
 
 
-def replenish_requests():
+def replenish_requests() -> QuerySet[ReplenishRequest]:
     lines = ReplenishLine.objects.select_related("material").prefetch_related(
         Prefetch(
             "citations",
@@ -229,13 +228,77 @@ def replenish_requests():
     ).prefetch_related(Prefetch("lines", queryset=lines))
 
 
-def shortage_slips():
+def shortage_slips() -> QuerySet[ShortageSlip]:
     return ShortageSlip.objects.select_related(
         "material", "replenish_line__request__work_order", "closed_by"
     )
 
 
-def for_approval(model, line_model):
+# ---------------------------------------------------------------------------- approval routing
+
+
+class ReplenishRouting(NamedTuple):
+    """Who approves a replenishment: each line's route and the union chain it climbs."""
+
+    routes: list[tuple[Material, Route]]
+    chain: list[str]
+
+
+def replenish_amount(lines: Iterable[tuple[Material, Decimal]]) -> Decimal:
+    """The replenishment's amount at standard cost (R-A4's valuable-amount step)."""
+    return sum((material.standard_cost * quantity for material, quantity in lines), ZERO).quantize(
+        MONEY
+    )
+
+
+def replenish_routing(
+    *,
+    work_order: WorkOrder,
+    reason: ReasonCode,
+    lines: Iterable[tuple[Material, Decimal]],
+    amount: Decimal,
+    policy: PolicyVersion | None = None,
+) -> ReplenishRouting:
+    """R-A2…R-A4 per line (``replenish_route``), and the union chain of every line's chain:
+    the one routing that submitting a replenishment and its page preview both use."""
+    policy = policy or active_policy()
+    requirements = {line.material_id: line for line in work_order.lines.all()}
+    routes = []
+    for material, quantity in lines:
+        route = replenish_route(
+            approval_class=material.approval_class,
+            order_qty=work_order.planned_qty,
+            required_qty=requirements[material.pk].required_qty,
+            replenish_qty=quantity,
+            reason=reason,
+            amount=amount,
+            policy=policy,
+        )
+        routes.append((material, route))
+    return ReplenishRouting(
+        routes=routes, chain=chain_order([tier for _m, route in routes for tier in route.chain])
+    )
+
+
+def replenish_routing_preview(
+    *, work_order: WorkOrder, reason: ReasonCode, lines: list[dict]
+) -> ReplenishRouting:
+    """The routing of a replenishment still being typed (``lines``: dicts of ``material``
+    and ``quantity``), valued like ``replenish_create`` values it; lines whose material is
+    not on the work order route nowhere yet (creating the request refuses them)."""
+    pairs = [(line["material"], line["quantity"]) for line in lines]
+    on_order = set(work_order.lines.values_list("material_id", flat=True))
+    return replenish_routing(
+        work_order=work_order,
+        reason=reason,
+        lines=[(material, qty) for material, qty in pairs if material.pk in on_order],
+        amount=replenish_amount(pairs),
+    )
+
+
+def for_approval(
+    model: type[ReturnRequest | ReplenishRequest], line_model: type[ReturnLine | ReplenishLine]
+) -> QuerySet:
     """A request model's queryset with what an approver needs to decide (approvals' inbox)."""
     return model.objects.select_related("work_order", "reason", "applicant").prefetch_related(
         Prefetch("lines", line_model.objects.select_related("material")), "attachments"

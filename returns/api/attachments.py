@@ -1,6 +1,6 @@
 """``/returns/{id}/attachments/`` and ``/replenishments/{id}/attachments/``: list a request's
 photos and PDFs, or upload one (multipart, field ``file``) through the same service as the
-pages (``returns.attachment_services``), which decides who may attach and what."""
+pages (``returns.services.attachments``), which decides who may attach and what."""
 
 from drf_spectacular.utils import extend_schema
 from rest_framework import serializers, status
@@ -9,8 +9,8 @@ from rest_framework.parsers import FormParser, MultiPartParser
 from rest_framework.permissions import IsAuthenticated
 from rest_framework.response import Response
 
-from returns import attachment_services
 from returns.models import RequestAttachment
+from returns.services.attachments import attachment_add
 
 
 class AttachmentSerializer(serializers.ModelSerializer):
@@ -63,7 +63,7 @@ class AttachmentsMixin:
             rows = obj.attachments.select_related("uploaded_by")
             return Response(AttachmentSerializer(rows, many=True, context=context).data)
         upload = self.parsed(AttachmentInput)["file"]
-        attachment = attachment_services.attachment_add(request=obj, upload=upload, **self.actor())
+        attachment = attachment_add(slip=obj, upload=upload, **self.actor())
         return Response(
             AttachmentSerializer(attachment, context=context).data, status=status.HTTP_201_CREATED
         )

@@ -1,5 +1,5 @@
 """Input serializers only parse (codes → rows); output serializers render. The rules live
-in ``returns.return_services`` / ``returns.replenish_services``."""
+in ``returns.services``."""
 
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.types import OpenApiTypes
@@ -27,14 +27,11 @@ from returns.models import (
     ShortageState,
     Verdict,
 )
-from returns.return_services.lines import numbered_lines
 from workorders.models import WorkOrder
 
 MATERIALS = Material.objects.select_related("uom", "warehouse_category")
 CODE_OR_MATERIAL = _("Scan a code or give the material.")
 NOT_A_RETURN_SLIP = _("%(code)s is not a return slip.")
-NOT_ON_SLIP = _("%(item)s is not on return slip %(number)s.")
-NOT_SCANNED = _("Line %(line)s (%(material)s) was not scanned; count it, with 0 if it is missing.")
 RETURN_LINES = ReturnLine.objects.select_related("request", "material")
 
 
@@ -51,6 +48,13 @@ def WorkOrderField(**kwargs):  # noqa: N802 - a field factory
 def SerialsField():  # noqa: N802 - a field factory
     return serializers.ListField(
         child=serializers.CharField(max_length=64), required=False, default=list, max_length=1000
+    )
+
+
+def SubmitField():  # noqa: N802 - a field factory
+    return serializers.BooleanField(
+        default=False,
+        help_text="Submit at once: created and submitted in one transaction, or neither.",
     )
 
 
@@ -218,6 +222,7 @@ class ReturnCreateInput(serializers.Serializer):
     reason = CodeField(ReasonCode.objects.filter(kind=RequestKind.RETURN))
     explanation = serializers.CharField(required=False, allow_blank=True, default="")
     lines = ReturnLineInput(many=True, allow_empty=False, max_length=200)
+    submit = SubmitField()
 
 
 class ReviewInput(serializers.Serializer):
@@ -289,60 +294,15 @@ class ReturnReceiveScanInput(serializers.Serializer):
 
     def validate_slip(self, code):
         result = resolved(code, "slip")
-        request = result["type"] == "return_request" and (
+        slip = result["type"] == "return_request" and (
             self.context["queryset"].filter(pk=result["id"]).first()
         )
-        if not request:
+        if not slip:
             raise serializers.ValidationError(NOT_A_RETURN_SLIP % {"code": code})
-        return request
+        return slip
 
     def validate(self, attrs):
-        request = attrs.pop("slip")
-        return {**attrs, "request": request, "lines": receipt_lines(request, attrs["lines"])}
-
-
-def shares(request, lines, counted, scan):
-    """Split one scanned count over the slip lines its label matches, filling them in
-    position order (several boxes of one lot may sit on several lines); the last matching
-    line takes what is left, so an over-count still reads as one."""
-    item = scan["code"]
-    matching = [line for line in lines if item.matches(line.material, line.lot, line.serials)]
-    if not matching:
-        raise serializers.ValidationError(
-            {"lines": NOT_ON_SLIP % {"item": str(item), "number": request.number}}
-        )
-    quantity, split = item.quantity_or(scan["quantity"]), []
-    for line in matching[:-1]:
-        share = min(quantity, max(line.quantity - counted.get(line.pk, 0), 0))
-        if share:
-            split.append((line, share))
-            quantity -= share
-    if quantity or not split:
-        uncounted = [line for line in matching if line.pk not in counted]
-        split.append((uncounted[0] if uncounted and not quantity else matching[-1], quantity))
-    return split
-
-
-def receipt_lines(request, scans):
-    """Scans → ``return_receive`` items, one per slip line, counts added up."""
-    lines = numbered_lines(request)
-    counted, items = {}, {}
-    for scan in scans:
-        for line, share in shares(request, lines, counted, scan):
-            counted[line.pk] = counted.get(line.pk, 0) + share
-            item = items.setdefault(line.pk, {"line": line, "foreign_qty": 0, "location": None})
-            item["received_qty"] = counted[line.pk]
-            item["location"] = scan["location"] or item["location"]
-            notes = [item.get("receive_note", ""), scan["receive_note"]]
-            item["receive_note"] = " ".join(dict.fromkeys(note for note in notes if note))
-        item["foreign_qty"] += scan["foreign_qty"]
-    missing = [line for line in lines if line.pk not in counted]
-    if missing:
-        line = missing[0]
-        raise serializers.ValidationError(
-            {"lines": NOT_SCANNED % {"line": line.position, "material": line.material.code}}
-        )
-    return list(items.values())
+        return {**attrs, "return_request": attrs.pop("slip")}
 
 
 # ---------------------------------------------------------------------------- replenishments
@@ -430,6 +390,7 @@ class ReplenishCreateInput(serializers.Serializer):
     reason = CodeField(ReasonCode.objects.filter(kind=RequestKind.REPLENISH))
     explanation = serializers.CharField(required=False, allow_blank=True, default="")
     lines = ReplenishLineInput(many=True, allow_empty=False, max_length=200)
+    submit = SubmitField()
 
 
 # ---------------------------------------------------------------------------- shortages

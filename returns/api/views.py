@@ -11,10 +11,17 @@ from core.api.permissions import HasAnyPerm, HasPerm
 from core.api.token_scope import READ, TokenScope
 from org.access import scope_require
 from org.api.permissions import WorkshopScoped
-from returns import replenish_services, selectors
+from returns import selectors
 from returns.api import filters, serializers
 from returns.api.attachments import AttachmentsMixin
-from returns.return_services.drafting import (
+from returns.services.issuing import replenish_issue, shortage_fulfil
+from returns.services.replenish import (
+    replenish_cancel,
+    replenish_create,
+    replenish_reject,
+    replenish_submit,
+)
+from returns.services.return_drafting import (
     return_cancel,
     return_create,
     return_line_add,
@@ -22,9 +29,9 @@ from returns.return_services.drafting import (
     return_review,
     return_submit,
 )
-from returns.return_services.posting import return_confirm, return_post
-from returns.return_services.qc import return_qc_verdict
-from returns.return_services.receipt import return_receive
+from returns.services.return_posting import return_confirm, return_post
+from returns.services.return_qc import return_qc_verdict
+from returns.services.return_receipt import return_receive, scanned_receipt_lines
 
 ADD_RETURN = HasPerm("returns.add_returnrequest")
 QC_VERDICT = HasPerm("returns.give_qc_verdict")
@@ -65,8 +72,12 @@ class ServiceActionsMixin:
     def respond(self, obj, code=status.HTTP_200_OK):
         return Response(self.get_serializer(self.get_queryset().get(pk=obj.pk)).data, status=code)
 
-    def act(self, service, input_class=None, code=status.HTTP_200_OK, key="request"):
-        result = service(**{key: self.get_object()}, **self.parsed(input_class), **self.actor())
+    domain_arg = "slip"  # the keyword the services take the URL's object as
+
+    def act(self, service, input_class=None, code=status.HTTP_200_OK):
+        result = service(
+            **{self.domain_arg: self.get_object()}, **self.parsed(input_class), **self.actor()
+        )
         return self.respond(result, code)
 
 
@@ -102,6 +113,7 @@ class ReturnRequestViewSet(RequestViewSet):
     filterset_class = filters.ReturnRequestFilter
     create_input = serializers.ReturnCreateInput
     create_service = staticmethod(return_create)
+    domain_arg = "return_request"
     # The clerk's slip and the keeper's receipt are handheld work; review, QC, rejection
     # and finance's confirmation are done at a desk. The ERP reconciles.
     token_scope = TokenScope(
@@ -175,7 +187,9 @@ class ReturnRequestViewSet(RequestViewSet):
         """Add a line to a draft: scan its label (``code``) or give material and lot."""
         request_obj = self.get_object()
         return_line_add(
-            request=request_obj, **self.parsed(serializers.ReturnLineAddInput), **self.actor()
+            return_request=request_obj,
+            **self.parsed(serializers.ReturnLineAddInput),
+            **self.actor(),
         )
         return self.respond(request_obj, status.HTTP_201_CREATED)
 
@@ -192,14 +206,11 @@ class ReturnRequestViewSet(RequestViewSet):
             data=request.data, context={"queryset": self.get_queryset()}
         )
         data.is_valid(raise_exception=True)
-        if data.validated_data["post"] and not POST_RETURN().has_permission(request, self):
+        slip, post = data.validated_data["return_request"], data.validated_data["post"]
+        lines = scanned_receipt_lines(return_request=slip, scans=data.validated_data["lines"])
+        if post and not POST_RETURN().has_permission(request, self):
             self.permission_denied(request)
-        slip = return_receive(
-            request=data.validated_data["request"],
-            lines=data.validated_data["lines"],
-            post=data.validated_data["post"],
-            **self.actor(),
-        )
+        slip = return_receive(return_request=slip, lines=lines, post=post, **self.actor())
         return self.respond(slip)
 
 
@@ -210,7 +221,8 @@ class ReplenishRequestViewSet(RequestViewSet):
     serializer_class = REPLENISH
     filterset_class = filters.ReplenishRequestFilter
     create_input = serializers.ReplenishCreateInput
-    create_service = staticmethod(replenish_services.replenish_create)
+    create_service = staticmethod(replenish_create)
+    domain_arg = "replenish_request"
     token_scope = TokenScope(
         integration=READ, device=READ | {"create", "submit", "cancel", "attachments", "issue"}
     )
@@ -222,22 +234,22 @@ class ReplenishRequestViewSet(RequestViewSet):
     @extend_schema(request=None, responses=REPLENISH)
     @action(detail=True, methods=["post"], permission_classes=[ADD_REPLENISH])
     def submit(self, request, pk=None):
-        return self.act(replenish_services.replenish_submit)
+        return self.act(replenish_submit)
 
     @extend_schema(request=None, responses=REPLENISH)
     @action(detail=True, methods=["post"], permission_classes=[ISSUE_REPLENISH])
     def issue(self, request, pk=None):
-        return self.act(replenish_services.replenish_issue)
+        return self.act(replenish_issue)
 
     @extend_schema(request=serializers.RejectInput, responses=REPLENISH)
     @action(detail=True, methods=["post"], permission_classes=[ISSUE_REPLENISH])
     def reject(self, request, pk=None):
-        return self.act(replenish_services.replenish_reject, serializers.RejectInput)
+        return self.act(replenish_reject, serializers.RejectInput)
 
     @extend_schema(request=None, responses=REPLENISH)
     @action(detail=True, methods=["post"], permission_classes=[ADD_REPLENISH])
     def cancel(self, request, pk=None):
-        return self.act(replenish_services.replenish_cancel)
+        return self.act(replenish_cancel)
 
 
 class ShortageSlipViewSet(WorkshopScoped, ServiceActionsMixin, viewsets.ReadOnlyModelViewSet):
@@ -253,4 +265,4 @@ class ShortageSlipViewSet(WorkshopScoped, ServiceActionsMixin, viewsets.ReadOnly
     @extend_schema(request=None, responses=serializers.ShortageSlipSerializer)
     @action(detail=True, methods=["post"], permission_classes=[FULFIL_SHORTAGE])
     def fulfil(self, request, pk=None):
-        return self.act(replenish_services.shortage_fulfil, key="slip")
+        return self.act(shortage_fulfil)

@@ -19,9 +19,9 @@ from approvals.services import approval_decide
 from audit.models import AuditEvent
 from inventory.services import stock_adjust
 from returns.models import ReturnState, Verdict
-from returns.return_services.drafting import return_submit
-from returns.return_services.qc import return_qc_verdict
-from returns.return_services.receipt import return_receive
+from returns.services.return_drafting import return_submit
+from returns.services.return_qc import return_qc_verdict
+from returns.services.return_receipt import return_receive
 from tests.builders import batch_material, days_from_today, receive
 from tests.factories import MaterialFactory, UserFactory
 from tests.returns.builders import approve_all, draft_return, line, pending_step, tier_holder
@@ -93,7 +93,7 @@ def test_approved_return_not_received_alerts_keeper_and_applicant_until_received
     work_order, tube, clerk, keeper, qc_user
 ):
     request = draft_return(work_order, clerk, [line(tube, 10)])
-    request = return_submit(request=request, actor=clerk)
+    request = return_submit(return_request=request, actor=clerk)
     approve_all(request)
     request.refresh_from_db()
     assert request.state == ReturnState.REVIEWED
@@ -105,16 +105,18 @@ def test_approved_return_not_received_alerts_keeper_and_applicant_until_received
     assert notified(alert) == ["clerk-a", "keeper-a"]
 
     verdicts = [{"line": ln, "verdict": Verdict.GOOD} for ln in request.lines.all()]
-    return_qc_verdict(request=request, verdicts=verdicts, actor=qc_user)
+    return_qc_verdict(return_request=request, verdicts=verdicts, actor=qc_user)
     assert run(AlertKind.RETURN_NOT_RECEIVED, hours=27) == (0, 0)  # inspected, still waiting
-    return_receive(request=request, lines=[], actor=keeper)
+    return_receive(return_request=request, lines=[], actor=keeper)
     assert run(AlertKind.RETURN_NOT_RECEIVED, hours=28) == (0, 1)
     assert not the_alert(AlertKind.RETURN_NOT_RECEIVED).is_open
 
 
 def test_return_receipt_sla_comes_from_settings(work_order, tube, clerk, settings):
     settings.RETURN_RECEIPT_SLA_HOURS = 2
-    request = return_submit(request=draft_return(work_order, clerk, [line(tube, 1)]), actor=clerk)
+    request = return_submit(
+        return_request=draft_return(work_order, clerk, [line(tube, 1)]), actor=clerk
+    )
     approve_all(request)
     assert run(AlertKind.RETURN_NOT_RECEIVED, hours=3) == (1, 0)
 
@@ -163,7 +165,9 @@ def approvers(workshop, clerk):
 def test_overdue_approval_reminds_then_escalates_once_and_clears_when_decided(
     work_order, tube, clerk, approvers
 ):
-    request = return_submit(request=draft_return(work_order, clerk, [line(tube, 5)]), actor=clerk)
+    request = return_submit(
+        return_request=draft_return(work_order, clerk, [line(tube, 5)]), actor=clerk
+    )
     step = pending_step(request)
     kinds = [AlertKind.APPROVAL_OVERDUE, AlertKind.APPROVAL_ESCALATED]
     later = timezone.now() + timedelta(hours=25)
@@ -190,7 +194,7 @@ def test_overdue_approval_reminds_then_escalates_once_and_clears_when_decided(
 
 def test_escalation_delay_comes_from_settings(work_order, tube, clerk, approvers, settings):
     settings.APPROVAL_ESCALATE_HOURS = 1
-    return_submit(request=draft_return(work_order, clerk, [line(tube, 5)]), actor=clerk)
+    return_submit(return_request=draft_return(work_order, clerk, [line(tube, 5)]), actor=clerk)
     assert run(AlertKind.APPROVAL_ESCALATED, hours=24.5) == (0, 0)  # due after 24 h
     assert run(AlertKind.APPROVAL_ESCALATED, hours=25.5) == (1, 0)
 

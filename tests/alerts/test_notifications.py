@@ -15,7 +15,8 @@ from alerts.services import alert_raise, notifications_mark_read, notify
 from alerts.tasks import alerts_check_hourly, shortage_fulfilled_notify_task
 from audit.models import AuditEvent
 from returns.models import ShortageSlip
-from returns.replenish_services import replenish_issue, replenish_submit, shortage_fulfil
+from returns.services.issuing import replenish_issue, shortage_fulfil
+from returns.services.replenish import replenish_submit
 from tests.builders import receive, released_work_order
 from tests.factories import MaterialFactory, UserFactory
 from tests.returns.builders import approve_all, line, replenishment
@@ -174,8 +175,8 @@ def test_requester_is_told_when_a_shortage_slip_is_fulfilled(
     )
     work_order_issue(work_order=work_order, actor=admin, lines=[IssueLine(bolt, 5, shelf)])
     request = replenishment(work_order, clerk, [line(bolt, 20)])
-    approve_all(replenish_submit(request=request, actor=clerk))
-    replenish_issue(request=request, actor=admin)  # the warehouse issues 5, 15 short
+    approve_all(replenish_submit(replenish_request=request, actor=clerk))
+    replenish_issue(replenish_request=request, actor=admin)  # the warehouse issues 5, 15 short
     slip = ShortageSlip.objects.get(material=bolt)
     receive(bolt, shelf, 15, admin)
     with django_capture_on_commit_callbacks(execute=True):

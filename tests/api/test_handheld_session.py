@@ -14,7 +14,7 @@ from core.models import IdempotencyKey
 from inventory.models import LedgerEntry, StockBalance
 from org.services import api_token_issue, role_groups_sync
 from returns.models import ReturnRequest
-from returns.return_services.qc import return_qc_verdict
+from returns.services.return_qc import return_qc_verdict
 from tests.factories import UserFactory
 from tests.returns.builders import approve_all
 
@@ -77,7 +77,7 @@ def test_handheld_return_session_books_once(work_order, clerk, qc, tube, lot):
     request = ReturnRequest.objects.get(pk=slip["id"])
     approve_all(request)  # at the supervisor's desk
     return_qc_verdict(
-        request=request,
+        return_request=request,
         verdicts=[{"line": ln, "verdict": "good"} for ln in request.lines.all()],
         actor=qc,
     )

@@ -6,8 +6,8 @@ import pytest
 from audit.models import AuditEvent
 from inventory.models import LedgerEntry, StockBalance
 from returns.models import ReturnState
-from returns.return_services.drafting import return_submit
-from returns.return_services.qc import return_qc_verdict
+from returns.services.return_drafting import return_submit
+from returns.services.return_qc import return_qc_verdict
 from tests.builders import location, receive
 from tests.factories import MaterialFactory
 from tests.returns.builders import approve_all, draft_return, line
@@ -92,10 +92,10 @@ def test_return_line_added_by_scan(api, work_order, admin, tube, lot):
 @pytest.fixture
 def inspected(work_order, clerk, qc, tube, lot):
     request = draft_return(work_order, clerk, [line(tube, 20, lot=lot)])
-    request = return_submit(request=request, actor=clerk)
+    request = return_submit(return_request=request, actor=clerk)
     approve_all(request)
     verdicts = [{"line": ln, "verdict": "good"} for ln in request.lines.all()]
-    return return_qc_verdict(request=request, verdicts=verdicts, actor=qc)
+    return return_qc_verdict(return_request=request, verdicts=verdicts, actor=qc)
 
 
 def receive_scan(api, request, lines, **extra):

@@ -12,7 +12,7 @@ import re
 import pytest
 from drf_spectacular.generators import SchemaGenerator
 
-from returns.return_services.drafting import return_submit
+from returns.services.return_drafting import return_submit
 from tests.returns.builders import draft_return, issued_replenishment, line
 
 pytestmark = pytest.mark.django_db
@@ -23,7 +23,9 @@ SAMPLE = 3  # items of each array checked
 @pytest.fixture
 def scenario(clerk, work_order, tube, lot):
     """WO-1 issued, a submitted return (a pending approval step), a short replenishment."""
-    return_submit(request=draft_return(work_order, clerk, [line(tube, 5, lot=lot)]), actor=clerk)
+    return_submit(
+        return_request=draft_return(work_order, clerk, [line(tube, 5, lot=lot)]), actor=clerk
+    )
     issued_replenishment(work_order, clerk, tube, 600)
 
 

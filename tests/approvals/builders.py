@@ -1,5 +1,5 @@
 """Requests with approval steps, built directly: these tests are about approvals, not about the
-return/replenish flows (returns.services), so requests are plain rows and steps are opened
+return/replenish flows (returns.services.common), so requests are plain rows and steps are opened
 with the real ``approval_steps_open``."""
 
 from datetime import timedelta

@@ -7,7 +7,7 @@ import pytest
 
 from approvals.models import Tier
 from returns.models import ReplenishState, RequestKind
-from returns.replenish_services import replenish_create, replenish_submit
+from returns.services.replenish import replenish_create, replenish_submit
 from tests.approvals.builders import client_for, holds, reason
 from tests.builders import released_work_order
 from tests.factories import MaterialFactory, UserFactory, WorkshopFactory
@@ -31,7 +31,7 @@ def test_a_submitted_replenishment_is_approved_through_the_inbox(user):
         lines=[{"material": tube, "quantity": Decimal("30")}],  # exactly 3 % of 1000
         applicant=user,
     )
-    request = replenish_submit(request=request, actor=user)
+    request = replenish_submit(replenish_request=request, actor=user)
     chain = [Tier.WORKSHOP_DIRECTOR, Tier.PRODUCTION_MANAGER]
 
     for approver, tier in zip((director, manager), chain, strict=True):

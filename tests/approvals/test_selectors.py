@@ -7,8 +7,8 @@ from django.test.utils import CaptureQueriesContext
 from approvals.models import Tier
 from approvals.selectors import attach_history, inbox_for, step_history
 from approvals.services import approval_decide
-from returns.attachment_services import REQUEST_FIELD
 from returns.models import RequestAttachment
+from returns.services.attachments import REQUEST_FIELD
 from tests.approvals.builders import (
     delegate,
     holds,

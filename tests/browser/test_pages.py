@@ -19,7 +19,7 @@ from returns.models import (
     ShortageState,
     Verdict,
 )
-from returns.replenish_services import replenish_submit
+from returns.services.replenish import replenish_submit
 from tests.browser.scenario import gs1, scenario_build
 from tests.builders import receive
 from tests.factories import UserFactory, WorkshopFactory
@@ -306,7 +306,7 @@ def test_rejected_request_is_resubmitted_from_its_page(client, scene):
 def test_short_issue_opens_a_slip_that_is_fulfilled_from_the_shortage_page(client, scene):
     clerk, keeper = scene.users["clerk"], scene.users["keeper"]
     request = replenishment(scene.work_order, clerk, [request_line(scene.tube, 400)])
-    request = replenish_submit(request=request, actor=clerk)
+    request = replenish_submit(replenish_request=request, actor=clerk)
     approve_all(request)
     as_user(client, scene, "keeper")
     client.post(reverse("returns:replenish_issue", args=[request.pk]))

@@ -9,8 +9,8 @@ from django.urls import reverse
 
 from approvals.models import Tier
 from audit.models import AuditEvent
-from returns.attachment_services import NOT_APPLICANT, NOT_ATTACHABLE, TYPE_REFUSED, attachment_add
 from returns.models import RequestAttachment, ReturnState
+from returns.services.attachments import NOT_APPLICANT, NOT_ATTACHABLE, TYPE_REFUSED, attachment_add
 from tests.approvals.builders import holds, open_steps, return_request, work_order
 from tests.factories import UserFactory, WorkshopFactory
 from tests.returns.attachment_builders import JPEG, PDF, media_root, stored_files, upload
@@ -98,8 +98,8 @@ def test_another_clerks_request_refuses_files_with_403(client, media, slip):
 
 
 def test_downloads_are_scoped_and_never_sniffed(client, media, slip, clerk):
-    report = attachment_add(request=slip, upload=upload("qc report.pdf", PDF), actor=clerk)
-    photo = attachment_add(request=slip, upload=upload("defect.jpg", JPEG), actor=clerk)
+    report = attachment_add(slip=slip, upload=upload("qc report.pdf", PDF), actor=clerk)
+    photo = attachment_add(slip=slip, upload=upload("defect.jpg", JPEG), actor=clerk)
     client.force_login(member("leader", "team_leader", slip.work_order.workshop))
     response = client.get(report.get_absolute_url())
     assert response.status_code == 200 and b"".join(response.streaming_content) == PDF
@@ -117,7 +117,7 @@ def test_downloads_are_scoped_and_never_sniffed(client, media, slip, clerk):
 
 
 def test_an_attachment_outside_the_users_workshops_is_404(client, media, slip, clerk):
-    report = attachment_add(request=slip, upload=upload("qc.pdf", PDF), actor=clerk)
+    report = attachment_add(slip=slip, upload=upload("qc.pdf", PDF), actor=clerk)
     client.force_login(member("leader", "team_leader", WorkshopFactory(code="WS2")))
     assert client.get(report.get_absolute_url()).status_code == 404
     client.logout()
@@ -130,7 +130,7 @@ def test_the_uploader_removes_a_file_from_a_draft(
 ):
     slip.state = ReturnState.DRAFT
     slip.save()
-    attachment = attachment_add(request=slip, upload=upload(), actor=clerk)
+    attachment = attachment_add(slip=slip, upload=upload(), actor=clerk)
     client.force_login(clerk)
     remove = reverse(
         "returns:attachment_remove",
@@ -147,7 +147,7 @@ def test_the_inbox_lists_each_requests_attachments(client, media, slip, clerk):
     director = member("dir1", "workshop_director", slip.work_order.workshop)
     holds(director, Tier.WORKSHOP_DIRECTOR, slip.work_order.workshop)
     [step] = open_steps(slip, [Tier.WORKSHOP_DIRECTOR])
-    report = attachment_add(request=slip, upload=upload("qc report.pdf", PDF), actor=clerk)
+    report = attachment_add(slip=slip, upload=upload("qc report.pdf", PDF), actor=clerk)
     client.force_login(director)
     page = client.get(reverse("approvals:inbox")).content.decode()
     card = page[page.index(f'data-step="{step.pk}"') :]
@@ -162,6 +162,6 @@ def test_an_approver_of_the_workshop_opens_its_files_without_being_a_member(
     """The inbox shows the card to whoever holds the tier; its links must open for them."""
     director = UserFactory(username="dir9")  # holds the tier, no workshop membership
     holds(director, Tier.WORKSHOP_DIRECTOR, slip.work_order.workshop)
-    report = attachment_add(request=slip, upload=upload("qc.pdf", PDF), actor=clerk)
+    report = attachment_add(slip=slip, upload=upload("qc.pdf", PDF), actor=clerk)
     client.force_login(director)
     assert client.get(report.get_absolute_url()).status_code == 200

@@ -13,8 +13,9 @@ from alerts.models import AlertKind
 from alerts.services import alert_raise
 from inventory.models import LedgerEntry, MovementType
 from returns.models import REPLENISH_FINISHED, RETURN_FINISHED, ReplenishRequest, ReturnRequest
-from returns.replenish_services import replenish_issue, replenish_submit
-from returns.return_services.drafting import return_submit
+from returns.services.issuing import replenish_issue
+from returns.services.replenish import replenish_submit
+from returns.services.return_drafting import return_submit
 from tests.factories import UserFactory
 from tests.returns.builders import approve_all, draft_return, line, replenishment
 from tests.workorders.test_closeout import in_progress_work_order
@@ -30,13 +31,15 @@ def activity(admin):
     tube = work_order.lines.get().material
     clerk = UserFactory(username="clerk")
     draft_return(work_order, clerk, [line(tube, 5)])
-    return_submit(request=draft_return(work_order, clerk, [line(tube, 5)]), actor=clerk)
-    replenish_submit(request=replenishment(work_order, clerk, [line(tube, 3)]), actor=clerk)
+    return_submit(return_request=draft_return(work_order, clerk, [line(tube, 5)]), actor=clerk)
+    replenish_submit(
+        replenish_request=replenishment(work_order, clerk, [line(tube, 3)]), actor=clerk
+    )
     issued = replenish_submit(
-        request=replenishment(work_order, clerk, [line(tube, 10)]), actor=clerk
+        replenish_request=replenishment(work_order, clerk, [line(tube, 10)]), actor=clerk
     )
     approve_all(issued)
-    replenish_issue(request=issued, actor=admin)
+    replenish_issue(replenish_request=issued, actor=admin)
     alert_raise(
         kind=AlertKind.LEFTOVER_OVERDUE,
         obj=work_order,
@@ -104,7 +107,7 @@ def test_query_count_does_not_grow_with_the_data(role_client, activity):
     tube = activity.lines.get().material
     for _ in range(3):
         return_submit(
-            request=draft_return(activity, client.user, [line(tube, 1)]), actor=client.user
+            return_request=draft_return(activity, client.user, [line(tube, 1)]), actor=client.user
         )
     with CaptureQueriesContext(connection) as after:
         dashboard(client)

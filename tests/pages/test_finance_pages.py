@@ -13,7 +13,8 @@ from finance.models import MonthEnd, MonthEndState
 from reports.models import ExportJob, ExportState
 from reports.services import export_run
 from returns.models import RequestKind
-from returns.replenish_services import replenish_issue, replenish_submit
+from returns.services.issuing import replenish_issue
+from returns.services.replenish import replenish_submit
 from tests.factories import UserFactory
 from tests.returns.builders import approve_all, line, replenishment
 from tests.workorders.test_closeout import in_progress_work_order
@@ -27,9 +28,9 @@ def month(admin):
     work_order = in_progress_work_order(admin)
     clerk = UserFactory(username="clerk")
     request = replenishment(work_order, clerk, [line(work_order.lines.get().material, 10)])
-    request = replenish_submit(request=request, actor=clerk)
+    request = replenish_submit(replenish_request=request, actor=clerk)
     approve_all(request)
-    replenish_issue(request=request, actor=admin)
+    replenish_issue(replenish_request=request, actor=admin)
     return timezone.localdate().replace(day=1)
 
 

@@ -7,11 +7,12 @@ from django.contrib.auth import get_user_model
 from approvals.models import StepState, TierAssignment
 from approvals.services import approval_decide, steps_of
 from returns.models import ReasonCode
-from returns.replenish_services import replenish_create, replenish_issue, replenish_submit
-from returns.return_services.drafting import return_create, return_submit
-from returns.return_services.posting import return_post
-from returns.return_services.qc import return_qc_verdict
-from returns.return_services.receipt import return_receive
+from returns.services.issuing import replenish_issue
+from returns.services.replenish import replenish_create, replenish_submit
+from returns.services.return_drafting import return_create, return_submit
+from returns.services.return_posting import return_post
+from returns.services.return_qc import return_qc_verdict
+from returns.services.return_receipt import return_receive
 from tests.builders import with_roles
 from tests.factories import UserFactory
 
@@ -73,16 +74,16 @@ def replenishment(work_order, applicant, lines, code="OVER_QUOTA"):
 def issued_replenishment(work_order, applicant, material, quantity, code="OVER_QUOTA"):
     """Create, submit, approve every step and issue (short when stock is missing)."""
     request = replenishment(work_order, applicant, [line(material, quantity)], code=code)
-    request = replenish_submit(request=request, actor=applicant)
+    request = replenish_submit(replenish_request=request, actor=applicant)
     approve_all(request)
-    return replenish_issue(request=request, actor=keeper_user())
+    return replenish_issue(replenish_request=request, actor=keeper_user())
 
 
 def posted_return(work_order, lines, *, applicant, qc, keeper, verdict, code, defect_rate=None):
     """A return slip taken through review (by a supervisor of the workshop), QC, receipt and
     posting."""
     request = draft_return(work_order, applicant, lines, code=code)
-    request = return_submit(request=request, actor=applicant)
+    request = return_submit(return_request=request, actor=applicant)
     approval_decide(
         step=pending_step(request),
         actor=tier_holder("supervisor", work_order.workshop),
@@ -91,6 +92,6 @@ def posted_return(work_order, lines, *, applicant, qc, keeper, verdict, code, de
     verdicts = [
         {"line": ln, "verdict": verdict, "defect_rate": defect_rate} for ln in request.lines.all()
     ]
-    request = return_qc_verdict(request=request, verdicts=verdicts, actor=qc)
-    request = return_receive(request=request, lines=[], actor=keeper)
-    return return_post(request=request, actor=keeper)
+    request = return_qc_verdict(return_request=request, verdicts=verdicts, actor=qc)
+    request = return_receive(return_request=request, lines=[], actor=keeper)
+    return return_post(return_request=request, actor=keeper)

@@ -3,6 +3,7 @@ from decimal import Decimal
 import pytest
 
 from materials.models import LocationKind
+from returns.models import Verdict
 from tests.builders import (
     batch_material,
     days_from_today,
@@ -12,7 +13,7 @@ from tests.builders import (
     with_roles,
 )
 from tests.factories import UserFactory, WorkshopFactory
-from tests.returns.builders import tier_holder
+from tests.returns.builders import line, posted_return, tier_holder
 from workorders.services.issuing import IssueLine, work_order_issue
 
 
@@ -86,3 +87,18 @@ def work_order(user, tube, lot, shelf, workshop):
     )
     work_order.refresh_from_db()
     return work_order
+
+
+@pytest.fixture
+def scrap_return(user, clerk, qc, tube, lot, scrap_area, work_order):
+    """2 tubes scrapped by the operator (process defect), posted to scrap."""
+    return posted_return(
+        work_order,
+        [line(tube, 2, lot=lot)],
+        applicant=clerk,
+        qc=qc,
+        keeper=user,
+        verdict=Verdict.PROCESS_DEFECT,
+        defect_rate=Decimal(1),
+        code="PROCESS_DEFECT",
+    )

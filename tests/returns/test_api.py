@@ -7,7 +7,7 @@ import pytest
 from django.contrib.auth.models import Group
 from rest_framework.test import APIClient
 
-from approvals.models import Tier
+from approvals.models import PolicyVersion, Tier
 from inventory.models import LedgerEntry, StockBalance
 from inventory.services import stock_adjust
 from org.services import role_groups_sync
@@ -303,3 +303,30 @@ def test_replenishments_list_and_cancel(as_clerk, user, clerk, tube, work_order)
     assert client_for(user, "keeper").post(url + "cancel/").status_code == 403
     assert as_clerk.post(url + "cancel/").json()["state"] == "cancelled"
     assert as_clerk.post(url + "cancel/").status_code == 409
+
+
+# ---------------------------------------------------------------------------- create and submit
+
+
+def test_create_with_submit_creates_and_submits_in_one_call(as_clerk, work_order, shelf):
+    """The page's "submit" button and the API's ``submit`` call the same service."""
+    created = as_clerk.post("/api/v1/returns/", {**slip(), "submit": True}, format="json")
+    assert created.status_code == 201, created.json()
+    assert created.json()["state"] == "submitted"
+    assert created.json()["number"].startswith("RT-")
+
+
+def test_a_refused_submit_at_create_leaves_no_draft(as_clerk, tube, work_order):
+    PolicyVersion.objects.update(is_active=False)  # submitting needs an active policy
+    body = {
+        "work_order": "WO-1",
+        "reason": "OVER_QUOTA",
+        "lines": [{"material": "TUBE", "quantity": "2"}],
+        "submit": True,
+    }
+    refused = as_clerk.post("/api/v1/replenishments/", body, format="json")
+    assert refused.status_code == 400, refused.json()
+    assert "No active approval policy" in refused.json()["detail"]
+    assert not ReplenishRequest.objects.exists()
+    created = as_clerk.post("/api/v1/replenishments/", {**body, "submit": False}, format="json")
+    assert (created.status_code, created.json()["state"]) == (201, "draft")

@@ -14,8 +14,9 @@ from rest_framework.test import APIClient
 
 from audit.models import AuditEvent
 from core.errors import StateConflict
-from returns import attachment_services
-from returns.attachment_services import (
+from returns.models import RequestAttachment, ReturnRequest
+from returns.services import attachments as attachment_services
+from returns.services.attachments import (
     NOT_APPLICANT,
     NOT_ATTACHABLE,
     NOT_REMOVABLE,
@@ -26,9 +27,8 @@ from returns.attachment_services import (
     attachment_add,
     attachment_remove,
 )
-from returns.models import RequestAttachment, ReturnRequest
-from returns.replenish_services import replenish_submit
-from returns.return_services.drafting import return_cancel, return_reject, return_submit
+from returns.services.replenish import replenish_submit
+from returns.services.return_drafting import return_cancel, return_reject, return_submit
 from tests.builders import with_roles
 from tests.factories import UserFactory, WorkshopFactory
 from tests.returns.attachment_builders import JPEG, PDF, PNG, media_root, stored_files, upload
@@ -63,7 +63,7 @@ def last_audit():
 
 
 def test_a_photo_is_stored_under_a_random_name_and_audited(media, draft, clerk):
-    attachment = attachment_add(request=draft, upload=upload("Defect 1.JPG"), actor=clerk)
+    attachment = attachment_add(slip=draft, upload=upload("Defect 1.JPG"), actor=clerk)
     stored = RequestAttachment.objects.get()
     assert (stored.return_request, stored.replenish_request) == (draft, None)
     assert (stored.original_name, stored.content_type, stored.size) == (
@@ -94,9 +94,9 @@ def test_a_pdf_goes_on_a_replenishment_awaiting_approval(
     media, work_order, clerk, tube, supervisor
 ):
     request = replenish_submit(
-        request=replenishment(work_order, clerk, [line(tube, 5)]), actor=clerk
+        replenish_request=replenishment(work_order, clerk, [line(tube, 5)]), actor=clerk
     )
-    attachment_add(request=request, upload=upload("qc-report.pdf", PDF), actor=clerk, device="PC")
+    attachment_add(slip=request, upload=upload("qc-report.pdf", PDF), actor=clerk, device="PC")
     stored = request.attachments.get()
     assert (stored.content_type, stored.replenish_request_id) == ("application/pdf", request.pk)
     assert (last_audit().action, last_audit().device_id) == ("replenish.attach", "PC")
@@ -114,7 +114,7 @@ def test_a_pdf_goes_on_a_replenishment_awaiting_approval(
 )
 def test_files_that_are_not_what_their_name_says_are_refused(media, draft, clerk, name, content):
     with pytest.raises(ValidationError) as error:
-        attachment_add(request=draft, upload=upload(name, content), actor=clerk)
+        attachment_add(slip=draft, upload=upload(name, content), actor=clerk)
     assert refusal(error) == [TYPE_REFUSED % {"name": name}]
     assert not RequestAttachment.objects.exists()
     assert stored_files(media) == []
@@ -122,15 +122,15 @@ def test_files_that_are_not_what_their_name_says_are_refused(media, draft, clerk
 
 
 def test_a_png_is_accepted(media, draft, clerk):
-    attachment_add(request=draft, upload=upload("scratch.png", PNG), actor=clerk)
+    attachment_add(slip=draft, upload=upload("scratch.png", PNG), actor=clerk)
     assert draft.attachments.get().content_type == "image/png"
 
 
 def test_a_file_over_the_size_limit_is_refused(media, draft, clerk, settings):
     settings.ATTACHMENT_MAX_BYTES = len(JPEG)
-    attachment_add(request=draft, upload=upload("exact.jpg", JPEG), actor=clerk)
+    attachment_add(slip=draft, upload=upload("exact.jpg", JPEG), actor=clerk)
     with pytest.raises(ValidationError) as error:
-        attachment_add(request=draft, upload=upload("big.jpg", JPEG + b"\x00"), actor=clerk)
+        attachment_add(slip=draft, upload=upload("big.jpg", JPEG + b"\x00"), actor=clerk)
     params = {
         "name": "big.jpg",
         "size": filesizeformat(len(JPEG) + 1),
@@ -144,21 +144,21 @@ def test_a_file_over_the_size_limit_is_refused(media, draft, clerk, settings):
 def test_a_request_holds_at_most_the_count_limit(media, draft, clerk, settings):
     settings.ATTACHMENT_MAX_PER_REQUEST = 2
     for n in range(2):
-        attachment_add(request=draft, upload=upload(f"{n}.jpg"), actor=clerk)
+        attachment_add(slip=draft, upload=upload(f"{n}.jpg"), actor=clerk)
     with pytest.raises(ValidationError) as error:
-        attachment_add(request=draft, upload=upload("third.jpg"), actor=clerk)
+        attachment_add(slip=draft, upload=upload("third.jpg"), actor=clerk)
     assert refusal(error) == [TOO_MANY % {"request": draft, "limit": 2}]
     assert draft.attachments.count() == 2 and len(stored_files(media)) == 2
 
 
 def test_attaching_follows_the_request_until_approval(media, draft, clerk, supervisor):
-    submitted = return_submit(request=draft, actor=clerk)
-    attachment_add(request=submitted, upload=upload("submitted.jpg"), actor=clerk)
-    rejected = return_reject(request=submitted, actor=supervisor, reason="show the damage")
-    attachment_add(request=rejected, upload=upload("answer.jpg"), actor=clerk)
-    cancelled = return_cancel(request=rejected, actor=clerk)
+    submitted = return_submit(return_request=draft, actor=clerk)
+    attachment_add(slip=submitted, upload=upload("submitted.jpg"), actor=clerk)
+    rejected = return_reject(return_request=submitted, actor=supervisor, reason="show the damage")
+    attachment_add(slip=rejected, upload=upload("answer.jpg"), actor=clerk)
+    cancelled = return_cancel(return_request=rejected, actor=clerk)
     with pytest.raises(StateConflict) as error:
-        attachment_add(request=cancelled, upload=upload("late.jpg"), actor=clerk)
+        attachment_add(slip=cancelled, upload=upload("late.jpg"), actor=clerk)
     assert str(error.value) == NOT_ATTACHABLE % {
         "request": cancelled,
         "state": cancelled.get_state_display(),
@@ -169,14 +169,14 @@ def test_attaching_follows_the_request_until_approval(media, draft, clerk, super
 def test_only_the_applicant_or_a_holder_of_the_change_permission_attaches(media, draft, clerk):
     outsider = UserFactory(username="clerk3")  # not of the workshop: the request is unknown
     with pytest.raises(Http404):
-        attachment_add(request=draft, upload=upload(), actor=outsider)
+        attachment_add(slip=draft, upload=upload(), actor=outsider)
     other = colleague(draft, "clerk2")
     with pytest.raises(PermissionDenied) as error:
-        attachment_add(request=draft, upload=upload(), actor=other)
+        attachment_add(slip=draft, upload=upload(), actor=other)
     assert str(error.value) == NOT_APPLICANT % {"request": draft}
     assert stored_files(media) == []
     admin = UserFactory(username="root", is_superuser=True)
-    attachment_add(request=draft, upload=upload(), actor=admin)
+    attachment_add(slip=draft, upload=upload(), actor=admin)
     assert draft.attachments.get().uploaded_by == admin
 
 
@@ -186,7 +186,7 @@ def test_a_failed_write_leaves_no_file_behind(media, draft, clerk, monkeypatch):
 
     monkeypatch.setattr(attachment_services, "audit", audit_fails)
     with pytest.raises(RuntimeError):
-        attachment_add(request=draft, upload=upload(), actor=clerk)
+        attachment_add(slip=draft, upload=upload(), actor=clerk)
     assert not RequestAttachment.objects.exists()
     assert stored_files(media) == []
 
@@ -194,7 +194,7 @@ def test_a_failed_write_leaves_no_file_behind(media, draft, clerk, monkeypatch):
 def test_the_uploader_removes_a_file_from_a_draft(
     media, draft, clerk, django_capture_on_commit_callbacks
 ):
-    attachment = attachment_add(request=draft, upload=upload(), actor=clerk)
+    attachment = attachment_add(slip=draft, upload=upload(), actor=clerk)
     with pytest.raises(PermissionDenied) as error:
         attachment_remove(attachment=attachment, actor=colleague(draft, "clerk2"))
     assert str(error.value) == NOT_UPLOADER % {"name": "defect.jpg"}
@@ -207,8 +207,8 @@ def test_the_uploader_removes_a_file_from_a_draft(
 
 
 def test_a_submitted_requests_files_stay(media, draft, clerk):
-    attachment = attachment_add(request=draft, upload=upload(), actor=clerk)
-    submitted = return_submit(request=draft, actor=clerk)
+    attachment = attachment_add(slip=draft, upload=upload(), actor=clerk)
+    submitted = return_submit(return_request=draft, actor=clerk)
     with pytest.raises(StateConflict) as error:
         attachment_remove(attachment=attachment, actor=clerk)
     assert str(error.value) == NOT_REMOVABLE % {
@@ -266,7 +266,7 @@ def test_the_api_refuses_like_the_service(media, draft, clerk, workshop):
         other.post(attachments_url(draft), {"file": upload()}, format="multipart").status_code
         == 403
     )
-    return_cancel(request=draft, actor=clerk)
+    return_cancel(return_request=draft, actor=clerk)
     assert (
         api.post(attachments_url(draft), {"file": upload()}, format="multipart").status_code == 409
     )

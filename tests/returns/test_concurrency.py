@@ -12,10 +12,10 @@ from core.errors import StateConflict
 from inventory.models import LedgerEntry, MovementType
 from inventory.selectors import ledger_balance_mismatches
 from returns.models import ReturnRequest, ReturnState, Verdict
-from returns.return_services.drafting import return_review, return_submit
-from returns.return_services.posting import return_post
-from returns.return_services.qc import return_qc_verdict
-from returns.return_services.receipt import return_receive
+from returns.services.return_drafting import return_review, return_submit
+from returns.services.return_posting import return_post
+from returns.services.return_qc import return_qc_verdict
+from returns.services.return_receipt import return_receive
 from tests.builders import with_roles
 from tests.returns.builders import draft_return, line
 
@@ -50,7 +50,7 @@ def test_parallel_submits_get_unique_gap_free_numbers(reference_data, clerk, tub
     drafts = [draft_return(work_order, clerk, [line(tube, 5, lot=lot)]) for _ in range(THREADS)]
 
     results, errors = run_together(
-        lambda request: return_submit(request=request, actor=clerk), [(d,) for d in drafts]
+        lambda request: return_submit(return_request=request, actor=clerk), [(d,) for d in drafts]
     )
 
     assert errors == []
@@ -66,19 +66,19 @@ def test_two_keepers_posting_at_once_book_once(
     reference_data, user, clerk, supervisor, qc, tube, lot, work_order
 ):
     request = return_submit(
-        request=draft_return(work_order, clerk, [line(tube, 30, lot=lot)]), actor=clerk
+        return_request=draft_return(work_order, clerk, [line(tube, 30, lot=lot)]), actor=clerk
     )
-    request = return_review(request=request, actor=supervisor)
+    request = return_review(return_request=request, actor=supervisor)
     request = return_qc_verdict(
-        request=request,
+        return_request=request,
         verdicts=[{"line": request.lines.get(), "verdict": Verdict.GOOD}],
         actor=qc,
     )
-    request = return_receive(request=request, lines=[], actor=user)
+    request = return_receive(return_request=request, lines=[], actor=user)
     keepers = [user, with_roles(supervisor, "keeper")]  # the second keeper races the first
 
     results, errors = run_together(
-        lambda keeper: return_post(request=request, actor=keeper), [(k,) for k in keepers]
+        lambda keeper: return_post(return_request=request, actor=keeper), [(k,) for k in keepers]
     )
 
     assert len(results) == 1 and results[0].state == ReturnState.POSTED

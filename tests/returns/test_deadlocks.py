@@ -13,10 +13,10 @@ from inventory.models import LedgerEntry, MovementType, StockBalance
 from inventory.selectors import ledger_balance_mismatches
 from inventory.services import stock_transfer
 from returns.models import ReturnState, Verdict
-from returns.return_services.drafting import return_review, return_submit
-from returns.return_services.posting import return_post
-from returns.return_services.qc import return_qc_verdict
-from returns.return_services.receipt import return_receive
+from returns.services.return_drafting import return_review, return_submit
+from returns.services.return_posting import return_post
+from returns.services.return_qc import return_qc_verdict
+from returns.services.return_receipt import return_receive
 from tests.builders import days_from_today, location, receive
 from tests.concurrency import Session, wait_until_blocked
 from tests.returns.builders import draft_return, line
@@ -29,11 +29,11 @@ pytestmark = [pytest.mark.postgres, pytest.mark.django_db(transaction=True)]
 def inspected(reference_data, clerk, supervisor, qc, tube, lot, work_order):
     """A return of 30 tubes of lot T1, judged good: the keeper receives it next."""
     request = return_submit(
-        request=draft_return(work_order, clerk, [line(tube, 30, lot=lot)]), actor=clerk
+        return_request=draft_return(work_order, clerk, [line(tube, 30, lot=lot)]), actor=clerk
     )
-    request = return_review(request=request, actor=supervisor)
+    request = return_review(return_request=request, actor=supervisor)
     return return_qc_verdict(
-        request=request,
+        return_request=request,
         verdicts=[{"line": request.lines.get(), "verdict": Verdict.GOOD}],
         actor=qc,
     )
@@ -50,14 +50,14 @@ def test_posting_and_issue_on_one_work_order_do_not_deadlock_at_commit(
     holds the chain head; the issue locks the work order and waits for the chain head. The
     deferred check at COMMIT then waited for the work order: a deadlock (359 of 367)."""
     caplog.set_level(logging.WARNING)
-    received = return_receive(request=inspected, lines=[], actor=user)
+    received = return_receive(return_request=inspected, lines=[], actor=user)
     receive(tube, shelf, 50, user, batch_no="T2", expiry_date=days_from_today(300))
     other_lot = tube.lots.get(batch_no="T2")
     posted, commit = threading.Event(), threading.Event()
 
     def post_and_hold(session):
         with transaction.atomic():
-            return_post(request=received, actor=user)
+            return_post(return_request=received, actor=user)
             posted.set()
             commit.wait()
 
@@ -149,7 +149,7 @@ def test_receive_scan_takes_the_work_order_before_the_balances_and_the_chain_hea
 
     def receive_and_post(session):
         with transaction.atomic():
-            return return_receive(request=inspected, lines=[], actor=user, post=True)
+            return return_receive(return_request=inspected, lines=[], actor=user, post=True)
 
     issuer = Session(issue_holding_the_work_order).begin()
     held.wait()

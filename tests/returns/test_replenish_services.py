@@ -15,16 +15,11 @@ from core.models import OutboxEvent
 from inventory.models import LedgerEntry, MovementType, Serial, SerialStatus, StockBalance
 from materials.models import TrackingMode
 from returns.models import ReplenishState, ReturnState, ShortageState, Verdict
-from returns.replenish_services import (
-    replenish_cancel,
-    replenish_issue,
-    replenish_reject,
-    replenish_submit,
-    shortage_fulfil,
-)
-from returns.return_services.posting import return_confirm
-from returns.selectors import open_requests_for
-from returns.services import request_decide
+from returns.selectors import closeout_open_requests
+from returns.services.common import request_decide
+from returns.services.issuing import replenish_issue, shortage_fulfil
+from returns.services.replenish import replenish_cancel, replenish_reject, replenish_submit
+from returns.services.return_posting import return_confirm
 from tests.builders import location, receive, released_work_order
 from tests.factories import MaterialFactory
 from tests.returns.builders import (
@@ -69,21 +64,6 @@ def defect_return(user, clerk, qc, tube, lot, supplier_area, work_order):
     )
 
 
-@pytest.fixture
-def scrap_return(user, clerk, qc, tube, lot, scrap_area, work_order):
-    """2 tubes scrapped by the operator (process defect), posted to scrap."""
-    return posted_return(
-        work_order,
-        [line(tube, 2, lot=lot)],
-        applicant=clerk,
-        qc=qc,
-        keeper=user,
-        verdict=Verdict.PROCESS_DEFECT,
-        defect_rate=Decimal(1),
-        code="PROCESS_DEFECT",
-    )
-
-
 # ------------------------------------------------------------------------ end to end
 
 
@@ -122,7 +102,7 @@ def test_supplier_defect_replaced_one_for_one(
     )
     assert (request.state, request.amount) == (ReplenishState.DRAFT, Decimal("12.50"))
 
-    request = replenish_submit(request=request, actor=clerk)
+    request = replenish_submit(replenish_request=request, actor=clerk)
     assert request.number == f"RP-{this_month()}-0001"
     steps = list(steps_of(request))
     assert [s.tier for s in steps] == [Tier.WORKSHOP_DIRECTOR, Tier.MATERIAL_CONTROL]
@@ -136,14 +116,14 @@ def test_supplier_defect_replaced_one_for_one(
     )
 
     director = tier_holder(Tier.WORKSHOP_DIRECTOR, workshop)
-    request = request_decide(request=request, actor=director)
+    request = request_decide(slip=request, actor=director)
     assert request.state == ReplenishState.SUBMITTED
     with pytest.raises(StateConflict, match="is awaiting approval: it cannot be issued"):
-        replenish_issue(request=request, actor=user)
-    request = request_decide(request=request, actor=tier_holder(Tier.MATERIAL_CONTROL))
+        replenish_issue(replenish_request=request, actor=user)
+    request = request_decide(slip=request, actor=tier_holder(Tier.MATERIAL_CONTROL))
     assert request.state == ReplenishState.APPROVED and request.approved_at
 
-    request = replenish_issue(request=request, actor=user, device="HH-2")
+    request = replenish_issue(replenish_request=request, actor=user, device="HH-2")
     assert (request.state, request.issued_by) == (ReplenishState.ISSUED, user)
     [entry] = LedgerEntry.objects.filter(doc_type="replenish")
     assert (
@@ -168,7 +148,7 @@ def test_supplier_defect_replaced_one_for_one(
     totals = material_totals([work_order.pk])[work_order.pk][tube.pk]
     assert (totals["returned"], totals["replenished"]) == (Decimal(5), Decimal(5))
     with pytest.raises(StateConflict, match="is issued: it cannot be issued"):
-        replenish_issue(request=request, actor=user)
+        replenish_issue(replenish_request=request, actor=user)
 
     # The defect is replaced: a second request cannot cite it again.
     with pytest.raises(ValidationError, match="has 0 of defective TUBE left to replace"):
@@ -186,7 +166,7 @@ def test_process_defect_needs_the_production_manager_even_for_a_small_ratio(
     """R-A4: 2 of 200 (1 %) is within the workshop director's limit, yet operator scrap
     also goes to the production manager."""
     plain = replenish_submit(
-        request=replenishment(work_order, clerk, [line(tube, 2)], code="OVER_QUOTA"),
+        replenish_request=replenishment(work_order, clerk, [line(tube, 2)], code="OVER_QUOTA"),
         actor=clerk,
     )
     assert [s.tier for s in steps_of(plain)] == [Tier.WORKSHOP_DIRECTOR]
@@ -196,7 +176,7 @@ def test_process_defect_needs_the_production_manager_even_for_a_small_ratio(
         [line(tube, 2, citations=[cite(scrap_return, 2)])],
         code="OPERATOR_SCRAP",
     )
-    scrap = replenish_submit(request=scrap, actor=clerk)
+    scrap = replenish_submit(replenish_request=scrap, actor=clerk)
     assert [s.tier for s in steps_of(scrap)] == [
         Tier.WORKSHOP_DIRECTOR,
         Tier.PRODUCTION_MANAGER,
@@ -231,7 +211,9 @@ def test_a_short_replenishment_opens_a_shortage_slip_until_stock_arrives(
         ShortageState.OPEN,
     )
     assert StockBalance.objects.get(material=bolt).quantity == 0
-    assert list(open_requests_for(work_order).replenishments) == [request]
+    assert [row["id"] for row in closeout_open_requests(work_order)["replenishments"]] == [
+        request.pk
+    ]
 
     before = stock_state()
     with pytest.raises(ValidationError) as error:
@@ -252,7 +234,7 @@ def test_a_short_replenishment_opens_a_shortage_slip_until_stock_arrives(
     replenished = LedgerEntry.objects.filter(doc_type="replenish", doc_id=request.number)
     assert sorted(e.quantity for e in replenished) == [-10, -5, -5]
     assert {e.movement_type for e in replenished} == {MovementType.REPLENISH}
-    assert list(open_requests_for(work_order).replenishments) == []
+    assert closeout_open_requests(work_order)["replenishments"] == []
     with pytest.raises(StateConflict, match="is already closed"):
         shortage_fulfil(slip=slip, actor=user)
     assert AuditEvent.objects.filter(action="replenish.fulfil").count() == 1
@@ -266,9 +248,9 @@ def test_a_request_with_two_short_lines_stays_short_until_both_slips_close(
         user, components=[(bolt, 1, 0), (nut, 1, 0)], number="WO-B", workshop=workshop
     )
     request = replenishment(work_order, clerk, [line(bolt, 2), line(nut, 3)])
-    request = replenish_submit(request=request, actor=clerk)
+    request = replenish_submit(replenish_request=request, actor=clerk)
     approve_all(request)
-    request = replenish_issue(request=request, actor=user)
+    request = replenish_issue(replenish_request=request, actor=user)
     assert request.state == ReplenishState.SHORT
     bolt_slip, nut_slip = (ln.shortages.get() for ln in request.lines.all())
     receive(bolt, shelf, 2, user)
@@ -353,7 +335,7 @@ def test_only_posted_defective_returns_can_be_cited(
 def test_confirmed_returns_can_be_cited_but_not_from_another_work_order(
     user, clerk, finance, tube, lot, shelf, workshop, work_order, defect_return
 ):
-    defect_return = return_confirm(request=defect_return, actor=finance)
+    defect_return = return_confirm(return_request=defect_return, actor=finance)
     other = released_work_order(user, components=[(tube, 1, 0)], number="WO-2", workshop=workshop)
     with pytest.raises(ValidationError, match="is not a return of TUBE from work order WO-2"):
         replenishment(
@@ -376,18 +358,18 @@ def test_confirmed_returns_can_be_cited_but_not_from_another_work_order(
 
 def test_rejected_replenishment_is_resubmitted_with_its_number(clerk, tube, work_order, workshop):
     request = replenish_submit(
-        request=replenishment(work_order, clerk, [line(tube, 2)]), actor=clerk
+        replenish_request=replenishment(work_order, clerk, [line(tube, 2)]), actor=clerk
     )
     number = request.number
     director = tier_holder(Tier.WORKSHOP_DIRECTOR, workshop)
     request = request_decide(
-        request=request, actor=director, approve=False, comment="use the spare stock"
+        slip=request, actor=director, approve=False, comment="use the spare stock"
     )
     assert (request.state, request.rejection_reason) == (
         ReplenishState.REJECTED,
         "use the spare stock",
     )
-    request = replenish_submit(request=request, actor=clerk)
+    request = replenish_submit(replenish_request=request, actor=clerk)
     assert (request.number, request.rejection_reason) == (number, "")
     assert list(steps_of(request).values_list("round", "state")) == [
         (1, StepState.REJECTED),
@@ -395,7 +377,7 @@ def test_rejected_replenishment_is_resubmitted_with_its_number(clerk, tube, work
     ]
     with pytest.raises(StateConflict, match="cannot decide on your own request"):
         approval_decide(step=pending_step(request), actor=clerk, approve=True)
-    assert request_decide(request=request, actor=director).state == ReplenishState.APPROVED
+    assert request_decide(slip=request, actor=director).state == ReplenishState.APPROVED
 
 
 def test_resubmitting_rechecks_one_for_one(clerk, tube, work_order, workshop, defect_return):
@@ -405,9 +387,9 @@ def test_resubmitting_rechecks_one_for_one(clerk, tube, work_order, workshop, de
         [line(tube, 5, citations=[cite(defect_return, 5)])],
         code="MATERIAL_DEFECT",
     )
-    first = replenish_submit(request=first, actor=clerk)
+    first = replenish_submit(replenish_request=first, actor=clerk)
     first = request_decide(
-        request=first,
+        slip=first,
         actor=tier_holder(Tier.WORKSHOP_DIRECTOR, workshop),
         approve=False,
         comment="wrong slip",
@@ -421,28 +403,28 @@ def test_resubmitting_rechecks_one_for_one(clerk, tube, work_order, workshop, de
     )
     # … and the first can no longer be resubmitted.
     with pytest.raises(ValidationError, match="has 0 of defective TUBE left to replace"):
-        replenish_submit(request=first, actor=clerk)
+        replenish_submit(replenish_request=first, actor=clerk)
     first.refresh_from_db()
     assert first.state == ReplenishState.REJECTED and second.state == ReplenishState.DRAFT
 
 
 def test_reject_and_cancel(user, clerk, tube, work_order):
     request = replenish_submit(
-        request=replenishment(work_order, clerk, [line(tube, 2)]), actor=clerk
+        replenish_request=replenishment(work_order, clerk, [line(tube, 2)]), actor=clerk
     )
     with pytest.raises(ValidationError, match="Give a reason for the rejection"):
-        replenish_reject(request=request, actor=user, reason="")
-    request = replenish_reject(request=request, actor=user, reason="no budget")
+        replenish_reject(replenish_request=request, actor=user, reason="")
+    request = replenish_reject(replenish_request=request, actor=user, reason="no budget")
     assert request.state == ReplenishState.REJECTED
     assert set(steps_of(request).values_list("state", flat=True)) == {StepState.CANCELLED}
     with pytest.raises(PermissionDenied):
-        replenish_cancel(request=request, actor=user)
-    request = replenish_cancel(request=request, actor=clerk)
+        replenish_cancel(replenish_request=request, actor=user)
+    request = replenish_cancel(replenish_request=request, actor=clerk)
     assert request.state == ReplenishState.CANCELLED
     with pytest.raises(StateConflict, match="is cancelled: it cannot be cancelled"):
-        replenish_cancel(request=request, actor=clerk)
+        replenish_cancel(replenish_request=request, actor=clerk)
     with pytest.raises(StateConflict, match="is cancelled: it cannot be submitted"):
-        replenish_submit(request=request, actor=clerk)
+        replenish_submit(replenish_request=request, actor=clerk)
 
 
 def test_nothing_is_replenished_to_a_completed_work_order(user, clerk, tube, work_order):

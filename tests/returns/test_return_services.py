@@ -25,17 +25,17 @@ from inventory.selectors import issuable_balances
 from inventory.services import lot_set_inspection_status
 from materials.models import LocationKind, TrackingMode, WarehouseCategory
 from returns.models import ReturnState, Verdict
-from returns.return_services.drafting import (
+from returns.selectors import closeout_open_requests
+from returns.services.return_drafting import (
     return_cancel,
     return_line_add,
     return_reject,
     return_review,
     return_submit,
 )
-from returns.return_services.posting import return_confirm, return_post
-from returns.return_services.qc import return_qc_verdict
-from returns.return_services.receipt import return_receive
-from returns.selectors import open_requests_for
+from returns.services.return_posting import return_confirm, return_post
+from returns.services.return_qc import return_qc_verdict
+from returns.services.return_receipt import return_receive
 from tests.builders import location, receive, released_work_order, with_roles
 from tests.factories import (
     MaterialFactory,
@@ -77,12 +77,14 @@ def audit_actions(request):
 
 
 def submitted(work_order, clerk, lines, code="LEFTOVER"):
-    return return_submit(request=draft_return(work_order, clerk, lines, code=code), actor=clerk)
+    return return_submit(
+        return_request=draft_return(work_order, clerk, lines, code=code), actor=clerk
+    )
 
 
 def reviewed(work_order, clerk, supervisor, lines, code="LEFTOVER"):
     request = submitted(work_order, clerk, lines, code=code)
-    return return_review(request=request, actor=supervisor)
+    return return_review(return_request=request, actor=supervisor)
 
 
 def inspected(request, qc, verdict=Verdict.GOOD, defect_rate=None):
@@ -90,7 +92,7 @@ def inspected(request, qc, verdict=Verdict.GOOD, defect_rate=None):
         {"line": ln, "verdict": verdict, "defect_rate": defect_rate, "qc_note": ""}
         for ln in request.lines.all()
     ]
-    return return_qc_verdict(request=request, verdicts=verdicts, actor=qc)
+    return return_qc_verdict(return_request=request, verdicts=verdicts, actor=qc)
 
 
 # ------------------------------------------------------------------------ end to end
@@ -109,25 +111,25 @@ def test_good_leftover_return_end_to_end(
         "RAW",
     )
 
-    request = return_submit(request=request, actor=clerk)
+    request = return_submit(return_request=request, actor=clerk)
     assert request.state == ReturnState.SUBMITTED and request.submitted_at
     assert request.number == f"RT-{this_month()}-0001"
     [step] = steps_of(request)
     assert (step.tier, step.state, step.requester) == (Tier.SUPERVISOR, StepState.PENDING, clerk)
 
-    request = return_review(request=request, actor=supervisor, comment="ok")
+    request = return_review(return_request=request, actor=supervisor, comment="ok")
     assert request.state == ReturnState.REVIEWED and request.reviewed_at
 
     request = inspected(request, qc)
     assert request.state == ReturnState.INSPECTED
     assert (request.inspected_by, request.lines.get().verdict) == (qc, Verdict.GOOD)
 
-    request = return_receive(request=request, lines=[], actor=user)
+    request = return_receive(return_request=request, lines=[], actor=user)
     [returned] = request.lines.all()
     assert request.state == ReturnState.RECEIVED and request.received_by == user
     assert (returned.received_qty, returned.location) == (Decimal(30), shelf)
 
-    request = return_post(request=request, actor=user, device="HH-01")
+    request = return_post(return_request=request, actor=user, device="HH-01")
     assert request.state == ReturnState.POSTED and request.posted_by == user
     [entry] = LedgerEntry.objects.filter(doc_type="return")
     assert (
@@ -159,7 +161,7 @@ def test_good_leftover_return_end_to_end(
     assert on_hand(tube, shelf) == Decimal(430)
     assert material_totals([work_order.pk])[work_order.pk][tube.pk]["returned"] == Decimal(30)
 
-    request = return_confirm(request=request, actor=finance)
+    request = return_confirm(return_request=request, actor=finance)
     assert (request.state, request.confirmed_by) == (ReturnState.CONFIRMED, finance)
     assert audit_actions(request) == [
         "return.create",
@@ -171,7 +173,7 @@ def test_good_leftover_return_end_to_end(
         "return.confirm",
     ]
     with pytest.raises(StateConflict, match="is finance confirmed: it cannot be confirmed"):
-        return_confirm(request=request, actor=finance)
+        return_confirm(return_request=request, actor=finance)
 
 
 def test_supplier_defect_goes_to_the_supplier_return_area_never_usable(
@@ -181,9 +183,9 @@ def test_supplier_defect_goes_to_the_supplier_return_area_never_usable(
         work_order, clerk, supervisor, [line(tube, 10, lot=lot)], code="SUPPLIER_DEFECT"
     )
     request = inspected(request, qc, Verdict.SUPPLIER_DEFECT)
-    request = return_receive(request=request, lines=[], actor=user)
+    request = return_receive(return_request=request, lines=[], actor=user)
     assert request.lines.get().location == supplier_area
-    return_post(request=request, actor=user)
+    return_post(return_request=request, actor=user)
     assert on_hand(tube, supplier_area) == Decimal(10)
     assert on_hand(tube, shelf) == Decimal(400)
     usable = issuable_balances(material=tube).values_list("location__code", flat=True)
@@ -201,8 +203,8 @@ def test_process_defect_goes_to_scrap_and_needs_a_defect_rate(
     assert reloaded(request).state == ReturnState.REVIEWED
     request = inspected(request, qc, Verdict.PROCESS_DEFECT, defect_rate=Decimal("4.5"))
     assert request.lines.get().defect_rate == Decimal("4.5")
-    request = return_receive(request=request, lines=[], actor=user)
-    return_post(request=request, actor=user)
+    request = return_receive(return_request=request, lines=[], actor=user)
+    return_post(return_request=request, actor=user)
     assert on_hand(tube, scrap_area) == Decimal(4)
 
 
@@ -218,7 +220,7 @@ def test_good_material_goes_back_to_where_it_was_last_issued_from(
         work_order=work_order, actor=user, lines=[IssueLine(tube, Decimal(5), shelf_b, lot=lot)]
     )
     request = inspected(reviewed(work_order, clerk, supervisor, [line(tube, 5, lot=lot)]), qc)
-    request = return_receive(request=request, lines=[], actor=user)
+    request = return_receive(return_request=request, lines=[], actor=user)
     assert request.lines.get().location == shelf_b
 
 
@@ -229,11 +231,11 @@ def test_keeper_may_choose_a_location_that_fits_the_verdict(
     returned = request.lines.get()
     with pytest.raises(ValidationError, match="Location SC is a scrap location"):
         return_receive(
-            request=request, lines=[{"line": returned, "location": scrap_area}], actor=user
+            return_request=request, lines=[{"line": returned, "location": scrap_area}], actor=user
         )
     shelf_c = location("C")
     request = return_receive(
-        request=request, lines=[{"line": returned, "location": shelf_c}], actor=user
+        return_request=request, lines=[{"line": returned, "location": shelf_c}], actor=user
     )
     assert request.lines.get().location == shelf_c
 
@@ -247,9 +249,11 @@ def test_defective_material_never_goes_to_a_usable_location(
     request = inspected(request, qc, Verdict.SUPPLIER_DEFECT)
     returned = request.lines.get()
     with pytest.raises(ValidationError, match="Location A is a storage location"):
-        return_receive(request=request, lines=[{"line": returned, "location": shelf}], actor=user)
+        return_receive(
+            return_request=request, lines=[{"line": returned, "location": shelf}], actor=user
+        )
     with pytest.raises(ValidationError) as error:
-        return_receive(request=request, lines=[], actor=user)  # no supplier-return area yet
+        return_receive(return_request=request, lines=[], actor=user)  # no supplier-return area yet
     assert error.value.message_dict["location"] == [
         "No active supplier-return area location to put TUBE away: give one or ask an "
         "administrator."
@@ -266,7 +270,7 @@ def test_supplier_return_area_of_the_same_warehouse_is_preferred(
         work_order, clerk, supervisor, [line(tube, 5, lot=lot)], code="SUPPLIER_DEFECT"
     )
     request = return_receive(
-        request=inspected(request, qc, Verdict.SUPPLIER_DEFECT), lines=[], actor=user
+        return_request=inspected(request, qc, Verdict.SUPPLIER_DEFECT), lines=[], actor=user
     )
     assert request.lines.get().location == near
 
@@ -278,19 +282,21 @@ def test_a_count_mismatch_needs_a_written_note(user, clerk, supervisor, qc, tube
     request = inspected(reviewed(work_order, clerk, supervisor, [line(tube, 30, lot=lot)]), qc)
     returned = request.lines.get()
     with pytest.raises(ValidationError, match="28 received instead of 30 needs a written note"):
-        return_receive(request=request, lines=[{"line": returned, "received_qty": 28}], actor=user)
+        return_receive(
+            return_request=request, lines=[{"line": returned, "received_qty": 28}], actor=user
+        )
     with pytest.raises(ValidationError, match="more than the 30 on the slip"):
         return_receive(
-            request=request,
+            return_request=request,
             lines=[{"line": returned, "received_qty": 31, "receive_note": "x"}],
             actor=user,
         )
     request = return_receive(
-        request=request,
+        return_request=request,
         lines=[{"line": returned, "received_qty": 28, "receive_note": "2 bent, kept at line"}],
         actor=user,
     )
-    return_post(request=request, actor=user)
+    return_post(return_request=request, actor=user)
     assert LedgerEntry.objects.get(doc_type="return").quantity == Decimal(28)
 
 
@@ -305,7 +311,9 @@ def test_a_defect_lot_with_more_than_2_percent_foreign_material_is_refused(
     before = stock_state()
     returned = request.lines.get()
     request = return_receive(
-        request=request, lines=[{"line": returned, "foreign_qty": Decimal("1.5")}], actor=user
+        return_request=request,
+        lines=[{"line": returned, "foreign_qty": Decimal("1.5")}],
+        actor=user,
     )
     assert request.state == ReturnState.REJECTED
     assert request.rejection_reason == (
@@ -325,7 +333,7 @@ def test_exactly_2_percent_foreign_material_is_accepted(
     request = inspected(request, qc, Verdict.SUPPLIER_DEFECT)
     returned = request.lines.get()
     request = return_receive(
-        request=request, lines=[{"line": returned, "foreign_qty": 1}], actor=user
+        return_request=request, lines=[{"line": returned, "foreign_qty": 1}], actor=user
     )
     assert request.state == ReturnState.RECEIVED
 
@@ -359,11 +367,11 @@ def test_a_lot_failed_after_qc_still_cannot_be_posted_as_good(
     user, clerk, supervisor, qc, tube, lot, work_order
 ):
     request = inspected(reviewed(work_order, clerk, supervisor, [line(tube, 5, lot=lot)]), qc)
-    request = return_receive(request=request, lines=[], actor=user)
+    request = return_receive(return_request=request, lines=[], actor=user)
     lot_set_inspection_status(lot=lot, status=InspectionStatus.FAILED, actor=qc)
     before = stock_state()
     with pytest.raises(ValidationError, match="Lot T1 is failed"):
-        return_post(request=request, actor=user)
+        return_post(return_request=request, actor=user)
     assert stock_state() == before and reloaded(request).state == ReturnState.RECEIVED
 
 
@@ -397,7 +405,7 @@ def test_open_return_slips_count_against_what_can_still_be_returned(clerk, tube,
 
 def test_cancelled_slips_free_their_quantity(clerk, tube, lot, work_order):
     first = draft_return(work_order, clerk, [line(tube, 100, lot=lot)])
-    return_cancel(request=first, actor=clerk)
+    return_cancel(return_request=first, actor=clerk)
     assert draft_return(work_order, clerk, [line(tube, 100, lot=lot)]).state == ReturnState.DRAFT
 
 
@@ -444,20 +452,24 @@ def test_scanned_lines_are_added_to_a_draft_with_the_same_rules(
     clerk, supervisor, tube, lot, work_order
 ):
     request = draft_return(work_order, clerk, [line(tube, 60, lot=lot)])
-    added = return_line_add(request=request, material=tube, lot=lot, quantity=30, actor=clerk)
+    added = return_line_add(
+        return_request=request, material=tube, lot=lot, quantity=30, actor=clerk
+    )
     assert request.lines.count() == 2 and added.quantity == Decimal(30)
     with pytest.raises(ValidationError, match=r"can still return \(10"):
-        return_line_add(request=request, material=tube, lot=lot, quantity=11, actor=clerk)
+        return_line_add(return_request=request, material=tube, lot=lot, quantity=11, actor=clerk)
     glue = MaterialFactory(code="GLUE", warehouse_category=WarehouseCategoryFactory(code="CHEM"))
     with pytest.raises(ValidationError, match="one return slip holds one warehouse category"):
         return_line_add(
-            request=request, material=glue, quantity=1, excess_explanation="x", actor=clerk
+            return_request=request, material=glue, quantity=1, excess_explanation="x", actor=clerk
         )
     with pytest.raises(PermissionDenied):
-        return_line_add(request=request, material=tube, lot=lot, quantity=1, actor=supervisor)
-    return_submit(request=request, actor=clerk)
+        return_line_add(
+            return_request=request, material=tube, lot=lot, quantity=1, actor=supervisor
+        )
+    return_submit(return_request=request, actor=clerk)
     with pytest.raises(StateConflict, match="is submitted: it cannot be changed"):
-        return_line_add(request=request, material=tube, lot=lot, quantity=1, actor=clerk)
+        return_line_add(return_request=request, material=tube, lot=lot, quantity=1, actor=clerk)
     assert request.lines.count() == 2
 
 
@@ -479,8 +491,8 @@ def test_serial_units_return_to_stock(user, clerk, supervisor, qc, shelf, worksh
     with pytest.raises(ValidationError, match="SN3 was not issued to work order WO-M"):
         draft_return(work_order, clerk, [line(motor, 1, lot=m1, serials=["SN3"])])
     request = reviewed(work_order, clerk, supervisor, [line(motor, 1, lot=m1, serials=["SN2"])])
-    request = return_receive(request=inspected(request, qc), lines=[], actor=user)
-    return_post(request=request, actor=user)
+    request = return_receive(return_request=inspected(request, qc), lines=[], actor=user)
+    return_post(return_request=request, actor=user)
     sn2 = Serial.objects.get(serial_no="SN2")
     assert (sn2.status, sn2.location) == (SerialStatus.IN_STOCK, shelf)
     assert Serial.objects.get(serial_no="SN1").status == SerialStatus.ISSUED
@@ -496,9 +508,9 @@ def test_bom_change_returns_need_the_technical_department_too(
 ):
     request = submitted(work_order, clerk, [line(tube, 5, lot=lot)], code="BOM_CHANGE")
     assert [s.tier for s in steps_of(request)] == [Tier.SUPERVISOR, Tier.TECHNICAL]
-    request = return_review(request=request, actor=supervisor)
+    request = return_review(return_request=request, actor=supervisor)
     assert request.state == ReturnState.SUBMITTED
-    request = return_review(request=request, actor=tier_holder(Tier.TECHNICAL))
+    request = return_review(return_request=request, actor=tier_holder(Tier.TECHNICAL))
     assert request.state == ReturnState.REVIEWED
 
 
@@ -508,16 +520,16 @@ def test_rejected_return_goes_back_and_keeps_its_number_on_resubmit(
     request = submitted(work_order, clerk, [line(tube, 5, lot=lot)])
     number = request.number
     with pytest.raises(ValidationError, match="Give a reason when rejecting"):
-        return_review(request=request, actor=supervisor, approve=False)
+        return_review(return_request=request, actor=supervisor, approve=False)
     assert reloaded(request).state == ReturnState.SUBMITTED
 
     request = return_review(
-        request=request, actor=supervisor, approve=False, comment="count them again"
+        return_request=request, actor=supervisor, approve=False, comment="count them again"
     )
     assert (request.state, request.rejection_reason) == (ReturnState.REJECTED, "count them again")
     assert list(steps_of(request).values_list("round", "state")) == [(1, StepState.REJECTED)]
 
-    request = return_submit(request=request, actor=clerk)
+    request = return_submit(return_request=request, actor=clerk)
     assert (request.state, request.number, request.rejection_reason) == (
         ReturnState.SUBMITTED,
         number,
@@ -527,7 +539,7 @@ def test_rejected_return_goes_back_and_keeps_its_number_on_resubmit(
         (1, StepState.REJECTED),
         (2, StepState.PENDING),
     ]
-    assert return_review(request=request, actor=supervisor).state == ReturnState.REVIEWED
+    assert return_review(return_request=request, actor=supervisor).state == ReturnState.REVIEWED
 
 
 def test_a_resubmitted_return_must_still_fit_in_what_is_returnable(
@@ -535,16 +547,16 @@ def test_a_resubmitted_return_must_still_fit_in_what_is_returnable(
 ):
     """R-R6: while the first slip was rejected its 60 were free, and another slip took 50."""
     first = submitted(work_order, clerk, [line(tube, 60, lot=lot)])
-    return_review(request=first, actor=supervisor, approve=False, comment="wrong count")
+    return_review(return_request=first, actor=supervisor, approve=False, comment="wrong count")
     submitted(work_order, clerk, [line(tube, 50, lot=lot)])
     before = stock_state(), AuditEvent.objects.count()
     with pytest.raises(ValidationError) as error:
-        return_submit(request=first, actor=clerk)
+        return_submit(return_request=first, actor=clerk)
     assert "can still return (50" in error.value.message_dict["lines"][0]
     assert reloaded(first).state == ReturnState.REJECTED
     assert (stock_state(), AuditEvent.objects.count()) == before
     first.lines.update(quantity=50)
-    assert return_submit(request=first, actor=clerk).state == ReturnState.SUBMITTED
+    assert return_submit(return_request=first, actor=clerk).state == ReturnState.SUBMITTED
 
 
 def test_keeper_rejects_with_a_reason_and_open_steps_close(
@@ -552,19 +564,19 @@ def test_keeper_rejects_with_a_reason_and_open_steps_close(
 ):
     request = submitted(work_order, clerk, [line(tube, 5, lot=lot)], code="BOM_CHANGE")
     with pytest.raises(ValidationError, match="Give a reason for the rejection"):
-        return_reject(request=request, actor=user, reason="  ")
-    request = return_reject(request=request, actor=user, reason="mixed materials")
+        return_reject(return_request=request, actor=user, reason="  ")
+    request = return_reject(return_request=request, actor=user, reason="mixed materials")
     assert (request.state, request.rejection_reason) == (ReturnState.REJECTED, "mixed materials")
     assert set(steps_of(request).values_list("state", flat=True)) == {StepState.CANCELLED}
     with pytest.raises(StateConflict, match="is rejected: it cannot be rejected"):
-        return_reject(request=request, actor=user, reason="again")
+        return_reject(return_request=request, actor=user, reason="again")
 
 
 def test_the_requester_cannot_decide_even_holding_the_tier(clerk, tube, lot, work_order, workshop):
     TierAssignment.objects.create(user=clerk, tier=Tier.SUPERVISOR, workshop=workshop)
     request = submitted(work_order, clerk, [line(tube, 5, lot=lot)])
     with pytest.raises(StateConflict, match="cannot decide on your own request"):
-        return_review(request=request, actor=clerk)
+        return_review(return_request=request, actor=clerk)
     assert reloaded(request).state == ReturnState.SUBMITTED
     assert pending_step(request).decided_by is None
 
@@ -572,21 +584,21 @@ def test_the_requester_cannot_decide_even_holding_the_tier(clerk, tube, lot, wor
 def test_a_decided_step_cannot_be_decided_again(clerk, supervisor, tube, lot, work_order):
     request = submitted(work_order, clerk, [line(tube, 5, lot=lot)])
     [step] = steps_of(request)
-    return_review(request=request, actor=supervisor)
+    return_review(return_request=request, actor=supervisor)
     with pytest.raises(StateConflict, match="already decided"):
         approval_decide(step=step, actor=supervisor, approve=False, comment="no")
     with pytest.raises(StateConflict, match="is supervisor reviewed|is reviewed"):
-        return_review(request=request, actor=supervisor, approve=False, comment="no")
+        return_review(return_request=request, actor=supervisor, approve=False, comment="no")
     assert reloaded(request).state == ReturnState.REVIEWED
 
 
 def test_only_the_applicant_submits(clerk, supervisor, tube, lot, work_order):
     request = draft_return(work_order, clerk, [line(tube, 5, lot=lot)])
     with pytest.raises(PermissionDenied, match="Only the applicant of RT-draft-"):
-        return_submit(request=request, actor=supervisor)
+        return_submit(return_request=request, actor=supervisor)
     assert reloaded(request).number is None
     admin = UserFactory(username="root", is_superuser=True)
-    assert return_submit(request=request, actor=admin).state == ReturnState.SUBMITTED
+    assert return_submit(return_request=request, actor=admin).state == ReturnState.SUBMITTED
 
 
 def test_the_applicant_cannot_give_the_qc_verdict(clerk, supervisor, tube, lot, work_order):
@@ -597,7 +609,7 @@ def test_the_applicant_cannot_give_the_qc_verdict(clerk, supervisor, tube, lot, 
     with pytest.raises(StateConflict, match="QC verdict on your own return"):
         inspected(request, clerk)
     with pytest.raises(ValidationError, match="Give a QC verdict for line 1"):
-        return_qc_verdict(request=request, verdicts=[], actor=with_roles(supervisor, "qc"))
+        return_qc_verdict(return_request=request, verdicts=[], actor=with_roles(supervisor, "qc"))
 
 
 # ------------------------------------------------------------------------ wrong states
@@ -607,19 +619,19 @@ def test_posting_an_unapproved_return_is_refused(user, clerk, tube, lot, work_or
     request = submitted(work_order, clerk, [line(tube, 5, lot=lot)])
     before = stock_state()
     with pytest.raises(StateConflict, match="is submitted: it cannot be posted"):
-        return_post(request=request, actor=user)
+        return_post(return_request=request, actor=user)
     with pytest.raises(StateConflict, match="is submitted: it cannot be received"):
-        return_receive(request=request, lines=[], actor=user)
+        return_receive(return_request=request, lines=[], actor=user)
     assert stock_state() == before and reloaded(request).state == ReturnState.SUBMITTED
 
 
 def test_posting_twice_books_once(user, clerk, supervisor, qc, tube, lot, shelf, work_order):
     request = inspected(reviewed(work_order, clerk, supervisor, [line(tube, 5, lot=lot)]), qc)
-    request = return_receive(request=request, lines=[], actor=user)
-    return_post(request=request, actor=user)
+    request = return_receive(return_request=request, lines=[], actor=user)
+    return_post(return_request=request, actor=user)
     before = stock_state()
     with pytest.raises(StateConflict, match="is posted: it cannot be posted"):
-        return_post(request=request, actor=user)
+        return_post(return_request=request, actor=user)
     assert stock_state() == before
     assert LedgerEntry.objects.filter(doc_type="return").count() == 1
     [event] = OutboxEvent.objects.filter(topic="return.posted")  # told to the ERP once
@@ -629,33 +641,40 @@ def test_posting_twice_books_once(user, clerk, supervisor, qc, tube, lot, shelf,
 def test_cancel_before_posting_only(user, clerk, supervisor, qc, tube, lot, work_order):
     request = submitted(work_order, clerk, [line(tube, 5, lot=lot)])
     with pytest.raises(PermissionDenied):
-        return_cancel(request=request, actor=supervisor)
-    request = return_cancel(request=request, actor=clerk)
+        return_cancel(return_request=request, actor=supervisor)
+    request = return_cancel(return_request=request, actor=clerk)
     assert request.state == ReturnState.CANCELLED
     assert set(steps_of(request).values_list("state", flat=True)) == {StepState.CANCELLED}
     with pytest.raises(StateConflict, match="is cancelled: it cannot be cancelled"):
-        return_cancel(request=request, actor=clerk)
+        return_cancel(return_request=request, actor=clerk)
 
     posted = inspected(reviewed(work_order, clerk, supervisor, [line(tube, 5, lot=lot)]), qc)
-    posted = return_post(request=return_receive(request=posted, lines=[], actor=user), actor=user)
+    posted = return_post(
+        return_request=return_receive(return_request=posted, lines=[], actor=user), actor=user
+    )
     with pytest.raises(StateConflict, match="is posted: it cannot be cancelled"):
-        return_cancel(request=posted, actor=clerk)
+        return_cancel(return_request=posted, actor=clerk)
 
 
 def test_open_requests_of_a_work_order(user, clerk, supervisor, qc, tube, lot, work_order):
     draft = draft_return(work_order, clerk, [line(tube, 5, lot=lot)])
     cancelled = return_cancel(
-        request=draft_return(work_order, clerk, [line(tube, 5, lot=lot)]), actor=clerk
+        return_request=draft_return(work_order, clerk, [line(tube, 5, lot=lot)]), actor=clerk
     )
     posted = inspected(reviewed(work_order, clerk, supervisor, [line(tube, 5, lot=lot)]), qc)
-    return_post(request=return_receive(request=posted, lines=[], actor=user), actor=user)
-    rejected = return_reject(
-        request=submitted(work_order, clerk, [line(tube, 5, lot=lot)]), actor=user, reason="no"
+    return_post(
+        return_request=return_receive(return_request=posted, lines=[], actor=user), actor=user
     )
-    open_requests = open_requests_for(work_order)
-    assert set(open_requests.returns) == {draft, rejected}
-    assert cancelled not in open_requests.returns
-    assert list(open_requests.replenishments) == []
+    rejected = return_reject(
+        return_request=submitted(work_order, clerk, [line(tube, 5, lot=lot)]),
+        actor=user,
+        reason="no",
+    )
+    open_requests = closeout_open_requests(work_order)
+    open_returns = {row["id"] for row in open_requests["returns"]}
+    assert open_returns == {draft.pk, rejected.pk}
+    assert cancelled.pk not in open_returns
+    assert open_requests["replenishments"] == []
 
 
 def test_every_change_is_audited_with_the_device(clerk, tube, lot, work_order):

@@ -15,9 +15,9 @@ from finance.models import MonthEnd
 from finance.month_end import month_end_confirm
 from inventory.models import LedgerEntry
 from returns.models import ReturnState
-from returns.return_services.drafting import return_submit
-from returns.return_services.posting import return_confirm, return_post
-from returns.return_services.receipt import return_receive
+from returns.services.return_drafting import return_submit
+from returns.services.return_posting import return_confirm, return_post
+from returns.services.return_receipt import return_receive
 from tests.builders import receive, with_roles
 from tests.factories import UserFactory, WorkshopFactory
 from tests.returns.builders import draft_return, line, pending_step, replenishment
@@ -32,15 +32,16 @@ def client_for(user):
 
 
 def inspected_return(work_order, applicant, supervisor, qc, tube, lot):
-    from returns.return_services.drafting import return_review
-    from returns.return_services.qc import return_qc_verdict
+    from returns.services.return_drafting import return_review
+    from returns.services.return_qc import return_qc_verdict
 
     request = return_submit(
-        request=draft_return(work_order, applicant, [line(tube, 5, lot=lot)]), actor=applicant
+        return_request=draft_return(work_order, applicant, [line(tube, 5, lot=lot)]),
+        actor=applicant,
     )
-    request = return_review(request=request, actor=supervisor)
+    request = return_review(return_request=request, actor=supervisor)
     verdicts = [{"line": ln, "verdict": "good"} for ln in request.lines.all()]
-    return return_qc_verdict(request=request, verdicts=verdicts, actor=qc)
+    return return_qc_verdict(return_request=request, verdicts=verdicts, actor=qc)
 
 
 # ------------------------------------------------------------------------ approvals (R-A6)
@@ -51,9 +52,9 @@ def test_the_requester_cannot_approve_their_own_request_even_holding_the_tier(
 ):
     TierAssignment.objects.create(user=clerk, tier=Tier.WORKSHOP_DIRECTOR, workshop=workshop)
     request = replenishment(work_order, clerk, [line(tube, 2)])
-    from returns.replenish_services import replenish_submit
+    from returns.services.replenish import replenish_submit
 
-    request = replenish_submit(request=request, actor=clerk)
+    request = replenish_submit(replenish_request=request, actor=clerk)
     step = pending_step(request)
     assert step.tier == Tier.WORKSHOP_DIRECTOR
     with pytest.raises(StateConflict, match="your own request"):
@@ -80,10 +81,10 @@ def test_a_delegate_decides_only_within_the_date_range(
         starts=today + timedelta(days=starts),
         ends=today + timedelta(days=ends),
     )
-    from returns.replenish_services import replenish_submit
+    from returns.services.replenish import replenish_submit
 
     request = replenish_submit(
-        request=replenishment(work_order, clerk, [line(tube, 2)]), actor=clerk
+        replenish_request=replenishment(work_order, clerk, [line(tube, 2)]), actor=clerk
     )
     step = pending_step(request)
     if allowed:
@@ -130,11 +131,11 @@ def test_only_qc_gives_verdicts_and_only_keepers_post(
     clerk, supervisor, qc, user, work_order, tube, lot
 ):
     request = return_submit(
-        request=draft_return(work_order, clerk, [line(tube, 5, lot=lot)]), actor=clerk
+        return_request=draft_return(work_order, clerk, [line(tube, 5, lot=lot)]), actor=clerk
     )
-    from returns.return_services.drafting import return_review
+    from returns.services.return_drafting import return_review
 
-    request = return_review(request=request, actor=supervisor)
+    request = return_review(return_request=request, actor=supervisor)
     url = f"/api/v1/returns/{request.pk}/"
     verdicts = {"lines": [{"line_id": request.lines.get().pk, "verdict": "good"}]}
     assert client_for(user).post(url + "qc-verdict/", verdicts, format="json").status_code == 403
@@ -152,20 +153,20 @@ def test_the_applicant_never_receives_posts_or_confirms_their_own_return(
     with_roles(clerk, "keeper", "finance")  # holding the duties does not help on their own slip
     request = inspected_return(work_order, clerk, supervisor, qc, tube, lot)
     with pytest.raises(StateConflict, match="someone else must receive"):
-        return_receive(request=request, lines=[], actor=clerk)
+        return_receive(return_request=request, lines=[], actor=clerk)
     response = client_for(clerk).post(f"/api/v1/returns/{request.pk}/receive/", {}, format="json")
     assert response.status_code == 409
-    request = return_receive(request=request, lines=[], actor=user)
+    request = return_receive(return_request=request, lines=[], actor=user)
     entries = LedgerEntry.objects.count()
     with pytest.raises(StateConflict, match="someone else must post"):
-        return_post(request=request, actor=clerk)
+        return_post(return_request=request, actor=clerk)
     assert LedgerEntry.objects.count() == entries
-    request = return_post(request=request, actor=user)
+    request = return_post(return_request=request, actor=user)
     with pytest.raises(StateConflict, match="someone else must confirm"):
-        return_confirm(request=request, actor=clerk)
+        return_confirm(return_request=request, actor=clerk)
     with pytest.raises(PermissionDenied):
-        return_confirm(request=request, actor=user)  # the keeper is not finance
-    assert return_confirm(request=request, actor=finance).state == ReturnState.CONFIRMED
+        return_confirm(return_request=request, actor=user)  # the keeper is not finance
+    assert return_confirm(return_request=request, actor=finance).state == ReturnState.CONFIRMED
 
 
 def test_only_finance_confirms_a_month_and_a_locked_month_refuses_postings(

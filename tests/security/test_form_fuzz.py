@@ -36,8 +36,8 @@ from returns.models import (
     ReturnRequest,
     ShortageSlip,
 )
-from returns.return_services.drafting import return_review, return_submit
-from returns.return_services.qc import return_qc_verdict
+from returns.services.return_drafting import return_review, return_submit
+from returns.services.return_qc import return_qc_verdict
 from tests.builders import released_work_order, with_roles
 from tests.returns.builders import draft_return, line
 from workorders.models import LeftoverDeclaration, SignOff, WorkOrder
@@ -175,12 +175,12 @@ def scenario(clerk, supervisor, qc, user, work_order, tube, lot, shelf, workshop
 
     def submitted():
         draft = draft_return(work_order, clerk, [line(tube, 5, lot=lot)])
-        return return_submit(request=draft, actor=clerk)
+        return return_submit(return_request=draft, actor=clerk)
 
-    reviewed = return_review(request=submitted(), actor=supervisor)
-    inspected = return_review(request=submitted(), actor=supervisor)
+    reviewed = return_review(return_request=submitted(), actor=supervisor)
+    inspected = return_review(return_request=submitted(), actor=supervisor)
     verdicts = [{"line": ln, "verdict": "good"} for ln in inspected.lines.all()]
-    inspected = return_qc_verdict(request=inspected, verdicts=verdicts, actor=qc)
+    inspected = return_qc_verdict(return_request=inspected, verdicts=verdicts, actor=qc)
     completed = released_work_order(
         user, components=[(tube, "1", "0")], planned_qty=10, number="WO-2", workshop=workshop
     )

@@ -13,11 +13,11 @@ from audit.models import AuditEvent
 from inventory.models import LedgerEntry
 from org.access import OUT_OF_SCOPE, not_found
 from returns.models import ReasonCode, ReplenishRequest, RequestKind, ReturnRequest, ReturnState
-from returns.replenish_services import replenish_create
-from returns.return_services.drafting import return_create, return_review, return_submit
-from returns.return_services.posting import return_post
-from returns.return_services.qc import return_qc_verdict
-from returns.return_services.receipt import return_receive
+from returns.services.replenish import replenish_create
+from returns.services.return_drafting import return_create, return_review, return_submit
+from returns.services.return_posting import return_post
+from returns.services.return_qc import return_qc_verdict
+from returns.services.return_receipt import return_receive
 from tests.approvals.builders import delegate
 from tests.builders import with_roles
 from tests.factories import UserFactory, WorkshopFactory
@@ -46,12 +46,12 @@ def elsewhere(db):
 @pytest.fixture
 def submitted(clerk, work_order, tube, lot):
     request = draft_return(work_order, clerk, [line(tube, 5, lot=lot)])
-    return return_submit(request=request, actor=clerk)
+    return return_submit(return_request=request, actor=clerk)
 
 
 @pytest.fixture
 def reviewed(submitted, workshop):
-    return return_review(request=submitted, actor=tier_holder("supervisor", workshop))
+    return return_review(return_request=submitted, actor=tier_holder("supervisor", workshop))
 
 
 def test_deciding_a_step_of_another_workshop_is_404_and_decides_nothing(submitted, elsewhere):
@@ -61,7 +61,9 @@ def test_deciding_a_step_of_another_workshop_is_404_and_decides_nothing(submitte
     for decide, unknown in (
         (lambda: approval_decide(step=step, actor=stranger, approve=True), ApprovalStep),
         (
-            lambda: return_review(request=submitted, actor=stranger, approve=False, comment="no"),
+            lambda: return_review(
+                return_request=submitted, actor=stranger, approve=False, comment="no"
+            ),
             ReturnRequest,
         ),
     ):
@@ -79,23 +81,23 @@ def test_a_qc_verdict_out_of_scope_is_404_and_records_nothing(reviewed, elsewher
     stranger = with_perms("qc-ws2", "give_qc_verdict", workshops=[elsewhere])
     before, lines = writes(), list(reviewed.lines.values_list("verdict", "qc_note"))
     with pytest.raises(Http404):
-        return_qc_verdict(request=reviewed, verdicts=verdicts, actor=stranger)
+        return_qc_verdict(return_request=reviewed, verdicts=verdicts, actor=stranger)
     assert writes() == before
     assert ReturnRequest.objects.get(pk=reviewed.pk).state == ReturnState.REVIEWED
     assert list(reviewed.lines.values_list("verdict", "qc_note")) == lines
     member = with_perms("qc-ws1", "give_qc_verdict", workshops=[workshop])
-    done = return_qc_verdict(request=reviewed, verdicts=verdicts, actor=member)
+    done = return_qc_verdict(return_request=reviewed, verdicts=verdicts, actor=member)
     assert done.state == ReturnState.INSPECTED
 
 
 def test_posting_out_of_scope_is_404_and_books_nothing(reviewed, qc, user, elsewhere):
     verdicts = [{"line": ln, "verdict": "good"} for ln in reviewed.lines.all()]
-    request = return_qc_verdict(request=reviewed, verdicts=verdicts, actor=qc)
-    request = return_receive(request=request, lines=[], actor=user)
+    request = return_qc_verdict(return_request=reviewed, verdicts=verdicts, actor=qc)
+    request = return_receive(return_request=request, lines=[], actor=user)
     stranger = with_perms("poster-ws2", "post_return", workshops=[elsewhere])
     before = writes()
     with pytest.raises(Http404):
-        return_post(request=request, actor=stranger)
+        return_post(return_request=request, actor=stranger)
     assert writes() == before  # the ledger entries written before the refusal rolled back
     assert ReturnRequest.objects.get(pk=request.pk).state == ReturnState.RECEIVED
 

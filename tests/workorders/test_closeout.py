@@ -30,10 +30,10 @@ from returns.models import (
     ShortageState,
     Verdict,
 )
-from returns.return_services.drafting import return_submit
-from returns.return_services.posting import return_post
-from returns.return_services.qc import return_qc_verdict
-from returns.return_services.receipt import return_receive
+from returns.services.return_drafting import return_submit
+from returns.services.return_posting import return_post
+from returns.services.return_qc import return_qc_verdict
+from returns.services.return_receipt import return_receive
 from tests.builders import batch_material, location, receive, released_work_order, with_roles
 from tests.factories import MaterialFactory, UserFactory
 from tests.returns.builders import approve_all, draft_return
@@ -95,13 +95,13 @@ def return_leftover(work_order, material, quantity, applicant):
     """Leftover back through the whole return flow (R-R3): create, submit, supervisor review,
     QC verdict "good", warehouse receipt, posting (red-letter issue entries, R-R7)."""
     request = draft_return(work_order, applicant, [return_line(material, quantity)])
-    request = return_submit(request=request, actor=applicant)
+    request = return_submit(return_request=request, actor=applicant)
     approve_all(request)
     inspector = with_roles(UserFactory(username="qc-inspector"), "qc", "keeper")
     verdicts = [{"line": line, "verdict": Verdict.GOOD} for line in request.lines.all()]
-    return_qc_verdict(request=request, verdicts=verdicts, actor=inspector)
-    return_receive(request=request, lines=[], actor=inspector)
-    return return_post(request=request, actor=inspector)
+    return_qc_verdict(return_request=request, verdicts=verdicts, actor=inspector)
+    return_receive(return_request=request, lines=[], actor=inspector)
+    return return_post(return_request=request, actor=inspector)
 
 
 def sign_all(work_order, actor, roles=SignOffRole.values):

@@ -10,6 +10,7 @@ from django.utils.translation import gettext_lazy as _
 from audit.services import audit_record
 from core.errors import StateConflict
 from core.fields import QTY
+from core.states import transition_require
 from core.transactions import atomic_service
 from workorders.models import (
     ISSUABLE_STATUSES,
@@ -46,16 +47,19 @@ def locked(work_order):
     )
 
 
-def ensure_transition(work_order, target, action):
-    if target not in WORK_ORDER_TRANSITIONS[work_order.status]:
-        raise StateConflict(
-            WRONG_STATE,
-            params={
-                "number": work_order.number,
-                "status": work_order.get_status_display(),
-                "action": action,
-            },
-        )
+def ensure_transition(work_order: WorkOrder, target: str, action: str) -> None:
+    transition_require(
+        work_order,
+        target,
+        WORK_ORDER_TRANSITIONS,
+        message=WRONG_STATE,
+        params={
+            "number": work_order.number,
+            "status": work_order.get_status_display(),
+            "action": action,
+        },
+        field="status",
+    )
 
 
 def status_change(work_order, status, *, actor, device, action, **fields):

@@ -9,9 +9,9 @@ from django.utils.translation import gettext_lazy as _
 from core.errors import StateConflict
 from core.transactions import atomic_service
 from org.access import permission_require
-from returns.models import ReturnLine, ReturnState, Verdict
-from returns.return_services.lines import ensure_good_stock_allowed, line_summary, lines_given
-from returns.services import ensure_transition, locked, state_change
+from returns.models import ReturnLine, ReturnRequest, ReturnState, Verdict
+from returns.services.common import Actor, ensure_transition, locked, state_change
+from returns.services.return_lines import ensure_good_stock_allowed, line_summary, lines_given
 
 VERDICT_MISSING = _("Give a QC verdict for line %(line)s (%(material)s).")
 VERDICT_UNKNOWN = _("Unknown verdict %(verdict)s.")
@@ -20,7 +20,7 @@ DEFECT_RATE_REQUIRED = _("A process defect needs the defect rate of line %(line)
 DEFECT_RATE_RANGE = _("The defect rate is a percentage from 0 to 100.")
 
 
-def verdict_apply(line, item):
+def verdict_apply(line: ReturnLine, item: dict) -> None:
     verdict = item.get("verdict")
     if verdict not in Verdict.values:
         raise ValidationError({"verdict": VERDICT_UNKNOWN % {"verdict": verdict}})
@@ -41,14 +41,16 @@ def verdict_apply(line, item):
 
 
 @atomic_service
-def return_qc_verdict(*, request, verdicts, actor, device=""):
+def return_qc_verdict(
+    *, return_request: ReturnRequest, verdicts: list[dict], actor: Actor, device: str = ""
+) -> ReturnRequest:
     """R-R4: a verdict per line: good, supplier defect, or process defect with its rate."""
     permission_require(actor, "returns.give_qc_verdict", _("give QC verdicts"))
-    request = locked(request, actor=actor)
-    ensure_transition(request, ReturnState.INSPECTED, _("inspected"))
-    if actor.pk == request.applicant_id:
+    return_request = locked(return_request, actor=actor)
+    ensure_transition(return_request, ReturnState.INSPECTED, _("inspected"))
+    if actor.pk == return_request.applicant_id:
         raise StateConflict(OWN_REQUEST_QC)
-    pairs, missing = lines_given(request, verdicts)
+    pairs, missing = lines_given(return_request, verdicts)
     if missing:
         line = missing[0]
         raise ValidationError(
@@ -59,7 +61,7 @@ def return_qc_verdict(*, request, verdicts, actor, device=""):
     lines = [line for line, _item in pairs]
     ReturnLine.objects.bulk_update(lines, ["verdict", "defect_rate", "qc_note"])
     return state_change(
-        request,
+        return_request,
         ReturnState.INSPECTED,
         actor=actor,
         device=device,

@@ -8,28 +8,34 @@ from django.utils.translation import gettext_lazy as _
 from core.outbox import outbox_emit
 from core.transactions import atomic_service
 from inventory.models import MovementType
-from inventory.services import entries_summary, ledger_post, one_movement_per_unit
+from inventory.services import Movement, entries_summary, ledger_post, one_movement_per_unit
 from org.access import permission_require
-from returns.models import ReturnState, Verdict
-from returns.return_services.lines import (
+from returns.models import ReturnRequest, ReturnState, Verdict
+from returns.services.common import (
+    Actor,
+    ensure_not_applicant,
+    ensure_transition,
+    locked,
+    state_change,
+)
+from returns.services.return_lines import (
     ensure_good_stock_allowed,
     numbered_lines,
     serials_issued_to,
 )
-from returns.services import ensure_not_applicant, ensure_transition, locked, state_change
 
 
-def return_movements(request):
+def return_movements(return_request: ReturnRequest) -> list[Movement]:
     """R-R7: red-letter issue entries, one ledger line per return line (or unit)."""
-    remark = f"{request.reason.code} {request.reason.name}"
+    remark = f"{return_request.reason.code} {return_request.reason.name}"
     movements = []
-    for line in numbered_lines(request):
+    for line in numbered_lines(return_request):
         if line.verdict == Verdict.GOOD:
             ensure_good_stock_allowed(line)  # the lot may have expired since QC
         units = []
         if line.serials:
             units = serials_issued_to(
-                work_order=request.work_order,
+                work_order=return_request.work_order,
                 material=line.material,
                 lot=line.lot,
                 serials=line.serials,
@@ -50,33 +56,33 @@ def return_movements(request):
 
 
 @atomic_service
-def return_post(*, request, actor, device=""):
+def return_post(*, return_request: ReturnRequest, actor: Actor, device: str = "") -> ReturnRequest:
     """Book the received quantities back (R-R7). The row lock and state check make a
     second, concurrent posting a 409 instead of a double booking."""
     permission_require(actor, "returns.post_return", _("post returns"))
-    request = locked(request, actor=actor)
-    ensure_transition(request, ReturnState.POSTED, _("posted"))
-    ensure_not_applicant(request, actor, _("post"))
+    return_request = locked(return_request, actor=actor)
+    ensure_transition(return_request, ReturnState.POSTED, _("posted"))
+    ensure_not_applicant(return_request, actor, _("post"))
     entries = ledger_post(
-        movements=return_movements(request),
+        movements=return_movements(return_request),
         doc_type="return",
-        doc_id=request.number,
+        doc_id=return_request.number,
         actor=actor,
         device=device,
-        work_order=request.work_order,
-        reason_code=request.reason.code,
+        work_order=return_request.work_order,
+        reason_code=return_request.reason.code,
     )
     outbox_emit(
         topic="return.posted",
         payload={
-            "number": request.number,
-            "work_order": request.work_order.number,
-            "reason": request.reason.code,
+            "number": return_request.number,
+            "work_order": return_request.work_order.number,
+            "reason": return_request.reason.code,
             "entries": entries_summary(entries),
         },
     )
     return state_change(
-        request,
+        return_request,
         ReturnState.POSTED,
         actor=actor,
         device=device,
@@ -88,14 +94,16 @@ def return_post(*, request, actor, device=""):
 
 
 @atomic_service
-def return_confirm(*, request, actor, device=""):
+def return_confirm(
+    *, return_request: ReturnRequest, actor: Actor, device: str = ""
+) -> ReturnRequest:
     """Finance confirms a posted return (R-R3)."""
     permission_require(actor, "returns.confirm_return", _("confirm returns"))
-    request = locked(request, actor=actor)
-    ensure_transition(request, ReturnState.CONFIRMED, _("confirmed"))
-    ensure_not_applicant(request, actor, _("confirm"))
+    return_request = locked(return_request, actor=actor)
+    ensure_transition(return_request, ReturnState.CONFIRMED, _("confirmed"))
+    ensure_not_applicant(return_request, actor, _("confirm"))
     return state_change(
-        request,
+        return_request,
         ReturnState.CONFIRMED,
         actor=actor,
         device=device,

@@ -1,16 +1,20 @@
 """Return lines and their rules: what may come back from a work order, in one category, no
 more than was issued (R-R1, R-R2, R-R8 for lots and serials)."""
 
+from collections.abc import Iterable, Sequence
+from decimal import Decimal
+
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
 from core.errors import StateConflict
 from core.fields import format_qty
-from inventory.models import InspectionStatus, LedgerEntry, Serial, SerialStatus
+from inventory.models import InspectionStatus, LedgerEntry, Lot, Serial, SerialStatus
 from inventory.services import validate_lot, validate_quantity, validate_serials
-from returns.models import Condition, ReturnLine
+from materials.models import Material
+from returns.models import Condition, ReturnLine, ReturnRequest
 from returns.selectors import returnable_qty
-from workorders.models import WorkOrderStatus
+from workorders.models import WorkOrder, WorkOrderStatus
 
 RETURNABLE_WORK_ORDER = {WorkOrderStatus.IN_PROGRESS, WorkOrderStatus.COMPLETED}
 
@@ -34,7 +38,7 @@ LOT_EXPIRED_NOT_GOOD = _("Lot %(lot)s expired on %(expiry)s: it cannot go back t
 LOT_FAILED_NOT_GOOD = _("Lot %(lot)s is %(status)s: it cannot go back to good stock.")
 
 
-def ensure_returnable(work_order):
+def ensure_returnable(work_order: WorkOrder) -> None:
     released_with_issues = (
         work_order.status == WorkOrderStatus.RELEASED and work_order.issues.exists()
     )
@@ -45,7 +49,9 @@ def ensure_returnable(work_order):
         )
 
 
-def serials_issued_to(*, work_order, material, lot, serials):
+def serials_issued_to(
+    *, work_order: WorkOrder, material: Material, lot: Lot | None, serials: Sequence[str]
+) -> list[Serial]:
     """The serial units given, each issued and last moved to ``work_order``."""
     units = {
         s.serial_no: s for s in Serial.objects.filter(material=material, serial_no__in=serials)
@@ -69,22 +75,29 @@ def serials_issued_to(*, work_order, material, lot, serials):
     return [units[s] for s in serials]
 
 
-def ensure_one_category(request, material):
+def ensure_one_category(return_request: ReturnRequest, material: Material) -> None:
     """R-M2: one return slip holds materials of one warehouse category."""
-    if material.warehouse_category_id != request.warehouse_category_id:
+    if material.warehouse_category_id != return_request.warehouse_category_id:
         raise ValidationError(
             {
                 "lines": MIXED_CATEGORIES
                 % {
                     "material": material.code,
                     "category": material.warehouse_category.code,
-                    "slip_category": request.warehouse_category.code,
+                    "slip_category": return_request.warehouse_category.code,
                 }
             }
         )
 
 
-def exceeds_issued(field, quantity, material, lot, work_order, available):
+def exceeds_issued(
+    field: str,
+    quantity: Decimal,
+    material: Material,
+    lot: Lot | None,
+    work_order: WorkOrder,
+    available: Decimal,
+) -> ValidationError:
     """The R-R6 refusal on ``field``: more than the work order can still return."""
     params = {
         "qty": format_qty(quantity),
@@ -97,20 +110,20 @@ def exceeds_issued(field, quantity, material, lot, work_order, available):
 
 
 def return_line_build(
-    request,
+    return_request: ReturnRequest,
     *,
-    material,
-    quantity,
-    lot=None,
-    serials=(),
-    condition=Condition.GOOD,
-    excess_explanation="",
-):
+    material: Material,
+    quantity: Decimal,
+    lot: Lot | None = None,
+    serials: Sequence[str] = (),
+    condition: str = Condition.GOOD,
+    excess_explanation: str = "",
+) -> ReturnLine:
     """The one validation of a return line, for new slips and scanned additions alike:
     warehouse category (R-M2), quantity, lot (expired allowed, R-R8), serials, and the
     quantity guard (R-R6). Saves the line so later lines count it as open."""
-    work_order = request.work_order
-    ensure_one_category(request, material)
+    work_order = return_request.work_order
+    ensure_one_category(return_request, material)
     quantity = validate_quantity(quantity, material=material)
     validate_lot(material=material, lot=lot, allow_expired=True)
     serials = list(serials or [])
@@ -124,7 +137,7 @@ def return_line_build(
     if quantity > available and not excess_explanation:
         raise exceeds_issued("excess_explanation", quantity, material, lot, work_order, available)
     return ReturnLine.objects.create(
-        request=request,
+        request=return_request,
         material=material,
         lot=lot,
         serials=serials,
@@ -134,7 +147,7 @@ def return_line_build(
     )
 
 
-def line_summary(line):
+def line_summary(line: ReturnLine) -> dict:
     return {
         "material": line.material.code,
         "lot": line.lot.batch_no if line.lot else None,
@@ -151,20 +164,22 @@ def line_summary(line):
     }
 
 
-def numbered_lines(request):
+def numbered_lines(return_request: ReturnRequest) -> list[ReturnLine]:
     """The request's lines in order, each with ``position`` (1, 2, …) for messages."""
-    lines = list(request.lines.select_related("material", "lot", "location"))
+    lines = list(return_request.lines.select_related("material", "lot", "location"))
     for position, line in enumerate(lines, start=1):
         line.position = position
     return lines
 
 
-def lines_given(request, items):
+def lines_given(
+    return_request: ReturnRequest, items: Iterable[dict]
+) -> tuple[list[tuple[ReturnLine, dict]], list[ReturnLine]]:
     """Pair each item with its line (``item["line"]``: a ReturnLine or its id).
 
     Returns the pairs and the lines no item named.
     """
-    lines = {line.pk: line for line in numbered_lines(request)}
+    lines = {line.pk: line for line in numbered_lines(return_request)}
     seen, pairs = set(), []
     for item in items:
         line_id = getattr(item["line"], "pk", item["line"])
@@ -172,14 +187,14 @@ def lines_given(request, items):
             raise ValidationError({"lines": LINE_TWICE % {"line": line_id}})
         if line_id not in lines:
             raise ValidationError(
-                {"lines": LINE_NOT_ON_REQUEST % {"line": line_id, "request": request}}
+                {"lines": LINE_NOT_ON_REQUEST % {"line": line_id, "request": return_request}}
             )
         seen.add(line_id)
         pairs.append((lines[line_id], item))
     return pairs, [line for pk, line in lines.items() if pk not in seen]
 
 
-def ensure_good_stock_allowed(line):
+def ensure_good_stock_allowed(line: ReturnLine) -> None:
     """R-R8: expired lots and lots that failed inspection never go back to good stock."""
     lot = line.lot
     if lot is None:

@@ -18,6 +18,7 @@ from uuid import uuid4
 
 from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.files import File
 from django.db import transaction
 from django.template.defaultfilters import filesizeformat
 from django.utils.translation import gettext_lazy as _
@@ -25,7 +26,7 @@ from django.utils.translation import gettext_lazy as _
 from core.errors import StateConflict
 from core.transactions import atomic_service
 from returns.models import ReplenishRequest, RequestAttachment, ReturnRequest
-from returns.services import STATES, audit, locked
+from returns.services.common import STATES, Actor, Request, audit, locked
 
 TYPE_REFUSED = _("%(name)s is not a JPEG or PNG photo or a PDF file.")
 TOO_BIG = _("%(name)s is %(size)s; an attachment may be at most %(limit)s.")
@@ -47,16 +48,16 @@ SIGNATURES = (
 REQUEST_FIELD = {ReturnRequest: "return_request", ReplenishRequest: "replenish_request"}
 
 
-def attachable_states(model):
+def attachable_states(model: type[Request]) -> set[str]:
     states = STATES[model]
     return {states.DRAFT, states.SUBMITTED, states.REJECTED}
 
 
-def original_name(upload):
+def original_name(upload: File) -> str:
     return PurePath(upload.name or "").name.strip()[:200] or "attachment"
 
 
-def sniffed(upload, name):
+def sniffed(upload: File, name: str) -> tuple[str, str]:
     """The content type and ending the file's first bytes prove, if its name agrees."""
     upload.seek(0)
     head = upload.read(8)
@@ -68,14 +69,14 @@ def sniffed(upload, name):
     raise ValidationError({"file": TYPE_REFUSED % {"name": name}})
 
 
-def size_check(upload, name):
+def size_check(upload: File, name: str) -> None:
     limit = settings.ATTACHMENT_MAX_BYTES
     if upload.size > limit:
         params = {"name": name, "size": filesizeformat(upload.size), "limit": filesizeformat(limit)}
         raise ValidationError({"file": TOO_BIG % params})
 
 
-def sha256_of(upload):
+def sha256_of(upload: File) -> str:
     digest = hashlib.sha256()
     for chunk in upload.chunks():
         digest.update(chunk)
@@ -83,38 +84,38 @@ def sha256_of(upload):
     return digest.hexdigest()
 
 
-def ensure_may_attach(request, actor):
-    if actor.pk != request.applicant_id and not actor.has_perm(
-        f"returns.change_{request._meta.model_name}"
+def ensure_may_attach(slip: Request, actor: Actor) -> None:
+    if actor.pk != slip.applicant_id and not actor.has_perm(
+        f"returns.change_{slip._meta.model_name}"
     ):
-        raise PermissionDenied(NOT_APPLICANT % {"request": request})
-    if request.state not in attachable_states(type(request)):
+        raise PermissionDenied(NOT_APPLICANT % {"request": slip})
+    if slip.state not in attachable_states(type(slip)):
         raise StateConflict(
-            NOT_ATTACHABLE, params={"request": str(request), "state": request.get_state_display()}
+            NOT_ATTACHABLE, params={"request": str(slip), "state": slip.get_state_display()}
         )
 
 
-def may_attach(request, user):
+def may_attach(slip: Request, user: Actor) -> bool:
     """Whether the upload form is offered to ``user`` (the limits are checked on upload)."""
     try:
-        ensure_may_attach(request, user)
+        ensure_may_attach(slip, user)
     except (PermissionDenied, StateConflict):
         return False
     return True
 
 
-def removable(request):
+def removable(slip: Request) -> bool:
     """Whether the request's attachments can still be removed (by their uploaders)."""
-    return request.state == STATES[type(request)].DRAFT
+    return slip.state == STATES[type(slip)].DRAFT
 
 
-def ensure_room(request):
+def ensure_room(slip: Request) -> None:
     limit = settings.ATTACHMENT_MAX_PER_REQUEST
-    if request.attachments.count() >= limit:
-        raise ValidationError({"file": TOO_MANY % {"request": request, "limit": limit}})
+    if slip.attachments.count() >= limit:
+        raise ValidationError({"file": TOO_MANY % {"request": slip, "limit": limit}})
 
 
-def summary(attachment):
+def summary(attachment: RequestAttachment) -> dict:
     return {
         "id": attachment.pk,
         "name": attachment.original_name,
@@ -125,16 +126,18 @@ def summary(attachment):
 
 
 @atomic_service
-def attachment_add(*, request, upload, actor, device=""):
+def attachment_add(
+    *, slip: Request, upload: File, actor: Actor, device: str = ""
+) -> RequestAttachment:
     """Store ``upload`` (a Django ``File``) on ``request``; audited as ``<kind>.attach``."""
     name = original_name(upload)
     size_check(upload, name)
     content_type, ending = sniffed(upload, name)
-    request = locked(request, actor=actor)
-    ensure_may_attach(request, actor)
-    ensure_room(request)
+    slip = locked(slip, actor=actor)
+    ensure_may_attach(slip, actor)
+    ensure_room(slip)
     attachment = RequestAttachment(
-        **{REQUEST_FIELD[type(request)]: request},
+        **{REQUEST_FIELD[type(slip)]: slip},
         original_name=name,
         content_type=content_type,
         size=upload.size,
@@ -145,7 +148,7 @@ def attachment_add(*, request, upload, actor, device=""):
     try:
         attachment.save()
         details = {"attachment": summary(attachment)}
-        audit(request, actor=actor, device=device, action="attach", details=details)
+        audit(slip, actor=actor, device=device, action="attach", details=details)
     except BaseException:  # the rows roll back: the file must not stay behind either
         attachment.file.delete(save=False)
         raise
@@ -153,12 +156,12 @@ def attachment_add(*, request, upload, actor, device=""):
 
 
 @atomic_service
-def attachment_remove(*, attachment, actor, device=""):
+def attachment_remove(*, attachment: RequestAttachment, actor: Actor, device: str = "") -> None:
     """The uploader takes a file off a draft; the file goes once the removal is committed."""
-    request = locked(attachment.request, actor=actor)
-    if not removable(request):
+    slip = locked(attachment.request, actor=actor)
+    if not removable(slip):
         raise StateConflict(
-            NOT_REMOVABLE, params={"request": str(request), "state": request.get_state_display()}
+            NOT_REMOVABLE, params={"request": str(slip), "state": slip.get_state_display()}
         )
     if actor.pk != attachment.uploaded_by_id:
         raise PermissionDenied(NOT_UPLOADER % {"name": attachment.original_name})
@@ -166,4 +169,4 @@ def attachment_remove(*, attachment, actor, device=""):
     storage, stored = attachment.file.storage, attachment.file.name
     attachment.delete()
     transaction.on_commit(lambda: storage.delete(stored))
-    audit(request, actor=actor, device=device, action="detach", details={"removed": before})
+    audit(slip, actor=actor, device=device, action="detach", details={"removed": before})

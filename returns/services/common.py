@@ -2,17 +2,20 @@
 the one transitions map per model, the audited state change, the approval decision, and
 rejection and cancellation.
 
-The request-specific services live in ``returns.return_services`` and
-``returns.replenish_services``; both build on these helpers so each rule has one place.
+The request-specific services live in the other modules of ``returns.services``; they
+build on these helpers so each rule has one place.
 Lock order: the request row, then the work order, then stock rows (``ledger_post``), then
 the document-number sequence, then the audit chain (``audit_record`` always last).
 """
 
+from typing import Any, TypeVar
+
+from django.contrib.auth.models import AbstractUser
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from approvals.models import StepState
+from approvals.models import PolicyVersion, StepState
 from approvals.services import (
     approval_decide,
     approval_steps_cancel,
@@ -23,10 +26,12 @@ from approvals.services import (
 from audit.services import audit_record
 from core.errors import StateConflict
 from core.services import document_number_next
+from core.states import transition_require
 from core.transactions import atomic_service
 from returns.models import (
     REPLENISH_TRANSITIONS,
     RETURN_TRANSITIONS,
+    ReasonCode,
     ReplenishRequest,
     ReplenishState,
     ReturnRequest,
@@ -34,6 +39,10 @@ from returns.models import (
     Verdict,
 )
 from workorders.models import WorkOrder
+
+Actor = AbstractUser  # the user acting; ``None`` where the system acts (approval handlers)
+Request = ReturnRequest | ReplenishRequest  # either kind: the common services call it ``slip``
+R = TypeVar("R", ReturnRequest, ReplenishRequest)
 
 WRONG_STATE = _("%(request)s is %(state)s: it cannot be %(action)s.")
 NOT_APPLICANT = _("Only the applicant of %(request)s can %(action)s it.")
@@ -59,104 +68,131 @@ AUDIT_PREFIX = {ReturnRequest: "return", ReplenishRequest: "replenish"}
 NUMBER_PREFIX = {ReturnRequest: "RT", ReplenishRequest: "RP"}
 
 
-def locked(request, *, actor):
+def locked(slip: R, *, actor: Actor) -> R:
     """The request row under ``select_for_update`` (only its own row, not the joined ones),
     if ``actor`` reaches it: anyone else gets the 404 of an unknown id before any state
     check could tell them about it (``request_scope_require``; the system passes)."""
-    request = (
-        type(request)
+    slip = (
+        type(slip)
         .objects.select_for_update(of=("self",))
         .select_related("work_order__workshop", "reason", "applicant")
-        .get(pk=request.pk)
+        .get(pk=slip.pk)
     )
-    request_scope_require(request=request, actor=actor)
-    return request
+    request_scope_require(request=slip, actor=actor)
+    return slip
 
 
-def work_order_locked(work_order):
+def work_order_locked(work_order: WorkOrder) -> WorkOrder:
     return WorkOrder.objects.select_for_update().get(pk=work_order.pk)
 
 
-def ensure_transition(request, target, action):
+def wrong_state_params(slip: Request, action: str) -> dict:
+    return {"request": str(slip), "state": slip.get_state_display(), "action": action}
+
+
+def ensure_transition(slip: Request, target: str, action: str) -> None:
     """A wrong-state call is a 409 that names the state (STYLE "State machines")."""
-    if target not in TRANSITIONS[type(request)][request.state]:
-        raise StateConflict(
-            WRONG_STATE,
-            params={
-                "request": str(request),
-                "state": request.get_state_display(),
-                "action": action,
-            },
-        )
+    transition_require(
+        slip,
+        target,
+        TRANSITIONS[type(slip)],
+        message=WRONG_STATE,
+        params=wrong_state_params(slip, action),
+    )
 
 
-def ensure_applicant(request, actor, action):
-    if actor.pk != request.applicant_id and not actor.is_superuser:
-        raise PermissionDenied(NOT_APPLICANT % {"request": request, "action": action})
+def ensure_applicant(slip: Request, actor: Actor, action: str) -> None:
+    if actor.pk != slip.applicant_id and not actor.is_superuser:
+        raise PermissionDenied(NOT_APPLICANT % {"request": slip, "action": action})
 
 
-def ensure_not_applicant(request, actor, action):
+def ensure_not_applicant(slip: Request, actor: Actor, action: str) -> None:
     """Segregation of duties (issue #7): the applicant never inspects, receives, posts,
     issues or confirms their own request — superusers included."""
-    if actor.pk == request.applicant_id:
-        raise StateConflict(OWN_REQUEST_DUTY, params={"request": str(request), "action": action})
+    if actor.pk == slip.applicant_id:
+        raise StateConflict(OWN_REQUEST_DUTY, params={"request": str(slip), "action": action})
 
 
-def validate_reason(reason, kind):
+def validate_reason(reason: ReasonCode, kind: str) -> None:
     if reason.kind != kind:
         raise ValidationError({"reason": REASON_WRONG_KIND % {"reason": reason.code, "kind": kind}})
     if not reason.is_active:
         raise ValidationError({"reason": REASON_INACTIVE % {"reason": reason.code}})
 
 
-def snapshot(request):
+def snapshot(slip: Request) -> dict:
     return {
-        "state": request.state,
-        "number": request.number,
-        "rejection_reason": request.rejection_reason,
+        "state": slip.state,
+        "number": slip.number,
+        "rejection_reason": slip.rejection_reason,
     }
 
 
-def audit(request, *, actor, device, action, before=None, details=None):
+def audit(
+    slip: Request,
+    *,
+    actor: Actor | None,
+    device: str,
+    action: str,
+    before: dict | None = None,
+    details: dict | None = None,
+) -> None:
     """The audit row of a request service; call it last."""
     audit_record(
         actor=actor,
         device=device,
-        action=f"{AUDIT_PREFIX[type(request)]}.{action}",
-        obj=request,
+        action=f"{AUDIT_PREFIX[type(slip)]}.{action}",
+        obj=slip,
         before=before,
-        after={**snapshot(request), **(details or {})},
+        after={**snapshot(slip), **(details or {})},
     )
 
 
-def state_change(request, state, *, actor, device, action, details=None, **fields):
+def state_change(
+    slip: R,
+    state: str,
+    *,
+    actor: Actor | None,
+    device: str,
+    action: str,
+    details: dict | None = None,
+    **fields: Any,
+) -> R:
     """Set the new state and fields, save and audit; the caller checked the move."""
-    before = snapshot(request)
-    request.state = state
+    before = snapshot(slip)
+    slip.state = state
     for name, value in fields.items():
-        setattr(request, name, value)
-    request.save(update_fields=["state", *fields, "updated_at"])
-    audit(request, actor=actor, device=device, action=action, before=before, details=details)
-    return request
+        setattr(slip, name, value)
+    slip.save(update_fields=["state", *fields, "updated_at"])
+    audit(slip, actor=actor, device=device, action=action, before=before, details=details)
+    return slip
 
 
-def request_submit(request, *, actor, device, tiers, policy=None, context=None):
+def request_submit(
+    slip: R,
+    *,
+    actor: Actor,
+    device: str,
+    tiers: list[str],
+    policy: PolicyVersion | None = None,
+    context: dict | None = None,
+) -> R:
     """R-R3/R-A3: number on the first submit only (gap-free, the sequence row stays locked
     until commit), a new round of approval steps, rejection reason cleared."""
-    states = STATES[type(request)]
-    ensure_transition(request, states.SUBMITTED, _("submitted"))
-    ensure_applicant(request, actor, _("submit"))
-    number = request.number or document_number_next(prefix=NUMBER_PREFIX[type(request)])
+    states = STATES[type(slip)]
+    ensure_transition(slip, states.SUBMITTED, _("submitted"))
+    ensure_applicant(slip, actor, _("submit"))
+    number = slip.number or document_number_next(prefix=NUMBER_PREFIX[type(slip)])
     approval_steps_open(
-        request=request,
+        request=slip,
         tiers=tiers,
-        workshop=request.work_order.workshop,
-        requester=request.applicant,
+        workshop=slip.work_order.workshop,
+        requester=slip.applicant,
         policy=policy,
         context=context,
     )
     return state_change(
-        request,
+        slip,
         states.SUBMITTED,
         actor=actor,
         device=device,
@@ -169,33 +205,43 @@ def request_submit(request, *, actor, device, tiers, policy=None, context=None):
 
 
 @atomic_service
-def request_decide(*, request, actor, approve=True, comment="", device=""):
+def request_decide(
+    *, slip: R, actor: Actor, approve: bool = True, comment: str = "", device: str = ""
+) -> R:
     """Decide the request's current approval step; the handlers move the request."""
-    request = locked(request, actor=actor)
-    ensure_transition(request, APPROVED[type(request)][0], _("approved or rejected"))
-    step = steps_of(request).filter(state=StepState.PENDING).order_by("round", "sequence").first()
+    slip = locked(slip, actor=actor)
+    ensure_transition(slip, APPROVED[type(slip)][0], _("approved or rejected"))
+    step = steps_of(slip).filter(state=StepState.PENDING).order_by("round", "sequence").first()
     if step is None:
-        raise StateConflict(NO_PENDING_STEP, params={"request": str(request)})
+        raise StateConflict(NO_PENDING_STEP, params={"request": str(slip)})
     approval_decide(step=step, actor=actor, approve=approve, comment=comment, device=device)
-    return type(request).objects.get(pk=request.pk)
+    return type(slip).objects.get(pk=slip.pk)
 
 
-def request_approved(request, actor, device):
+def request_approved(slip: R, actor: Actor | None, device: str) -> R:
     """Approval handler: the last step approved (the request is locked by approvals)."""
-    state, stamp = APPROVED[type(request)]
-    ensure_transition(request, state, _("approved"))
+    state, stamp = APPROVED[type(slip)]
+    ensure_transition(slip, state, _("approved"))
     return state_change(
-        request, state, actor=actor, device=device, action="approve", **{stamp: timezone.now()}
+        slip, state, actor=actor, device=device, action="approve", **{stamp: timezone.now()}
     )
 
 
-def rejection_apply(request, *, actor, device, reason, action="reject", details=None):
+def rejection_apply(
+    slip: R,
+    *,
+    actor: Actor | None,
+    device: str,
+    reason: str,
+    action: str = "reject",
+    details: dict | None = None,
+) -> R:
     """Back to the applicant with a reason; open approval steps are closed (R-R3)."""
-    rejected = STATES[type(request)].REJECTED
-    ensure_transition(request, rejected, _("rejected"))
-    approval_steps_cancel(request=request)
+    rejected = STATES[type(slip)].REJECTED
+    ensure_transition(slip, rejected, _("rejected"))
+    approval_steps_cancel(request=slip)
     return state_change(
-        request,
+        slip,
         rejected,
         actor=actor,
         device=device,
@@ -205,25 +251,25 @@ def rejection_apply(request, *, actor, device, reason, action="reject", details=
     )
 
 
-def request_rejected(request, actor, device, comment):
+def request_rejected(slip: R, actor: Actor | None, device: str, comment: str) -> R:
     """Approval handler: a step was rejected with ``comment``."""
-    return rejection_apply(request, actor=actor, device=device, reason=comment)
+    return rejection_apply(slip, actor=actor, device=device, reason=comment)
 
 
 @atomic_service
-def request_reject(*, request, actor, reason, device=""):
-    request = locked(request, actor=actor)
+def request_reject(*, slip: R, actor: Actor, reason: str, device: str = "") -> R:
+    slip = locked(slip, actor=actor)
     if not (reason or "").strip():
         raise ValidationError({"reason": REJECTION_REASON_REQUIRED})
-    return rejection_apply(request, actor=actor, device=device, reason=reason.strip())
+    return rejection_apply(slip, actor=actor, device=device, reason=reason.strip())
 
 
 @atomic_service
-def request_cancel(*, request, actor, device=""):
+def request_cancel(*, slip: R, actor: Actor, device: str = "") -> R:
     """Withdraw a request before it moved stock; its open approval steps are closed."""
-    request = locked(request, actor=actor)
-    cancelled = STATES[type(request)].CANCELLED
-    ensure_transition(request, cancelled, _("cancelled"))
-    ensure_applicant(request, actor, _("cancel"))
-    approval_steps_cancel(request=request)
-    return state_change(request, cancelled, actor=actor, device=device, action="cancel")
+    slip = locked(slip, actor=actor)
+    cancelled = STATES[type(slip)].CANCELLED
+    ensure_transition(slip, cancelled, _("cancelled"))
+    ensure_applicant(slip, actor, _("cancel"))
+    approval_steps_cancel(request=slip)
+    return state_change(slip, cancelled, actor=actor, device=device, action="cancel")

@@ -1,0 +1,58 @@
+"""Return (退料) and replenish (补料) requests, shortage slips and reason codes
+(R-R1…R-R8, R-P1…R-P4, R-J3), one module per concept; every model and map is importable
+from ``returns.models``."""
+
+from returns.models.attachments import RequestAttachment
+from returns.models.reasons import (
+    DefectKind,
+    ReasonCode,
+    RequestBase,
+    RequestKind,
+    ResponsibleParty,
+)
+from returns.models.replenishments import (
+    REPLENISH_ACTIONS,
+    REPLENISH_FINISHED,
+    REPLENISH_TRANSITIONS,
+    ReplacementCitation,
+    ReplenishLine,
+    ReplenishRequest,
+    ReplenishState,
+)
+from returns.models.return_requests import (
+    RETURN_ACTIONS,
+    RETURN_FINISHED,
+    RETURN_TRANSITIONS,
+    Condition,
+    ReturnLine,
+    ReturnRequest,
+    ReturnState,
+    Verdict,
+)
+from returns.models.shortages import ShortageSlip, ShortageState
+
+__all__ = [
+    "REPLENISH_ACTIONS",
+    "REPLENISH_FINISHED",
+    "REPLENISH_TRANSITIONS",
+    "RETURN_ACTIONS",
+    "RETURN_FINISHED",
+    "RETURN_TRANSITIONS",
+    "Condition",
+    "DefectKind",
+    "ReasonCode",
+    "ReplacementCitation",
+    "ReplenishLine",
+    "ReplenishRequest",
+    "ReplenishState",
+    "RequestAttachment",
+    "RequestBase",
+    "RequestKind",
+    "ResponsibleParty",
+    "ReturnLine",
+    "ReturnRequest",
+    "ReturnState",
+    "ShortageSlip",
+    "ShortageState",
+    "Verdict",
+]

@@ -1,0 +1,185 @@
+"""A request's own pages: my requests, the detail with its steps and history, the
+applicant's submit and withdraw, and its attachments."""
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.http import FileResponse, Http404
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy, pgettext_lazy
+from django.views.decorators.http import require_POST
+
+from approvals.services import request_scope_require, steps_of
+from audit.models import AuditEvent
+from core.errors import StateConflict
+from core.views import SERVICE_ERRORS, service_failed
+from org.access import scoped
+from returns import forms, selectors
+from returns.services import attachments as attachment_services
+from returns.services.common import STATES, TRANSITIONS
+from returns.views.kinds import (
+    REQUEST_SCOPE,
+    actor,
+    kind_of,
+)
+
+
+@login_required
+def my_requests(request):
+    returns = selectors.return_requests().filter(applicant=request.user)[:100]
+    replenishments = selectors.replenish_requests().filter(applicant=request.user)[:100]
+    return render(
+        request,
+        "returns/my_requests.html",
+        {"returns": returns, "replenishments": replenishments},
+    )
+
+
+def request_of(request, kind, pk):
+    kind = kind_of(kind)
+    queryset = scoped(kind.queryset(), request.user, REQUEST_SCOPE)
+    return kind, get_object_or_404(queryset, pk=pk)
+
+
+# The audit actions of request services (``returns.services.common.audit``), as people read them.
+ACTIONS = {
+    "create": pgettext_lazy("request history", "created"),
+    "line_add": gettext_lazy("line added"),
+    "submit": gettext_lazy("submitted"),
+    "approve": gettext_lazy("approved"),
+    "reject": gettext_lazy("rejected"),
+    "refuse": gettext_lazy("refused at receipt"),
+    "cancel": gettext_lazy("withdrawn"),
+    "qc_verdict": gettext_lazy("QC verdict given"),
+    "receive": gettext_lazy("received"),
+    "post": gettext_lazy("posted"),
+    "confirm": gettext_lazy("confirmed by finance"),
+    "issue": gettext_lazy("issued"),
+    "fulfil": gettext_lazy("shortage fulfilled"),
+    "attach": gettext_lazy("file attached"),
+    "detach": gettext_lazy("file removed"),
+}
+
+
+def history_of(obj):
+    """The request's audit events, oldest first, with readable action and state."""
+    states = dict(STATES[type(obj)].choices)
+    events = AuditEvent.objects.filter(
+        object_type=obj._meta.label_lower, object_id=str(obj.pk)
+    ).order_by("seq")
+    for event in events:
+        verb = event.action.rpartition(".")[2]
+        event.label = ACTIONS.get(verb, verb)
+        event.state_label = states.get((event.after or {}).get("state"), "")
+        yield event
+
+
+def can_move(obj, state):
+    """Whether the request's transitions map allows the move (the buttons shown)."""
+    model = type(obj)
+    return getattr(STATES[model], state) in TRANSITIONS[model][obj.state]
+
+
+def detail_page(request, kind, obj, attachment_form=None, status=200):
+    mine = obj.applicant_id == request.user.pk
+    steps = steps_of(obj).select_related("decided_by", "on_behalf_of").order_by("round", "sequence")
+    may_attach = attachment_services.may_attach(obj, request.user)
+    context = {
+        "kind": kind.name,
+        "obj": obj,
+        "steps": steps,
+        "history": history_of(obj),
+        "can_submit": mine and can_move(obj, "SUBMITTED"),
+        "can_cancel": mine and can_move(obj, "CANCELLED"),
+        "attachments": obj.attachments.select_related("uploaded_by"),
+        "attachment_form": (attachment_form or forms.AttachmentForm()) if may_attach else None,
+        "can_remove_attachments": attachment_services.removable(obj),
+    }
+    return render(request, "returns/request_detail.html", context, status=status)
+
+
+@login_required
+def request_detail(request, kind, pk):
+    """One request: state, lines, attachments, approval steps and the audit history; print
+    the slip."""
+    kind, obj = request_of(request, kind, pk)
+    return detail_page(request, kind, obj)
+
+
+@require_POST
+@login_required
+def request_action(request, kind, pk, action):
+    """The applicant submits (again) or withdraws the request."""
+    kind, obj = request_of(request, kind, pk)
+    services = {"submit": kind.submit, "cancel": kind.cancel}
+    if action not in services:
+        raise Http404
+    try:
+        services[action](**{kind.domain_arg: obj}, **actor(request))
+    except SERVICE_ERRORS as error:
+        service_failed(request, error)
+    else:
+        messages.success(request, _("%(request)s updated.") % {"request": obj})
+    return redirect("returns:request_detail", kind=kind.name, pk=obj.pk)
+
+
+# ---------------------------------------------------------------------------- attachments
+
+
+def refusal_status(error):
+    """A refused upload answers like the API: 409 wrong state, 403 not yours, 400 bad file."""
+    if isinstance(error, StateConflict):
+        return 409
+    return 403 if isinstance(error, PermissionDenied) else 400
+
+
+@require_POST
+@login_required
+def attachment_add(request, kind, pk):
+    """Attach a photo or PDF; a refusal shows the page again with the reason."""
+    kind, obj = request_of(request, kind, pk)
+    form = forms.AttachmentForm(request.POST, request.FILES)
+    if not form.is_valid():
+        return detail_page(request, kind, obj, form, status=400)
+    upload = form.cleaned_data["file"]
+    try:
+        attachment_services.attachment_add(slip=obj, upload=upload, **actor(request))
+    except SERVICE_ERRORS as error:
+        service_failed(request, error, form)
+        return detail_page(request, kind, obj, form, status=refusal_status(error))
+    messages.success(request, _("%(name)s attached.") % {"name": upload.name})
+    return redirect("returns:request_detail", kind=kind.name, pk=obj.pk)
+
+
+@require_POST
+@login_required
+def attachment_remove(request, kind, pk, attachment):
+    kind, obj = request_of(request, kind, pk)
+    attachment = get_object_or_404(obj.attachments, pk=attachment)
+    try:
+        attachment_services.attachment_remove(attachment=attachment, **actor(request))
+    except SERVICE_ERRORS as error:
+        service_failed(request, error)
+    else:
+        messages.success(request, _("%(name)s removed.") % {"name": attachment})
+    return redirect("returns:request_detail", kind=kind.name, pk=obj.pk)
+
+
+@login_required
+def attachment_download(request, kind, pk, attachment):
+    """A file of a request the user reaches (404 otherwise), never from a storage URL;
+    photos open in the browser, PDFs download, and the browser must not guess the type."""
+    # The approvers who see the request in their inbox reach its files too (the service rule).
+    obj = get_object_or_404(kind_of(kind).queryset(), pk=pk)
+    request_scope_require(request=obj, actor=request.user)
+    attachment = get_object_or_404(obj.attachments, pk=attachment)
+    response = FileResponse(
+        attachment.file.open("rb"),
+        as_attachment=not attachment.is_image,
+        filename=attachment.original_name,
+        content_type=attachment.content_type,
+    )
+    response["X-Content-Type-Options"] = "nosniff"
+    response["Cache-Control"] = "private, no-store"
+    return response

@@ -1,0 +1,94 @@
+"""What the request pages share: the two kinds (return, replenishment) and what differs
+between them, the user's scope, and the actor of a page's service call."""
+
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from django.http import Http404
+
+from org.access import scoped
+from returns import forms, selectors
+from returns.services import replenish
+from returns.services.return_drafting import return_cancel, return_create, return_submit
+from workorders.models import WorkOrder
+
+
+def scan_return(rows, code, work_order):
+    return forms.return_rows_scan(rows, code)
+
+
+@dataclass(frozen=True)
+class Kind:
+    """What differs between the return and the replenishment pages."""
+
+    name: str
+    domain_arg: str  # the keyword the services take the request as
+    perm: str
+    form: type
+    formset: type
+    scan: Callable  # (rows, code, work_order) -> rows
+    service_lines: Callable  # valid formset -> the service's ``lines``
+    create: Callable
+    submit: Callable
+    cancel: Callable
+    queryset: Callable
+
+
+KINDS = {
+    "return": Kind(
+        name="return",
+        domain_arg="return_request",
+        perm="returns.add_returnrequest",
+        form=forms.ReturnForm,
+        formset=forms.ReturnLineFormSet,
+        scan=scan_return,
+        service_lines=forms.return_service_lines,
+        create=return_create,
+        submit=return_submit,
+        cancel=return_cancel,
+        queryset=selectors.return_requests,
+    ),
+    "replenish": Kind(
+        name="replenish",
+        domain_arg="replenish_request",
+        perm="returns.add_replenishrequest",
+        form=forms.ReplenishForm,
+        formset=forms.ReplenishLineFormSet,
+        scan=forms.replenish_rows_scan,
+        service_lines=forms.replenish_service_lines,
+        create=replenish.replenish_create,
+        submit=replenish.replenish_submit,
+        cancel=replenish.replenish_cancel,
+        queryset=selectors.replenish_requests,
+    ),
+}
+
+
+def kind_of(name):
+    if name not in KINDS:
+        raise Http404
+    return KINDS[name]
+
+
+REQUEST_SCOPE = "work_order__workshop"
+SHORTAGE_SCOPE = "replenish_line__request__work_order__workshop"
+
+
+def returns_in_scope(user):
+    return scoped(selectors.return_requests(), user, REQUEST_SCOPE)
+
+
+def replenishments_in_scope(user):
+    return scoped(selectors.replenish_requests(), user, REQUEST_SCOPE)
+
+
+def shortages_in_scope(user):
+    return scoped(selectors.shortage_slips(), user, SHORTAGE_SCOPE)
+
+
+def work_orders_for(user):
+    return scoped(WorkOrder.objects.all(), user)
+
+
+def actor(request):
+    return {"actor": request.user, "device": getattr(request, "device_id", "")}
