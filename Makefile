@@ -2,20 +2,31 @@
 PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
-STAMP := $(VENV)/.installed
+RUN_STAMP := $(VENV)/.installed-run
+DEV_STAMP := $(VENV)/.installed-dev
 HOST ?= 127.0.0.1:8000
 export DEBUG ?= 1
 export DEMO_PASSWORD ?= demo-pass-2026
 
-.PHONY: run test lint venv migrate demo stack clean
+.PHONY: run test lint venv venv-dev migrate demo stack clean
 
-$(STAMP): pyproject.toml
-	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+$(VENV)/bin/python:
+	$(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
-	$(BIN)/python -m pip install --quiet -e '.[dev]'
-	touch $(STAMP)
 
-venv: $(STAMP)
+# What the product needs to run (`make run`, `make stack`): no test tools.
+$(RUN_STAMP): pyproject.toml | $(VENV)/bin/python
+	$(BIN)/python -m pip install --quiet -e .
+	touch $(RUN_STAMP)
+
+# The test tools too (`make test`, `make lint`): pytest, Playwright, schemathesis...
+$(DEV_STAMP): pyproject.toml | $(VENV)/bin/python
+	$(BIN)/python -m pip install --quiet -e '.[dev]'
+	touch $(RUN_STAMP) $(DEV_STAMP)
+
+venv: $(RUN_STAMP)
+
+venv-dev: $(DEV_STAMP)
 
 migrate: venv
 	$(BIN)/python manage.py migrate --noinput
@@ -23,10 +34,27 @@ migrate: venv
 demo: migrate
 	$(BIN)/python manage.py seed_demo
 
+# `make run`: the whole product on one machine with nothing to install but Python: the
+# development server, a Celery worker and beat (alerts, reminders, month-end on their
+# schedule). Their broker is Kombu's filesystem transport: messages are files under
+# var/broker/ (README "Two commands" says why not SQLite); with REDIS_URL set, Redis.
+# Ctrl-C stops all three together.
+RUN_DIR := var
+RUN_WORKER := $(BIN)/celery -A config worker --loglevel=INFO --concurrency=2 \
+	--without-gossip --without-mingle --without-heartbeat
+RUN_BEAT := $(BIN)/celery -A config beat --loglevel=INFO --schedule=$(RUN_DIR)/celerybeat-schedule
+run: SHELL := /bin/bash
+run: export CELERY_BROKER_URL := $(or $(CELERY_BROKER_URL),$(REDIS_URL),filesystem://localhost/)
 run: demo
+	@mkdir -p $(RUN_DIR)
+	@echo "Home page: http://$(HOST)/   (also /admin/ and /api/docs/)"
 	@echo "Demo logins (password: $(DEMO_PASSWORD)): clerk leader director prodmgr proddir execgm gm qc tech keeper mc finance auditor admin"
-	@echo "Open http://$(HOST)/admin/ and http://$(HOST)/api/docs/"
-	$(BIN)/python manage.py runserver $(HOST)
+	@echo "Web, Celery worker and beat (broker $$CELERY_BROKER_URL): Ctrl-C stops all three"
+	@trap 'trap - INT TERM EXIT; kill $$(jobs -p) 2>/dev/null; wait' INT TERM EXIT; \
+	$(RUN_WORKER) & \
+	$(RUN_BEAT) & \
+	$(BIN)/python manage.py runserver $(HOST) & \
+	wait -n
 
 # Production-like on this machine (README "Production"): gunicorn + Celery worker + beat
 # against PostgreSQL and Redis, in the foreground; Ctrl-C stops all three together.
@@ -54,17 +82,17 @@ stack: venv
 	$(BIN)/celery -A config beat -l info --schedule $(VENV)/celerybeat-schedule & \
 	wait -n
 
-test: venv
+test: venv-dev
 	$(BIN)/python manage.py makemigrations --check --dry-run
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 	$(BIN)/lint-imports
 	$(BIN)/pytest
 
-lint: venv
+lint: venv-dev
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 	$(BIN)/lint-imports
 
 clean:
-	rm -rf $(VENV) db.sqlite3 staticfiles
+	rm -rf $(VENV) db.sqlite3 staticfiles $(RUN_DIR)

@@ -1,9 +1,29 @@
+import logging
 import os
 
 from celery import Celery
+from celery.signals import beat_init
 
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
+
+logger = logging.getLogger(__name__)
 
 app = Celery("matreturns")
 app.config_from_object("django.conf:settings", namespace="CELERY")
 app.autodiscover_tasks()
+
+
+@beat_init.connect
+def beat_entries_sent_at_start(sender, **kwargs):
+    """Send the beat entries named in ``BEAT_RUN_AT_START`` once, as beat starts (settings)."""
+    from django.conf import settings
+
+    from core.outbox_tasks import BROKER_ERRORS
+
+    for name in settings.BEAT_RUN_AT_START:
+        task = settings.CELERY_BEAT_SCHEDULE[name]["task"]
+        logger.info("Beat starting: sending %s (%s)", name, task)
+        try:
+            sender.app.send_task(task, ignore_result=True)
+        except BROKER_ERRORS as error:  # the broker down must not stop beat; its ticks retry
+            logger.warning("Beat starting: %s not sent: %s", name, error)

@@ -1,29 +1,33 @@
-"""All settings, read from the environment in this one module (DESIGN "Settings").
+"""All settings, read from the environment in this one module (DESIGN "Settings") through
+django-environ (``env.bool``, ``env.int``, ``env.db_url``…); README "Settings" lists every
+variable with its default.
 
-Zero-setup default: no DATABASE_URL -> SQLite, no REDIS_URL -> Celery runs tasks eagerly.
+Zero-setup default: no DATABASE_URL -> SQLite; no broker (neither CELERY_BROKER_URL nor
+REDIS_URL) -> Celery runs tasks eagerly, in-process after the commit.
 """
 
-import os
 from pathlib import Path
 
-import dj_database_url
+import environ
 from celery.schedules import crontab
 from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 
-
-def env_bool(name, default=False):
-    return os.environ.get(name, str(default)).strip().lower() in {"1", "true", "yes", "on"}
-
-
-def env_list(name, default=""):
-    return [item.strip() for item in os.environ.get(name, default).split(",") if item.strip()]
+env = environ.Env()
+# A value starting with "$" names another variable (django-environ's proxy); "\$" is a
+# literal dollar sign.
+env.escape_proxy = True
 
 
-DEBUG = env_bool("DEBUG", False)
-SECRET_KEY = os.environ.get("SECRET_KEY", "")
+def env_list(name: str, default: tuple[str, ...] = ()) -> list[str]:
+    """``env.list`` with its items stripped and the empty ones dropped ("a, b," is a, b)."""
+    return [item for item in env.list(name, cast=str.strip, default=list(default)) if item]
+
+
+DEBUG = env.bool("DEBUG", default=False)
+SECRET_KEY = env.str("SECRET_KEY", default="")
 if not SECRET_KEY:
     if not DEBUG:
         raise ImproperlyConfigured(
@@ -33,7 +37,7 @@ if not SECRET_KEY:
 elif not DEBUG and (len(SECRET_KEY) < 50 or len(set(SECRET_KEY)) < 5):
     raise ImproperlyConfigured("SECRET_KEY must be a random string of at least 50 characters.")
 
-ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", "127.0.0.1,localhost" if DEBUG else "")
+ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", ("127.0.0.1", "localhost") if DEBUG else ())
 CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS")
 
 INSTALLED_APPS = [
@@ -100,11 +104,8 @@ TEMPLATES = [
 ]
 
 # No ATOMIC_REQUESTS: the service is the transaction boundary (STYLE "Where logic lives").
-DATABASES = {
-    "default": dj_database_url.config(
-        default=f"sqlite:///{BASE_DIR / 'db.sqlite3'}", conn_max_age=60
-    )
-}
+DATABASES = {"default": env.db_url("DATABASE_URL", default=f"sqlite:///{BASE_DIR / 'db.sqlite3'}")}
+DATABASES["default"]["CONN_MAX_AGE"] = 60
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     # Wait for a concurrent writer instead of failing at once with "database is locked".
     DATABASES["default"].setdefault("OPTIONS", {})["timeout"] = 20
@@ -114,23 +115,23 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
     {
         "NAME": "django.contrib.auth.password_validation.MinimumLengthValidator",
-        "OPTIONS": {"min_length": int(os.environ.get("PASSWORD_MIN_LENGTH", "10"))},
+        "OPTIONS": {"min_length": env.int("PASSWORD_MIN_LENGTH", default=10)},
     },
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
 
-LANGUAGE_CODE = os.environ.get("LANGUAGE_CODE", "en")
+LANGUAGE_CODE = env.str("LANGUAGE_CODE", default="en")
 LANGUAGES = [("en", _("English")), ("zh-hans", _("Simplified Chinese"))]
 LOCALE_PATHS = [BASE_DIR / "locale"]
-TIME_ZONE = os.environ.get("TIME_ZONE", "Asia/Shanghai")
+TIME_ZONE = env.str("TIME_ZONE", default="Asia/Shanghai")
 USE_I18N = True
 USE_TZ = True
 
 STATIC_URL = "static/"
 STATICFILES_DIRS = [BASE_DIR / "static"]
-STATIC_ROOT = Path(os.environ.get("STATIC_ROOT", BASE_DIR / "staticfiles"))
-MEDIA_ROOT = Path(os.environ.get("MEDIA_ROOT", BASE_DIR / "media"))
+STATIC_ROOT = Path(env.str("STATIC_ROOT", default=str(BASE_DIR / "staticfiles")))
+MEDIA_ROOT = Path(env.str("MEDIA_ROOT", default=str(BASE_DIR / "media")))
 MEDIA_URL = "media/"
 
 LOGIN_URL = "login"
@@ -138,24 +139,24 @@ LOGIN_URL = "login"
 # Login lockout (org.lockout, in the database): this many failures lock a username from one
 # address for the window.
 AUTHENTICATION_BACKENDS = ["org.lockout.LockoutModelBackend"]
-LOGIN_FAILURE_LIMIT = int(os.environ.get("LOGIN_FAILURE_LIMIT", "5"))
-LOGIN_LOCKOUT_MINUTES = int(os.environ.get("LOGIN_LOCKOUT_MINUTES", "15"))
+LOGIN_FAILURE_LIMIT = env.int("LOGIN_FAILURE_LIMIT", default=5)
+LOGIN_LOCKOUT_MINUTES = env.int("LOGIN_LOCKOUT_MINUTES", default=15)
 LOGIN_REDIRECT_URL = "portal:home"
 LOGOUT_REDIRECT_URL = "login"
 
 # Excel imports: refuse oversized uploads before parsing them.
-IMPORT_MAX_ROWS = int(os.environ.get("IMPORT_MAX_ROWS", "20000"))
-IMPORT_MAX_MB = int(os.environ.get("IMPORT_MAX_MB", "5"))  # and 10x that unpacked (zip bombs)
+IMPORT_MAX_ROWS = env.int("IMPORT_MAX_ROWS", default=20000)
+IMPORT_MAX_MB = env.int("IMPORT_MAX_MB", default=5)  # and 10x that unpacked (zip bombs)
 # Photos and PDFs attached to requests (returns.attachment_services); kept under MEDIA_ROOT,
 # which is never served by URL: downloads go through the scoped view.
-ATTACHMENT_MAX_BYTES = int(os.environ.get("ATTACHMENT_MAX_BYTES", str(5 * 1024 * 1024)))
-ATTACHMENT_MAX_PER_REQUEST = int(os.environ.get("ATTACHMENT_MAX_PER_REQUEST", "10"))
+ATTACHMENT_MAX_BYTES = env.int("ATTACHMENT_MAX_BYTES", default=5 * 1024 * 1024)
+ATTACHMENT_MAX_PER_REQUEST = env.int("ATTACHMENT_MAX_PER_REQUEST", default=10)
 # A whole request body (the idempotency middleware reads it): the largest upload plus room
 # for a multipart envelope; anything bigger is refused with 413 before parsing.
 DATA_UPLOAD_MAX_MEMORY_SIZE = max(IMPORT_MAX_MB * 1024 * 1024, ATTACHMENT_MAX_BYTES) + 512 * 1024
 FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 # Idempotency-Key replays are kept this long (never less than 24 h).
-IDEMPOTENCY_KEY_TTL_HOURS = int(os.environ.get("IDEMPOTENCY_KEY_TTL_HOURS", "48"))
+IDEMPOTENCY_KEY_TTL_HOURS = env.int("IDEMPOTENCY_KEY_TTL_HOURS", default=48)
 
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
@@ -176,7 +177,7 @@ REST_FRAMEWORK = {
     "EXCEPTION_HANDLER": "core.api.exceptions.exception_handler",
     "COERCE_DECIMAL_TO_STRING": True,
     "DEFAULT_THROTTLE_CLASSES": ["core.api.authentication.TokenRateThrottle"],
-    "DEFAULT_THROTTLE_RATES": {"token": os.environ.get("API_TOKEN_RATE", "600/min")},
+    "DEFAULT_THROTTLE_RATES": {"token": env.str("API_TOKEN_RATE", default="600/min")},
 }
 
 SPECTACULAR_SETTINGS = {
@@ -195,12 +196,12 @@ SPECTACULAR_SETTINGS = {
     },
 }
 
-REDIS_URL = os.environ.get("REDIS_URL", "")
+REDIS_URL = env.str("REDIS_URL", default="")
 # Throttle counters live in the cache: Redis when configured so every process shares them.
 # Redis down or frozen must not mean the web down or slow: the cache fails open and fast
 # (core.cache): a short socket timeout, then a circuit breaker skips Redis for a while.
-REDIS_CACHE_TIMEOUT = float(os.environ.get("REDIS_CACHE_TIMEOUT", "0.25"))
-REDIS_BREAKER_SECONDS = float(os.environ.get("REDIS_BREAKER_SECONDS", "5"))
+REDIS_CACHE_TIMEOUT = env.float("REDIS_CACHE_TIMEOUT", default=0.25)
+REDIS_BREAKER_SECONDS = env.float("REDIS_BREAKER_SECONDS", default=5.0)
 REDIS_TIMEOUTS = {
     "socket_connect_timeout": REDIS_CACHE_TIMEOUT,
     "socket_timeout": REDIS_CACHE_TIMEOUT,
@@ -214,14 +215,31 @@ CACHES = {
     if REDIS_URL
     else {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}
 }
-CELERY_BROKER_URL = REDIS_URL or "memory://"
-CELERY_RESULT_BACKEND = REDIS_URL or None
+# The broker: CELERY_BROKER_URL, else Redis when REDIS_URL is set, else none ("memory://",
+# which no other process sees) and tasks run eagerly, in-process after the commit (the
+# zero-setup test run). `make run` sets CELERY_BROKER_URL=filesystem://localhost/: Kombu's
+# filesystem transport, messages as files under CELERY_BROKER_FOLDER, no server to run.
+CELERY_BROKER_URL = env.str("CELERY_BROKER_URL", default=REDIS_URL or "memory://")
+CELERY_RESULT_BACKEND = REDIS_URL or None  # nobody waits for a result without Redis
 # Tasks dispatched while the broker is down wait in the outbox (core/outbox_tasks.py).
 CELERY_BROKER_CONNECTION_TIMEOUT = 2
 CELERY_BROKER_TRANSPORT_OPTIONS = {"socket_connect_timeout": 2}
+if CELERY_BROKER_URL.startswith("filesystem://"):
+    broker_folder = Path(env.str("CELERY_BROKER_FOLDER", default=str(BASE_DIR / "var" / "broker")))
+    # One queue folder read and written by every process; exchange bindings (fanout: remote
+    # control) in their own.
+    CELERY_BROKER_TRANSPORT_OPTIONS = {
+        "data_folder_in": str(broker_folder / "queue"),
+        "data_folder_out": str(broker_folder / "queue"),
+        "control_folder": str(broker_folder / "control"),
+    }
+    for folder in ("queue", "control"):
+        (broker_folder / folder).mkdir(parents=True, exist_ok=True)
 CELERY_REDIS_SOCKET_CONNECT_TIMEOUT = 2
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
-CELERY_TASK_ALWAYS_EAGER = not REDIS_URL
+CELERY_TASK_ALWAYS_EAGER = env.bool(
+    "CELERY_TASK_ALWAYS_EAGER", default=CELERY_BROKER_URL.startswith("memory://")
+)
 CELERY_TASK_EAGER_PROPAGATES = True
 CELERY_TASK_ACKS_LATE = True
 CELERY_TASK_TIME_LIMIT = 30 * 60
@@ -252,52 +270,56 @@ CELERY_BEAT_SCHEDULE = {
         "schedule": crontab(minute=20, hour=3),
     },
 }
+# A beat with a fresh schedule file runs each entry only at its next due time (the hourly
+# alerts up to an hour later): these entries are also sent once whenever beat starts
+# (config/celery.py), so a new `make run` or a redeployed beat raises the alerts at once.
+BEAT_RUN_AT_START = env_list("BEAT_RUN_AT_START", ("alerts-hourly", "alerts-daily"))
 
 # Alerts (R-J2, R-A7, R-L5): approved returns not received within this many hours; approval
 # steps without a due time are overdue this long after opening, and escalate this many hours
 # after their due time; lots expiring within this many days are reported.
-RETURN_RECEIPT_SLA_HOURS = int(os.environ.get("RETURN_RECEIPT_SLA_HOURS", "24"))
-APPROVAL_SLA_HOURS = int(os.environ.get("APPROVAL_SLA_HOURS", "24"))
-APPROVAL_ESCALATE_HOURS = int(os.environ.get("APPROVAL_ESCALATE_HOURS", "24"))
-EXPIRY_WARNING_DAYS = int(os.environ.get("EXPIRY_WARNING_DAYS", "30"))
+RETURN_RECEIPT_SLA_HOURS = env.int("RETURN_RECEIPT_SLA_HOURS", default=24)
+APPROVAL_SLA_HOURS = env.int("APPROVAL_SLA_HOURS", default=24)
+APPROVAL_ESCALATE_HOURS = env.int("APPROVAL_ESCALATE_HOURS", default=24)
+EXPIRY_WARNING_DAYS = env.int("EXPIRY_WARNING_DAYS", default=30)
 
 # Month-end (R-J1): replenishments above this amount are flagged for the GM office.
-MONTH_END_SPOT_CHECK_AMOUNT = os.environ.get("MONTH_END_SPOT_CHECK_AMOUNT", "5000")
+MONTH_END_SPOT_CHECK_AMOUNT = env.str("MONTH_END_SPOT_CHECK_AMOUNT", default="5000")
 
 # Excel exports (reports app): up to this many estimated rows download at once, larger ones
 # run as a job whose progress is written every EXPORT_PROGRESS_ROWS rows.
-EXPORT_INLINE_MAX_ROWS = int(os.environ.get("EXPORT_INLINE_MAX_ROWS", "5000"))
-EXPORT_PROGRESS_ROWS = int(os.environ.get("EXPORT_PROGRESS_ROWS", "1000"))
+EXPORT_INLINE_MAX_ROWS = env.int("EXPORT_INLINE_MAX_ROWS", default=5000)
+EXPORT_PROGRESS_ROWS = env.int("EXPORT_PROGRESS_ROWS", default=1000)
 # Finished export jobs and their files are kept this many days (reports.tasks.export_purge_task).
-EXPORT_KEEP_DAYS = int(os.environ.get("EXPORT_KEEP_DAYS", "7"))
+EXPORT_KEEP_DAYS = env.int("EXPORT_KEEP_DAYS", default=7)
 
 # Outbound ERP events (core.outbox): no URL, no delivery (events wait in the outbox).
-ERP_WEBHOOK_URL = os.environ.get("ERP_WEBHOOK_URL", "")
-ERP_WEBHOOK_SECRET = os.environ.get("ERP_WEBHOOK_SECRET", "")
-ERP_WEBHOOK_TIMEOUT = float(os.environ.get("ERP_WEBHOOK_TIMEOUT", "10"))
+ERP_WEBHOOK_URL = env.str("ERP_WEBHOOK_URL", default="")
+ERP_WEBHOOK_SECRET = env.str("ERP_WEBHOOK_SECRET", default="")
+ERP_WEBHOOK_TIMEOUT = env.float("ERP_WEBHOOK_TIMEOUT", default=10.0)
 
-EMAIL_BACKEND = os.environ.get("EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend")
-DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "matreturns@localhost")
-SERVER_EMAIL = os.environ.get("SERVER_EMAIL", DEFAULT_FROM_EMAIL)
+EMAIL_BACKEND = env.str("EMAIL_BACKEND", default="django.core.mail.backends.console.EmailBackend")
+DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL", default="matreturns@localhost")
+SERVER_EMAIL = env.str("SERVER_EMAIL", default=DEFAULT_FROM_EMAIL)
 # Who gets mail_admins (e.g. a broken audit chain): ADMIN_EMAILS=ops@example.com,it@example.com
 ADMINS = [(email, email) for email in env_list("ADMIN_EMAILS")]
 
 # Keys of the audit chain's HMAC (audit/keys.py, README "Audit keys"): "k2:secret2,k1:secret1",
 # the first signs, the others verify older rows. Empty: a key derived from SECRET_KEY.
-AUDIT_HMAC_KEYS = os.environ.get("AUDIT_HMAC_KEYS", "")
+AUDIT_HMAC_KEYS = env.str("AUDIT_HMAC_KEYS", default="")
 
 # Production hardening when DEBUG is off (manage.py check --deploy).
 if not DEBUG:
-    SECURE_SSL_REDIRECT = env_bool("SECURE_SSL_REDIRECT", True)
+    SECURE_SSL_REDIRECT = env.bool("SECURE_SSL_REDIRECT", default=True)
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
     SESSION_COOKIE_SECURE = True
     CSRF_COOKIE_SECURE = True
-    SECURE_HSTS_SECONDS = int(os.environ.get("SECURE_HSTS_SECONDS", "31536000"))
+    SECURE_HSTS_SECONDS = env.int("SECURE_HSTS_SECONDS", default=31536000)
     SECURE_HSTS_INCLUDE_SUBDOMAINS = True
     SECURE_HSTS_PRELOAD = True
     SECURE_CONTENT_TYPE_NOSNIFF = True
     SESSION_COOKIE_HTTPONLY = True
-    SESSION_COOKIE_AGE = int(os.environ.get("SESSION_COOKIE_AGE", str(12 * 3600)))  # a shift
+    SESSION_COOKIE_AGE = env.int("SESSION_COOKIE_AGE", default=12 * 3600)  # a shift
     X_FRAME_OPTIONS = "DENY"
 
 LOGGING = {
@@ -315,7 +337,7 @@ LOGGING = {
             "formatter": "request",
         }
     },
-    "root": {"handlers": ["console"], "level": os.environ.get("LOG_LEVEL", "WARNING")},
+    "root": {"handlers": ["console"], "level": env.str("LOG_LEVEL", default="WARNING")},
     # The daily audit anchor is a record kept outside the database: logged at any LOG_LEVEL.
     "loggers": {"audit.anchors": {"level": "INFO"}},
 }

@@ -4,6 +4,7 @@ every hour). Every beat entry is published here through beat's own scheduler and
 non-eager Celery app configured from our settings, on the in-memory broker."""
 
 from datetime import timedelta
+from types import SimpleNamespace
 
 import pytest
 from celery import Celery
@@ -11,7 +12,9 @@ from celery.beat import Scheduler
 from celery.result import EagerResult
 from django.conf import settings
 from django.utils import timezone
+from kombu.exceptions import OperationalError
 
+from config.celery import beat_entries_sent_at_start
 from core.models import IdempotencyKey
 from core.tasks import idempotency_keys_purge_task
 
@@ -54,3 +57,29 @@ def test_the_purge_task_deletes_keys_past_their_retention():
     IdempotencyKey.objects.filter(pk=old.pk).update(created_at=timezone.now() - timedelta(days=2))
     assert idempotency_keys_purge_task.apply().get() == 1
     assert list(IdempotencyKey.objects.values_list("key", flat=True)) == [fresh.key]
+
+
+class SendingApp:
+    """Beat's app as the start handler sees it: records what is sent, or fails like a
+    broker that is down."""
+
+    def __init__(self, error=None):
+        self.sent, self.error = [], error
+
+    def send_task(self, name, **options):
+        if self.error:
+            raise self.error
+        self.sent.append(name)
+
+
+def test_beat_sends_the_alert_checks_once_as_it_starts(settings):
+    assert settings.BEAT_RUN_AT_START == ["alerts-hourly", "alerts-daily"]
+    app = SendingApp()
+    beat_entries_sent_at_start(sender=SimpleNamespace(app=app))
+    assert app.sent == ["alerts.tasks.alerts_check_hourly", "alerts.tasks.alerts_check_daily"]
+
+
+def test_beat_starts_although_the_broker_is_down():
+    app = SendingApp(error=OperationalError("connection refused"))
+    beat_entries_sent_at_start(sender=SimpleNamespace(app=app))  # no exception
+    assert app.sent == []

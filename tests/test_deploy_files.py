@@ -6,13 +6,14 @@ import json
 import os
 import re
 import shlex
-import shutil
 import subprocess
 import sys
 from pathlib import Path
 
 import pytest
 import yaml
+
+from tests.makefile import target_env
 
 ROOT = Path(__file__).resolve().parent.parent
 APP_SERVICES = ("web", "worker", "beat")
@@ -181,11 +182,8 @@ def dockerfile_collectstatic(dockerfile):
 
 @pytest.fixture(scope="module")
 def make_stack_env():
-    """The environment `make stack` gives its processes when nothing is set: a prerequisite
-    added with --eval inherits the target's exports and runs (`+`) although -n runs nothing."""
-    if shutil.which("make") is None:
-        pytest.skip("make is not installed")
-    unset = {
+    """The environment `make stack` gives its processes when nothing is set."""
+    names = {
         "DATABASE_URL",
         "REDIS_URL",
         "SECRET_KEY",
@@ -194,27 +192,8 @@ def make_stack_env():
         "HOST",
         "SECURE_SSL_REDIRECT",
         "LOG_LEVEL",
-        "MAKEFLAGS",
     }
-    result = subprocess.run(
-        [
-            "make",
-            "-n",
-            "--no-print-directory",
-            "--eval=stack: stack-env",
-            "--eval=stack-env: ; +@env",
-            "stack",
-        ],
-        cwd=ROOT,
-        env={key: value for key, value in os.environ.items() if key not in unset},
-        capture_output=True,
-        text=True,
-        timeout=60,
-    )
-    assert result.returncode == 0, result.stderr
-    wanted = unset - {"HOST", "MAKEFLAGS"}
-    lines = (line.split("=", 1) for line in result.stdout.splitlines() if "=" in line)
-    return {key: value for key, value in lines if key in wanted}
+    return target_env("stack", names)
 
 
 def test_the_dockerfile_collects_static_files_with_its_build_settings(dockerfile, tmp_path):

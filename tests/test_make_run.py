@@ -1,0 +1,172 @@
+"""`make run` is the whole product (issue #14 item 1): a Celery worker and beat beside the
+web on Kombu's filesystem transport, not eager. The worker and beat are started here with
+the command lines and broker the Makefile gives them; a lot near expiry is found by beat's
+alert check at start, with nobody running ``check_alerts``, and a task the web dispatches
+after its commit reaches the worker through the broker's folder."""
+
+import contextlib
+import os
+import shlex
+import signal
+import subprocess
+import sys
+import time
+from datetime import timedelta
+from pathlib import Path
+
+import pytest
+from django.contrib.auth.models import Group
+from django.utils import timezone
+
+from alerts.models import AlertKind, Notification
+from config.celery import app
+from core.models import IdempotencyKey
+from core.tasks import idempotency_keys_purge_task
+from core.outbox_tasks import outbox_dispatch
+from tests.builders import batch_material, days_from_today, location, receive
+from tests.factories import UserFactory
+from tests.makefile import make, target_env, variable
+from tests.test_celery_worker import database_url
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+@pytest.fixture(scope="module")
+def make_run_env():
+    """The environment `make run` gives its processes when the shell sets nothing."""
+    return target_env("run", {"CELERY_BROKER_URL", "REDIS_URL", "DATABASE_URL", "DEBUG"})
+
+
+def make_command(name):
+    """One of the Makefile's command lines (RUN_WORKER, RUN_BEAT), with ``celery`` run by
+    this interpreter so the test needs no .venv."""
+    words = shlex.split(variable(name))
+    assert Path(words[0]).name == "celery", words
+    return [sys.executable, "-m", "celery", *words[1:]]
+
+
+def settings_seen(env, *names):
+    """Settings as a process started with ``env`` sees them."""
+    code = "from django.conf import settings as s\nfor n in %r: print(repr(getattr(s, n)))"
+    result = subprocess.run(
+        [sys.executable, "manage.py", "shell", "-c", code % (names,)],
+        cwd=ROOT,
+        env={"PATH": os.environ["PATH"], "HOME": os.environ.get("HOME", "/tmp"), **env},
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert result.returncode == 0, result.stderr
+    return result.stdout.splitlines()[-len(names) :]  # after the shell's own notices
+
+
+def test_make_run_uses_the_filesystem_broker_and_is_not_eager(make_run_env, tmp_path):
+    assert make_run_env["CELERY_BROKER_URL"].startswith("filesystem://")
+    env = {**make_run_env, "CELERY_BROKER_FOLDER": str(tmp_path)}
+    eager, options = settings_seen(
+        env, "CELERY_TASK_ALWAYS_EAGER", "CELERY_BROKER_TRANSPORT_OPTIONS"
+    )
+    assert eager == "False"
+    assert str(tmp_path / "queue") in options
+    assert (tmp_path / "queue").is_dir() and (tmp_path / "control").is_dir()
+
+
+def test_without_a_broker_tasks_run_eagerly(tmp_path):
+    """The zero-setup default (the test suite without Redis) is unchanged."""
+    assert settings_seen({"DEBUG": "1"}, "CELERY_TASK_ALWAYS_EAGER") == ["True"]
+
+
+def test_make_run_starts_worker_beat_and_web_and_traps_ctrl_c():
+    recipe = make("-n", "run", unset={"CELERY_BROKER_URL", "REDIS_URL"}).splitlines()
+    started = "\n".join(line for line in recipe if "trap" in line or "&" in line)
+    assert "celery -A config worker" in started and "celery -A config beat" in started
+    assert "manage.py runserver" in started
+    assert "trap" in started and "INT TERM EXIT" in started
+
+
+@pytest.fixture
+def filesystem_broker(make_run_env, tmp_path):
+    """This process publishes to the folder the worker reads, as the web does in `make run`."""
+    options = {
+        "data_folder_in": str(tmp_path / "broker" / "queue"),
+        "data_folder_out": str(tmp_path / "broker" / "queue"),
+        "control_folder": str(tmp_path / "broker" / "control"),
+    }
+    for folder in ("queue", "control"):
+        (tmp_path / "broker" / folder).mkdir(parents=True)
+    saved = {
+        key: app.conf[key]
+        for key in ("broker_url", "broker_transport_options", "task_always_eager")
+    }
+    app.conf.update(
+        broker_url=make_run_env["CELERY_BROKER_URL"],
+        broker_transport_options=options,
+        task_always_eager=False,
+    )
+    app._pool = app.amqp._producer_pool = None
+    yield tmp_path / "broker"
+    app.conf.update(saved)
+    app._pool = app.amqp._producer_pool = None
+
+
+@pytest.fixture
+def embedded(make_run_env, filesystem_broker, tmp_path):
+    """The worker and beat of `make run`, on this test's database and broker folder."""
+    env = {
+        **os.environ,
+        **make_run_env,
+        "DATABASE_URL": database_url(),
+        "CELERY_BROKER_FOLDER": str(filesystem_broker),
+    }
+    env.pop("REDIS_URL", None)
+    beat = make_command("RUN_BEAT")
+    beat = [word for word in beat if not word.startswith("--schedule")]
+    beat.append(f"--schedule={tmp_path / 'celerybeat-schedule'}")
+    processes = [
+        subprocess.Popen(
+            command,
+            cwd=ROOT,
+            env=env,
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+            start_new_session=True,
+        )
+        for command in (make_command("RUN_WORKER"), beat)
+    ]
+    yield processes
+    for process in processes:  # what the Makefile's trap does: TERM to each main process
+        process.terminate()
+    for process in processes:
+        try:
+            process.wait(timeout=30)
+        finally:
+            with contextlib.suppress(ProcessLookupError):  # pool children left behind
+                os.killpg(process.pid, signal.SIGKILL)
+
+
+def wait_until(condition, seconds=40):
+    deadline = time.monotonic() + seconds
+    while not condition():
+        assert time.monotonic() < deadline, "timed out"
+        time.sleep(0.25)
+
+
+@pytest.mark.postgres  # the worker's processes share the test database
+@pytest.mark.django_db(transaction=True)
+def test_beat_raises_the_alerts_at_start_and_the_worker_runs_dispatched_tasks(embedded):
+    keeper = UserFactory(username="keeper-run")
+    keeper.groups.add(Group.objects.get_or_create(name="keeper")[0])
+    glue = batch_material(code="GLUE")
+    receive(glue, location("A"), 20, keeper, batch_no="G1", expiry_date=days_from_today(10))
+    old = IdempotencyKey.objects.create(scope="user:1", key="old", method="POST", path="/api/")
+    IdempotencyKey.objects.filter(pk=old.pk).update(created_at=timezone.now() - timedelta(days=3))
+
+    notified = Notification.objects.filter(user=keeper, alert__kind=AlertKind.LOT_EXPIRING)
+    wait_until(notified.exists)  # beat's start sent alerts-daily; nobody ran check_alerts
+
+    outbox_dispatch(idempotency_keys_purge_task)  # outside a transaction: at once
+    wait_until(lambda: not IdempotencyKey.objects.filter(pk=old.pk).exists())
+
+    for process in embedded:  # Ctrl-C in `make run`: the trap sends TERM, both stop
+        process.terminate()
+    assert [process.wait(timeout=30) for process in embedded] == [0, 0]
