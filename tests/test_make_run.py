@@ -21,8 +21,8 @@ from django.utils import timezone
 from alerts.models import AlertKind, Notification
 from config.celery import app
 from core.models import IdempotencyKey
-from core.tasks import idempotency_keys_purge_task
 from core.outbox_tasks import outbox_dispatch
+from core.tasks import idempotency_keys_purge_task
 from tests.builders import batch_material, days_from_today, location, receive
 from tests.factories import UserFactory
 from tests.makefile import make, target_env, variable
