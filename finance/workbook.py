@@ -3,9 +3,8 @@
 from typing import BinaryIO
 
 from django.utils.translation import gettext as _
-from openpyxl import Workbook
 
-from core.excel import MONEY_FORMAT, QTY_FORMAT, Column, sheet_write, workbook_new
+from core.excel import MONEY_FORMAT, QTY_FORMAT, Column, Workbook, sheet_write, workbook_new
 from finance.models import MonthEnd
 from finance.selectors import (
     month_end_flagged,

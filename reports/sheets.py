@@ -7,9 +7,8 @@ from typing import Any, BinaryIO
 
 from django.conf import settings
 from django.utils import timezone
-from openpyxl import Workbook
 
-from core.excel import MONEY_FORMAT, Column, sheet_write
+from core.excel import MONEY_FORMAT, Column, Workbook, sheet_write
 
 DATE_TIME_FORMAT = "yyyy-mm-dd hh:mm:ss"
 DATE_FORMAT = "yyyy-mm-dd"
