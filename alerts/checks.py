@@ -7,13 +7,16 @@ of queries, except the leftover one: the close-out rules cost a fixed number per
 work order past its deadline (closed work orders drop out).
 """
 
+from collections.abc import Iterable
 from dataclasses import dataclass, field
-from datetime import timedelta
+from datetime import date, datetime, timedelta
 from decimal import Decimal
 
 from django.conf import settings
 from django.contrib.auth import get_user_model
-from django.db.models import Q, Sum
+from django.contrib.auth.models import User
+from django.db import models
+from django.db.models import Q, QuerySet, Sum
 from django.db.models.functions import Coalesce
 from django.urls import NoReverseMatch, reverse
 from django.utils import timezone
@@ -62,16 +65,16 @@ class Finding:
     users: list = field(default_factory=list)
 
 
-def when(moment):
+def when(moment: datetime) -> str:
     return timezone.localtime(moment).strftime("%Y-%m-%d %H:%M")
 
 
-def role_users(kind):
+def role_users(kind: str) -> list[User]:
     roles = ROLE_RECIPIENTS.get(kind, [])
     return list(get_user_model().objects.filter(is_active=True, groups__name__in=roles).distinct())
 
 
-def object_url(obj):
+def object_url(obj: models.Model) -> str:
     """The object's admin page, the one page every kind of object has."""
     meta = obj._meta
     try:
@@ -83,7 +86,7 @@ def object_url(obj):
 # ---------------------------------------------------------------------------- finders
 
 
-def leftover_overdue_findings(now):
+def leftover_overdue_findings(now: datetime) -> list[Finding]:
     """R-W5: completed more than 24 h ago with leftovers neither returned nor declared."""
     overdue = WorkOrder.objects.filter(
         status=WorkOrderStatus.COMPLETED,
@@ -107,7 +110,7 @@ def leftover_overdue_findings(now):
     return findings
 
 
-def return_not_received_findings(now):
+def return_not_received_findings(now: datetime) -> list[Finding]:
     """R-J2: approved returns the warehouse has not received within the SLA."""
     cutoff = now - timedelta(hours=settings.RETURN_RECEIPT_SLA_HOURS)
     waiting = ReturnRequest.objects.filter(
@@ -123,7 +126,7 @@ def return_not_received_findings(now):
     ]
 
 
-def borrow_overdue_findings(now):
+def borrow_overdue_findings(now: datetime) -> list[Finding]:
     """R-W3: borrowed issues not regularised by their due time (24 h)."""
     overdue = MaterialIssue.objects.filter(
         is_borrowed=True, regularised_at__isnull=True, due_at__lte=now
@@ -142,7 +145,7 @@ def borrow_overdue_findings(now):
     ]
 
 
-def steps_overdue(cutoff):
+def steps_overdue(cutoff: datetime) -> QuerySet[ApprovalStep]:
     """Pending steps whose due time is before ``cutoff``; a step without one is due
     APPROVAL_SLA_HOURS after it was opened."""
     sla = timedelta(hours=settings.APPROVAL_SLA_HOURS)
@@ -158,7 +161,7 @@ def steps_overdue(cutoff):
 class TierDirectory:
     """Tier holders and their active delegates for a set of steps, read in two queries."""
 
-    def __init__(self, tiers, today):
+    def __init__(self, tiers: Iterable[str], today: date) -> None:
         self.assignments = list(
             TierAssignment.objects.filter(tier__in=set(tiers)).select_related("user")
         )
@@ -169,7 +172,7 @@ class TierDirectory:
             ).select_related("delegate")
         )
 
-    def holders(self, tier, step):
+    def holders(self, tier: str, step: ApprovalStep) -> list[User]:
         """Who may decide ``tier`` for the step's workshop, never the requester (R-A6)."""
         return [
             a.user
@@ -180,7 +183,7 @@ class TierDirectory:
             and a.user.is_active
         ]
 
-    def delegates(self, holders, step):
+    def delegates(self, holders: Iterable[User], step: ApprovalStep) -> list[User]:
         ids = {user.pk for user in holders}
         return [
             d.delegate
@@ -189,7 +192,7 @@ class TierDirectory:
         ]
 
 
-def step_params(step):
+def step_params(step: ApprovalStep) -> dict[str, str]:
     return {
         "tier": str(step.get_tier_display()),
         "request": str(step.request),
@@ -197,7 +200,7 @@ def step_params(step):
     }
 
 
-def approval_overdue_findings(now):
+def approval_overdue_findings(now: datetime) -> list[Finding]:
     """R-A7: pending past the SLA: remind the tier holders and their active delegates."""
     steps = list(steps_overdue(now))
     directory = TierDirectory([step.tier for step in steps], timezone.localdate(now))
@@ -210,7 +213,7 @@ def approval_overdue_findings(now):
     return findings
 
 
-def approval_escalated_findings(now):
+def approval_escalated_findings(now: datetime) -> list[Finding]:
     """R-A7: still pending APPROVAL_ESCALATE_HOURS after the due time: tell the next tier's
     holders and the active delegates of the current tier."""
     steps = list(steps_overdue(now - timedelta(hours=settings.APPROVAL_ESCALATE_HOURS)))
@@ -225,7 +228,7 @@ def approval_escalated_findings(now):
     return findings
 
 
-def lot_expiring_findings(now):
+def lot_expiring_findings(now: datetime) -> list[Finding]:
     """R-L5: lots expiring within EXPIRY_WARNING_DAYS (or already expired) still in stock."""
     limit = timezone.localdate(now) + timedelta(days=settings.EXPIRY_WARNING_DAYS)
     lots = (
@@ -248,7 +251,7 @@ def lot_expiring_findings(now):
     ]
 
 
-def below_safety_stock_findings(now):
+def below_safety_stock_findings(now: datetime) -> list[Finding]:
     """R-L4: on hand (all lots and locations) below safety stock, with the quantity to order
     to get back to it."""
     materials = (
@@ -292,7 +295,9 @@ HOURLY = [
 DAILY = [AlertKind.LOT_EXPIRING, AlertKind.BELOW_SAFETY_STOCK]
 
 
-def alerts_sync(kind, findings, level=AlertLevel.WARNING):
+def alerts_sync(
+    kind: str, findings: list[Finding], level: str = AlertLevel.WARNING
+) -> tuple[int, int]:
     """Raise for new findings, clear open alerts of ``kind`` whose object left the
     condition. Returns ``(raised, cleared)`` counts."""
     open_alerts = {
@@ -316,7 +321,7 @@ def alerts_sync(kind, findings, level=AlertLevel.WARNING):
     return len(new), len(stale)
 
 
-def alerts_check(kinds, now=None):
+def alerts_check(kinds: Iterable[str], now: datetime | None = None) -> dict[str, tuple[int, int]]:
     """Run the named conditions; ``{kind: (raised, cleared)}``."""
     now = now or timezone.now()
     results = {}

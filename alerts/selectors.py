@@ -1,9 +1,12 @@
 """Reads the inbox page and the API share: a user's notifications and the open alerts."""
 
+from django.contrib.auth.models import User
+from django.db.models import QuerySet
+
 from alerts.models import Alert, Notification
 
 
-def notifications_for(user, unread_only=False):
+def notifications_for(user: User, unread_only: bool = False) -> QuerySet[Notification]:
     """``user``'s own notifications, newest first (with their alert, for the kind)."""
     notifications = Notification.objects.filter(user=user).select_related("alert")
     if unread_only:
@@ -11,11 +14,11 @@ def notifications_for(user, unread_only=False):
     return notifications
 
 
-def unread_count(user):
+def unread_count(user: User) -> int:
     return Notification.objects.filter(user=user, read_at__isnull=True).count()
 
 
-def open_alerts(user=None, kind=None):
+def open_alerts(user: User | None = None, kind: str | None = None) -> QuerySet[Alert]:
     """Open alerts, newest first: all of them for staff (or ``user=None``), otherwise those
     ``user`` was told about; optionally of one ``kind``."""
     alerts = Alert.objects.filter(cleared_at__isnull=True).select_related("content_type")

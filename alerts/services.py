@@ -7,11 +7,16 @@ they go only once the transaction commits, never hold up a web request, and wait
 outbox while the broker is down; Django's mail settings send them (console by default).
 """
 
+from collections.abc import Iterable
+from typing import Any
+
 from django.conf import settings
+from django.contrib.auth.models import User
 from django.contrib.contenttypes.models import ContentType
 from django.core.mail import get_connection
 from django.core.mail.message import EmailMessage
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, models, transaction
+from django.db.models import QuerySet
 from django.utils import timezone, translation
 from django.utils.translation import gettext_lazy as _
 
@@ -23,21 +28,28 @@ from core.transactions import atomic_service
 from returns.models import ShortageSlip
 
 
-def open_alert_of(kind, obj):
+def open_alert_of(kind: str, obj: models.Model) -> QuerySet[Alert]:
     content_type = ContentType.objects.get_for_model(obj)
     return Alert.objects.filter(
         kind=kind, content_type=content_type, object_id=obj.pk, cleared_at__isnull=True
     )
 
 
-def distinct_users(users):
+def distinct_users(users: Iterable[User | None]) -> list[User]:
     """Users with duplicates and ``None`` removed, in a stable order."""
     return sorted(
         {user.pk: user for user in users if user is not None}.values(), key=lambda u: u.pk
     )
 
 
-def notifications_create(*, users, title, body, url="", alert=None):
+def notifications_create(
+    *,
+    users: Iterable[User | None],
+    title: str,
+    body: str,
+    url: str = "",
+    alert: Alert | None = None,
+) -> list[Notification]:
     """Inbox rows for ``users``; their e-mails are sent by a task once the transaction
     commits."""
     from alerts.tasks import notifications_email_task  # the task module imports this one
@@ -57,7 +69,16 @@ def notifications_create(*, users, title, body, url="", alert=None):
 
 
 @atomic_service
-def notify(*, users, title, body, url="", alert=None, actor=None, device=""):
+def notify(
+    *,
+    users: Iterable[User | None],
+    title: str,
+    body: str,
+    url: str = "",
+    alert: Alert | None = None,
+    actor: User | None = None,
+    device: str = "",
+) -> list[Notification]:
     """Tell ``users`` something: an inbox row each, and an e-mail to those with an address."""
     notifications = notifications_create(users=users, title=title, body=body, url=url, alert=alert)
     if notifications:
@@ -73,7 +94,15 @@ def notify(*, users, title, body, url="", alert=None, actor=None, device=""):
 
 
 @atomic_service
-def alert_raise(*, kind, obj, params, users, level=AlertLevel.WARNING, url=""):
+def alert_raise(
+    *,
+    kind: str,
+    obj: models.Model,
+    params: dict[str, Any],
+    users: Iterable[User | None],
+    level: str = AlertLevel.WARNING,
+    url: str = "",
+) -> Alert:
     """Open an alert of ``kind`` about ``obj`` and notify ``users`` — unless one is already
     open: then nothing happens and the open alert is returned."""
     existing = open_alert_of(kind, obj).first()
@@ -110,7 +139,7 @@ def alert_raise(*, kind, obj, params, users, level=AlertLevel.WARNING, url=""):
 
 
 @atomic_service
-def alert_clear(*, alert, actor=None):
+def alert_clear(*, alert: Alert, actor: User | None = None) -> Alert:
     """The condition is resolved: close the alert (harmless when already cleared)."""
     alert = Alert.objects.select_for_update().get(pk=alert.pk)
     if alert.cleared_at is not None:
@@ -128,7 +157,7 @@ def alert_clear(*, alert, actor=None):
 
 
 @atomic_service
-def notifications_mark_read(*, user, ids=None):
+def notifications_mark_read(*, user: User, ids: Iterable[int] | None = None) -> list[int]:
     """Mark ``user``'s notifications (those in ``ids``, or all when ``ids`` is None) read;
     another user's ids are ignored. Returns the ids newly marked."""
     unread = Notification.objects.select_for_update().filter(user=user, read_at__isnull=True)
@@ -148,7 +177,7 @@ def notifications_mark_read(*, user, ids=None):
     return marked
 
 
-def notifications_mark_all_read(*, user):
+def notifications_mark_all_read(*, user: User) -> list[int]:
     return notifications_mark_read(user=user, ids=None)
 
 
@@ -202,7 +231,7 @@ SHORTAGE_FULFILLED_BODY = _(
 )
 
 
-def shortage_fulfilled_notify(*, slip):
+def shortage_fulfilled_notify(*, slip: ShortageSlip) -> None:
     """R-P4: once the fulfilment commits, a task tells the requester the short material was
     issued (dispatched through the outbox: a crash after the commit loses nothing)."""
     from alerts.tasks import shortage_fulfilled_notify_task  # the task module imports this one

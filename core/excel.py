@@ -65,7 +65,7 @@ class Column:
     total: bool = False
 
 
-def workbook_new():
+def workbook_new() -> Workbook:
     return Workbook(write_only=True)
 
 

@@ -49,10 +49,10 @@ class MonthEnd(models.Model):
         return f"{self.month:%Y-%m}"
 
 
-class MonthEndLine(models.Model):
-    """Quantities and amounts at standard cost per kind, workshop, reason and material."""
+class MonthEndRow(models.Model):
+    """What a line and a document of the month both name: kind, workshop, reason and the
+    party the reason makes responsible."""
 
-    month_end = models.ForeignKey(MonthEnd, on_delete=models.CASCADE, related_name="lines")
     kind = models.CharField(_("kind"), max_length=10, choices=RequestKind.choices)
     workshop = models.ForeignKey(
         "org.Workshop",
@@ -65,6 +65,15 @@ class MonthEndLine(models.Model):
     responsible_party = models.CharField(
         _("responsible party"), max_length=12, choices=ResponsibleParty.choices, blank=True
     )
+
+    class Meta:
+        abstract = True
+
+
+class MonthEndLine(MonthEndRow):
+    """Quantities and amounts at standard cost per kind, workshop, reason and material."""
+
+    month_end = models.ForeignKey(MonthEnd, on_delete=models.CASCADE, related_name="lines")
     approval_class = models.CharField(_("approval class"), max_length=1)
     material = models.ForeignKey(
         "materials.Material", on_delete=models.PROTECT, related_name="+", verbose_name=_("material")
@@ -82,23 +91,11 @@ class MonthEndLine(models.Model):
         return f"{self.month_end} {self.kind} {self.material_id}: {self.amount}"
 
 
-class MonthEndDocument(models.Model):
+class MonthEndDocument(MonthEndRow):
     """One posted return or issued replenishment of the month, with its penalty points."""
 
     month_end = models.ForeignKey(MonthEnd, on_delete=models.CASCADE, related_name="documents")
-    kind = models.CharField(_("kind"), max_length=10, choices=RequestKind.choices)
     number = models.CharField(_("number"), max_length=64)
-    workshop = models.ForeignKey(
-        "org.Workshop",
-        null=True,
-        on_delete=models.PROTECT,
-        related_name="+",
-        verbose_name=_("workshop"),
-    )
-    reason_code = models.CharField(_("reason"), max_length=32)
-    responsible_party = models.CharField(
-        _("responsible party"), max_length=12, choices=ResponsibleParty.choices, blank=True
-    )
     amount = MoneyField(_("amount"))
     points = models.PositiveIntegerField(_("penalty points"), default=0)
     flagged = models.BooleanField(_("spot check"), default=False)

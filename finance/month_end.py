@@ -8,19 +8,20 @@ again gives the same result; finance's confirmation locks the month.
 
 from datetime import date, datetime, time
 from decimal import Decimal
+from typing import Any
 
 from django.conf import settings
+from django.contrib.auth.models import User
 from django.db import connection
-from django.db.models import Sum
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from audit.services import audit_record
 from core.errors import StateConflict
-from core.fields import MONEY, QTY
 from core.outbox import outbox_emit
 from core.transactions import atomic_service
 from finance.models import MonthEnd, MonthEndState
+from finance.selectors import month_end_totals
 from inventory.models import MovementType
 from inventory.periods import posting_period_hold, posting_period_lock
 from org.access import permission_require
@@ -33,7 +34,7 @@ KINDS = {
 }
 
 
-def month_bounds(month):
+def month_bounds(month: date) -> tuple[datetime, datetime]:
     """[start, end) of a month in the factory's time zone."""
     zone = timezone.get_current_timezone()
     start = datetime.combine(month, time.min, tzinfo=zone)
@@ -81,7 +82,7 @@ FROM (SELECT {KIND} AS kind, e.doc_id, w.workshop_id, e.reason_code,
 {REASON}"""
 
 
-def summary_params(month_end):
+def summary_params(month_end: MonthEnd) -> dict[str, Any]:
     start, end = month_bounds(month_end.month)
     adapt = connection.ops.adapt_datetimefield_value
     return {
@@ -96,21 +97,21 @@ def summary_params(month_end):
     }
 
 
-def lines_insert(month_end):
+def lines_insert(month_end: MonthEnd) -> None:
     """One line per kind, workshop, reason, material (and its class), signed so both kinds
     show positive quantities, valued at standard cost."""
     with connection.cursor() as cursor:
         cursor.execute(LINES_INSERT, summary_params(month_end))
 
 
-def documents_insert(month_end):
+def documents_insert(month_end: MonthEnd) -> None:
     """One row per document with its responsible party, penalty points (R-J3) and the GM
     office's spot-check flag for large replenishments (R-J1)."""
     with connection.cursor() as cursor:
         cursor.execute(DOCUMENTS_INSERT, summary_params(month_end))
 
 
-def month_lock(month):
+def month_lock(month: date) -> MonthEnd:
     """The month's summary row and its posting period, both held until commit: the ledger
     of the month stays still while the two summaries are built from it."""
     MonthEnd.objects.bulk_create([MonthEnd(month=month)], ignore_conflicts=True)
@@ -120,7 +121,7 @@ def month_lock(month):
 
 
 @atomic_service
-def month_end_compute(*, month, actor=None):
+def month_end_compute(*, month: date, actor: User | None = None) -> MonthEnd:
     """(Re)build the month's summary; refused once finance confirmed it."""
     month_end = month_lock(month.replace(day=1))
     if month_end.state == MonthEndState.CONFIRMED:
@@ -138,19 +139,8 @@ def month_end_compute(*, month, actor=None):
     return month_end
 
 
-def month_end_totals(month_end):
-    totals = month_end.lines.values("kind").annotate(qty=Sum("quantity"), amount=Sum("amount"))
-    return {
-        row["kind"]: {
-            "quantity": str(Decimal(row["qty"]).quantize(QTY)),
-            "amount": str(Decimal(row["amount"]).quantize(MONEY)),
-        }
-        for row in totals
-    }
-
-
 @atomic_service
-def month_end_confirm(*, month_end, actor, device=""):
+def month_end_confirm(*, month_end: MonthEnd, actor: User, device: str = "") -> MonthEnd:
     """Finance locks the month: no recomputation, and no ledger posting dated in it
     (``inventory.periods.posting_period_lock``) afterwards (R-J1, issue #7)."""
     permission_require(actor, "finance.confirm_month", _("confirm months"))
@@ -169,7 +159,7 @@ def month_end_confirm(*, month_end, actor, device=""):
     return month_end
 
 
-def previous_month(today=None):
+def previous_month(today: date | None = None) -> date:
     today = today or timezone.localdate()
     first = today.replace(day=1)
     return (

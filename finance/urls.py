@@ -2,8 +2,10 @@
 
 from datetime import date
 
+from django.core.exceptions import ValidationError
 from django.urls import path, register_converter
 
+from core.months import month_parse
 from finance import views
 
 
@@ -12,11 +14,13 @@ class MonthConverter:
 
     regex = r"\d{4}-\d{2}"
 
-    def to_python(self, value):
-        year, month = value.split("-")
-        return date(int(year), int(month), 1)
+    def to_python(self, value: str) -> date:
+        try:
+            return month_parse(value)
+        except ValidationError as error:
+            raise ValueError(value) from error  # no such month: the URL does not match (404)
 
-    def to_url(self, value):
+    def to_url(self, value: date) -> str:
         return f"{value:%Y-%m}"
 
 
@@ -24,7 +28,7 @@ register_converter(MonthConverter, "month")
 
 app_name = "finance"
 urlpatterns = [
-    path("month-end/", views.month_end_list, name="month_end"),
+    path("month-end/", views.month_end_list_view, name="month_end"),
     path("month-end/compute/", views.month_end_compute_view, name="month_end_compute"),
     path("month-end/<month:month>/", views.month_end_detail, name="month_end_detail"),
     path(

@@ -1,134 +1,62 @@
 """Finance pages (R-J1, R-J3): month-end summaries, (re)compute, confirm, the workbook."""
 
-from collections import defaultdict
-from datetime import date, datetime
-from decimal import Decimal
 from io import BytesIO
 
 from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required, permission_required
-from django.db.models import Sum
 from django.shortcuts import get_object_or_404, redirect, render
-from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
 from core.errors import StateConflict
 from core.excel import xlsx_response
-from finance.models import MonthEnd
+from core.months import MonthField
+from finance.models import MonthEnd, MonthEndState
 from finance.month_end import month_end_compute, month_end_confirm, previous_month
-from finance.reports import grouped, month_end_workbook
-from returns.models import RequestKind, ResponsibleParty
+from finance.selectors import (
+    month_end_flagged,
+    month_end_list,
+    month_end_responsible,
+    month_end_tables,
+)
+from finance.workbook import month_end_workbook
 
 VIEW_MONTH = "finance.view_monthend"
 CONFIRM_MONTH = "finance.confirm_month"
-ZERO = Decimal("0")
-# No ledger predates it; year 1 and year 9999 would also overflow the month's time bounds.
-FIRST_MONTH = date(2000, 1, 1)
-MONTH_RANGE = gettext_lazy("Give a month from %(first)s up to the current one.")
 
 
 class MonthForm(forms.Form):
-    month = forms.CharField(
-        label=gettext_lazy("Month"),
-        widget=forms.TextInput(attrs={"type": "month", "placeholder": "YYYY-MM"}),
-    )
-
-    def clean_month(self):
-        try:
-            month = datetime.strptime(self.cleaned_data["month"], "%Y-%m").date()
-        except ValueError as error:
-            raise forms.ValidationError(gettext_lazy("Give the month as YYYY-MM.")) from error
-        if not FIRST_MONTH <= month <= timezone.localdate():
-            raise forms.ValidationError(MONTH_RANGE, params={"first": f"{FIRST_MONTH:%Y-%m}"})
-        return month
+    month = MonthField(label=gettext_lazy("Month"), up_to_now=True)
 
 
 @login_required
 @permission_required(VIEW_MONTH, raise_exception=True)
-def month_end_list(request):
-    month_ends = MonthEnd.objects.select_related("confirmed_by")
-    totals = defaultdict(dict)
-    rows = (
-        MonthEnd.objects.values("pk", "lines__kind")
-        .annotate(amount=Sum("lines__amount"))
-        .order_by()
-    )
-    for row in rows:
-        totals[row["pk"]][row["lines__kind"]] = row["amount"]
-    for month_end in month_ends:
-        month_end.return_amount = totals[month_end.pk].get(RequestKind.RETURN, ZERO)
-        month_end.replenish_amount = totals[month_end.pk].get(RequestKind.REPLENISH, ZERO)
+def month_end_list_view(request):
     form = MonthForm(initial={"month": f"{previous_month():%Y-%m}"})
     return render(
         request,
         "finance/month_end_list.html",
         {
-            "month_ends": month_ends,
+            "month_ends": month_end_list(),
             "form": form,
             "can_manage": request.user.has_perm(CONFIRM_MONTH),
         },
     )
 
 
-def by_kind(rows, field):
-    """Group rows ``{kind, field, qty, amount}`` into one row per ``field`` value with
-    return and replenishment side by side, plus a totals row."""
-    table = {}
-    total = {
-        "return_qty": ZERO,
-        "return_amount": ZERO,
-        "replenish_qty": ZERO,
-        "replenish_amount": ZERO,
-    }
-    for row in rows:
-        entry = table.setdefault(row[field], {"key": row[field], **dict.fromkeys(total, ZERO)})
-        for name in ("qty", "amount"):
-            entry[f"{row['kind']}_{name}"] += row[name]
-            total[f"{row['kind']}_{name}"] += row[name]
-    return {"rows": list(table.values()), "total": total}
-
-
-def responsible_rows(month_end):
-    labels = dict(ResponsibleParty.choices)
-    rows = (
-        month_end.documents.values("responsible_party")
-        .annotate(amount=Sum("amount"), points=Sum("points"))
-        .order_by("responsible_party")
-    )
-    return [{**row, "label": labels.get(row["responsible_party"], "—")} for row in rows]
-
-
 @login_required
 @permission_required(VIEW_MONTH, raise_exception=True)
 def month_end_detail(request, month):
     month_end = get_object_or_404(MonthEnd.objects.select_related("confirmed_by"), month=month)
-    tables = [
-        (
-            _("By workshop"),
-            _("Workshop"),
-            by_kind(grouped(month_end, "kind", "workshop__code"), "workshop__code"),
-        ),
-        (
-            _("By reason"),
-            _("Reason"),
-            by_kind(grouped(month_end, "kind", "reason_code"), "reason_code"),
-        ),
-        (
-            _("By material class"),
-            _("Approval class"),
-            by_kind(grouped(month_end, "kind", "approval_class"), "approval_class"),
-        ),
-    ]
     context = {
         "month_end": month_end,
-        "tables": tables,
-        "responsible": responsible_rows(month_end),
-        "flagged": month_end.documents.filter(flagged=True).select_related("workshop"),
+        "tables": month_end_tables(month_end),
+        "responsible": month_end_responsible(month_end),
+        "flagged": month_end_flagged(month_end),
         "can_manage": request.user.has_perm(CONFIRM_MONTH),
-        "confirmed": month_end.state == "confirmed",
+        "confirmed": month_end.state == MonthEndState.CONFIRMED,
     }
     return render(request, "finance/month_end_detail.html", context)
 

@@ -5,19 +5,28 @@ builder that streams rows (``iterator``, ``select_related``) into a write-only w
 memory stays flat however long the ledger is.
 """
 
-from datetime import datetime, time, timedelta
+from datetime import timedelta
 from decimal import Decimal
 
 from django import forms
-from django.db.models import F, Max, Min, Q, Sum
-from django.utils import timezone
+from django.db.models import F, Max, Min, Q, QuerySet, Sum
 from django.utils.translation import gettext_lazy as _
 
 from core.excel import MONEY_FORMAT, QTY_FORMAT, Column, workbook_new
 from core.fields import MONEY
 from inventory.models import LedgerEntry, Lot, MovementType, Serial
 from materials.models import Location, LocationKind, Material
-from reports.sheets import DATE_FORMAT, DATE_TIME_FORMAT, Progress, label, local, sheet_add
+from reports.forms import DateRangeForm, code_field, day_start
+from reports.sheets import (
+    DATE_FORMAT,
+    DATE_TIME_FORMAT,
+    Params,
+    Progress,
+    Target,
+    label,
+    local,
+    sheet_add,
+)
 from workorders.models import WorkOrder, WorkOrderStatus
 from workorders.selectors import COUNTED_MOVEMENTS
 
@@ -27,30 +36,14 @@ UNKNOWN_LOCATION = _("Unknown location %(value)s.")
 UNKNOWN_WORK_ORDER = _("Unknown work order %(value)s.")
 UNKNOWN_LOT = _("Unknown lot %(lot)s.")
 UNKNOWN_SERIAL = _("Unknown serial number %(serial)s.")
-DATES_REVERSED = _("The end date is before the start date.")
 RECALL_ONE_SUBJECT = _("Give exactly one of lot, serial or work order.")
 RECALL_NEEDS_MATERIAL = _("Give the material of the lot or serial number.")
-
-
-def code_field(model, field, message, **kwargs):
-    """A model chosen by its code (what people type or scan), with a clear error."""
-    return forms.ModelChoiceField(
-        queryset=model.objects.all(),
-        to_field_name=field,
-        required=False,
-        error_messages={"invalid_choice": message},
-        **kwargs,
-    )
-
-
-def day_start(day):
-    return timezone.make_aware(datetime.combine(day, time.min))
 
 
 # ---------------------------------------------------------------------------- ledger
 
 
-class LedgerExportForm(forms.Form):
+class LedgerExportForm(DateRangeForm):
     date_from = forms.DateField(label=_("from"), required=False)
     date_to = forms.DateField(label=_("to (inclusive)"), required=False)
     movement_type = forms.ChoiceField(
@@ -67,15 +60,8 @@ class LedgerExportForm(forms.Form):
             raise forms.ValidationError(UNKNOWN_LOT, params={"lot": batch_no})
         return batch_no
 
-    def clean(self):
-        cleaned = super().clean()
-        start, end = cleaned.get("date_from"), cleaned.get("date_to")
-        if start and end and end < start:
-            self.add_error("date_to", DATES_REVERSED)
-        return cleaned
 
-
-def ledger_entries(params):
+def ledger_entries(params: Params) -> QuerySet[LedgerEntry]:
     """The ledger rows matching the export's filters, oldest first."""
     entries = LedgerEntry.objects.all()
     if params.get("date_from"):
@@ -173,11 +159,11 @@ def movement_rows(entries):
         )
 
 
-def ledger_count(params):
+def ledger_count(params: Params) -> int:
     return ledger_entries(params).count()
 
 
-def ledger_workbook(params, target, progress=None):
+def ledger_workbook(params: Params, target: Target, progress: Progress | None = None) -> int:
     """The ledger export; returns the number of rows written."""
     progress = progress or Progress()
     workbook = workbook_new()
@@ -222,7 +208,7 @@ class RecallForm(forms.Form):
         return found.get()
 
 
-def recall_entries(params):
+def recall_entries(params: Params) -> QuerySet[LedgerEntry]:
     """Every ledger entry of the lot (all its serials), the serial, or the work order."""
     for name in ("lot", "serial", "work_order"):
         if params.get(name):
@@ -359,11 +345,11 @@ def consumed_lot_columns():
     ]
 
 
-def recall_count(params):
+def recall_count(params: Params) -> int:
     return recall_entries(params).count()
 
 
-def recall_workbook(params, target, progress=None):
+def recall_workbook(params: Params, target: Target, progress: Progress | None = None) -> int:
     """R-L3 recall list: the movements timeline, then the work orders the lot or serial went
     to and where it is now; for a work order, every lot it consumed."""
     progress = progress or Progress()

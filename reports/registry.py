@@ -1,16 +1,17 @@
 """The export kinds: for each, a form validating its parameters, a row estimate (decides
 inline download or job) and a builder ``build(params, target, progress) -> rows written``."""
 
+from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import datetime
 from typing import Any
 
 from django import forms
 from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
 from django.utils.translation import gettext_lazy as _
 
+from core.months import MonthField
 from finance.models import MonthEnd
-from finance.reports import month_end_workbook
+from finance.workbook import month_end_workbook
 from reports.ledger import (
     LedgerExportForm,
     RecallForm,
@@ -20,36 +21,32 @@ from reports.ledger import (
     recall_workbook,
 )
 from reports.models import ExportKind
+from reports.sheets import Params, Progress, Target
 from reports.variance import VarianceForm, variance_count, variance_workbook
 
 UNKNOWN_KIND = _("Unknown export kind %(kind)s.")
 UNKNOWN_PARAMS = _("Unknown parameters: %(names)s.")
 PARAMS_NOT_OBJECT = _("Parameters must be an object of names and values.")
-BAD_MONTH = _("Give the month as YYYY-MM.")
 NO_MONTH_END = _("Month %(month)s has no month-end summary yet.")
 
 
 class MonthEndForm(forms.Form):
-    month = forms.CharField(label=_("month"))
+    month = MonthField(label=_("month"))
 
-    def clean_month(self):
-        value = self.cleaned_data["month"]
-        try:
-            month = datetime.strptime(value, "%Y-%m").date()
-        except ValueError as error:
-            raise forms.ValidationError(BAD_MONTH) from error
+    def clean_month(self) -> MonthEnd:
+        month = self.cleaned_data["month"]
         month_end = MonthEnd.objects.filter(month=month).first()
         if month_end is None:
-            raise forms.ValidationError(NO_MONTH_END, params={"month": value})
+            raise forms.ValidationError(NO_MONTH_END, params={"month": f"{month:%Y-%m}"})
         return month_end
 
 
-def month_end_count(params):
+def month_end_count(params: Params) -> int:
     month_end = params["month"]
     return month_end.lines.count() + month_end.documents.count()
 
 
-def month_end_build(params, target, progress):
+def month_end_build(params: Params, target: Target, progress: Progress) -> int:
     """The month-end workbook is small (grouped rows): progress jumps to the end."""
     month_end_workbook(params["month"], target)
     progress.done = month_end_count(params)
@@ -59,8 +56,8 @@ def month_end_build(params, target, progress):
 @dataclass(frozen=True)
 class Export:
     form: type[forms.Form]
-    estimate: Any
-    build: Any
+    estimate: Callable[[Params], int]
+    build: Callable[[Params, Target, Progress], int]
 
 
 EXPORTS = {
@@ -71,13 +68,13 @@ EXPORTS = {
 }
 
 
-def export_for(kind):
+def export_for(kind: str) -> Export:
     if kind not in EXPORTS:
         raise ValidationError({"kind": ValidationError(UNKNOWN_KIND, params={"kind": kind})})
     return EXPORTS[kind]
 
 
-def export_params_clean(kind, params):
+def export_params_clean(kind: str, params: Any) -> Params:
     """Validated parameters (objects looked up) or ``ValidationError`` naming each field."""
     export = export_for(kind)
     if not isinstance(params, dict):

@@ -9,8 +9,10 @@ import logging
 import tempfile
 from datetime import timedelta
 from io import BytesIO
+from typing import Any, BinaryIO
 
 from django.conf import settings
+from django.contrib.auth.models import User
 from django.core.exceptions import PermissionDenied
 from django.core.files import File
 from django.db import transaction
@@ -23,13 +25,13 @@ from core.transactions import atomic_service
 from org.access import NOT_ALLOWED, can_see_costs, is_plant_wide
 from reports.models import ExportJob, ExportKind, ExportState
 from reports.registry import export_for, export_params_clean
-from reports.sheets import Progress
+from reports.sheets import Params, Progress
 
 logger = logging.getLogger(__name__)
 EXPORT_ACTION = _("request this export")
 
 
-def export_allowed(user, kind):
+def export_allowed(user: User, kind: str) -> None:
     """Exports span every workshop, so they are for plant-wide roles; the month-end
     workbook is all amounts, so it is for those who see costs (org.access)."""
     allowed = can_see_costs(user) if kind == ExportKind.MONTH_END else is_plant_wide(user)
@@ -37,7 +39,7 @@ def export_allowed(user, kind):
         raise PermissionDenied(NOT_ALLOWED % {"action": EXPORT_ACTION})
 
 
-def export_prepare(user, kind, params):
+def export_prepare(user: User, kind: str, params: Any) -> Params:
     """Checked and validated parameters; amounts only for users who see costs."""
     export_for(kind)
     export_allowed(user, kind)
@@ -46,13 +48,15 @@ def export_prepare(user, kind, params):
     return cleaned
 
 
-def stored_params(params):
+def stored_params(params: dict[str, Any]) -> dict[str, Any]:
     """What the job keeps: the given values, without the empty ones."""
     return {name: value for name, value in params.items() if value not in ("", None)}
 
 
 @atomic_service
-def export_request(*, user, kind, params, language=None, device=""):
+def export_request(
+    *, user: User, kind: str, params: Any, language: str | None = None, device: str = ""
+) -> ExportJob:
     """Validate (400 naming each parameter), create the job, run it after commit."""
     from reports.tasks import export_run_task  # the task module imports this one
 
@@ -70,7 +74,9 @@ def export_request(*, user, kind, params, language=None, device=""):
     return job
 
 
-def export_inline(*, user, kind, params, language=None, device=""):
+def export_inline(
+    *, user: User, kind: str, params: Any, language: str | None = None, device: str = ""
+) -> bytes | None:
     """The workbook's bytes when the export is small enough to build at once
     (``EXPORT_INLINE_MAX_ROWS``), else ``None``: the caller requests a job instead."""
     export = export_for(kind)
@@ -93,7 +99,7 @@ def export_inline(*, user, kind, params, language=None, device=""):
 
 
 @atomic_service
-def export_claim(*, job_id):
+def export_claim(*, job_id: int) -> ExportJob | None:
     """Mark the job running from scratch; ``None`` when it is gone or already done."""
     job = ExportJob.objects.select_for_update().filter(pk=job_id).first()
     if job is None or job.state == ExportState.DONE:
@@ -104,7 +110,7 @@ def export_claim(*, job_id):
     return job
 
 
-def export_progress(*, job_id, rows_done, estimate):
+def export_progress(*, job_id: int, rows_done: int, estimate: int) -> None:
     """One short autocommitted UPDATE, so a poller sees it while the build goes on."""
     percent = min(99, rows_done * 100 // max(estimate, 1))
     ExportJob.objects.filter(pk=job_id, state=ExportState.RUNNING, progress__lt=percent).update(
@@ -113,7 +119,7 @@ def export_progress(*, job_id, rows_done, estimate):
 
 
 @atomic_service
-def export_finish(*, job_id, source, row_count):
+def export_finish(*, job_id: int, source: BinaryIO, row_count: int) -> ExportJob:
     """Store the built file under the job's one name and mark it done (first run wins)."""
     job = ExportJob.objects.select_for_update().get(pk=job_id)
     if job.state == ExportState.DONE:
@@ -128,13 +134,13 @@ def export_finish(*, job_id, source, row_count):
     return job
 
 
-def export_fail(*, job_id, error):
+def export_fail(*, job_id: int, error: BaseException | str) -> None:
     ExportJob.objects.filter(pk=job_id).update(
         state=ExportState.FAILED, error=str(error)[:2000], finished_at=timezone.now()
     )
 
 
-def export_run(*, job_id):
+def export_run(*, job_id: int) -> ExportJob | None:
     """Build the job's workbook in the requester's language (what the task runs)."""
     job = export_claim(job_id=job_id)
     if job is None:
@@ -156,7 +162,7 @@ def export_run(*, job_id):
         return ExportJob.objects.get(pk=job_id)
 
 
-def export_purge(*, keep_days=None):
+def export_purge(*, keep_days: int | None = None) -> int:
     """Finished jobs older than ``EXPORT_KEEP_DAYS`` go, with their files: the export
     folder is a download area, not an archive. Returns the number of jobs removed."""
     keep_days = settings.EXPORT_KEEP_DAYS if keep_days is None else keep_days

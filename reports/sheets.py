@@ -1,22 +1,28 @@
 """What every export builder shares: local times for Excel, a percent format, and a row
 counter that reports progress while rows stream into a write-only workbook."""
 
+from collections.abc import Callable, Iterable, Iterator
+from datetime import datetime
+from typing import Any, BinaryIO
+
 from django.conf import settings
 from django.utils import timezone
 
-from core.excel import MONEY_FORMAT, sheet_write
+from core.excel import MONEY_FORMAT, Column, Workbook, sheet_write
 
 DATE_TIME_FORMAT = "yyyy-mm-dd hh:mm:ss"
 DATE_FORMAT = "yyyy-mm-dd"
 PERCENT_FORMAT = "0.00"
+Params = dict[str, Any]  # an export's cleaned parameters (objects looked up)
+Target = str | BinaryIO  # where a workbook goes: a path or a binary file
 
 
-def local(moment):
+def local(moment: datetime | None) -> datetime | None:
     """Excel has no time zones: show the factory's wall-clock time."""
     return timezone.localtime(moment).replace(tzinfo=None) if moment else None
 
 
-def label(choices, value):
+def label(choices: Iterable[tuple[Any, Any]], value: Any) -> str:
     """The translated label of a choice value (``values()`` rows carry the raw value)."""
     return str(dict(choices).get(value, value or "—"))
 
@@ -25,12 +31,14 @@ class Progress:
     """Counts rows as sheets consume them and calls ``report(rows_done)`` every ``every``
     rows; the count runs across all sheets of one workbook."""
 
-    def __init__(self, report=None, every=None):
+    def __init__(
+        self, report: Callable[[int], None] | None = None, every: int | None = None
+    ) -> None:
         self.report = report
         self.every = every or settings.EXPORT_PROGRESS_ROWS
         self.done = 0
 
-    def track(self, rows):
+    def track(self, rows: Iterable[tuple]) -> Iterator[tuple]:
         for row in rows:
             yield row
             self.done += 1
@@ -38,7 +46,9 @@ class Progress:
                 self.report(self.done)
 
 
-def cost_filtered(columns, rows, costs):
+def cost_filtered(
+    columns: list[Column], rows: Iterable[tuple], costs: bool
+) -> tuple[list[Column], Iterable[tuple]]:
     """Without cost visibility (``org.access.can_see_costs``) money columns are left out."""
     if costs:
         return columns, rows
@@ -46,7 +56,15 @@ def cost_filtered(columns, rows, costs):
     return [columns[i] for i in keep], (tuple(row[i] for i in keep) for row in rows)
 
 
-def sheet_add(workbook, title, columns, rows, *, params, progress):
+def sheet_add(
+    workbook: Workbook,
+    title: str,
+    columns: list[Column],
+    rows: Iterable[tuple],
+    *,
+    params: Params,
+    progress: Progress,
+) -> int:
     """One streamed sheet of an export; ``params["costs"]`` (default True) keeps amounts."""
     columns, rows = cost_filtered(columns, rows, params.get("costs", True))
     return sheet_write(workbook, str(title), columns, progress.track(rows))

@@ -11,13 +11,15 @@ from datetime import timedelta
 from itertools import islice
 
 from django import forms
+from django.db.models import QuerySet
 from django.utils.translation import gettext_lazy as _
 
 from core.excel import MONEY_FORMAT, QTY_FORMAT, Column, workbook_new
 from core.fields import MONEY
 from org.models import Workshop
-from reports.ledger import DATES_REVERSED, UNKNOWN_WORK_ORDER, code_field, day_start
-from reports.sheets import PERCENT_FORMAT, Progress, sheet_add
+from reports.forms import DateRangeForm, code_field, day_start
+from reports.ledger import UNKNOWN_WORK_ORDER
+from reports.sheets import PERCENT_FORMAT, Params, Progress, Target, sheet_add
 from workorders.closeout import percent
 from workorders.models import WorkOrder, WorkOrderLine, WorkOrderStatus
 from workorders.selectors import line_progress, material_totals
@@ -26,7 +28,7 @@ CHUNK = 1000
 UNKNOWN_WORKSHOP = _("Unknown workshop %(value)s.")
 
 
-class VarianceForm(forms.Form):
+class VarianceForm(DateRangeForm):
     work_order = code_field(WorkOrder, "number", UNKNOWN_WORK_ORDER, label=_("work order"))
     workshop = code_field(Workshop, "code", UNKNOWN_WORKSHOP, label=_("workshop"))
     status = forms.ChoiceField(
@@ -35,15 +37,10 @@ class VarianceForm(forms.Form):
     completed_from = forms.DateField(label=_("completed from"), required=False)
     completed_to = forms.DateField(label=_("completed to (inclusive)"), required=False)
 
-    def clean(self):
-        cleaned = super().clean()
-        start, end = cleaned.get("completed_from"), cleaned.get("completed_to")
-        if start and end and end < start:
-            self.add_error("completed_to", DATES_REVERSED)
-        return cleaned
+    date_range = ("completed_from", "completed_to")
 
 
-def variance_lines(params):
+def variance_lines(params: Params) -> QuerySet[WorkOrderLine]:
     lines = WorkOrderLine.objects.all()
     for name in ("work_order", "workshop", "status"):
         if params.get(name):
@@ -110,11 +107,11 @@ def variance_rows(lines):
         yield from (variance_row(line, totals) for line in chunk)
 
 
-def variance_count(params):
+def variance_count(params: Params) -> int:
     return variance_lines(params).count()
 
 
-def variance_workbook(params, target, progress=None):
+def variance_workbook(params: Params, target: Target, progress: Progress | None = None) -> int:
     progress = progress or Progress()
     workbook = workbook_new()
     rows = variance_rows(variance_lines(params))

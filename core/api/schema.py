@@ -4,10 +4,14 @@ The bodies are what ``core.api.exceptions.exception_handler`` (and the Idempoten
 API error middlewares) really send: ``{"detail": …}``, plus the field messages on a 400.
 """
 
+from django.utils.translation import gettext_lazy as _
 from drf_spectacular.openapi import AutoSchema as BaseAutoSchema
+from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiResponse
 from rest_framework import serializers
 from rest_framework.permissions import AllowAny
+
+from core.excel import XLSX
 
 WRITES = {"POST", "PUT", "PATCH", "DELETE"}
 
@@ -52,6 +56,11 @@ ERRORS = {
     "422": error(ErrorSerializer, "The Idempotency-Key was used for a different request."),
     "429": error(ErrorSerializer, "Too many requests for this API token."),
     "500": error(ServerErrorSerializer, "An unexpected error; its request id finds it in the log."),
+}
+
+# A download endpoint's 200 answer: ``@extend_schema(responses=WORKBOOK_RESPONSE)``.
+WORKBOOK_RESPONSE = {
+    (200, XLSX): OpenApiResponse(OpenApiTypes.BINARY, description=_("The Excel workbook (xlsx)."))
 }
 
 

@@ -10,6 +10,9 @@ class MonthEndSerializer(serializers.ModelSerializer):
     confirmed_by = serializers.CharField(
         source="confirmed_by.username", read_only=True, default=None
     )
+    # Annotated by ``finance.selectors.month_end_list``, the same figures as the page's.
+    return_amount = serializers.DecimalField(max_digits=14, decimal_places=2, read_only=True)
+    replenish_amount = serializers.DecimalField(max_digits=14, decimal_places=2, read_only=True)
     workbook_url = serializers.SerializerMethodField()
 
     class Meta:
@@ -20,6 +23,8 @@ class MonthEndSerializer(serializers.ModelSerializer):
             "state",
             "state_label",
             "flag_amount",
+            "return_amount",
+            "replenish_amount",
             "computed_at",
             "confirmed_by",
             "confirmed_at",

@@ -2,32 +2,29 @@
 
 from io import BytesIO
 
-from django.utils.translation import gettext_lazy as _
-from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import OpenApiResponse, extend_schema
+from drf_spectacular.utils import extend_schema
 from rest_framework import viewsets
 from rest_framework.decorators import action
 
 from core.api.permissions import HasPerm
+from core.api.schema import WORKBOOK_RESPONSE
 from core.api.token_scope import READ, TokenScope
-from core.excel import XLSX, xlsx_response
+from core.excel import xlsx_response
 from finance.api import filters, serializers
-from finance.models import MonthEnd
-from finance.reports import month_end_workbook
-
-WORKBOOK = OpenApiResponse(OpenApiTypes.BINARY, description=_("The Excel workbook (xlsx)."))
+from finance.selectors import month_end_list
+from finance.workbook import month_end_workbook
 
 
 class MonthEndViewSet(viewsets.ReadOnlyModelViewSet):
     """Month-end summaries (R-J1) and their workbook for finance."""
 
-    queryset = MonthEnd.objects.select_related("confirmed_by")
+    queryset = month_end_list()
     permission_classes = [HasPerm("finance.view_monthend")]
     serializer_class = serializers.MonthEndSerializer
     filterset_class = filters.MonthEndFilter
     token_scope = TokenScope(integration=READ)  # the workbook is finance's, at a desk
 
-    @extend_schema(responses={(200, XLSX): WORKBOOK})
+    @extend_schema(responses=WORKBOOK_RESPONSE)
     @action(detail=True, methods=["get"])
     def workbook(self, request, pk=None):
         """Small by construction (grouped rows): built at once in the user's language."""

@@ -7,13 +7,13 @@ else gets 404.
 
 from django.http import FileResponse
 from django.utils.translation import gettext_lazy as _
-from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
+from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import mixins, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.permissions import IsAuthenticated
 from rest_framework.response import Response
 
+from core.api.schema import WORKBOOK_RESPONSE
 from core.errors import StateConflict
 from core.excel import XLSX, xlsx_response
 from reports import services
@@ -21,7 +21,6 @@ from reports.api import filters, serializers
 from reports.models import ExportJob
 
 NOT_READY = _("Export %(id)s is not ready: it is %(state)s.")
-WORKBOOK = OpenApiResponse(OpenApiTypes.BINARY, description=_("The Excel workbook (xlsx)."))
 
 
 class ExportJobViewSet(mixins.CreateModelMixin, viewsets.ReadOnlyModelViewSet):
@@ -49,7 +48,7 @@ class ExportJobViewSet(mixins.CreateModelMixin, viewsets.ReadOnlyModelViewSet):
     @extend_schema(
         request=serializers.ExportRequestInput,
         parameters=[OpenApiParameter("inline", bool, description=_("Small exports at once."))],
-        responses={201: serializers.ExportJobSerializer, (200, XLSX): WORKBOOK},
+        responses={201: serializers.ExportJobSerializer, **WORKBOOK_RESPONSE},
     )
     def create(self, request, *args, **kwargs):
         data = serializers.ExportRequestInput(data=request.data)
@@ -68,7 +67,7 @@ class ExportJobViewSet(mixins.CreateModelMixin, viewsets.ReadOnlyModelViewSet):
         job.refresh_from_db()
         return Response(self.get_serializer(job).data, status=status.HTTP_201_CREATED)
 
-    @extend_schema(responses={(200, XLSX): WORKBOOK})
+    @extend_schema(responses=WORKBOOK_RESPONSE)
     @action(detail=True, methods=["get"])
     def download(self, request, pk=None):
         job = self.get_object()

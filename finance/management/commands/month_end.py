@@ -1,17 +1,10 @@
-from datetime import datetime
-
+from django.core.exceptions import ValidationError
 from django.core.management.base import BaseCommand, CommandError
 
 from core.errors import StateConflict
+from core.months import month_parse
 from finance.month_end import month_end_compute, previous_month
-from finance.reports import month_end_workbook
-
-
-def month_arg(value):
-    try:
-        return datetime.strptime(value, "%Y-%m").date()
-    except ValueError as error:
-        raise CommandError(f"--month must look like 2026-10, not {value!r}") from error
+from finance.workbook import month_end_workbook
 
 
 class Command(BaseCommand):
@@ -22,9 +15,12 @@ class Command(BaseCommand):
         parser.add_argument("--xlsx", help="write the workbook to this path")
 
     def handle(self, *args, **options):
-        month = month_arg(options["month"]) if options["month"] else previous_month()
         try:
-            month_end = month_end_compute(month=month)
+            month = month_parse(options["month"], up_to_now=True) if options["month"] else None
+        except ValidationError as error:
+            raise CommandError(f"--month: {error.messages[0]}") from error
+        try:
+            month_end = month_end_compute(month=month or previous_month())
         except StateConflict as error:
             raise CommandError(str(error)) from error
         self.stdout.write(

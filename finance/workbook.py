@@ -1,41 +1,38 @@
 """Finance's month-end workbook (R-J1, R-J3): one sheet per view of the month."""
 
-from django.db.models import Sum
+from typing import BinaryIO
+
 from django.utils.translation import gettext as _
 
-from core.excel import MONEY_FORMAT, QTY_FORMAT, Column, sheet_write, workbook_new
+from core.excel import MONEY_FORMAT, QTY_FORMAT, Column, Workbook, sheet_write, workbook_new
+from finance.models import MonthEnd
+from finance.selectors import (
+    month_end_flagged,
+    month_end_grouped,
+    month_end_lines,
+    month_end_responsible,
+)
 
 
-def grouped(month_end, *fields):
-    return (
-        month_end.lines.values(*fields)
-        .annotate(qty=Sum("quantity"), amount=Sum("amount"))
-        .order_by(*fields)
-    )
-
-
-def quantity_columns():
+def quantity_columns() -> list[Column]:
     return [
         Column(_("Quantity"), 16, QTY_FORMAT, total=True),
         Column(_("Amount"), 16, MONEY_FORMAT, total=True),
     ]
 
 
-def by_dimension(workbook, month_end, title, field, header):
+def by_dimension(
+    workbook: Workbook, month_end: MonthEnd, title: str, field: str, header: str
+) -> None:
     columns = [Column(_("Kind"), 14), Column(header, 22), *quantity_columns()]
     rows = (
         (row["kind"], row[field] or "—", row["qty"], row["amount"])
-        for row in grouped(month_end, "kind", field)
+        for row in month_end_grouped(month_end, "kind", field)
     )
     sheet_write(workbook, title, columns, rows)
 
 
-def by_responsible_party(workbook, month_end):
-    documents = (
-        month_end.documents.values("responsible_party")
-        .annotate(amount=Sum("amount"), points=Sum("points"))
-        .order_by("responsible_party")
-    )
+def by_responsible_party(workbook: Workbook, month_end: MonthEnd) -> None:
     columns = [
         Column(_("Responsible party"), 22),
         Column(_("Amount"), 16, MONEY_FORMAT, True),
@@ -45,12 +42,14 @@ def by_responsible_party(workbook, month_end):
         workbook,
         _("By responsible party"),
         columns,
-        ((d["responsible_party"] or "—", d["amount"], d["points"]) for d in documents),
+        (
+            (row["responsible_party"] or "—", row["amount"], row["points"])
+            for row in month_end_responsible(month_end)
+        ),
     )
 
 
-def flagged(workbook, month_end):
-    documents = month_end.documents.filter(flagged=True).select_related("workshop")
+def flagged(workbook: Workbook, month_end: MonthEnd) -> None:
     columns = [
         Column(_("Number"), 18),
         Column(_("Workshop"), 14),
@@ -63,13 +62,12 @@ def flagged(workbook, month_end):
         columns,
         (
             (d.number, d.workshop.code if d.workshop else "—", d.reason_code, d.amount)
-            for d in documents
+            for d in month_end_flagged(month_end)
         ),
     )
 
 
-def detail(workbook, month_end):
-    lines = month_end.lines.select_related("workshop", "material").order_by("id")
+def detail(workbook: Workbook, month_end: MonthEnd) -> None:
     columns = [
         Column(_("Kind"), 12),
         Column(_("Workshop"), 12),
@@ -92,12 +90,12 @@ def detail(workbook, month_end):
             line.quantity,
             line.amount,
         )
-        for line in lines.iterator()
+        for line in month_end_lines(month_end).iterator()
     )
     sheet_write(workbook, _("Detail lines"), columns, rows)
 
 
-def month_end_workbook(month_end, target):
+def month_end_workbook(month_end: MonthEnd, target: str | BinaryIO) -> None:
     """Write the workbook to ``target`` (a path or a binary file)."""
     workbook = workbook_new()
     by_dimension(workbook, month_end, _("By workshop"), "workshop__code", _("Workshop"))
