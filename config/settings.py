@@ -147,7 +147,7 @@ LOGOUT_REDIRECT_URL = "login"
 # Excel imports: refuse oversized uploads before parsing them.
 IMPORT_MAX_ROWS = env.int("IMPORT_MAX_ROWS", default=20000)
 IMPORT_MAX_MB = env.int("IMPORT_MAX_MB", default=5)  # and 10x that unpacked (zip bombs)
-# Photos and PDFs attached to requests (returns.attachment_services); kept under MEDIA_ROOT,
+# Photos and PDFs attached to requests (returns.services.attachments); kept under MEDIA_ROOT,
 # which is never served by URL: downloads go through the scoped view.
 ATTACHMENT_MAX_BYTES = env.int("ATTACHMENT_MAX_BYTES", default=5 * 1024 * 1024)
 ATTACHMENT_MAX_PER_REQUEST = env.int("ATTACHMENT_MAX_PER_REQUEST", default=10)

@@ -11,7 +11,8 @@ from alerts.services import notify
 from core.outbox_tasks import outbox_tasks_send
 from reports.models import ExportJob, ExportState
 from returns.models import ShortageSlip
-from returns.replenish_services import replenish_issue, replenish_submit
+from returns.services.issuing import replenish_issue
+from returns.services.replenish import replenish_submit
 from tests.builders import location, receive, released_work_order
 from tests.factories import MaterialFactory, UserFactory
 from tests.outbox.conftest import wait_until, waiting_tasks
@@ -31,8 +32,8 @@ def short_slip(admin):
     work_order = released_work_order(admin, components=[(bolt, 1, 0)], number="WO-B")
     work_order_issue(work_order=work_order, actor=admin, lines=[IssueLine(bolt, 5, shelf)])
     request = replenishment(work_order, clerk, [line(bolt, 20)])
-    approve_all(replenish_submit(request=request, actor=clerk))
-    replenish_issue(request=request, actor=admin)
+    approve_all(replenish_submit(replenish_request=request, actor=clerk))
+    replenish_issue(replenish_request=request, actor=admin)
     receive(bolt, shelf, 15, admin)
     return ShortageSlip.objects.get(material=bolt)
 
