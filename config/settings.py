@@ -320,3 +320,48 @@ LOGGING = {
     # The daily audit anchor is a record kept outside the database: logged at any LOG_LEVEL.
     "loggers": {"audit.anchors": {"level": "INFO"}},
 }
+
+
+# --- Production conventions (issue #14 item 3) ------------------------------------------
+# Kept in one block on purpose (plain os.environ reads); README "Settings" lists each.
+
+# /healthz (core.health): answered first in MIDDLEWARE, before sessions, login, the HTTPS
+# redirect and the Host check; the media disk counts as full from this usage on.
+INSTALLED_APPS.append("health_check")
+MIDDLEWARE.insert(0, "core.health.HealthzMiddleware")
+HEALTH_DISK_MAX_PERCENT = float(os.environ.get("HEALTH_DISK_MAX_PERCENT", "95"))
+if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
+    # A stopped or unreachable database fails a request (and /healthz) in seconds, not minutes.
+    DATABASES["default"].setdefault("OPTIONS", {}).setdefault(
+        "connect_timeout", int(os.environ.get("DATABASE_CONNECT_TIMEOUT", "5"))
+    )
+
+# Static files: hashed, compressed names (WhiteNoise) once collected, i.e. with DEBUG off;
+# with DEBUG on (development, the test suite) the plain storage serves from the apps.
+if not DEBUG:
+    STORAGES = {
+        "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+        "staticfiles": {"BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"},
+    }
+
+# Logs: one JSON object a line (LOG_FORMAT=json, the default with DEBUG off) or readable text;
+# every line carries the request id (core.request_id). Celery worker and beat use these
+# settings too (config/celery.py), so a task's lines are JSON with its request's id.
+LOG_FORMAT = os.environ.get("LOG_FORMAT", "text" if DEBUG else "json").strip().lower()
+if LOG_FORMAT not in {"json", "text"}:
+    raise ImproperlyConfigured("LOG_FORMAT must be json or text.")
+LOGGING["formatters"]["json"] = {"()": "core.logging.JsonFormatter"}
+LOGGING["handlers"]["console"]["formatter"] = "json" if LOG_FORMAT == "json" else "request"
+
+# Errors to Sentry only when a DSN is given (sentry-sdk's Django and Celery integrations).
+SENTRY_DSN = os.environ.get("SENTRY_DSN", "")
+if SENTRY_DSN:
+    import sentry_sdk
+
+    sentry_sdk.init(
+        dsn=SENTRY_DSN,
+        environment=os.environ.get("SENTRY_ENVIRONMENT", "production"),
+        traces_sample_rate=float(os.environ.get("SENTRY_TRACES_SAMPLE_RATE", "0")),
+        send_default_pii=False,
+    )
+
