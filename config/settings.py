@@ -365,3 +365,15 @@ if SENTRY_DSN:
         send_default_pii=False,
     )
 
+
+# --- Reads that can leave the primary (issue #14 item 4) --------------------------------
+# DATABASE_REPLICA_URL: a read replica of the primary; reports, exports, the month-end
+# workbook and the ERP's ledger pulls read from it (core.db.reader), writes never do.
+# DATABASE_REPLICA_READS=0 sends those reads back to the primary (e.g. while it lags).
+DATABASE_ROUTERS = ["core.db.PrimaryReplicaRouter"]
+DATABASE_REPLICA_URL = os.environ.get("DATABASE_REPLICA_URL", "")
+DATABASE_REPLICA_READS = bool(DATABASE_REPLICA_URL) and env_bool("DATABASE_REPLICA_READS", True)
+if DATABASE_REPLICA_URL:
+    DATABASES["replica"] = dj_database_url.parse(DATABASE_REPLICA_URL, conn_max_age=60)
+    # Tests run against the primary's test database under this alias too.
+    DATABASES["replica"]["TEST"] = {"MIRROR": "default"}

@@ -3,6 +3,7 @@
 from django.db.models import Sum
 from django.utils.translation import gettext as _
 
+from core.db import reader
 from core.excel import MONEY_FORMAT, QTY_FORMAT, Column, sheet_write, workbook_new
 
 
@@ -98,7 +99,10 @@ def detail(workbook, month_end):
 
 
 def month_end_workbook(month_end, target):
-    """Write the workbook to ``target`` (a path or a binary file)."""
+    """Write the workbook to ``target`` (a path or a binary file), read from the replica
+    when there is one (``core.db.reader``): its lines and documents follow the month-end's
+    database."""
+    month_end = type(month_end).objects.using(reader()).get(pk=month_end.pk)
     workbook = workbook_new()
     by_dimension(workbook, month_end, _("By workshop"), "workshop__code", _("Workshop"))
     by_dimension(workbook, month_end, _("By reason"), "reason_code", _("Reason"))

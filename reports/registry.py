@@ -9,6 +9,7 @@ from django import forms
 from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
 from django.utils.translation import gettext_lazy as _
 
+from core.db import reader
 from finance.models import MonthEnd
 from finance.reports import month_end_workbook
 from reports.ledger import (
@@ -38,7 +39,7 @@ class MonthEndForm(forms.Form):
             month = datetime.strptime(value, "%Y-%m").date()
         except ValueError as error:
             raise forms.ValidationError(BAD_MONTH) from error
-        month_end = MonthEnd.objects.filter(month=month).first()
+        month_end = MonthEnd.objects.using(reader()).filter(month=month).first()
         if month_end is None:
             raise forms.ValidationError(NO_MONTH_END, params={"month": value})
         return month_end

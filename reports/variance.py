@@ -13,6 +13,7 @@ from itertools import islice
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from core.db import reader
 from core.excel import MONEY_FORMAT, QTY_FORMAT, Column, workbook_new
 from core.fields import MONEY
 from org.models import Workshop
@@ -44,7 +45,7 @@ class VarianceForm(forms.Form):
 
 
 def variance_lines(params):
-    lines = WorkOrderLine.objects.all()
+    lines = WorkOrderLine.objects.using(reader())
     for name in ("work_order", "workshop", "status"):
         if params.get(name):
             key = name if name == "work_order" else f"work_order__{name}"
@@ -106,7 +107,7 @@ def variance_rows(lines):
     )
     stream = lines.iterator(chunk_size=CHUNK)
     while chunk := list(islice(stream, CHUNK)):
-        totals = material_totals({line.work_order_id for line in chunk})
+        totals = material_totals({line.work_order_id for line in chunk}, using=lines.db)
         yield from (variance_row(line, totals) for line in chunk)
 
 
