@@ -13,16 +13,17 @@ WORKDIR /app
 RUN groupadd --system app \
     && useradd --system --gid app --home-dir /app --no-create-home --shell /usr/sbin/nologin app
 
-# Dependencies first, so this layer is rebuilt only when pyproject.toml changes.
-# pyproject.toml declares no modules (py-modules = []): `pip install .` pulls only the
-# dependencies, and the apps run from the checkout copied into /app below.
-COPY pyproject.toml ./
-RUN pip install . \
-    && rm -rf build ./*.egg-info
+# Dependencies first, so this layer is rebuilt only when the lock changes: exact versions
+# with their hashes (requirements.lock, refreshed by `make lock`, README "Dependencies"), the
+# same set CI installs. The apps run from the checkout copied into /app below; .dockerignore
+# keeps tests, benchmarks and local state out of the image.
+COPY requirements.lock ./
+RUN pip install --require-hashes -r requirements.lock
 
 COPY --chown=app:app . .
 
-# Static files are collected into the image (STATIC_ROOT=/app/staticfiles). The SECRET_KEY
+# Static files are collected into the image (STATIC_ROOT=/app/staticfiles), under hashed and
+# compressed names that WhiteNoise serves with far-future cache headers. The SECRET_KEY
 # here is a dev-only build-time placeholder that only lives for this command (settings want
 # >= 50 characters with DEBUG off, tests/test_deploy_files.py runs this line); the container
 # gets the real one from its environment at run time.
@@ -35,4 +36,5 @@ USER app
 
 EXPOSE 8000
 
-CMD ["gunicorn", "config.wsgi:application", "--bind", "0.0.0.0:8000", "--workers", "3"]
+# Workers, timeouts and the JSON access log come from gunicorn.conf.py (WEB_CONCURRENCY).
+CMD ["gunicorn", "-c", "gunicorn.conf.py", "config.wsgi:application"]

@@ -8,20 +8,24 @@ HOST ?= 127.0.0.1:8000
 export DEBUG ?= 1
 export DEMO_PASSWORD ?= demo-pass-2026
 
-.PHONY: run test lint venv venv-dev migrate demo stack clean
+.PHONY: run test lint venv venv-dev migrate demo stack clean lock
 
 $(VENV)/bin/python:
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
 
+# Exact versions with hashes from the locks (README "Dependencies"); the project itself is
+# installed editable without resolving anything again.
 # What the product needs to run (`make run`, `make stack`): no test tools.
-$(RUN_STAMP): pyproject.toml | $(VENV)/bin/python
-	$(BIN)/python -m pip install --quiet -e .
+$(RUN_STAMP): pyproject.toml requirements.lock | $(VENV)/bin/python
+	$(BIN)/python -m pip install --quiet --require-hashes -r requirements.lock
+	$(BIN)/python -m pip install --quiet --no-deps -e .
 	touch $(RUN_STAMP)
 
 # The test tools too (`make test`, `make lint`): pytest, Playwright, schemathesis...
-$(DEV_STAMP): pyproject.toml | $(VENV)/bin/python
-	$(BIN)/python -m pip install --quiet -e '.[dev]'
+$(DEV_STAMP): pyproject.toml requirements-dev.lock | $(VENV)/bin/python
+	$(BIN)/python -m pip install --quiet --require-hashes -r requirements-dev.lock
+	$(BIN)/python -m pip install --quiet --no-deps -e .
 	touch $(RUN_STAMP) $(DEV_STAMP)
 
 venv: $(RUN_STAMP)
@@ -70,6 +74,7 @@ stack: export SECRET_KEY := $(or $(SECRET_KEY),dev-only-make-stack-key-plain-htt
 stack: export SECURE_SSL_REDIRECT := $(or $(SECURE_SSL_REDIRECT),0)
 stack: export ALLOWED_HOSTS := $(or $(ALLOWED_HOSTS),$(STACK_HOSTS))
 stack: export LOG_LEVEL := $(or $(LOG_LEVEL),INFO)
+stack: export WEB_CONCURRENCY := $(or $(WEB_CONCURRENCY),2)
 stack: venv
 	psql "$$DATABASE_URL" -tAc 'SELECT 1' >/dev/null 2>&1 \
 		|| createdb --maintenance-db="$${DATABASE_URL%/*}/postgres" "$${DATABASE_URL##*/}"
@@ -77,7 +82,7 @@ stack: venv
 	$(BIN)/python manage.py collectstatic --noinput -v0
 	@echo "Stack on http://$(HOST)/ (DEBUG=0, plain HTTP): Ctrl-C stops web, worker and beat"
 	@trap 'trap - INT TERM EXIT; kill $$(jobs -p) 2>/dev/null; wait' INT TERM EXIT; \
-	$(BIN)/gunicorn config.wsgi:application --bind $(HOST) --workers 2 --access-logfile - & \
+	$(BIN)/gunicorn -c gunicorn.conf.py config.wsgi:application --bind $(HOST) & \
 	$(BIN)/celery -A config worker -l info & \
 	$(BIN)/celery -A config beat -l info --schedule $(VENV)/celerybeat-schedule & \
 	wait -n
@@ -93,6 +98,20 @@ lint: venv-dev
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 	$(BIN)/lint-imports
+
+# Refresh the lock files after a change to pyproject.toml's dependencies (README
+# "Dependencies"): requirements.lock (runtime: the image) and requirements-dev.lock (runtime
+# pins plus the dev extras: `make test`, CI), with hashes, from the public index only (not
+# this machine's local wheel folders). Existing pins are kept unless
+# `make lock LOCK_ARGS=--upgrade` asks for the newest allowed versions.
+LOCK_ARGS ?=
+PIP_COMPILE = env -u PIP_FIND_LINKS -u PIP_EXTRA_INDEX_URL -u PIP_INDEX_URL \
+	PIP_CONFIG_FILE=/dev/null $(BIN)/pip-compile --quiet --generate-hashes --strip-extras \
+	--no-emit-index-url --no-emit-find-links $(LOCK_ARGS)
+lock: venv
+	$(BIN)/python -m pip install --quiet 'pip-tools>=7.4,<8'
+	$(PIP_COMPILE) -o requirements.lock pyproject.toml
+	$(PIP_COMPILE) --extra dev -c requirements.lock -o requirements-dev.lock pyproject.toml
 
 clean:
 	rm -rf $(VENV) db.sqlite3 staticfiles $(RUN_DIR)

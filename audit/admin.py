@@ -42,7 +42,7 @@ class AuditEventAdmin(ReadOnlyAdmin):
     list_filter = ["action", "object_type"]
     # Every column above is on the row itself; nothing to join.
     list_select_related = []
-    search_fields = ["object_id", "actor_username", "device_id"]
+    search_fields = ["object_id", "actor_username", "device_id", "request_id"]
     date_hierarchy = "created_at"
     raw_id_fields = ["actor"]
     show_full_result_count = False  # the trail grows without bound: skip the extra COUNT

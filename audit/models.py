@@ -37,6 +37,11 @@ class AuditEvent(AppendOnlyModel):
     hash = models.CharField(max_length=64)
     # Which AUDIT_HMAC_KEYS entry signed the row; empty on rows from before keyed hashing.
     key_id = models.CharField(_("key"), max_length=32, blank=True, default="")
+    # The X-Request-Id of the request (or the task it caused) that wrote the row: finds its
+    # log lines. Hashed when present, so rows from before the field keep their hashes.
+    request_id = models.CharField(
+        _("request id"), max_length=64, blank=True, default="", db_index=True
+    )
 
     class Meta:
         verbose_name = _("audit event")

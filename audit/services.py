@@ -13,6 +13,7 @@ from django.utils import timezone
 
 from audit.keys import audit_key_signing
 from audit.models import AuditEvent, ChainHead
+from core.request_id import current_request_id
 
 HASHED_FIELDS = (
     "seq",
@@ -40,6 +41,8 @@ def event_hash(event, key: bytes | None) -> str:
     ``key=None`` gives the plain sha256 that rows written before keyed hashing carry."""
     content = {name: getattr(event, name) for name in HASHED_FIELDS}
     content["created_at"] = event.created_at.astimezone(UTC).isoformat()
+    if event.request_id:  # rows written before issue #14 have none and keep their hash
+        content["request_id"] = event.request_id
     payload = json.dumps(content, sort_keys=True, ensure_ascii=False, cls=DjangoJSONEncoder)
     if key is None:
         return hashlib.sha256(payload.encode()).hexdigest()
@@ -92,6 +95,7 @@ def audit_record(
         before=to_json_value(before),
         after=to_json_value(after),
         prev_hash=head.last_hash,
+        request_id=current_request_id(),
     )
     event.key_id, key = audit_key_signing()
     event.hash = event_hash(event, key)

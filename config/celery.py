@@ -1,8 +1,8 @@
 import logging
 import os
+from logging.config import dictConfig
 
-from celery import Celery
-from celery.signals import beat_init
+from celery import Celery, signals
 
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
 
@@ -13,7 +13,7 @@ app.config_from_object("django.conf:settings", namespace="CELERY")
 app.autodiscover_tasks()
 
 
-@beat_init.connect
+@signals.beat_init.connect
 def beat_entries_sent_at_start(sender, **kwargs):
     """Send the beat entries named in ``BEAT_RUN_AT_START`` once, as beat starts (settings)."""
     from django.conf import settings
@@ -27,3 +27,12 @@ def beat_entries_sent_at_start(sender, **kwargs):
             sender.app.send_task(task, ignore_result=True)
         except BROKER_ERRORS as error:  # the broker down must not stop beat; its ticks retry
             logger.warning("Beat starting: %s not sent: %s", name, error)
+
+
+@signals.setup_logging.connect
+def logging_from_django_settings(**kwargs):
+    """Worker and beat log like the web (settings.LOGGING: JSON lines with the request id,
+    LOG_LEVEL) instead of Celery's own handlers and format (issue #14)."""
+    from django.conf import settings
+
+    dictConfig(settings.LOGGING)

@@ -341,3 +341,62 @@ LOGGING = {
     # The daily audit anchor is a record kept outside the database: logged at any LOG_LEVEL.
     "loggers": {"audit.anchors": {"level": "INFO"}},
 }
+
+
+# --- Production conventions (issue #14 item 3) ------------------------------------------
+# README "Settings" lists each variable.
+
+# /healthz (core.health): answered first in MIDDLEWARE, before sessions, login, the HTTPS
+# redirect and the Host check; the media disk counts as full from this usage on.
+INSTALLED_APPS.append("health_check")
+MIDDLEWARE.insert(0, "core.health.HealthzMiddleware")
+HEALTH_DISK_MAX_PERCENT = env.float("HEALTH_DISK_MAX_PERCENT", default=95)
+if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
+    # A stopped or unreachable database fails a request (and /healthz) in seconds, not minutes.
+    DATABASES["default"].setdefault("OPTIONS", {}).setdefault(
+        "connect_timeout", env.int("DATABASE_CONNECT_TIMEOUT", default=5)
+    )
+
+# Static files: hashed, compressed names (WhiteNoise) once collected, i.e. with DEBUG off;
+# with DEBUG on (development, the test suite) the plain storage serves from the apps.
+if not DEBUG:
+    STORAGES = {
+        "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+        "staticfiles": {"BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"},
+    }
+
+# Logs: one JSON object a line (LOG_FORMAT=json, the default with DEBUG off) or readable text;
+# every line carries the request id (core.request_id). Celery worker and beat use these
+# settings too (config/celery.py), so a task's lines are JSON with its request's id.
+LOG_FORMAT = env.str("LOG_FORMAT", default="text" if DEBUG else "json").strip().lower()
+if LOG_FORMAT not in {"json", "text"}:
+    raise ImproperlyConfigured("LOG_FORMAT must be json or text.")
+LOGGING["formatters"]["json"] = {"()": "core.logging.JsonFormatter"}
+LOGGING["handlers"]["console"]["formatter"] = "json" if LOG_FORMAT == "json" else "request"
+
+# Errors to Sentry only when a DSN is given (sentry-sdk's Django and Celery integrations).
+SENTRY_DSN = env.str("SENTRY_DSN", default="")
+if SENTRY_DSN:
+    import sentry_sdk
+
+    sentry_sdk.init(
+        dsn=SENTRY_DSN,
+        environment=env.str("SENTRY_ENVIRONMENT", default="production"),
+        traces_sample_rate=env.float("SENTRY_TRACES_SAMPLE_RATE", default=0),
+        send_default_pii=False,
+    )
+
+
+# --- Reads that can leave the primary (issue #14 item 4) --------------------------------
+# DATABASE_REPLICA_URL: a read replica of the primary; reports, exports, the month-end
+# workbook and the ERP's ledger pulls read from it (core.db.reader), writes never do.
+# DATABASE_REPLICA_READS=0 sends those reads back to the primary (e.g. while it lags).
+DATABASE_ROUTERS = ["core.db.PrimaryReplicaRouter"]
+DATABASE_REPLICA_URL = env.str("DATABASE_REPLICA_URL", default="")
+DATABASE_REPLICA_READS = bool(DATABASE_REPLICA_URL) and env.bool(
+    "DATABASE_REPLICA_READS", default=True
+)
+if DATABASE_REPLICA_URL:
+    DATABASES["replica"] = {**env.db_url_config(DATABASE_REPLICA_URL), "CONN_MAX_AGE": 60}
+    # Tests run against the primary's test database under this alias too.
+    DATABASES["replica"]["TEST"] = {"MIRROR": "default"}

@@ -3,11 +3,15 @@ from django.contrib.auth import views as auth_views
 from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 
+from core.health import healthz, healthz_worker
 from org.forms import AdminLoginForm, LoginForm
 
 admin.site.login_form = AdminLoginForm  # says so when a login is locked out
 
 urlpatterns = [
+    # Answered by core.health.HealthzMiddleware first; named here for `manage.py health_check`.
+    path("healthz", healthz, name="healthz"),
+    path("healthz/worker", healthz_worker, name="healthz-worker"),
     path("", include("portal.urls")),
     path(
         "accounts/login/",

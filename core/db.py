@@ -29,3 +29,47 @@ def append_only_trigger(table):
             schema_editor.execute(f"DROP TRIGGER IF EXISTS {table}_append_only ON {table};")
 
     return migrations.RunPython(forwards, backwards)
+
+
+# Reads that can leave the primary (issue #14 item 4) ------------------------------------
+# With DATABASE_REPLICA_URL set, settings add a ``replica`` alias (a PostgreSQL streaming
+# replica). Reports, exports, the month-end workbook and the ERP's ledger pulls read through
+# ``reader()``; everything else, every write and anything inside a transaction stays on the
+# primary: ``PrimaryReplicaRouter`` sends every write to ``default`` even for a row that was
+# read from the replica, and never migrates the replica (it follows the primary).
+
+PRIMARY = "default"
+REPLICA = "replica"
+
+
+def reader() -> str:
+    """The alias a report-style read should use: the replica when one is configured and
+    enabled (``DATABASE_REPLICA_READS``), unless a transaction is open on the primary, whose
+    service must see its own writes and lock what it reads."""
+    from django.conf import settings
+    from django.db import connections
+
+    if (
+        REPLICA in settings.DATABASES
+        and getattr(settings, "DATABASE_REPLICA_READS", False)
+        and not connections[PRIMARY].in_atomic_block
+    ):
+        return REPLICA
+    return PRIMARY
+
+
+class PrimaryReplicaRouter:
+    """Reads go where the caller says (``.using(reader())``), else the primary; writes
+    always go to the primary; the replica is never migrated."""
+
+    def db_for_read(self, model, **hints):
+        return None  # the default: the instance's own database, else ``default``
+
+    def db_for_write(self, model, **hints):
+        return PRIMARY
+
+    def allow_relation(self, obj1, obj2, **hints):
+        return {obj1._state.db, obj2._state.db} <= {PRIMARY, REPLICA, None}
+
+    def allow_migrate(self, db, app_label, model_name=None, **hints):
+        return db != REPLICA

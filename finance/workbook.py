@@ -4,6 +4,7 @@ from typing import BinaryIO
 
 from django.utils.translation import gettext as _
 
+from core.db import reader
 from core.excel import MONEY_FORMAT, QTY_FORMAT, Column, Workbook, sheet_write, workbook_new
 from finance.models import MonthEnd
 from finance.selectors import (
@@ -96,7 +97,10 @@ def detail(workbook: Workbook, month_end: MonthEnd) -> None:
 
 
 def month_end_workbook(month_end: MonthEnd, target: str | BinaryIO) -> None:
-    """Write the workbook to ``target`` (a path or a binary file)."""
+    """Write the workbook to ``target`` (a path or a binary file), read from the replica
+    when there is one (``core.db.reader``): its lines and documents follow the month-end's
+    database."""
+    month_end = MonthEnd.objects.using(reader()).get(pk=month_end.pk)
     workbook = workbook_new()
     by_dimension(workbook, month_end, _("By workshop"), "workshop__code", _("Workshop"))
     by_dimension(workbook, month_end, _("By reason"), "reason_code", _("Reason"))

@@ -12,6 +12,7 @@ from django import forms
 from django.db.models import F, Max, Min, Q, QuerySet, Sum
 from django.utils.translation import gettext_lazy as _
 
+from core.db import reader
 from core.excel import MONEY_FORMAT, QTY_FORMAT, Column, workbook_new
 from core.fields import MONEY
 from inventory.models import LedgerEntry, Lot, MovementType, Serial
@@ -62,8 +63,9 @@ class LedgerExportForm(DateRangeForm):
 
 
 def ledger_entries(params: Params) -> QuerySet[LedgerEntry]:
-    """The ledger rows matching the export's filters, oldest first."""
-    entries = LedgerEntry.objects.all()
+    """The ledger rows matching the export's filters, oldest first (from the replica when
+    there is one: ``core.db.reader``)."""
+    entries = LedgerEntry.objects.using(reader())
     if params.get("date_from"):
         entries = entries.filter(created_at__gte=day_start(params["date_from"]))
     if params.get("date_to"):
@@ -212,7 +214,7 @@ def recall_entries(params: Params) -> QuerySet[LedgerEntry]:
     """Every ledger entry of the lot (all its serials), the serial, or the work order."""
     for name in ("lot", "serial", "work_order"):
         if params.get(name):
-            return LedgerEntry.objects.filter(**{name: params[name]})
+            return LedgerEntry.objects.using(reader()).filter(**{name: params[name]})
     return LedgerEntry.objects.none()
 
 

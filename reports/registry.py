@@ -9,6 +9,7 @@ from django import forms
 from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
 from django.utils.translation import gettext_lazy as _
 
+from core.db import reader
 from core.months import MonthField
 from finance.models import MonthEnd
 from finance.workbook import month_end_workbook
@@ -35,7 +36,7 @@ class MonthEndForm(forms.Form):
 
     def clean_month(self) -> MonthEnd:
         month = self.cleaned_data["month"]
-        month_end = MonthEnd.objects.filter(month=month).first()
+        month_end = MonthEnd.objects.using(reader()).filter(month=month).first()
         if month_end is None:
             raise forms.ValidationError(NO_MONTH_END, params={"month": f"{month:%Y-%m}"})
         return month_end

@@ -14,6 +14,7 @@ from django import forms
 from django.db.models import QuerySet
 from django.utils.translation import gettext_lazy as _
 
+from core.db import reader
 from core.excel import MONEY_FORMAT, QTY_FORMAT, Column, workbook_new
 from core.fields import MONEY
 from org.models import Workshop
@@ -41,7 +42,7 @@ class VarianceForm(DateRangeForm):
 
 
 def variance_lines(params: Params) -> QuerySet[WorkOrderLine]:
-    lines = WorkOrderLine.objects.all()
+    lines = WorkOrderLine.objects.using(reader())
     for name in ("work_order", "workshop", "status"):
         if params.get(name):
             key = name if name == "work_order" else f"work_order__{name}"
@@ -103,7 +104,7 @@ def variance_rows(lines):
     )
     stream = lines.iterator(chunk_size=CHUNK)
     while chunk := list(islice(stream, CHUNK)):
-        totals = material_totals({line.work_order_id for line in chunk})
+        totals = material_totals({line.work_order_id for line in chunk}, using=lines.db)
         yield from (variance_row(line, totals) for line in chunk)
 
 

@@ -36,6 +36,14 @@ def pytest_configure(config):
     """Tests create many users: PBKDF2's million iterations would cost ~0.3 s each, so the
     suite hashes with MD5 (production keeps Django's default hashers)."""
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+    # A ``replica`` alias mirroring the test database (issue #14): tests that ask for it
+    # (``databases={"default", "replica"}``, DATABASE_REPLICA_READS on) prove which reads
+    # leave the primary; everywhere else ``core.db.reader`` keeps to the primary.
+    if "replica" not in settings.DATABASES:
+        settings.DATABASES["replica"] = {
+            **settings.DATABASES["default"],
+            "TEST": {"MIRROR": "default"},
+        }
 
 
 def pytest_collection_modifyitems(config, items):

@@ -12,11 +12,12 @@ from pathlib import Path
 
 import pytest
 import yaml
+from django.test import Client, override_settings
 
 from tests.makefile import target_env
 
 ROOT = Path(__file__).resolve().parent.parent
-APP_SERVICES = ("web", "worker", "beat")
+APP_SERVICES = ("migrate", "web", "worker", "beat")
 
 
 @pytest.fixture(scope="module")
@@ -59,8 +60,8 @@ def exec_form(args):
     return json.loads(args) if args.startswith("[") else shlex.split(args)
 
 
-def test_compose_has_the_five_services(compose):
-    assert {"postgres", "redis", "web", "worker", "beat"} <= set(compose["services"])
+def test_compose_has_the_six_services(compose):
+    assert {"postgres", "redis", "migrate", "web", "worker", "beat"} <= set(compose["services"])
 
 
 def test_compose_images(compose):
@@ -71,14 +72,40 @@ def test_compose_images(compose):
         assert services[name]["build"] in (".", {"context": "."}), name
 
 
-def test_web_migrates_then_runs_gunicorn(compose):
+def test_migrations_are_a_one_off_service(compose):
+    migrate = compose["services"]["migrate"]
+    assert command_text(migrate) == "python manage.py migrate --noinput"
+    assert migrate["restart"] == "no"
+    assert migrate["depends_on"]["postgres"]["condition"] == "service_healthy"
+
+
+@pytest.mark.parametrize("name", ["web", "worker", "beat"])
+def test_app_services_wait_for_the_migrations_and_never_run_them(compose, name):
+    service = compose["services"][name]
+    condition = service["depends_on"]["migrate"]["condition"]
+    assert condition == "service_completed_successfully"
+    assert "migrate" not in command_text(service)
+
+
+def test_web_runs_gunicorn_with_its_config_file(compose):
     web = compose["services"]["web"]
     command = command_text(web)
-    assert "python manage.py migrate --noinput" in command
-    assert "gunicorn config.wsgi:application" in command
-    assert "--bind 0.0.0.0:8000" in command
-    assert command.index("migrate") < command.index("gunicorn")
+    assert command == "gunicorn -c gunicorn.conf.py config.wsgi:application"
     assert "8000:8000" in [str(port) for port in web["ports"]]
+
+
+def healthcheck_text(service):
+    test = service["healthcheck"]["test"]
+    return " ".join(test) if isinstance(test, list) else test
+
+
+def test_web_and_worker_report_healthz(compose):
+    web = healthcheck_text(compose["services"]["web"])
+    assert "urlopen('http://127.0.0.1:8000/healthz'" in web
+    worker = healthcheck_text(compose["services"]["worker"])
+    assert "manage.py health_check healthz-worker --no-http" in worker
+    for name in ("web", "worker"):
+        assert compose["services"][name]["healthcheck"]["retries"] >= 3
 
 
 def test_web_waits_for_healthy_postgres_and_redis(compose):
@@ -116,9 +143,10 @@ def test_dockerfile_base_image(dockerfile):
     assert dockerfile[0] == ("FROM", "python:3.11-slim")
 
 
-def test_dockerfile_installs_project_and_collects_static(dockerfile):
+def test_dockerfile_installs_the_lock_and_collects_static(dockerfile):
     runs = [args for keyword, args in dockerfile if keyword == "RUN"]
-    assert any("pip install ." in run for run in runs)
+    assert ("COPY", "requirements.lock ./") in dockerfile
+    assert "pip install --require-hashes -r requirements.lock" in runs
     collect = [run for run in runs if "collectstatic" in run]
     assert collect and "SECRET_KEY=" in collect[0]
 
@@ -133,14 +161,15 @@ def test_dockerfile_cmd_runs_gunicorn(dockerfile):
     cmds = [args for keyword, args in dockerfile if keyword == "CMD"]
     assert cmds, "Dockerfile has no CMD"
     cmd = exec_form(cmds[-1])
-    assert cmd[0] == "gunicorn"
-    assert "config.wsgi:application" in cmd
-    assert "0.0.0.0:8000" in " ".join(cmd)
+    assert cmd == ["gunicorn", "-c", "gunicorn.conf.py", "config.wsgi:application"]
 
 
 def test_dockerignore_keeps_local_state_out():
     ignored = (ROOT / ".dockerignore").read_text(encoding="utf-8").split()
     for entry in (".git", ".venv", "db.sqlite3", ".env"):
+        assert entry in ignored
+    # The image holds the service only: no test suite, no benchmarks.
+    for entry in ("tests", "bench"):
         assert entry in ignored
 
 
@@ -196,12 +225,28 @@ def make_stack_env():
     return target_env("stack", names)
 
 
+def page_with_manifest_storage(static_root, path):
+    storages = {
+        "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+        "staticfiles": {"BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"},
+    }
+    with override_settings(STORAGES=storages, STATIC_ROOT=static_root):
+        response = Client().get(path)
+    assert response.status_code == 200
+    return response.content.decode()
+
+
 def test_the_dockerfile_collects_static_files_with_its_build_settings(dockerfile, tmp_path):
     env, command = dockerfile_collectstatic(dockerfile)
     assert env["DEBUG"] == "0" and env["SECRET_KEY"].startswith("dev-only-")
     result = run_django({**env, "STATIC_ROOT": str(tmp_path)}, *command)
     assert result.returncode == 0, result.stdout + result.stderr
     assert (tmp_path / "admin").is_dir()
+    # Hashed and compressed names (WhiteNoise's manifest storage, DEBUG off), which the
+    # pages link to.
+    hashed = json.loads((tmp_path / "staticfiles.json").read_text())["paths"]["css/app.css"]
+    assert hashed != "css/app.css" and (tmp_path / f"{hashed}.gz").is_file()
+    assert f"/static/{hashed}" in page_with_manifest_storage(tmp_path, "/accounts/login/")
     # ALLOWED_HOSTS comes from the container's environment at run time, not the build.
     assert deploy_findings(env) == {"security.W020"}
 

@@ -18,18 +18,18 @@ COUNTED_MOVEMENTS = {
 }
 
 
-def material_totals(work_order_ids):
+def material_totals(work_order_ids, *, using=None):
     """{work_order_id: {material_id: {"issued", "returned", "replenished"}}} in one query.
 
-    The ledger is the only source: no counters to drift (R-L2).
+    The ledger is the only source: no counters to drift (R-L2). ``using``: the database
+    alias to read (a report passes its own: ``core.db.reader``).
     """
     totals = defaultdict(
         lambda: defaultdict(lambda: dict.fromkeys(("issued", "returned", "replenished"), ZERO))
     )
     rows = (
-        LedgerEntry.objects.filter(
-            work_order_id__in=work_order_ids, movement_type__in=list(COUNTED_MOVEMENTS)
-        )
+        LedgerEntry.objects.using(using)
+        .filter(work_order_id__in=work_order_ids, movement_type__in=list(COUNTED_MOVEMENTS))
         .values("work_order_id", "material_id", "movement_type")
         .annotate(total=Sum("quantity"))
         .order_by()

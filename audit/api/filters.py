@@ -11,6 +11,7 @@ class AuditEventFilter(django_filters.FilterSet):
     user = django_filters.CharFilter(field_name="actor_username")
     device = django_filters.CharFilter(field_name="device_id")
     action = django_filters.CharFilter(lookup_expr="startswith")
+    request_id = django_filters.CharFilter()  # the X-Request-Id that wrote it (issue #14)
     date_from = django_filters.DateFilter(field_name="created_at", lookup_expr="date__gte")
     date_to = django_filters.DateFilter(field_name="created_at", lookup_expr="date__lte")
 

@@ -21,6 +21,7 @@ class AuditEventSerializer(serializers.ModelSerializer):
             "object_repr",
             "before",
             "after",
+            "request_id",
             "hash",
         ]
         read_only_fields = fields

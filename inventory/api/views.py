@@ -11,6 +11,7 @@ from core.api.pagination import IdCursorPagination
 from core.api.permissions import HasPerm
 from core.api.schema import ERRORS
 from core.api.token_scope import READ, TokenScope
+from core.db import reader
 from inventory import selectors, services
 from inventory.api import filters, serializers
 from inventory.models import LedgerEntry, Lot, Serial, StockBalance
@@ -96,6 +97,10 @@ class LedgerViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.G
     pagination_class = IdCursorPagination
     ordering_fields = None
     token_scope = TokenScope(integration=READ, device=READ)
+
+    def get_queryset(self):
+        """ERP pulls read the replica when there is one (``core.db.reader``)."""
+        return super().get_queryset().using(reader())
 
 
 class StockActionView(APIView):
