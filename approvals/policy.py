@@ -9,6 +9,7 @@ version, which checks the whole matrix first.
 
 from typing import Any
 
+from django.contrib.auth.models import AbstractBaseUser
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
@@ -129,7 +130,7 @@ def policy_content(policy: PolicyVersion) -> dict[str, Any]:
 @atomic_service
 def policy_publish(
     *,
-    actor: Any,
+    actor: AbstractBaseUser | None,
     device: str = "",
     version_data: dict[str, Any] | None = None,
     draft: PolicyVersion | None = None,
