@@ -27,6 +27,11 @@ from core.errors import StateConflict
 
 PUBLISHED = _("Draft published as version %(version)s.")
 NOT_PUBLISHED = _("Version %(version)s was not published: %(error)s")
+DRAFT_HELP = _(
+    "A draft routes no request. When its bands and limits are complete, publish it from the "
+    "list with the action 'Publish the selected drafts'; a published version is "
+    "read-only."
+)
 
 
 def editable(policy):
@@ -72,7 +77,22 @@ class MatrixCellInline(PolicyPartInline):
 class PolicyVersionAdmin(AuditedModelAdmin):
     list_display = ["version", "is_active", "valuable_amount", "sla_hours", "note", "created_at"]
     list_filter = ["is_active"]
-    fields = ["version", "is_active", "valuable_amount", "large_quantity", "sla_hours", "note"]
+    fieldsets = [
+        (
+            None,
+            {
+                "fields": [
+                    "version",
+                    "is_active",
+                    "valuable_amount",
+                    "large_quantity",
+                    "sla_hours",
+                    "note",
+                ],
+                "description": DRAFT_HELP,
+            },
+        )
+    ]
     readonly_fields = ["version", "is_active"]
     inlines = [OrderBandInline, MatrixCellInline]
     actions = ["publish"]
