@@ -1,12 +1,15 @@
 """Admin for the approval matrix (R-A5) and who holds which tier (R-A6).
 
-A policy version turns read-only once an approval step used it: a new version never
-changes a decision already taken. Approval steps change only through the services.
+A policy version is edited only as a draft (inactive, used by no step); the "Publish"
+action hands it to ``approvals.policy.policy_publish``, which checks the whole matrix and
+audits it. A published version is read-only: a new version never changes a decision
+already taken. Approval steps change only through the services.
 """
 
-from django.contrib import admin
+from django.contrib import admin, messages
 from django.core.exceptions import ValidationError
-from django.forms.models import BaseInlineFormSet
+from django.db.models import Max
+from django.utils.translation import gettext_lazy as _
 
 from approvals.models import (
     ApprovalStep,
@@ -16,29 +19,39 @@ from approvals.models import (
     PolicyVersion,
     TierAssignment,
 )
-from approvals.policy import policy_matrix_check
+from approvals.policy import policy_is_draft, policy_publish
 from audit.admin import AuditedModelAdmin
 from audit.master_data import master_record_delete, master_record_save
 from core.admin import ReadOnlyAdmin
+from core.errors import StateConflict
+
+PUBLISHED = _("Draft published as version %(version)s.")
+NOT_PUBLISHED = _("Version %(version)s was not published: %(error)s")
+DRAFT_HELP = _(
+    "A draft routes no request. When its bands and limits are complete, publish it from the "
+    "list with the action 'Publish the selected drafts'; a published version is "
+    "read-only."
+)
 
 
-def policy_in_use(policy):
-    return policy is not None and ApprovalStep.objects.filter(policy=policy).exists()
+def editable(policy):
+    """A version being added, or a draft."""
+    return policy is None or policy_is_draft(policy)
 
 
 class PolicyPartInline(admin.TabularInline):
-    """Bands and cells are editable only while their version is unused."""
+    """Bands and cells are editable only in a draft."""
 
     extra = 0
 
     def has_add_permission(self, request, obj=None):
-        return not policy_in_use(obj) and super().has_add_permission(request, obj)
+        return editable(obj) and super().has_add_permission(request, obj)
 
     def has_change_permission(self, request, obj=None):
-        return not policy_in_use(obj) and super().has_change_permission(request, obj)
+        return editable(obj) and super().has_change_permission(request, obj)
 
     def has_delete_permission(self, request, obj=None):
-        return not policy_in_use(obj) and super().has_delete_permission(request, obj)
+        return editable(obj) and super().has_delete_permission(request, obj)
 
 
 class OrderBandInline(PolicyPartInline):
@@ -46,27 +59,8 @@ class OrderBandInline(PolicyPartInline):
     fields = ["code", "upper_bound"]
 
 
-class MatrixCellFormSet(BaseInlineFormSet):
-    def clean(self):
-        """A version saved active must hold a complete, consistent matrix (the service's rule,
-        as for a version published through the API)."""
-        super().clean()
-        if not self.instance.is_active or any(self.errors):
-            return
-        cells = [
-            {**form.cleaned_data, "band": form.cleaned_data["band"].code}
-            for form in self.forms
-            if form.cleaned_data and not form.cleaned_data.get("DELETE")
-        ]
-        try:
-            policy_matrix_check(policy=self.instance, cells=cells)
-        except ValidationError as error:  # a formset's errors are a plain list
-            raise ValidationError(error.messages) from error
-
-
 class MatrixCellInline(PolicyPartInline):
     model = MatrixCell
-    formset = MatrixCellFormSet
     fields = ["approval_class", "band", "tier", "max_ratio"]
 
     def get_queryset(self, request):
@@ -83,13 +77,39 @@ class MatrixCellInline(PolicyPartInline):
 class PolicyVersionAdmin(AuditedModelAdmin):
     list_display = ["version", "is_active", "valuable_amount", "sla_hours", "note", "created_at"]
     list_filter = ["is_active"]
+    fieldsets = [
+        (
+            None,
+            {
+                "fields": [
+                    "version",
+                    "is_active",
+                    "valuable_amount",
+                    "large_quantity",
+                    "sla_hours",
+                    "note",
+                ],
+                "description": DRAFT_HELP,
+            },
+        )
+    ]
+    readonly_fields = ["version", "is_active"]
     inlines = [OrderBandInline, MatrixCellInline]
+    actions = ["publish"]
 
     def has_change_permission(self, request, obj=None):
-        return not policy_in_use(obj) and super().has_change_permission(request, obj)
+        return editable(obj) and super().has_change_permission(request, obj)
 
     def has_delete_permission(self, request, obj=None):
-        return not policy_in_use(obj) and super().has_delete_permission(request, obj)
+        return editable(obj) and super().has_delete_permission(request, obj)
+
+    def save_model(self, request, obj, form, change):
+        """A version added here is a draft; ``policy_publish`` renumbers it when published."""
+        if not change:
+            obj.is_active = False
+            newest = PolicyVersion.objects.aggregate(newest=Max("version"))["newest"]
+            obj.version = (newest or 0) + 1
+        super().save_model(request, obj, form, change)
 
     def save_formset(self, request, form, formset, change):
         """Bands and cells through the audited services, deletions first (a band removed and
@@ -99,6 +119,21 @@ class PolicyVersionAdmin(AuditedModelAdmin):
             master_record_delete(instance=obj, actor=request.user, device=request.device_id)
         for obj in saved:
             master_record_save(instance=obj, actor=request.user, device=request.device_id)
+
+    @admin.action(description=_("Publish the selected drafts"), permissions=["change"])
+    def publish(self, request, queryset):
+        """Each draft through ``policy_publish`` (R-A5); a refused one stays as it was."""
+        for draft in queryset.order_by("version"):
+            version = draft.version
+            try:
+                policy = policy_publish(draft=draft, actor=request.user, device=request.device_id)
+            except (ValidationError, StateConflict) as error:
+                reasons = error.messages if isinstance(error, ValidationError) else [str(error)]
+                for reason in reasons:
+                    params = {"version": version, "error": reason}
+                    self.message_user(request, NOT_PUBLISHED % params, messages.ERROR)
+            else:
+                self.message_user(request, PUBLISHED % {"version": policy.version})
 
 
 @admin.register(TierAssignment)

@@ -2,14 +2,27 @@
 
 A published version is never edited: routing takes the newest active version, and every
 approval step keeps the version that routed it, so a new version never changes a decision
-already taken.
+already taken. A draft (a version neither active nor used by a step) is edited in the
+admin and becomes active only through ``policy_publish``, the one writer of a published
+version, which checks the whole matrix first.
 """
 
+from typing import Any
+
+from django.contrib.auth.models import AbstractBaseUser
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
-from approvals.models import MATRIX_CHAIN, MatrixCell, OrderBand, PolicyVersion, Tier
+from approvals.models import (
+    MATRIX_CHAIN,
+    ApprovalStep,
+    MatrixCell,
+    OrderBand,
+    PolicyVersion,
+    Tier,
+)
 from audit.services import audit_record
+from core.errors import StateConflict
 from core.transactions import atomic_service
 from materials.models import ApprovalClass
 
@@ -27,11 +40,25 @@ MISSING_CELL = _(
     "Class %(class)s, band %(band)s has no %(tier)s limit: an active policy needs a limit for "
     "every class, band and tier below the GM."
 )
+NOT_A_DRAFT = _(
+    "Version %(version)s is already published; only a draft (inactive and used by no "
+    "approval step) can be published."
+)
 # The GM approves whatever is above every limit, so the GM needs no cell (routing.needed_tier).
 LIMITED_TIERS = MATRIX_CHAIN[:-1]
 
 
-def bands_check(bands):
+def policy_in_use(policy: PolicyVersion | None) -> bool:
+    """Whether an approval step was routed by ``policy``."""
+    return policy is not None and ApprovalStep.objects.filter(policy=policy).exists()
+
+
+def policy_is_draft(policy: PolicyVersion | None) -> bool:
+    """A saved version that routes nothing yet: inactive and used by no step."""
+    return policy is not None and not policy.is_active and not policy_in_use(policy)
+
+
+def bands_check(bands: list[dict[str, Any]]) -> None:
     if not bands:
         raise ValidationError({"bands": NO_BANDS})
     codes = [band["code"] for band in bands]
@@ -45,7 +72,7 @@ def bands_check(bands):
         raise ValidationError({"bands": BANDS_NOT_ASCENDING})
 
 
-def cells_check(cells, band_codes):
+def cells_check(cells: list[dict[str, Any]], band_codes: set[str]) -> None:
     """Known bands, one limit per (class, band, tier), limits rising along the chain."""
     limits = {}
     for cell in cells:
@@ -66,7 +93,7 @@ def cells_check(cells, band_codes):
             )
 
 
-def matrix_complete_check(cells, band_codes):
+def matrix_complete_check(cells: list[dict[str, Any]], band_codes: list[str]) -> None:
     """R-A2/R-A5: an active matrix has a limit for every approval class × band × tier below the
     GM; without one, routing would silently send that cell's requests to the GM."""
     present = {(cell["approval_class"], cell["band"], cell["tier"]) for cell in cells}
@@ -78,23 +105,50 @@ def matrix_complete_check(cells, band_codes):
                     raise ValidationError({"cells": MISSING_CELL % params})
 
 
-def policy_matrix_check(*, policy, cells):
-    """The admin's check of a version being saved active: its saved bands and the cells as
-    edited (``approval_class``, ``band`` code, ``tier``, ``max_ratio``)."""
-    band_codes = list(policy.bands.values_list("code", flat=True)) if policy.pk else []
-    cells_check(cells, set(band_codes))
-    matrix_complete_check(cells, band_codes)
+def policy_content(policy: PolicyVersion) -> dict[str, Any]:
+    """A saved version as ``policy_publish``'s ``version_data``, bands and cells included."""
+    return {
+        "valuable_amount": policy.valuable_amount,
+        "large_quantity": policy.large_quantity,
+        "sla_hours": policy.sla_hours,
+        "note": policy.note,
+        "bands": [
+            {"code": band.code, "upper_bound": band.upper_bound} for band in policy.bands.all()
+        ],
+        "cells": [
+            {
+                "approval_class": cell.approval_class,
+                "band": cell.band.code,
+                "tier": cell.tier,
+                "max_ratio": cell.max_ratio,
+            }
+            for cell in policy.cells.select_related("band")
+        ],
+    }
 
 
 @atomic_service
-def policy_publish(*, version_data, actor, device=""):
-    """Create the next policy version with its bands and cells, and audit it.
+def policy_publish(
+    *,
+    actor: AbstractBaseUser | None,
+    device: str = "",
+    version_data: dict[str, Any] | None = None,
+    draft: PolicyVersion | None = None,
+) -> PolicyVersion:
+    """Publish the next policy version, checked whole (R-A5), and audit it.
 
-    ``version_data``: ``valuable_amount``, optional ``large_quantity``, ``sla_hours``,
+    Either ``version_data``: ``valuable_amount``, optional ``large_quantity``, ``sla_hours``,
     ``note``, ``is_active`` (default true), ``bands`` (``code``, ``upper_bound`` or None for
     the top band), ``cells`` (``approval_class``, ``band`` code, ``tier``, ``max_ratio`` as
-    a fraction). Older versions stay as they are.
+    a fraction) — a new version is created; or ``draft``: a draft edited in the admin turns
+    active in place, under the next version number so that it routes new requests. Older
+    versions stay as they are; on any error nothing changes.
     """
+    if draft is not None:
+        draft = PolicyVersion.objects.select_for_update().get(pk=draft.pk)
+        if not policy_is_draft(draft):
+            raise StateConflict(NOT_A_DRAFT, params={"version": draft.version})
+        version_data = {**policy_content(draft), "is_active": True}
     data = {"is_active": True, **version_data}
     bands, cells = data.pop("bands"), data.pop("cells")
     bands_check(bands)
@@ -102,9 +156,35 @@ def policy_publish(*, version_data, actor, device=""):
     if data["is_active"]:
         matrix_complete_check(cells, [band["code"] for band in bands])
     latest = PolicyVersion.objects.select_for_update().order_by("-version").first()
-    policy = PolicyVersion(version=(latest.version if latest else 0) + 1, **data)
-    policy.full_clean()
-    policy.save()
+    if draft is not None:
+        policy = draft_activate(draft, latest)
+    else:
+        policy = PolicyVersion(version=(latest.version if latest else 0) + 1, **data)
+        policy.full_clean()
+        policy.save()
+        parts_create(policy, bands, cells)
+    audit_record(
+        actor=actor,
+        device=device,
+        action="policyversion.publish",
+        obj=policy,
+        after={**data, "version": policy.version, "bands": bands, "cells": cells},
+    )
+    return policy
+
+
+def draft_activate(draft: PolicyVersion, latest: PolicyVersion) -> PolicyVersion:
+    if latest.pk != draft.pk:  # a draft older than the newest version would never route
+        draft.version = latest.version + 1
+    draft.is_active = True
+    draft.full_clean()
+    draft.save(update_fields=["version", "is_active"])
+    return draft
+
+
+def parts_create(
+    policy: PolicyVersion, bands: list[dict[str, Any]], cells: list[dict[str, Any]]
+) -> None:
     by_code = {
         band["code"]: OrderBand.objects.create(
             policy=policy, code=band["code"], upper_bound=band.get("upper_bound")
@@ -121,11 +201,3 @@ def policy_publish(*, version_data, actor, device=""):
         )
         for cell in cells
     )
-    audit_record(
-        actor=actor,
-        device=device,
-        action="policyversion.publish",
-        obj=policy,
-        after={**data, "version": policy.version, "bands": bands, "cells": cells},
-    )
-    return policy

@@ -7,6 +7,11 @@ app (``AppConfig.ready``), so approvals never imports the app above it:
   chain (R-A4).
 """
 
+from collections.abc import Callable
+from typing import Any
+
+from django.db.models import Model, QuerySet
+
 HANDLERS = {}  # "app.model" -> (approved, rejected)
 MODELS = {}  # kind -> request model, in registration order
 LABELS = {}  # kind -> label
@@ -14,7 +19,15 @@ QUERYSETS = {}  # kind -> () -> the model's queryset with what a decision needs
 REASONS = {}  # "replenish" -> () -> replenish reasons; "extra_tiers" -> reason -> tiers
 
 
-def register(model, *, kind, label, approved, rejected, queryset):
+def register(
+    model: type[Model],
+    *,
+    kind: str,
+    label: str,
+    approved: Callable[..., Any],
+    rejected: Callable[..., Any],
+    queryset: Callable[[], QuerySet],
+) -> None:
     """``approved(request, actor, device)`` / ``rejected(request, actor, device, comment)``."""
     HANDLERS[model._meta.label_lower] = (approved, rejected)
     MODELS[kind] = model
@@ -22,31 +35,33 @@ def register(model, *, kind, label, approved, rejected, queryset):
     QUERYSETS[kind] = queryset
 
 
-def register_reasons(*, replenish, extra_tiers):
+def register_reasons(
+    *, replenish: Callable[[], QuerySet], extra_tiers: Callable[[Model], list[str]]
+) -> None:
     """``replenish()``: the replenish reasons; ``extra_tiers(reason)``: the tiers the reason
     adds to a replenishment's matrix chain."""
     REASONS.update(replenish=replenish, extra_tiers=extra_tiers)
 
 
-def handlers_for(request):
+def handlers_for(request: Model) -> tuple[Callable[..., Any], Callable[..., Any]]:
     return HANDLERS[request._meta.label_lower]
 
 
-def kind_choices():
+def kind_choices() -> list[tuple[str, str]]:
     return list(LABELS.items())
 
 
-def request_kind(request):
+def request_kind(request: Model) -> str:
     return next(kind for kind, model in MODELS.items() if isinstance(request, model))
 
 
-def decision_querysets():
+def decision_querysets() -> list[QuerySet]:
     return [queryset() for queryset in QUERYSETS.values()]
 
 
-def replenish_reasons():
+def replenish_reasons() -> QuerySet:
     return REASONS["replenish"]()
 
 
-def extra_tiers(reason):
+def extra_tiers(reason: Model | None) -> list[str]:
     return REASONS["extra_tiers"](reason) if reason is not None else []

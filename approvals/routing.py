@@ -2,13 +2,16 @@
 of R-A4. Pure reads; the preview endpoint, ``explain_approval`` and real routing all use
 ``replenish_route`` so they can never disagree."""
 
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from decimal import Decimal
+from typing import Any
 
 from django.core.exceptions import ValidationError
+from django.db.models import Model
 from django.utils.translation import gettext_lazy as _
 
-from approvals.models import MATRIX_CHAIN, MatrixCell, PolicyVersion, Tier
+from approvals.models import MATRIX_CHAIN, MatrixCell, OrderBand, PolicyVersion, Tier
 from approvals.registry import extra_tiers
 
 NO_POLICY = _("No active approval policy: an administrator must publish one.")
@@ -27,7 +30,7 @@ class Route:
     policy_version: int
     cell: dict = field(default_factory=dict)
 
-    def as_dict(self):
+    def as_dict(self) -> dict[str, Any]:
         return {
             "ratio": str(self.ratio.quantize(RATIO_DISPLAY)),
             "order_band": self.order_band,
@@ -38,14 +41,14 @@ class Route:
         }
 
 
-def active_policy():
+def active_policy() -> PolicyVersion:
     policy = PolicyVersion.objects.filter(is_active=True).order_by("-version").first()
     if policy is None:
         raise ValidationError(NO_POLICY)
     return policy
 
 
-def order_band(policy, order_qty):
+def order_band(policy: PolicyVersion, order_qty: Decimal) -> OrderBand:
     """The first band whose inclusive upper bound holds the order quantity."""
     for band in policy.bands.all():
         if band.upper_bound is None or order_qty <= band.upper_bound:
@@ -53,7 +56,9 @@ def order_band(policy, order_qty):
     raise ValidationError(NO_POLICY)
 
 
-def needed_tier(policy, approval_class, band, ratio):
+def needed_tier(
+    policy: PolicyVersion, approval_class: str, band: OrderBand, ratio: Decimal
+) -> tuple[str, dict[str, str | None]]:
     """The lowest chain tier whose limit covers ``ratio``; the GM above every limit."""
     cells = {
         c.tier: c
@@ -66,15 +71,22 @@ def needed_tier(policy, approval_class, band, ratio):
     return Tier.GM, {"tier": str(Tier.GM), "max_ratio": None}
 
 
-def chain_order(tiers):
+def chain_order(tiers: Iterable[str]) -> list[str]:
     """Matrix tiers first (lowest to highest), then the extra steps."""
     order = list(MATRIX_CHAIN) + EXTRA_ORDER
     return sorted(set(tiers), key=order.index)
 
 
 def replenish_route(
-    *, approval_class, order_qty, required_qty, replenish_qty, reason=None, amount=None, policy=None
-):
+    *,
+    approval_class: str,
+    order_qty: Decimal | int | str,
+    required_qty: Decimal | int | str,
+    replenish_qty: Decimal | int | str,
+    reason: Model | None = None,
+    amount: Decimal | int | str | None = None,
+    policy: PolicyVersion | None = None,
+) -> Route:
     """R-A2/R-A3/R-A4 for one material: ratio = replenish ÷ required (loss excluded)."""
     policy = policy or active_policy()
     order_qty, required_qty = Decimal(order_qty), Decimal(required_qty)
@@ -99,6 +111,6 @@ def replenish_route(
     )
 
 
-def return_chain(reason):
+def return_chain(reason: Model) -> list[str]:
     """R-A4: returns need the supervisor; BOM-change returns also the technical dept."""
     return [Tier.SUPERVISOR, Tier.TECHNICAL] if reason.needs_technical else [Tier.SUPERVISOR]

@@ -6,10 +6,13 @@ authority when a decision is actually taken.
 """
 
 from collections import defaultdict
+from collections.abc import Iterable
+from datetime import date
 
+from django.contrib.auth.models import AbstractBaseUser
 from django.contrib.contenttypes.models import ContentType
 from django.contrib.contenttypes.prefetch import GenericPrefetch
-from django.db.models import Exists, F, OuterRef, Q
+from django.db.models import Exists, F, OuterRef, Q, QuerySet
 from django.utils import timezone
 
 from approvals import registry
@@ -18,11 +21,11 @@ from approvals.models import ApprovalStep, Delegation, StepState, TierAssignment
 DECIDED = [StepState.APPROVED, StepState.REJECTED]
 
 
-def request_content_type(kind):
+def request_content_type(kind: str) -> ContentType:
     return ContentType.objects.get_for_model(registry.MODELS[kind])
 
 
-def steps_in_scope(*, user, today=None):
+def steps_in_scope(*, user: AbstractBaseUser, today: date | None = None) -> QuerySet[ApprovalStep]:
     """Steps of any state whose tier ``user`` holds for the step's workshop (or plant-wide),
     in person or for a principal who delegated to them for ``today``; never their own
     requests, nor a delegation from the requester (R-A6)."""
@@ -41,7 +44,7 @@ def steps_in_scope(*, user, today=None):
     )
 
 
-def holds_any_tier(*, user, today=None):
+def holds_any_tier(*, user: AbstractBaseUser, today: date | None = None) -> bool:
     """Whether ``user`` holds some tier, in person or by a delegation valid ``today``."""
     today = today or timezone.localdate()
     return (
@@ -50,7 +53,7 @@ def holds_any_tier(*, user, today=None):
     )
 
 
-def with_request(steps):
+def with_request(steps: QuerySet[ApprovalStep]) -> QuerySet[ApprovalStep]:
     """Prefetch each step's request with what a decision needs (lines, attachments), in a
     fixed number of queries."""
     return steps.select_related("workshop", "policy", "requester").prefetch_related(
@@ -58,12 +61,12 @@ def with_request(steps):
     )
 
 
-def inbox_for(*, user, today=None):
+def inbox_for(*, user: AbstractBaseUser, today: date | None = None) -> QuerySet[ApprovalStep]:
     """PENDING steps ``user`` may decide now, with their requests prefetched."""
     return with_request(steps_in_scope(user=user, today=today).filter(state=StepState.PENDING))
 
 
-def decided_steps():
+def decided_steps() -> QuerySet[ApprovalStep]:
     return (
         ApprovalStep.objects.filter(state__in=DECIDED)
         .select_related("decided_by", "on_behalf_of")
@@ -71,13 +74,7 @@ def decided_steps():
     )
 
 
-def step_history(request):
-    """The decided steps of one request, every round, oldest first."""
-    content_type = ContentType.objects.get_for_model(request)
-    return decided_steps().filter(content_type=content_type, object_id=request.pk)
-
-
-def attach_history(steps):
+def attach_history(steps: Iterable[ApprovalStep]) -> list[ApprovalStep]:
     """Set ``step.history`` (decided steps of the same request) on each step, in one query."""
     steps = list(steps)
     by_type = defaultdict(set)

@@ -3,20 +3,24 @@
 Lock order everywhere: the request row first, then its steps, then the audit chain.
 """
 
-from datetime import timedelta
+from collections.abc import Iterable
+from datetime import date, datetime, timedelta
+from typing import Any
 
+from django.contrib.auth.models import AbstractBaseUser
 from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import ValidationError
-from django.db.models import Q
+from django.db.models import Model, Q, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from approvals.models import ApprovalStep, Delegation, StepState, TierAssignment
+from approvals.models import ApprovalStep, Delegation, PolicyVersion, StepState, TierAssignment
 from approvals.registry import handlers_for
 from audit.services import audit_record
 from core.errors import StateConflict
 from core.transactions import atomic_service
 from org.access import in_scope, not_found
+from org.models import Workshop
 
 STEP_DECIDED = _("This approval step was already decided (%(state)s).")
 STEP_NOT_CURRENT = _("An earlier approval step of %(request)s is still open.")
@@ -28,18 +32,26 @@ NOT_YOUR_TIER = _(
 COMMENT_REQUIRED = _("Give a reason when rejecting.")
 
 
-def steps_of(request):
+def steps_of(request: Model) -> QuerySet[ApprovalStep]:
     content_type = ContentType.objects.get_for_model(request)
     return ApprovalStep.objects.filter(content_type=content_type, object_id=request.pk)
 
 
-def sla_due(policy, now):
+def sla_due(policy: PolicyVersion | None, now: datetime) -> datetime:
     hours = policy.sla_hours if policy else 24
     return now + timedelta(hours=hours)
 
 
 @atomic_service
-def approval_steps_open(*, request, tiers, workshop, requester, policy=None, context=None):
+def approval_steps_open(
+    *,
+    request: Model,
+    tiers: Iterable[str],
+    workshop: Workshop,
+    requester: AbstractBaseUser,
+    policy: PolicyVersion | None = None,
+    context: dict[str, Any] | None = None,
+) -> list[ApprovalStep]:
     """Start a new round of steps for ``request``: the first pending, the rest waiting."""
     steps = steps_of(request)
     steps.filter(state__in=[StepState.WAITING, StepState.PENDING]).update(state=StepState.CANCELLED)
@@ -66,11 +78,13 @@ def approval_steps_open(*, request, tiers, workshop, requester, policy=None, con
     )
 
 
-def tier_holders_q(tier, workshop):
+def tier_holders_q(tier: str, workshop: Workshop | int | None) -> Q:
     return Q(tier=tier) & (Q(workshop=workshop) | Q(workshop__isnull=True))
 
 
-def acting_for(*, user, step, today=None):
+def acting_for(
+    *, user: AbstractBaseUser, step: ApprovalStep, today: date | None = None
+) -> AbstractBaseUser | None:
     """Whom ``user`` signs for: ``None`` for themself, the principal when delegated.
 
     Raises ``StateConflict`` when the user may not decide this step (R-A6).
@@ -96,7 +110,7 @@ def acting_for(*, user, step, today=None):
     return delegation.principal
 
 
-def approves_in(*, user, workshop_id, today=None):
+def approves_in(*, user: AbstractBaseUser, workshop_id: int, today: date | None = None) -> bool:
     """Whether ``user`` holds some tier for the workshop (or plant-wide), in person or by a
     delegation valid ``today``."""
     today = today or timezone.localdate()
@@ -109,7 +123,9 @@ def approves_in(*, user, workshop_id, today=None):
     ).exists()
 
 
-def request_scope_require(*, request, actor, model=None):
+def request_scope_require(
+    *, request: Model, actor: AbstractBaseUser | None, model: type[Model] | None = None
+) -> None:
     """Object scope in depth (issue #7): a person acts only on a request they reach — one
     they applied for, one of their workshops (``org.access.in_scope``) or of a workshop they
     approve for. Any other raises the 404 of an unknown ``model`` id (default: the request's).
@@ -121,13 +137,20 @@ def request_scope_require(*, request, actor, model=None):
         raise not_found(model or type(request))
 
 
-def lock_request(step):
+def lock_request(step: ApprovalStep) -> Model:
     model = step.content_type.model_class()
     return model.objects.select_for_update().get(pk=step.object_id)
 
 
 @atomic_service
-def approval_decide(*, step, actor, approve, comment="", device=""):
+def approval_decide(
+    *,
+    step: ApprovalStep,
+    actor: AbstractBaseUser,
+    approve: bool,
+    comment: str = "",
+    device: str = "",
+) -> ApprovalStep:
     """Approve or reject the current step of a request.
 
     Enforces object scope (an actor who does not reach the request gets a 404, as for an
@@ -180,7 +203,7 @@ def approval_decide(*, step, actor, approve, comment="", device=""):
 
 
 @atomic_service
-def approval_steps_cancel(*, request):
+def approval_steps_cancel(*, request: Model) -> int:
     """Close the open steps of a cancelled request (the caller holds its lock and audits)."""
     return (
         steps_of(request)

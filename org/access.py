@@ -14,8 +14,11 @@ a request is raised only on a work order of the applicant's workshops (``scope_r
 Services also check duties (SoD, action permissions) with ``permission_require``.
 """
 
+from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.db.models import Model, QuerySet
 from django.http import Http404
+from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 
 from org.models import Workshop
@@ -25,7 +28,7 @@ NOT_ALLOWED = _("You are not allowed to %(action)s.")
 OUT_OF_SCOPE = _("No such object in your workshops.")
 
 
-def user_roles(user):
+def user_roles(user: AbstractBaseUser | AnonymousUser | None) -> frozenset[str]:
     """The role names (org.roles) of ``user``'s groups; cached on the user object."""
     if not (user and user.is_authenticated):
         return frozenset()
@@ -36,13 +39,13 @@ def user_roles(user):
     return cached
 
 
-def is_plant_wide(user):
+def is_plant_wide(user: AbstractBaseUser | AnonymousUser | None) -> bool:
     return bool(user and user.is_authenticated) and (
         user.is_superuser or bool(user_roles(user) & PLANT_WIDE)
     )
 
 
-def workshops_of(user):
+def workshops_of(user: AbstractBaseUser | AnonymousUser | None) -> QuerySet[Workshop]:
     """The workshops ``user`` works in (all of them for plant-wide roles)."""
     if is_plant_wide(user):
         return Workshop.objects.all()
@@ -51,7 +54,11 @@ def workshops_of(user):
     return Workshop.objects.filter(members=user)
 
 
-def scope_queryset(queryset, user, workshop_field="workshop"):
+def scope_queryset(
+    queryset: QuerySet,
+    user: AbstractBaseUser | AnonymousUser | None,
+    workshop_field: str = "workshop",
+) -> QuerySet:
     """``queryset`` limited to rows whose ``workshop_field`` is one of ``user``'s workshops."""
     if is_plant_wide(user):
         return queryset
@@ -60,37 +67,45 @@ def scope_queryset(queryset, user, workshop_field="workshop"):
     return queryset.filter(**{f"{workshop_field}__in": Workshop.objects.filter(members=user)})
 
 
-def scoped(queryset, user, workshop_field="workshop"):
+def scoped(
+    queryset: QuerySet,
+    user: AbstractBaseUser | AnonymousUser | None,
+    workshop_field: str = "workshop",
+) -> QuerySet:
     """Rows of the user's workshops only, for page views; others answer 404."""
     return scope_queryset(queryset, user, workshop_field=workshop_field)
 
 
-def in_scope(user, workshop_id):
+def in_scope(user: AbstractBaseUser | AnonymousUser | None, workshop_id: int | None) -> bool:
     """Whether an object of workshop ``workshop_id`` is within ``user``'s reach."""
     return is_plant_wide(user) or workshops_of(user).filter(pk=workshop_id).exists()
 
 
-def scope_require(user, workshop_id, field):
+def scope_require(
+    user: AbstractBaseUser | AnonymousUser | None, workshop_id: int | None, field: str
+) -> None:
     """A referenced object outside ``user``'s workshops is a 400 on ``field`` that reads
     like an unknown one (nothing learnt by guessing)."""
     if not in_scope(user, workshop_id):
         raise ValidationError({field: OUT_OF_SCOPE})
 
 
-def not_found(model):
+def not_found(model: type[Model]) -> Http404:
     """What an id outside the user's reach answers: Django's own 404 for a missing ``model``
     row, word for word (``get_object_or_404``), so the two cannot be told apart."""
     return Http404(f"No {model._meta.object_name} matches the given query.")
 
 
-def can_see_costs(user):
+def can_see_costs(user: AbstractBaseUser | AnonymousUser | None) -> bool:
     """Standard costs and amounts are for finance and the managers (issue #7, item 6)."""
     return bool(user and user.is_authenticated) and (
         user.is_superuser or bool(user_roles(user) & COST_VISIBLE)
     )
 
 
-def permission_require(user, perm, action):
+def permission_require(
+    user: AbstractBaseUser | AnonymousUser, perm: str, action: str | Promise
+) -> None:
     """Raise ``PermissionDenied`` (HTTP 403) unless ``user`` holds ``perm``.
 
     ``action`` is a translatable verb phrase, e.g. ``_("give QC verdicts")``.

@@ -18,13 +18,16 @@ Behind a proxy every client shares the proxy's address, which makes the lockout 
 username — stricter, never weaker.
 """
 
+from collections.abc import Iterable
 from datetime import datetime, timedelta
 
 from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.contrib.auth.backends import ModelBackend
+from django.contrib.auth.models import AbstractBaseUser
 from django.core.exceptions import PermissionDenied
 from django.db import transaction
+from django.http import HttpRequest
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -37,7 +40,7 @@ LOCKED_OUT = _(
 )
 
 
-def client_address(request) -> str:
+def client_address(request: HttpRequest | None) -> str:
     """The address attempts are counted under; "" for calls without a request."""
     return request.META.get("REMOTE_ADDR", "") if request is not None else ""
 
@@ -109,7 +112,9 @@ def login_attempts_clear(*, username: str, ip_address: str) -> None:
 
 
 @transaction.atomic
-def login_lockouts_release(*, lockouts, actor) -> int:
+def login_lockouts_release(
+    *, lockouts: Iterable[LoginLockout], actor: AbstractBaseUser | None
+) -> int:
     """An administrator unlocks usernames before their window ends (audited)."""
     lockouts = list(lockouts)
     LoginLockout.objects.filter(pk__in=[lockout.pk for lockout in lockouts]).delete()

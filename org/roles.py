@@ -5,60 +5,39 @@ This is the one place that says what a role may do. A data migration (core 0005)
 permissions, ``org.access`` answers the questions that are not permissions (scope, costs).
 """
 
+from collections.abc import Iterable, Mapping
+from typing import Any
+
+from django.apps import apps as installed_apps
 from django.utils.translation import gettext_lazy as _
 
-# Every model of the project's apps, for the auditor's read-only view.
-MODELS = {
-    "core": ["documentsequence", "idempotencykey", "apitoken", "outboxevent", "deliveryattempt"],
-    "audit": ["auditevent", "chainhead"],
-    "org": ["workshop"],
-    "materials": [
-        "warehousecategory",
-        "warehouse",
-        "location",
-        "unitofmeasure",
-        "materialcategory",
-        "material",
-        "bom",
-        "bomline",
-    ],
-    "inventory": [
-        "lot",
-        "serial",
-        "ledgerentry",
-        "stockbalance",
-    ],
-    "workorders": [
-        "productionline",
-        "workorder",
-        "workorderline",
-        "materialissue",
-        "outputreport",
-        "signoff",
-        "leftoverdeclaration",
-    ],
-    "returns": [
-        "reasoncode",
-        "returnrequest",
-        "returnline",
-        "replenishrequest",
-        "replenishline",
-        "replacementcitation",
-        "shortageslip",
-        "requestattachment",
-    ],
-    "finance": ["monthend", "monthendline", "monthenddocument"],
-    "alerts": ["alert"],
-    "approvals": [
-        "policyversion",
-        "orderband",
-        "matrixcell",
-        "tierassignment",
-        "delegation",
-        "approvalstep",
-    ],
-}
-VIEW_ALL = [f"{app}.view_{model}" for app, models in MODELS.items() for model in models]
+from core.project import project_app_configs
+
+
+def view_all(apps: Any = installed_apps) -> list[str]:
+    """The view permission of every model of the project's apps, for the auditor's read-only
+    view. Derived when the groups are synced, from ``apps`` (a migration's historical models,
+    or the installed ones), so a new model is covered without editing this module."""
+    labels = {config.label for config in project_app_configs()}
+    return sorted(
+        f"{config.label}.view_{model._meta.model_name}"
+        for config in apps.get_app_configs()
+        if config.label in labels
+        for model in config.get_models()
+    )
+
+
+def model_permissions(
+    models_by_app: Mapping[str, Iterable[str]], verbs: Iterable[str] = ("add", "change", "delete")
+) -> list[str]:
+    """``app.verb_model`` for each verb and each listed model."""
+    return [
+        f"{app}.{verb}_{model}"
+        for app, models in models_by_app.items()
+        for model in models
+        for verb in verbs
+    ]
+
 
 STOCK = ["inventory.add_ledgerentry", "inventory.view_ledgerentry"]
 ISSUE = ["workorders.add_materialissue"]
@@ -82,9 +61,9 @@ BOM = [
     "materials.add_bomline",
     "materials.change_bomline",
 ]  # BOM-change returns are confirmed as the technical tier
-MASTER_DATA = [
-    f"{app}.{verb}_{model}"
-    for app, models in {
+# What the administrator maintains by hand: a policy choice, so listed, not derived.
+MASTER_DATA = model_permissions(
+    {
         "materials": [
             "warehousecategory",
             "warehouse",
@@ -101,10 +80,8 @@ MASTER_DATA = [
         "returns": ["reasoncode"],
         "auth": ["user", "group"],
         "core": ["apitoken"],
-    }.items()
-    for model in models
-    for verb in ("add", "change", "delete")
-]
+    }
+)
 
 ROLES = {
     "clerk": (_("Line clerk"), ISSUE + REQUEST),
@@ -120,7 +97,7 @@ ROLES = {
     "keeper": (_("Warehouse keeper"), STOCK + ISSUE + KEEPER),
     "material_control": (_("Material controller"), ["returns.change_shortageslip"]),
     "finance": (_("Finance"), FINANCE),
-    "auditor": (_("Auditor"), VIEW_ALL),
+    "auditor": (_("Auditor"), view_all),  # derived from the models when synced
     "admin": (_("Administrator"), MASTER_DATA),
 }
 
@@ -156,20 +133,29 @@ COST_VISIBLE = {
 }
 
 
-def groups_apply(*, group_model, permission_model):
+def role_permissions(code: str, apps: Any = installed_apps) -> list[str]:
+    """The permissions of role ``code``; a derived list is computed from ``apps`` now."""
+    perms = ROLES[code][1]
+    return perms(apps) if callable(perms) else list(perms)
+
+
+def groups_apply(
+    *, group_model: type, permission_model: type, apps: Any = installed_apps
+) -> dict[str, list[str]]:
     """Make one group per role hold exactly its permissions; returns what changed.
 
-    Takes the models so that a data migration can run it with its historical models. A
-    permission whose model does not exist yet at that point of the migration history is
-    left for the later migration that syncs again (see ``groups_migrate``).
+    Takes the models (and their registry) so that a data migration can run it with its
+    historical models. A permission whose model does not exist yet at that point of the
+    migration history is left for the later migration that syncs again (see
+    ``groups_migrate``).
     """
     existing = {
         f"{p.content_type.app_label}.{p.codename}": p
         for p in permission_model.objects.select_related("content_type")
     }
     changed = {}
-    for code, (_label, perms) in ROLES.items():
-        wanted = {perm for perm in perms if perm in existing}
+    for code in ROLES:
+        wanted = {perm for perm in role_permissions(code, apps) if perm in existing}
         group, created = group_model.objects.get_or_create(name=code)
         current = {
             f"{p.content_type.app_label}.{p.codename}"
@@ -182,10 +168,10 @@ def groups_apply(*, group_model, permission_model):
     return changed
 
 
-def groups_migrate(apps, schema_editor):
+def groups_migrate(apps: Any, schema_editor: Any) -> None:
     """Data-migration step: create the permissions of every model known at this point of
     the history (Django normally does it after ``migrate``), then sync the groups. Each
-    change of this module that needs new permissions adds a core migration calling it."""
+    change of this module that needs new permissions adds a migration calling it (org 0003)."""
     from django.contrib.auth.management import create_permissions
 
     for app_config in apps.get_app_configs():
@@ -195,4 +181,5 @@ def groups_migrate(apps, schema_editor):
     groups_apply(
         group_model=apps.get_model("auth", "Group"),
         permission_model=apps.get_model("auth", "Permission"),
+        apps=apps,
     )

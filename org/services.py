@@ -4,18 +4,19 @@ workshop membership (org.roles says what a role may do, org.access what a user r
 import secrets
 
 from django.contrib.auth import get_user_model
-from django.contrib.auth.models import Group, Permission
+from django.contrib.auth.models import AbstractBaseUser, Group, Permission
 from django.utils import timezone
 
 from audit.services import audit_record
 from core.api.authentication import api_key_hash
 from core.models import ApiToken
 from core.transactions import atomic_service
+from org.models import Workshop
 from org.roles import groups_apply
 
 
 @atomic_service
-def role_groups_sync(*, actor=None):
+def role_groups_sync(*, actor: AbstractBaseUser | None = None) -> None:
     """Create or update one group per role with exactly its permissions (idempotent)."""
     changed = groups_apply(group_model=Group, permission_model=Permission)
     if changed:
@@ -25,7 +26,14 @@ def role_groups_sync(*, actor=None):
 
 
 @atomic_service
-def user_ensure(*, username, role, password, actor=None, is_superuser=False):
+def user_ensure(
+    *,
+    username: str,
+    role: str,
+    password: str | None,
+    actor: AbstractBaseUser | None = None,
+    is_superuser: bool = False,
+) -> AbstractBaseUser:
     """Create a user in a role group, or leave an existing one as it is."""
     user_model = get_user_model()
     user = user_model.objects.filter(username=username).first()
@@ -45,7 +53,14 @@ def user_ensure(*, username, role, password, actor=None, is_superuser=False):
 
 
 @atomic_service
-def api_token_issue(*, name, kind, user, actor, device_id=""):
+def api_token_issue(
+    *,
+    name: str,
+    kind: str,
+    user: AbstractBaseUser,
+    actor: AbstractBaseUser | None,
+    device_id: str = "",
+) -> tuple[ApiToken, str]:
     """A new token; the raw key is returned once and never stored (only its SHA-256)."""
     prefix = secrets.token_hex(4)
     raw_key = f"{prefix}.{secrets.token_urlsafe(32)}"
@@ -67,7 +82,7 @@ def api_token_issue(*, name, kind, user, actor, device_id=""):
 
 
 @atomic_service
-def api_token_revoke(*, token, actor):
+def api_token_revoke(*, token: ApiToken, actor: AbstractBaseUser | None) -> ApiToken:
     token = ApiToken.objects.select_for_update().get(pk=token.pk)
     if token.revoked_at is None:
         token.revoked_at = timezone.now()
@@ -82,7 +97,13 @@ def api_token_revoke(*, token, actor):
 
 
 @atomic_service
-def workshop_member_add(*, workshop, user, actor=None, device=""):
+def workshop_member_add(
+    *,
+    workshop: Workshop,
+    user: AbstractBaseUser,
+    actor: AbstractBaseUser | None = None,
+    device: str = "",
+) -> None:
     """Let ``user`` see and act on ``workshop``'s requests and work orders (org.access)."""
     if workshop.members.filter(pk=user.pk).exists():
         return

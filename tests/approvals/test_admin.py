@@ -10,6 +10,7 @@ from django.urls import reverse
 
 from approvals.models import ApprovalStep, Delegation, PolicyVersion, Tier, TierAssignment
 from approvals.policy import policy_publish
+from approvals.routing import active_policy
 from audit.models import AuditEvent
 from tests.approvals.builders import (
     delegate,
@@ -132,48 +133,94 @@ def test_bands_and_cells_of_an_unused_version_are_saved_through_the_audited_serv
     assert {"policyversion.change", "orderband.create"} <= actions
 
 
-def policy_form(policy, is_active):
-    """The change form as the admin page posts it: the version, its bands and cells unchanged."""
+def publish(client, *policies):
+    """The changelist's "Publish" action, as the page posts it."""
+    return client.post(
+        url(PolicyVersion, "changelist"),
+        {"action": "publish", "_selected_action": [p.pk for p in policies]},
+        follow=True,
+    )
+
+
+def test_publishing_a_draft_with_an_incomplete_matrix_shows_the_error_and_changes_nothing(
+    client, superuser
+):
+    draft = policy_publish(version_data=policy_data(is_active=False), actor=superuser)
+    draft.cells.first().delete()  # one limit missing
+    events = AuditEvent.objects.count()
+    response = publish(client, draft)
+    assert response.status_code == 200
+    [message] = [str(m) for m in response.context["messages"]]
+    assert message.startswith(f"Version {draft.version} was not published: Class ")
+    assert "an active policy needs a limit for every class" in message
+    version = draft.version
+    draft.refresh_from_db()
+    assert (draft.version, draft.is_active, draft.cells.count()) == (version, False, 35)
+    assert AuditEvent.objects.count() == events
+
+
+def test_the_refusal_is_shown_in_chinese(client, superuser):
+    draft = policy_publish(version_data=policy_data(is_active=False), actor=superuser)
+    draft.bands.get(code="gt5000").delete()  # no open top band
+    client.cookies["django_language"] = "zh-hans"
+    response = publish(client, draft)
+    [message] = [str(m) for m in response.context["messages"]]
+    assert message.startswith(f"版本 {draft.version} 未发布：")
+    assert not PolicyVersion.objects.get(pk=draft.pk).is_active
+
+
+def test_publishing_a_complete_draft_activates_it_as_the_newest_version_and_audits_it(
+    client, superuser
+):
+    draft = policy_publish(version_data=policy_data(is_active=False), actor=superuser)
+    newer = policy_publish(version_data=policy_data(), actor=superuser)
+    response = publish(client, draft)
+    newest = newer.version + 1
+    assert [str(m) for m in response.context["messages"]] == [
+        f"Draft published as version {newest}."
+    ]
+    draft.refresh_from_db()
+    assert (draft.version, draft.is_active, draft.cells.count()) == (newest, True, 36)
+    event = AuditEvent.objects.filter(action="policyversion.publish").latest("seq")
+    assert (event.object_id, event.actor_username, event.device_id) == (
+        str(draft.pk),
+        "boss",
+        "PC-9",
+    )
+    assert event.after["version"] == newest and len(event.after["cells"]) == 36
+    assert active_policy() == draft != newer
+
+
+def test_a_published_version_is_read_only_and_cannot_be_published_again(client, superuser):
+    published = policy_publish(version_data=policy_data(), actor=superuser)
+    page = client.get(url(PolicyVersion, "change", published.pk))
+    assert not page.context["has_change_permission"]
+    assert not any(f.has_change_permission for f in page.context["inline_admin_formsets"])
+    form = {"valuable_amount": "1", "sla_hours": "1", "note": "edited"}
+    assert client.post(url(PolicyVersion, "change", published.pk), form).status_code == 403
+    response = publish(client, published)
+    [message] = [str(m) for m in response.context["messages"]]
+    assert "only a draft" in message
+    version = published.version
+    published.refresh_from_db()
+    assert (published.version, published.note, published.valuable_amount) == (version, "", 1000)
+
+
+def test_a_version_added_in_the_admin_is_a_draft(client, superuser):
+    newest = policy_publish(version_data=policy_data(), actor=superuser).version
     form = {
-        "version": policy.version,
-        "is_active": "on" if is_active else "",
-        "valuable_amount": "1000",
+        "is_active": "on",  # read-only: ignored
+        "valuable_amount": "500",
         "large_quantity": "",
-        "sla_hours": "24",
-        "note": "",
+        "sla_hours": "8",
+        "note": "draft",
         "bands-TOTAL_FORMS": "0",
         "bands-INITIAL_FORMS": "0",
+        "cells-TOTAL_FORMS": "0",
+        "cells-INITIAL_FORMS": "0",
     }
-    cells = list(policy.cells.select_related("band"))
-    form.update({"cells-TOTAL_FORMS": len(cells), "cells-INITIAL_FORMS": len(cells)})
-    for n, cell in enumerate(cells):
-        form.update(
-            {
-                f"cells-{n}-id": cell.pk,
-                f"cells-{n}-policy": policy.pk,
-                f"cells-{n}-approval_class": cell.approval_class,
-                f"cells-{n}-band": cell.band_id,
-                f"cells-{n}-tier": cell.tier,
-                f"cells-{n}-max_ratio": str(cell.max_ratio),
-            }
-        )
-    return form
-
-
-def test_activating_a_version_with_an_incomplete_matrix_is_refused(client, superuser):
-    policy = policy_publish(version_data=policy_data(is_active=False), actor=superuser)
-    form = policy_form(policy, is_active=True)
-    form["cells-0-DELETE"] = "on"  # one limit removed in the same save
-    response = client.post(url(PolicyVersion, "change", policy.pk), form)
-    assert response.status_code == 200
-    assert "an active policy needs a limit for every class" in response.content.decode()
-    policy.refresh_from_db()
-    assert not policy.is_active and policy.cells.count() == 36
-
-
-def test_activating_a_complete_version_is_saved(client, superuser):
-    policy = policy_publish(version_data=policy_data(is_active=False), actor=superuser)
-    response = client.post(url(PolicyVersion, "change", policy.pk), policy_form(policy, True))
+    response = client.post(url(PolicyVersion, "add"), form)
     assert response.status_code == 302, response.context["errors"]
-    policy.refresh_from_db()
-    assert policy.is_active
+    draft = PolicyVersion.objects.get(note="draft")
+    assert (draft.version, draft.is_active) == (newest + 1, False)
+    assert AuditEvent.objects.filter(action="policyversion.create").exists()
