@@ -9,7 +9,7 @@ from io import BytesIO
 import pytest
 from django.db import connections, router, transaction
 from django.test.utils import CaptureQueriesContext
-from finance.reports import month_end_workbook
+from finance.workbook import month_end_workbook
 from openpyxl import load_workbook
 
 from core.db import PRIMARY, REPLICA, reader
