@@ -65,8 +65,12 @@ def parent_checks_now() -> None:
 
 
 def chain_head_locked() -> ChainHead:
-    ChainHead.objects.bulk_create([ChainHead(pk=1)], ignore_conflicts=True)
-    return ChainHead.objects.select_for_update().get(pk=1)
+    """The chain head, locked; created on the first event (one query once it exists)."""
+    head = ChainHead.objects.select_for_update().filter(pk=1).first()
+    if head is None:
+        ChainHead.objects.bulk_create([ChainHead(pk=1)], ignore_conflicts=True)
+        head = ChainHead.objects.select_for_update().get(pk=1)
+    return head
 
 
 @transaction.atomic
