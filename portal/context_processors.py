@@ -33,8 +33,12 @@ NAV = [
         _any_perm("returns.receive_return", "returns.issue_replenishment"),
     ),
     ("returns:shortages", _("Shortages"), _any_perm("returns.change_shortageslip")),
+    ("stock:receive", _("Goods receipt"), _any_perm("inventory.add_ledgerentry")),
+    ("stock:transfer", _("Transfer"), _any_perm("inventory.add_ledgerentry")),
+    ("stock:adjust", _("Adjustment"), _any_perm("inventory.add_ledgerentry")),
     ("print:label_form", _("Labels"), _any_perm("inventory.add_ledgerentry")),
     ("workorders:list", _("Work orders"), _everyone),
+    ("workorders:new", _("New work order"), _any_perm("workorders.add_workorder")),
     ("finance:month_end", _("Finance"), _any_perm("finance.view_monthend")),
     ("reports:exports", _("Exports"), _any_perm("inventory.view_ledgerentry")),
     ("reports:trace", _("Traceability"), is_plant_wide),  # plant-wide roles only
