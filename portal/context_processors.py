@@ -56,13 +56,20 @@ def shell(request):
     user = getattr(request, "user", None)
     if user is None or not user.is_authenticated:
         return {}
-    items = []
-    for name, label, visible in NAV:
-        if not visible(user):
-            continue
-        url = reverse(name)
-        current = request.path == url or (url != "/" and request.path.startswith(url))
-        items.append({"url": url, "label": label, "current": current})
+    items = [
+        {"url": reverse(name), "label": label} for name, label, visible in NAV if visible(user)
+    ]
+    # The longest entry the path starts with is the current one (/work-orders/new/ is not
+    # also /work-orders/).
+    matches = [
+        item["url"]
+        for item in items
+        if request.path == item["url"]
+        or (item["url"] != "/" and request.path.startswith(item["url"]))
+    ]
+    current = max(matches, key=len, default=None)
+    for item in items:
+        item["current"] = item["url"] == current
     return {
         "nav_items": items,
         "user_workshops": _user_workshops(user),

@@ -179,6 +179,8 @@ class WorkOrderCreateForm(forms.Form):
     def __init__(self, *args, workshops, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["workshop"].queryset = workshops
+        if len(workshops) == 1:
+            self.fields["workshop"].initial = workshops[0]
         self.fields["line"].queryset = ProductionLine.objects.filter(
             workshop__in=workshops
         ).order_by("code")

@@ -120,3 +120,11 @@ def test_release_shows_what_it_freezes_and_releases_on_confirmation(
     again = client.post(url)
     assert again.status_code == 409 and "cannot be released" in again.content.decode()
     assert work_order.lines.count() == 1
+
+
+def test_the_menu_offers_the_page_to_planners_only_and_marks_it_alone(role_client, workshop):
+    page = role_client("workshop_director", workshops=[workshop]).get(NEW).content.decode()
+    assert f'<a href="{NEW}" aria-current="page">' in page
+    assert f'<a href="{reverse("workorders:list")}" aria-current' not in page
+    assert f'value="{workshop.pk}" selected' in page  # the one workshop is proposed
+    assert NEW not in role_client("keeper", username="k2").get("/").content.decode()

@@ -162,3 +162,10 @@ def test_an_adjustment_below_zero_is_refused(role_client, stocked):
     assert response.status_code == 400
     assert StockBalance.objects.get().quantity == 50
     assert not LedgerEntry.objects.filter(movement_type=MovementType.ADJUSTMENT).exists()
+
+
+def test_the_menu_offers_the_stock_pages_to_the_keeper_only(role_client, shelves):
+    home = role_client("keeper").get("/").content.decode()
+    assert all(url in home for url in (RECEIVE, TRANSFER, ADJUST))
+    clerk_home = role_client("clerk", username="clerk2").get("/").content.decode()
+    assert not any(url in clerk_home for url in (RECEIVE, TRANSFER, ADJUST))
