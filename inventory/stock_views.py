@@ -13,6 +13,7 @@ from core.templatetags.numbers import qty
 from core.views import SERVICE_ERRORS, service_refused
 from inventory import services
 from inventory.forms import confirm_fields, confirm_stage
+from inventory.models import InspectionStatus
 from inventory.stock_forms import AdjustmentForm, ReceiptForm, TransferForm
 
 POST_STOCK = "inventory.add_ledgerentry"
@@ -79,7 +80,11 @@ def receive(request):
 
     def preview(data):
         lots = data["material"].lots.filter(batch_no=data["batch_no"])
-        return {**data, "lot_is_new": bool(data["batch_no"]) and not lots.exists()}
+        return {
+            **data,
+            "lot_is_new": bool(data["batch_no"]) and not lots.exists(),
+            "inspection": InspectionStatus(data["inspection_status"]).label,
+        }
 
     form = ReceiptForm(request.POST or None)
     printed = request.GET if request.method == "GET" and "material" in request.GET else None

@@ -48,7 +48,7 @@ def test_receipt_is_checked_confirmed_then_creates_the_lot_and_offers_labels(rol
     check = client.post(RECEIVE, receipt())
     html = check.content.decode()
     assert check.status_code == 200 and 'data-testid="confirm-step"' in html
-    assert "new lot" in html and "Acme Tubes" in html
+    assert "new lot" in html and "Acme Tubes" in html and "<dd>passed</dd>" in html
     assert not Lot.objects.exists() and not LedgerEntry.objects.exists()
 
     done = client.post(RECEIVE, {**receipt(), "confirmed": "1"})
