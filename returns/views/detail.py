@@ -3,7 +3,7 @@ applicant's submit and withdraw, and its attachments."""
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import FileResponse, Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
@@ -18,6 +18,7 @@ from org.access import scoped
 from returns import forms, selectors
 from returns.services import attachments as attachment_services
 from returns.services.common import STATES, TRANSITIONS
+from returns.services.line_edits import may_edit
 from returns.views.kinds import (
     REQUEST_SCOPE,
     actor,
@@ -46,6 +47,9 @@ def request_of(request, kind, pk):
 ACTIONS = {
     "create": pgettext_lazy("request history", "created"),
     "line_add": gettext_lazy("line added"),
+    "line_remove": gettext_lazy("line removed"),
+    "line_change": gettext_lazy("line changed"),
+    "qc_reject": gettext_lazy("rejected by QC"),
     "submit": gettext_lazy("submitted"),
     "approve": gettext_lazy("approved"),
     "reject": gettext_lazy("rejected"),
@@ -81,6 +85,15 @@ def can_move(obj, state):
     return getattr(STATES[model], state) in TRANSITIONS[model][obj.state]
 
 
+def lines_of(kind, obj):
+    """The request's lines in order; a replenishment's with the lots issued for them."""
+    lines = list(obj.lines.all())
+    lots = selectors.issued_lots(obj) if kind.name == "replenish" else {}
+    for position, line in enumerate(lines, start=1):
+        line.issued_lots = lots.get(position, [])
+    return lines
+
+
 def detail_page(request, kind, obj, attachment_form=None, status=200):
     mine = obj.applicant_id == request.user.pk
     steps = steps_of(obj).select_related("decided_by", "on_behalf_of").order_by("round", "sequence")
@@ -95,6 +108,8 @@ def detail_page(request, kind, obj, attachment_form=None, status=200):
         "attachments": obj.attachments.select_related("uploaded_by"),
         "attachment_form": (attachment_form or forms.AttachmentForm()) if may_attach else None,
         "can_remove_attachments": attachment_services.removable(obj),
+        "lines": lines_of(kind, obj),
+        "can_edit": may_edit(obj, request.user),
     }
     return render(request, "returns/request_detail.html", context, status=status)
 
@@ -121,6 +136,36 @@ def request_action(request, kind, pk, action):
         service_failed(request, error)
     else:
         messages.success(request, _("%(request)s updated.") % {"request": obj})
+    return redirect("returns:request_detail", kind=kind.name, pk=obj.pk)
+
+
+# ---------------------------------------------------------------------------- line edits
+
+
+@require_POST
+@login_required
+def line_edit(request, kind, pk, line, action):
+    """The applicant changes a line's quantity or removes the line of a draft or a rejected
+    request (the services refuse any other state with a 409)."""
+    kind, obj = request_of(request, kind, pk)
+    if action not in ("change", "remove"):
+        raise Http404
+    line = get_object_or_404(obj.lines.all(), pk=line)
+    try:
+        if action == "remove":
+            kind.line_remove(**{kind.line_arg: line}, **actor(request))
+            messages.success(request, _("Line removed from %(request)s.") % {"request": obj})
+        else:
+            form = forms.LineQuantityForm(request.POST)
+            if not form.is_valid():
+                raise ValidationError(form.errors)
+            kind.line_change(
+                **{kind.line_arg: line}, quantity=form.cleaned_data["quantity"], **actor(request)
+            )
+            messages.success(request, _("Line changed on %(request)s.") % {"request": obj})
+    except SERVICE_ERRORS as error:
+        service_failed(request, error)
+        return detail_page(request, kind, obj, status=refusal_status(error))
     return redirect("returns:request_detail", kind=kind.name, pk=obj.pk)
 
 

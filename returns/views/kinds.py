@@ -8,7 +8,7 @@ from django.http import Http404
 
 from org.access import scoped
 from returns import forms, selectors
-from returns.services import replenish
+from returns.services import line_edits, replenish
 from returns.services.return_drafting import return_cancel, return_create, return_submit
 from workorders.models import WorkOrder
 
@@ -32,6 +32,9 @@ class Kind:
     submit: Callable
     cancel: Callable
     queryset: Callable
+    line_arg: str  # the keyword the line services take a line as
+    line_remove: Callable
+    line_change: Callable
 
 
 KINDS = {
@@ -47,6 +50,9 @@ KINDS = {
         submit=return_submit,
         cancel=return_cancel,
         queryset=selectors.return_requests,
+        line_arg="return_line",
+        line_remove=line_edits.return_line_remove,
+        line_change=line_edits.return_line_change,
     ),
     "replenish": Kind(
         name="replenish",
@@ -60,6 +66,9 @@ KINDS = {
         submit=replenish.replenish_submit,
         cancel=replenish.replenish_cancel,
         queryset=selectors.replenish_requests,
+        line_arg="replenish_line",
+        line_remove=line_edits.replenish_line_remove,
+        line_change=line_edits.replenish_line_change,
     ),
 }
 
