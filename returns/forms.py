@@ -374,6 +374,22 @@ class LineQuantityForm(forms.Form):
     quantity = forms.DecimalField(label=_("Quantity"), max_digits=14, decimal_places=4)
 
 
+class LineAddForm(forms.Form):
+    """A line added to a draft or rejected request by scanning its label (issue #15)."""
+
+    code = forms.CharField(label=_("Scan or type a code"), max_length=200)
+    quantity = forms.DecimalField(
+        label=_("Quantity"),
+        max_digits=14,
+        decimal_places=4,
+        required=False,
+        help_text=_("Empty: the label's quantity."),
+    )
+
+    def clean_code(self):
+        return typed(self.cleaned_data["code"]).strip()
+
+
 class RejectionForm(forms.Form):
     """Why the keeper refuses (R-R5) or QC rejects a return: a common cause and a note; the
     applicant reads both."""

@@ -27,6 +27,7 @@ request_patterns = [
         detail.attachment_remove,
         name="attachment_remove",
     ),
+    path("<str:kind>/<int:pk>/lines/", detail.line_add, name="line_add"),
     path(
         "<str:kind>/<int:pk>/lines/<int:line>/<str:action>/",
         detail.line_edit,

@@ -2,15 +2,19 @@
 line of a draft or a rejected request, then (re)submits it. A removed line is deleted, not
 zeroed; every edit is audited and refused with a 409 in any other state."""
 
+from collections.abc import Sequence
 from decimal import Decimal
 
+from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
 from core.errors import StateConflict
 from core.transactions import atomic_service
 from inventory.services import validate_quantity, validate_serials
+from materials.models import Material
 from returns.models import (
     DefectKind,
+    ReplacementCitation,
     ReplenishLine,
     ReplenishRequest,
     ReplenishState,
@@ -29,7 +33,12 @@ from returns.services.common import (
     work_order_locked,
     wrong_state_params,
 )
-from returns.services.replenish import citations_check, stored_lines
+from returns.services.replenish import (
+    MATERIAL_TWICE,
+    citations_check,
+    replenish_lines_validate,
+    stored_lines,
+)
 from returns.services.return_lines import exceeds_issued, line_summary
 
 EDITABLE = {
@@ -132,6 +141,49 @@ def amount_refresh(replenish_request: ReplenishRequest) -> None:
     lines = replenish_request.lines.select_related("material")
     replenish_request.amount = replenish_amount((line.material, line.quantity) for line in lines)
     replenish_request.save(update_fields=["amount", "updated_at"])
+
+
+@atomic_service
+def replenish_line_add(
+    *,
+    replenish_request: ReplenishRequest,
+    material: Material,
+    quantity: Decimal | None,
+    actor: Actor,
+    citations: Sequence[dict] = (),
+    device: str = "",
+) -> ReplenishLine:
+    """Add a line to a draft or rejected replenishment, validated as at create: a material
+    of the work order, one line per material, one-for-one citations for a defect (R-P2)."""
+    replenish_request = editable(replenish_request, actor=actor)
+    work_order = work_order_locked(replenish_request.work_order)
+    if replenish_request.lines.filter(material=material).exists():
+        raise ValidationError({"material": MATERIAL_TWICE % {"material": material.code}})
+    [(material, quantity, checked)] = replenish_lines_validate(
+        work_order,
+        replenish_request.reason,
+        [{"material": material, "quantity": quantity, "citations": list(citations)}],
+    )
+    line = ReplenishLine.objects.create(
+        request=replenish_request, material=material, quantity=quantity
+    )
+    ReplacementCitation.objects.bulk_create(
+        [
+            ReplacementCitation(
+                replenish_line=line, return_line=c["return_line"], quantity=c["quantity"]
+            )
+            for c in checked
+        ]
+    )
+    amount_refresh(replenish_request)
+    audit(
+        replenish_request,
+        actor=actor,
+        device=device,
+        action="line_add",
+        details={"line": replenish_line_summary(line), "amount": replenish_request.amount},
+    )
+    return line
 
 
 @atomic_service

@@ -14,6 +14,7 @@ from approvals.services import request_scope_require, steps_of
 from audit.models import AuditEvent
 from core.errors import StateConflict
 from core.views import SERVICE_ERRORS, service_failed
+from inventory.scanning import scan_item
 from org.access import scoped
 from returns import forms, selectors
 from returns.services import attachments as attachment_services
@@ -94,7 +95,7 @@ def lines_of(kind, obj):
     return lines
 
 
-def detail_page(request, kind, obj, attachment_form=None, status=200):
+def detail_page(request, kind, obj, attachment_form=None, status=200, line_add_form=None):
     mine = obj.applicant_id == request.user.pk
     steps = steps_of(obj).select_related("decided_by", "on_behalf_of").order_by("round", "sequence")
     may_attach = attachment_services.may_attach(obj, request.user)
@@ -110,6 +111,7 @@ def detail_page(request, kind, obj, attachment_form=None, status=200):
         "can_remove_attachments": attachment_services.removable(obj),
         "lines": lines_of(kind, obj),
         "can_edit": may_edit(obj, request.user),
+        "line_add_form": line_add_form or forms.LineAddForm(),
     }
     return render(request, "returns/request_detail.html", context, status=status)
 
@@ -167,6 +169,24 @@ def line_edit(request, kind, pk, line, action):
         service_failed(request, error)
         return detail_page(request, kind, obj, status=refusal_status(error))
     return redirect("returns:request_detail", kind=kind.name, pk=obj.pk)
+
+
+@require_POST
+@login_required
+def line_add(request, kind, pk):
+    """The applicant scans a label to add a line to a draft or a rejected request."""
+    kind, obj = request_of(request, kind, pk)
+    form = forms.LineAddForm(request.POST)
+    if form.is_valid():
+        try:
+            item = scan_item(form.cleaned_data["code"])
+            kind.line_add(obj, item, form.cleaned_data["quantity"], **actor(request))
+        except SERVICE_ERRORS as error:
+            service_failed(request, error, form)
+            return detail_page(request, kind, obj, status=refusal_status(error), line_add_form=form)
+        messages.success(request, _("Line added to %(request)s.") % {"request": obj})
+        return redirect("returns:request_detail", kind=kind.name, pk=obj.pk)
+    return detail_page(request, kind, obj, status=400, line_add_form=form)
 
 
 # ---------------------------------------------------------------------------- attachments

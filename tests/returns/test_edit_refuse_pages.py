@@ -194,3 +194,29 @@ def test_wrong_lot_of_the_right_material_is_named(tube, lot, user, shelf, work_o
     receive(bolt, shelf, 10, user, batch_no="B1", expiry_date=days_from_today(100))
     item = scan_item(lot_label(bolt.lots.get()))
     assert "is not the material of this line (TUBE)" in scan_mismatch(item, inspected_line)
+
+
+def test_lines_added_by_scanning_on_the_page(draft, clerk, workshop, work_order, tube):
+    client = logged_in(clerk, "clerk", workshop)
+    url = reverse("returns:line_add", kwargs={"kind": "return", "pk": draft.pk})
+    response = client.post(url, {"code": "L:TUBE|T1", "quantity": "4"})
+    assert response.status_code == 302
+    assert [ln.quantity for ln in draft.lines.all()] == [10, 5, 4]
+    response = client.post(url, {"code": "L:TUBE|T1", "quantity": "500"})
+    assert response.status_code == 400
+    assert "exceeds what work order" in response.content.decode()
+    assert draft.lines.count() == 3
+    return_submit(return_request=draft, actor=clerk)
+    response = client.post(url, {"code": "L:TUBE|T1", "quantity": "1"})
+    assert response.status_code == 409
+    assert draft.lines.count() == 3
+
+
+def test_replenishment_line_added_and_refused_twice(work_order, clerk, tube, workshop):
+    from returns.services.line_edits import replenish_line_add
+    from tests.returns.builders import replenishment
+
+    request = replenishment(work_order, clerk, [line(tube, 4)])
+    with pytest.raises(Exception, match="given on two lines"):
+        replenish_line_add(replenish_request=request, material=tube, quantity=1, actor=clerk)
+    assert request.lines.count() == 1
