@@ -29,6 +29,8 @@ WORK_ORDER_UNKNOWN = _("No work order %(number)s that you can work on.")
 MATERIAL_UNKNOWN = _("Unknown material %(code)s.")
 LOT_UNKNOWN = _("Lot %(lot)s of %(material)s is not known here.")
 SCAN_OTHER_LINE = _("%(item)s is not the material of this line (%(material)s).")
+SCAN_OTHER_LOT = _("Lot %(scanned)s is not the lot of this line (%(lot)s).")
+SCAN_OTHER_SERIAL = _("%(item)s is not a serial number of this line.")
 ATTACHMENT_HELP = _("JPEG, PNG or PDF, at most %(limit)s each.")
 BOOKED_RETURNS = [ReturnState.POSTED, ReturnState.CONFIRMED]
 
@@ -319,9 +321,7 @@ class ReceiptLineForm(forms.Form):
         item = one_field(scan_item, self.cleaned_data["code"])
         line = self.slip_line
         if line is not None and not item.matches(line.material, line.lot, line.serials):
-            raise ValidationError(
-                SCAN_OTHER_LINE % {"item": str(item), "material": line.material.code}
-            )
+            raise ValidationError(scan_mismatch(item, line))
         return item
 
     def clean_location(self):
@@ -339,6 +339,19 @@ class ReceiptLineForm(forms.Form):
         }
 
 
+def scan_mismatch(item, line) -> str:
+    """Why a scanned label does not count ``line``: another material, another lot of the
+    right material, or a serial number not on the line (issue #15)."""
+    if item.material.pk != line.material.pk:
+        return SCAN_OTHER_LINE % {"item": str(item), "material": line.material.code}
+    if item.lot is not None and item.lot != line.lot:
+        return SCAN_OTHER_LOT % {
+            "scanned": item.lot.batch_no,
+            "lot": line.lot.batch_no if line.lot else "—",
+        }
+    return SCAN_OTHER_SERIAL % {"item": str(item)}
+
+
 class ReceiptFormSet(PerLineFormSet):
     def __init__(self, *args, slip_lines=(), **kwargs):
         self.slip_lines = list(slip_lines)
@@ -353,6 +366,57 @@ class ReceiptFormSet(PerLineFormSet):
 ReceiptLineFormSet = forms.formset_factory(
     ReceiptLineForm, formset=ReceiptFormSet, extra=0, max_num=200
 )
+
+
+class LineQuantityForm(forms.Form):
+    """A line's new quantity on a draft or rejected request (issue #15)."""
+
+    quantity = forms.DecimalField(label=_("Quantity"), max_digits=14, decimal_places=4)
+
+
+class LineAddForm(forms.Form):
+    """A line added to a draft or rejected request by scanning its label (issue #15)."""
+
+    code = forms.CharField(label=_("Scan or type a code"), max_length=200)
+    quantity = forms.DecimalField(
+        label=_("Quantity"),
+        max_digits=14,
+        decimal_places=4,
+        required=False,
+        help_text=_("Empty: the label's quantity."),
+    )
+
+    def clean_code(self):
+        return typed(self.cleaned_data["code"]).strip()
+
+
+class RejectionForm(forms.Form):
+    """Why the keeper refuses (R-R5) or QC rejects a return: a common cause and a note; the
+    applicant reads both."""
+
+    CAUSES = [
+        ("mixed", _("Mixed materials or warehouse categories")),
+        ("unclear", _("Reason unclear or not matching the material")),
+        ("wrong_material", _("Wrong material or lot")),
+        ("other", _("Other (explain in the note)")),
+    ]
+    cause = forms.ChoiceField(label=_("Cause"), choices=CAUSES)
+    note = forms.CharField(label=_("Note to the applicant"), max_length=300, required=False)
+
+    def clean(self):
+        data = super().clean()
+        if data.get("cause") == "other" and not (data.get("note") or "").strip():
+            self.add_error("note", _("Explain the cause to the applicant."))
+        return data
+
+    def reason(self) -> str:
+        """The rejection reason as the applicant reads it: the cause, then the note."""
+        data = self.cleaned_data
+        cause = str(dict(self.CAUSES)[data["cause"]])
+        note = (data.get("note") or "").strip()
+        if data["cause"] == "other":
+            return note
+        return f"{cause}: {note}" if note else cause
 
 
 class AttachmentForm(forms.Form):

@@ -303,3 +303,23 @@ def for_approval(
     return model.objects.select_related("work_order", "reason", "applicant").prefetch_related(
         Prefetch("lines", line_model.objects.select_related("material")), "attachments"
     )
+
+
+def issued_lots(replenish_request: ReplenishRequest) -> dict[int, list[str]]:
+    """The lots issued for each line of a replenishment (its position → batch numbers), from
+    the blue issue entries citing it (R-P3); shortage fulfilments cite it too."""
+    if not replenish_request.number:
+        return {}
+    lots: dict[int, list[str]] = {}
+    entries = (
+        LedgerEntry.objects.filter(
+            doc_type="replenish", doc_id=replenish_request.number, lot__isnull=False
+        )
+        .order_by("id")
+        .values_list("doc_line", "lot__batch_no")
+    )
+    for position, batch_no in entries:
+        batches = lots.setdefault(position, [])
+        if batch_no not in batches:
+            batches.append(batch_no)
+    return lots

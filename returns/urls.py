@@ -8,7 +8,9 @@ request_patterns = [
     path("mine/", detail.my_requests, name="my_requests"),
     path("qc/", warehouse.qc_list, name="qc_list"),
     path("qc/<int:pk>/", warehouse.qc_verdict, name="qc_verdict"),
+    path("qc/<int:pk>/reject/", warehouse.qc_reject, name="qc_reject"),
     path("receiving/", warehouse.receiving, name="receiving"),
+    path("receiving/<int:pk>/refuse/", warehouse.receiving_refuse, name="receiving_refuse"),
     path("replenishments/<int:pk>/issue/", warehouse.replenish_issue, name="replenish_issue"),
     path("shortages/", warehouse.shortages, name="shortages"),
     path("shortages/<int:pk>/fulfil/", warehouse.shortage_fulfil, name="shortage_fulfil"),
@@ -24,6 +26,12 @@ request_patterns = [
         "<str:kind>/<int:pk>/attachments/<int:attachment>/remove/",
         detail.attachment_remove,
         name="attachment_remove",
+    ),
+    path("<str:kind>/<int:pk>/lines/", detail.line_add, name="line_add"),
+    path(
+        "<str:kind>/<int:pk>/lines/<int:line>/<str:action>/",
+        detail.line_edit,
+        name="line_edit",
     ),
     path("<str:kind>/<int:pk>/<str:action>/", detail.request_action, name="request_action"),
 ]

@@ -234,6 +234,12 @@ class RejectInput(serializers.Serializer):
     reason = serializers.CharField(max_length=500)
 
 
+class LineQuantityInput(serializers.Serializer):
+    """A line's new quantity on a draft or rejected request (issue #15)."""
+
+    quantity = QuantityInput()
+
+
 class VerdictInput(serializers.Serializer):
     line_id = serializers.PrimaryKeyRelatedField(queryset=RETURN_LINES, source="line")
     verdict = serializers.ChoiceField(Verdict.choices)

@@ -1,6 +1,7 @@
 """Thin views: parse the input, call one service, render the result. State changes are
 POST sub-resources (``/returns/{id}/submit/``)."""
 
+from django.shortcuts import get_object_or_404
 from drf_spectacular.utils import extend_schema
 from rest_framework import mixins, status, viewsets
 from rest_framework.decorators import action
@@ -14,6 +15,7 @@ from org.api.permissions import WorkshopScoped
 from returns import selectors
 from returns.api import filters, serializers
 from returns.api.attachments import AttachmentsMixin
+from returns.services import line_edits
 from returns.services.issuing import replenish_issue, shortage_fulfil
 from returns.services.replenish import (
     replenish_cancel,
@@ -32,6 +34,7 @@ from returns.services.return_drafting import (
 from returns.services.return_posting import return_confirm, return_post
 from returns.services.return_qc import return_qc_verdict
 from returns.services.return_receipt import return_receive, scanned_receipt_lines
+from returns.services.return_refusal import return_qc_reject, return_refuse
 
 ADD_RETURN = HasPerm("returns.add_returnrequest")
 QC_VERDICT = HasPerm("returns.give_qc_verdict")
@@ -80,6 +83,23 @@ class ServiceActionsMixin:
         )
         return self.respond(result, code)
 
+    line_arg = "line"  # the keyword the line services take a line as
+
+    def line_edit(self, line_id, *, change, remove):
+        """PATCH a line's quantity or DELETE the line of a draft or rejected request; the
+        request is answered afresh (issue #15)."""
+        slip = self.get_object()
+        line = get_object_or_404(slip.lines.all(), pk=line_id)
+        if self.request.method == "DELETE":
+            remove(**{self.line_arg: line}, **self.actor())
+        else:
+            change(
+                **{self.line_arg: line},
+                **self.parsed(serializers.LineQuantityInput),
+                **self.actor(),
+            )
+        return self.respond(slip)
+
 
 class RequestViewSet(
     WorkshopScoped,
@@ -114,14 +134,17 @@ class ReturnRequestViewSet(RequestViewSet):
     create_input = serializers.ReturnCreateInput
     create_service = staticmethod(return_create)
     domain_arg = "return_request"
-    # The clerk's slip and the keeper's receipt are handheld work; review, QC, rejection
-    # and finance's confirmation are done at a desk. The ERP reconciles.
+    line_arg = "return_line"
+    # The clerk's slip and the keeper's receipt (or refusal) are handheld work; review, QC,
+    # rejection and finance's confirmation are done at a desk. The ERP reconciles.
     token_scope = TokenScope(
         integration=READ,
         device=READ
         | {
             "create",
             "add_line",
+            "line",
+            "refuse",
             "submit",
             "cancel",
             "attachments",
@@ -193,6 +216,33 @@ class ReturnRequestViewSet(RequestViewSet):
         )
         return self.respond(request_obj, status.HTTP_201_CREATED)
 
+    @extend_schema(request=serializers.LineQuantityInput, responses=RETURN)
+    @action(
+        detail=True,
+        methods=["patch", "delete"],
+        url_path=r"lines/(?P<line_id>[0-9]+)",
+        url_name="line",
+        permission_classes=[ADD_RETURN],
+    )
+    def line(self, request, pk=None, line_id=None):
+        """Change a line's quantity (PATCH) or remove the line (DELETE) of a draft or a
+        rejected slip; 409 in any other state."""
+        return self.line_edit(
+            line_id, change=line_edits.return_line_change, remove=line_edits.return_line_remove
+        )
+
+    @extend_schema(request=serializers.RejectInput, responses=RETURN)
+    @action(detail=True, methods=["post"], permission_classes=[RECEIVE_RETURN])
+    def refuse(self, request, pk=None):
+        """R-R5: the keeper refuses the slip waiting for receipt, with the reason."""
+        return self.act(return_refuse, serializers.RejectInput)
+
+    @extend_schema(request=serializers.RejectInput, responses=RETURN)
+    @action(detail=True, methods=["post"], url_path="qc-reject", permission_classes=[QC_VERDICT])
+    def qc_reject(self, request, pk=None):
+        """QC sends the slip waiting for its verdict back to the applicant, with the reason."""
+        return self.act(return_qc_reject, serializers.RejectInput)
+
     @extend_schema(request=serializers.ReturnReceiveScanInput, responses=RETURN)
     @action(
         detail=False,
@@ -223,8 +273,10 @@ class ReplenishRequestViewSet(RequestViewSet):
     create_input = serializers.ReplenishCreateInput
     create_service = staticmethod(replenish_create)
     domain_arg = "replenish_request"
+    line_arg = "replenish_line"
     token_scope = TokenScope(
-        integration=READ, device=READ | {"create", "submit", "cancel", "attachments", "issue"}
+        integration=READ,
+        device=READ | {"create", "submit", "cancel", "attachments", "issue", "line"},
     )
 
     @extend_schema(request=serializers.ReplenishCreateInput, responses={201: REPLENISH})
@@ -250,6 +302,23 @@ class ReplenishRequestViewSet(RequestViewSet):
     @action(detail=True, methods=["post"], permission_classes=[ADD_REPLENISH])
     def cancel(self, request, pk=None):
         return self.act(replenish_cancel)
+
+    @extend_schema(request=serializers.LineQuantityInput, responses=REPLENISH)
+    @action(
+        detail=True,
+        methods=["patch", "delete"],
+        url_path=r"lines/(?P<line_id>[0-9]+)",
+        url_name="line",
+        permission_classes=[ADD_REPLENISH],
+    )
+    def line(self, request, pk=None, line_id=None):
+        """Change a line's quantity (PATCH) or remove the line (DELETE) of a draft or a
+        rejected replenishment; 409 in any other state."""
+        return self.line_edit(
+            line_id,
+            change=line_edits.replenish_line_change,
+            remove=line_edits.replenish_line_remove,
+        )
 
 
 class ShortageSlipViewSet(WorkshopScoped, ServiceActionsMixin, viewsets.ReadOnlyModelViewSet):

@@ -108,9 +108,10 @@ def return_line_add(
     excess_explanation: str = "",
     device: str = "",
 ) -> ReturnLine:
-    """Add a (scanned) line to a draft with the same validation as ``return_create``."""
+    """Add a (scanned) line to a draft or a rejected slip (edited before it is submitted
+    again, issue #15) with the same validation as ``return_create``."""
     return_request = locked(return_request, actor=actor)
-    if return_request.state != ReturnState.DRAFT:
+    if return_request.state not in (ReturnState.DRAFT, ReturnState.REJECTED):
         raise StateConflict(
             WRONG_STATE, params=wrong_state_params(return_request, NOT_A_DRAFT_ACTION)
         )

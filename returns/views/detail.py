@@ -3,7 +3,7 @@ applicant's submit and withdraw, and its attachments."""
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import FileResponse, Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
@@ -14,10 +14,12 @@ from approvals.services import request_scope_require, steps_of
 from audit.models import AuditEvent
 from core.errors import StateConflict
 from core.views import SERVICE_ERRORS, service_failed
+from inventory.scanning import scan_item
 from org.access import scoped
 from returns import forms, selectors
 from returns.services import attachments as attachment_services
 from returns.services.common import STATES, TRANSITIONS
+from returns.services.line_edits import may_edit
 from returns.views.kinds import (
     REQUEST_SCOPE,
     actor,
@@ -46,6 +48,9 @@ def request_of(request, kind, pk):
 ACTIONS = {
     "create": pgettext_lazy("request history", "created"),
     "line_add": gettext_lazy("line added"),
+    "line_remove": gettext_lazy("line removed"),
+    "line_change": gettext_lazy("line changed"),
+    "qc_reject": gettext_lazy("rejected by QC"),
     "submit": gettext_lazy("submitted"),
     "approve": gettext_lazy("approved"),
     "reject": gettext_lazy("rejected"),
@@ -81,7 +86,16 @@ def can_move(obj, state):
     return getattr(STATES[model], state) in TRANSITIONS[model][obj.state]
 
 
-def detail_page(request, kind, obj, attachment_form=None, status=200):
+def lines_of(kind, obj):
+    """The request's lines in order; a replenishment's with the lots issued for them."""
+    lines = list(obj.lines.all())
+    lots = selectors.issued_lots(obj) if kind.name == "replenish" else {}
+    for position, line in enumerate(lines, start=1):
+        line.issued_lots = lots.get(position, [])
+    return lines
+
+
+def detail_page(request, kind, obj, attachment_form=None, status=200, line_add_form=None):
     mine = obj.applicant_id == request.user.pk
     steps = steps_of(obj).select_related("decided_by", "on_behalf_of").order_by("round", "sequence")
     may_attach = attachment_services.may_attach(obj, request.user)
@@ -95,6 +109,9 @@ def detail_page(request, kind, obj, attachment_form=None, status=200):
         "attachments": obj.attachments.select_related("uploaded_by"),
         "attachment_form": (attachment_form or forms.AttachmentForm()) if may_attach else None,
         "can_remove_attachments": attachment_services.removable(obj),
+        "lines": lines_of(kind, obj),
+        "can_edit": may_edit(obj, request.user),
+        "line_add_form": line_add_form or forms.LineAddForm(),
     }
     return render(request, "returns/request_detail.html", context, status=status)
 
@@ -122,6 +139,54 @@ def request_action(request, kind, pk, action):
     else:
         messages.success(request, _("%(request)s updated.") % {"request": obj})
     return redirect("returns:request_detail", kind=kind.name, pk=obj.pk)
+
+
+# ---------------------------------------------------------------------------- line edits
+
+
+@require_POST
+@login_required
+def line_edit(request, kind, pk, line, action):
+    """The applicant changes a line's quantity or removes the line of a draft or a rejected
+    request (the services refuse any other state with a 409)."""
+    kind, obj = request_of(request, kind, pk)
+    if action not in ("change", "remove"):
+        raise Http404
+    line = get_object_or_404(obj.lines.all(), pk=line)
+    try:
+        if action == "remove":
+            kind.line_remove(**{kind.line_arg: line}, **actor(request))
+            messages.success(request, _("Line removed from %(request)s.") % {"request": obj})
+        else:
+            form = forms.LineQuantityForm(request.POST)
+            if not form.is_valid():
+                raise ValidationError(form.errors)
+            kind.line_change(
+                **{kind.line_arg: line}, quantity=form.cleaned_data["quantity"], **actor(request)
+            )
+            messages.success(request, _("Line changed on %(request)s.") % {"request": obj})
+    except SERVICE_ERRORS as error:
+        service_failed(request, error)
+        return detail_page(request, kind, obj, status=refusal_status(error))
+    return redirect("returns:request_detail", kind=kind.name, pk=obj.pk)
+
+
+@require_POST
+@login_required
+def line_add(request, kind, pk):
+    """The applicant scans a label to add a line to a draft or a rejected request."""
+    kind, obj = request_of(request, kind, pk)
+    form = forms.LineAddForm(request.POST)
+    if form.is_valid():
+        try:
+            item = scan_item(form.cleaned_data["code"])
+            kind.line_add(obj, item, form.cleaned_data["quantity"], **actor(request))
+        except SERVICE_ERRORS as error:
+            service_failed(request, error, form)
+            return detail_page(request, kind, obj, status=refusal_status(error), line_add_form=form)
+        messages.success(request, _("Line added to %(request)s.") % {"request": obj})
+        return redirect("returns:request_detail", kind=kind.name, pk=obj.pk)
+    return detail_page(request, kind, obj, status=400, line_add_form=form)
 
 
 # ---------------------------------------------------------------------------- attachments

@@ -8,13 +8,39 @@ from django.http import Http404
 
 from org.access import scoped
 from returns import forms, selectors
-from returns.services import replenish
-from returns.services.return_drafting import return_cancel, return_create, return_submit
+from returns.services import line_edits, replenish
+from returns.services.return_drafting import (
+    return_cancel,
+    return_create,
+    return_line_add,
+    return_submit,
+)
 from workorders.models import WorkOrder
 
 
 def scan_return(rows, code, work_order):
     return forms.return_rows_scan(rows, code)
+
+
+def add_return_line(slip, item, quantity, **acting):
+    """A scanned label added to a draft or rejected return (its lot and serials too)."""
+    return return_line_add(
+        return_request=slip,
+        material=item.material,
+        lot=item.lot,
+        serials=list(item.serials),
+        quantity=item.quantity_or(quantity),
+        **acting,
+    )
+
+
+def add_replenish_line(slip, item, quantity, **acting):
+    return line_edits.replenish_line_add(
+        replenish_request=slip,
+        material=item.material,
+        quantity=item.quantity_or(quantity),
+        **acting,
+    )
 
 
 @dataclass(frozen=True)
@@ -32,6 +58,10 @@ class Kind:
     submit: Callable
     cancel: Callable
     queryset: Callable
+    line_arg: str  # the keyword the line services take a line as
+    line_add: Callable  # (request, scanned item, quantity, actor=, device=) -> line
+    line_remove: Callable
+    line_change: Callable
 
 
 KINDS = {
@@ -47,6 +77,10 @@ KINDS = {
         submit=return_submit,
         cancel=return_cancel,
         queryset=selectors.return_requests,
+        line_arg="return_line",
+        line_add=add_return_line,
+        line_remove=line_edits.return_line_remove,
+        line_change=line_edits.return_line_change,
     ),
     "replenish": Kind(
         name="replenish",
@@ -60,6 +94,10 @@ KINDS = {
         submit=replenish.replenish_submit,
         cancel=replenish.replenish_cancel,
         queryset=selectors.replenish_requests,
+        line_arg="replenish_line",
+        line_add=add_replenish_line,
+        line_remove=line_edits.replenish_line_remove,
+        line_change=line_edits.replenish_line_change,
     ),
 }
 

@@ -18,6 +18,7 @@ from returns.services import issuing
 from returns.services.return_lines import numbered_lines
 from returns.services.return_qc import return_qc_verdict
 from returns.services.return_receipt import return_receive
+from returns.services.return_refusal import return_qc_reject, return_refuse
 from returns.views.kinds import (
     actor,
     replenishments_in_scope,
@@ -53,11 +54,40 @@ def qc_verdict(request, pk):
         else:
             messages.success(request, _("QC verdict recorded for %(slip)s.") % {"slip": slip})
             return redirect("returns:qc_list")
-    return render(
-        request,
-        "returns/qc_verdict.html",
-        {"slip": slip, "rows": list(zip(lines, formset.forms, strict=True)), "formset": formset},
-    )
+    context = {
+        "slip": slip,
+        "rows": list(zip(lines, formset.forms, strict=True)),
+        "formset": formset,
+        "rejection_form": forms.RejectionForm(prefix="reject"),
+    }
+    return render(request, "returns/qc_verdict.html", context)
+
+
+def rejected(request, service, slip, done):
+    """Run the keeper's refusal or QC's rejection with the reason of the posted form; the
+    form's or the service's refusal is shown as a message."""
+    form = forms.RejectionForm(request.POST, prefix="reject")
+    if not form.is_valid():
+        errors = [str(e) for field_errors in form.errors.values() for e in field_errors]
+        messages.error(request, " ".join(errors))
+        return False
+    try:
+        service(return_request=slip, reason=form.reason(), **actor(request))
+    except SERVICE_ERRORS as error:
+        service_failed(request, error)
+        return False
+    messages.success(request, done % {"slip": slip})
+    return True
+
+
+@require_POST
+@permission_required("returns.give_qc_verdict", raise_exception=True)
+def qc_reject(request, pk):
+    """QC sends the slip back to the applicant with the reason instead of a verdict."""
+    slip = get_object_or_404(returns_in_scope(request.user), pk=pk)
+    if rejected(request, return_qc_reject, slip, _("%(slip)s rejected and sent back.")):
+        return redirect("returns:qc_list")
+    return redirect("returns:qc_verdict", pk=slip.pk)
 
 
 # ---------------------------------------------------------------------------- warehouse
@@ -111,12 +141,24 @@ def receiving(request):
         "slip_error": slip_error,
         "rows": list(zip(lines, formset.forms, strict=True)),
         "formset": formset,
+        "rejection_form": forms.RejectionForm(prefix="reject"),
         "waiting": returns_in_scope(request.user).filter(state=ReturnState.INSPECTED)[:50],
         "to_issue": replenishments_in_scope(request.user).filter(state=ReplenishState.APPROVED)[
             :50
         ],
     }
     return render(request, "returns/receiving.html", context)
+
+
+@require_POST
+@permission_required("returns.receive_return", raise_exception=True)
+def receiving_refuse(request, pk):
+    """R-R5: the keeper refuses the slip (mixed materials, an unclear reason, the wrong
+    material) and it goes back to the applicant with the reason."""
+    slip = get_object_or_404(returns_in_scope(request.user), pk=pk)
+    if rejected(request, return_refuse, slip, _("%(slip)s refused and sent back.")):
+        return redirect("returns:receiving")
+    return redirect(f"{reverse('returns:receiving')}?slip={slip.number or ''}")
 
 
 @require_POST
