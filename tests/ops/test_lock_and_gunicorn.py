@@ -79,9 +79,12 @@ def make_dry_run(*targets):
 
 
 def test_make_and_so_ci_install_from_the_dev_lock():
-    commands = make_dry_run("venv")
+    commands = make_dry_run("venv-dev")  # what `make test` (so CI) and `make lint` need
     assert "pip install --quiet --require-hashes -r requirements-dev.lock" in commands
     assert "pip install --quiet --no-deps -e ." in commands
+    runtime = make_dry_run("venv")  # `make run`, `make stack`: no test tools
+    assert "pip install --quiet --require-hashes -r requirements.lock" in runtime
+    assert "requirements-dev.lock" not in runtime
     ci = (ROOT / ".ci" / "run").read_text(encoding="utf-8")
     assert "make test" in ci
 
