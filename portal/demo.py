@@ -262,26 +262,57 @@ def work_orders(planner, keeper):
             ("PT-CAP-25", "400", "AUX-B01", ""),
         ),
     )
-    done = work_order_release(
-        work_order=work_order("WO-DEMO-004", "FG-CHAIR-01", "50", "WS-ASM", planner), actor=planner
-    )
-    work_order_issue(
-        work_order=done,
-        actor=keeper,
-        lines=issue_lines(
+    done = chair_order_completed(
+        "WO-DEMO-004",
+        "50",
+        [
             ("AL-TUBE-25", "216", "RAW-A02", "AL2611-02"),
             ("FB-OXF-600D", "44", "RAW-A02", "FB2611-01"),
             ("PT-SCR-M6X30", "404", "AUX-B01", ""),
             ("PT-CAP-25", "204", "AUX-B01", ""),
             ("CT-5L-CHAIR", "50", "PACK-C01", ""),
             ("PK-BAG-PE", "50", "PACK-C01", ""),
-        ),
+        ],
+        output=("48", "2"),
+        planner=planner,
+        keeper=keeper,
     )
-    work_order_report_output(
-        work_order=done, good_qty=Decimal("48"), scrap_qty=Decimal("2"), actor=planner
-    )
-    work_order_complete(work_order=done, actor=planner)
+    leftovers_overdue(planner, keeper)
     return running, done
+
+
+def chair_order_completed(number, quantity, issued, *, output, planner, keeper):
+    """A chair work order released, issued ``issued``, its (good, scrap) output reported and
+    completed."""
+    completed = work_order_release(
+        work_order=work_order(number, "FG-CHAIR-01", quantity, "WS-ASM", planner), actor=planner
+    )
+    work_order_issue(work_order=completed, actor=keeper, lines=issue_lines(*issued))
+    good, scrap = output
+    work_order_report_output(
+        work_order=completed, good_qty=Decimal(good), scrap_qty=Decimal(scrap), actor=planner
+    )
+    return work_order_complete(work_order=completed, actor=planner)
+
+
+def leftovers_overdue(planner, keeper):
+    """A work order completed 30 h ago with leftovers neither returned nor declared (it used
+    tubes and screws for 25 chairs, made 20): the alert check (R-W5, ``leftover_overdue``)
+    finds it as soon as beat first runs it."""
+    overdue = chair_order_completed(
+        "WO-DEMO-005",
+        "25",
+        [("AL-TUBE-25", "108", "RAW-A01", "AL2611-01"), ("PT-SCR-M6X30", "202", "AUX-B01", "")],
+        output=("19", "1"),
+        planner=planner,
+        keeper=keeper,
+    )
+    # The service stamps completion with the current time and has no way to backdate it
+    # (nor should it); only the demo moves the R-W5 clock back past its 24 h deadline.
+    WorkOrder.objects.filter(pk=overdue.pk).update(
+        completed_at=timezone.now() - timedelta(hours=30)
+    )
+    return overdue
 
 
 def requests(clerk, running, done):

@@ -51,10 +51,13 @@ def pytest_configure(config):
 
 def pytest_collection_modifyitems(config, items):
     """Tests needing PostgreSQL (row locks, triggers) or Redis (a real Celery worker) are
-    deselected, not skipped, on the zero-setup run; CI's PostgreSQL run has both."""
+    deselected, not skipped, on the zero-setup run; CI's PostgreSQL run has both. Tests of
+    the SQLite default itself are deselected on the PostgreSQL run."""
     missing = set()
     if connection.vendor != "postgresql":
         missing.add("postgres")
+    if connection.vendor != "sqlite":
+        missing.add("sqlite")
     if not settings.REDIS_URL:
         missing.add("redis")
     if shutil.which("soffice") is None:

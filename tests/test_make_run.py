@@ -16,6 +16,7 @@ from pathlib import Path
 
 import pytest
 from django.contrib.auth.models import Group
+from django.core.management import call_command
 from django.utils import timezone
 
 from alerts.models import AlertKind, Notification
@@ -170,3 +171,19 @@ def test_beat_raises_the_alerts_at_start_and_the_worker_runs_dispatched_tasks(em
     for process in embedded:  # Ctrl-C in `make run`: the trap sends TERM, both stop
         process.terminate()
     assert [process.wait(timeout=30) for process in embedded] == [0, 0]
+
+
+@pytest.mark.postgres
+@pytest.mark.django_db(transaction=True)
+def test_the_demo_s_overdue_leftovers_are_notified_without_anyone_running_check_alerts(
+    reference_data, request
+):
+    """The acceptance line: `make run` seeds the demo, then starts beat, whose alert check at
+    start finds the work order completed 30 h ago with leftovers (R-W5) and notifies."""
+    call_command("seed_demo")
+    request.getfixturevalue("embedded")  # as `make run`: seeded first, then worker and beat
+    notified = Notification.objects.filter(
+        user__username="leader", alert__kind=AlertKind.LEFTOVER_OVERDUE
+    )
+    wait_until(notified.exists)
+    assert notified.get().alert.params["work_order"] == "WO-DEMO-005"

@@ -1,10 +1,14 @@
 """``/healthz`` (issue #14): JSON, 200 when the database, cache, broker and disk answer,
 503 naming what failed otherwise; no login, no Host check, no HTTPS redirect; fast."""
 
+import json
 import os
+import secrets
+import socket
 import subprocess
 import sys
 import time
+import urllib.error
 import urllib.request
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
@@ -91,3 +95,56 @@ def test_the_compose_probe_command_fails_with_the_database_stopped():
     result = django_with_database_stopped("manage.py", "health_check", "healthz", "--no-http")
     assert result.returncode == 1, result.stdout + result.stderr
     assert "Database(alias='default')" in result.stdout
+
+
+def free_port():
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+def test_gunicorn_answers_503_over_http_with_the_database_stopped(tmp_path):
+    """The image's own server (its CMD), DEBUG off, a real HTTP GET: no test client."""
+    port = free_port()
+    env = {
+        "PATH": os.environ["PATH"],
+        "HOME": os.environ.get("HOME", "/tmp"),
+        "DATABASE_URL": "postgres://postgres@127.0.0.1:9/stopped",
+        "DATABASE_CONNECT_TIMEOUT": "2",
+        "SECRET_KEY": secrets.token_urlsafe(50),
+        "GUNICORN_BIND": f"127.0.0.1:{port}",
+        "WEB_CONCURRENCY": "1",
+        "MEDIA_ROOT": str(tmp_path),
+    }
+    command = [
+        sys.executable,
+        "-m",
+        "gunicorn",
+        "-c",
+        "gunicorn.conf.py",
+        "config.wsgi:application",
+    ]
+    server = subprocess.Popen(
+        command, cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL
+    )
+    try:
+        deadline = time.monotonic() + 60
+        while True:
+            try:
+                urllib.request.urlopen(f"http://127.0.0.1:{port}/healthz", timeout=10)
+            except urllib.error.HTTPError as error:
+                status, body = error.code, json.loads(error.read())
+                break
+            except OSError:  # not listening yet
+                assert server.poll() is None, "gunicorn exited"
+                assert time.monotonic() < deadline, "gunicorn did not start"
+                time.sleep(0.25)
+            else:
+                pytest.fail("/healthz answered 200 with the database stopped")
+    finally:
+        server.terminate()
+        server.wait(timeout=30)
+    assert status == 503
+    assert body["status"] == "fail"
+    assert body["checks"]["Database(alias='default')"] == "unavailable"
+    assert body["checks"]["DiskSpace()"] == "ok"

@@ -3,7 +3,9 @@
 import pytest
 from django.contrib.auth import get_user_model
 from django.core.management import call_command
+from django.utils import timezone
 
+from alerts.checks import leftover_overdue_findings
 from approvals.models import ApprovalStep, StepState
 from audit.models import AuditEvent
 from inventory.models import LedgerEntry, StockBalance
@@ -44,3 +46,13 @@ def test_seed_demo_is_consistent_and_idempotent(monkeypatch):
     assert StockBalance.objects.filter(quantity__gt=0).count() >= 10
     pending = ApprovalStep.objects.filter(state=StepState.PENDING)
     assert sorted(pending.values_list("tier", flat=True)) == ["supervisor", "workshop_director"]
+
+
+def test_the_demo_holds_a_work_order_with_overdue_leftovers():
+    """R-W5's alert has something to find in the demo (issue #14's acceptance line)."""
+    call_command("seed_demo")
+    [finding] = leftover_overdue_findings(timezone.now())
+    assert finding.params["work_order"] == "WO-DEMO-005"
+    assert "AL-TUBE-25" in finding.params["materials"]
+    call_command("check_ledger")
+    call_command("verify_audit")
