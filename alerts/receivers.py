@@ -4,9 +4,12 @@ from django.contrib.auth import get_user_model
 from django.db import transaction
 from django.db.models import Q
 from django.dispatch import receiver
+from django.urls import reverse
+from django.utils.translation import gettext as _
 
 from alerts.services import notify, shortage_fulfilled_notify
 from audit.signals import audit_chain_broken
+from finance.signals import month_reopened
 from returns.signals import shortage_fulfilled
 
 
@@ -29,3 +32,19 @@ def audit_chain_broken_notify(sender, *, title, body, **kwargs):
 @receiver(shortage_fulfilled, dispatch_uid="alerts.shortage_fulfilled")
 def shortage_fulfilled_receive(sender, *, slip, replenish_request, **kwargs):
     shortage_fulfilled_notify(slip=slip)
+
+
+@receiver(month_reopened, dispatch_uid="alerts.month_reopened")
+def month_reopened_notify(sender, *, month_end, **kwargs):
+    """A reopened month is told to finance and the admins, with who and why (issue #15)."""
+    users = get_user_model().objects.filter(
+        Q(groups__name__in=["finance", "admin"]) | Q(is_superuser=True), is_active=True
+    )
+    notify(
+        users=list(users.distinct().order_by("pk")),
+        title=_("Month %(month)s reopened") % {"month": month_end},
+        body=_("%(user)s reopened month %(month)s: %(reason)s")
+        % {"user": month_end.reopened_by, "month": month_end, "reason": month_end.reopen_reason},
+        url=reverse("finance:month_end_detail", args=[month_end.month]),
+        actor=month_end.reopened_by,
+    )

@@ -17,7 +17,8 @@ class MonthEndState(models.TextChoices):
 class MonthEnd(models.Model):
     """One month's summary of returns and replenishments (R-J1, R-J3).
 
-    Recomputing replaces its rows (same data, same result); finance's confirmation locks it.
+    Recomputing replaces its rows (same data, same result); finance's confirmation locks it,
+    once the month has ended; finance may reopen it with a reason (issue #15).
     """
 
     month = models.DateField(_("month"), unique=True, help_text=_("First day of the month."))
@@ -37,6 +38,17 @@ class MonthEnd(models.Model):
         verbose_name=_("confirmed by"),
     )
     confirmed_at = models.DateTimeField(_("confirmed"), null=True, blank=True)
+    # The last reopening (issue #15); every one is an audit event with its reason.
+    reopened_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("reopened by"),
+    )
+    reopened_at = models.DateTimeField(_("reopened"), null=True, blank=True)
+    reopen_reason = models.TextField(_("reason for reopening"), blank=True)
 
     class Meta:
         verbose_name = _("month-end summary")

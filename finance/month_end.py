@@ -12,6 +12,7 @@ from typing import Any
 
 from django.conf import settings
 from django.contrib.auth.models import User
+from django.core.exceptions import ValidationError
 from django.db import connection
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -22,12 +23,18 @@ from core.outbox import outbox_emit
 from core.transactions import atomic_service
 from finance.models import MonthEnd, MonthEndState
 from finance.selectors import month_end_totals
+from finance.signals import month_reopened
 from inventory.models import MovementType
-from inventory.periods import posting_period_hold, posting_period_lock
+from inventory.periods import posting_period_hold, posting_period_lock, posting_period_unlock
 from org.access import permission_require
 from returns.models import RequestKind
 
 MONTH_CONFIRMED = _("Month %(month)s is confirmed by finance and can no longer change.")
+MONTH_NOT_ENDED = _(
+    "Month %(month)s has not ended yet: it can be confirmed and locked from %(next)s on."
+)
+MONTH_NOT_CONFIRMED = _("Month %(month)s is not confirmed: there is nothing to reopen.")
+REASON_REQUIRED = _("Give the reason for reopening the month.")
 KINDS = {
     MovementType.RETURN: (RequestKind.RETURN, 1),
     MovementType.REPLENISH: (RequestKind.REPLENISH, -1),
@@ -139,22 +146,89 @@ def month_end_compute(*, month: date, actor: User | None = None) -> MonthEnd:
     return month_end
 
 
+def month_current() -> date:
+    """The first day of the factory's current month (a seam for tests)."""
+    return timezone.localdate().replace(day=1)
+
+
+def month_ended(month: date) -> bool:
+    return month < month_current()
+
+
+def month_following(month: date) -> date:
+    return date(month.year + month.month // 12, month.month % 12 + 1, 1)
+
+
 @atomic_service
 def month_end_confirm(*, month_end: MonthEnd, actor: User, device: str = "") -> MonthEnd:
-    """Finance locks the month: no recomputation, and no ledger posting dated in it
-    (``inventory.periods.posting_period_lock``) afterwards (R-J1, issue #7)."""
+    """Finance locks the month once it has ended: no recomputation, and no ledger posting
+    dated in it (``inventory.periods.posting_period_lock``) afterwards (R-J1, issue #7);
+    the current or a future month is refused (issue #15)."""
     permission_require(actor, "finance.confirm_month", _("confirm months"))
     month_end = MonthEnd.objects.select_for_update().get(pk=month_end.pk)
     if month_end.state == MonthEndState.CONFIRMED:
         raise StateConflict(MONTH_CONFIRMED, params={"month": str(month_end)})
+    if not month_ended(month_end.month):
+        following = month_following(month_end.month)
+        raise StateConflict(
+            MONTH_NOT_ENDED, params={"month": str(month_end), "next": f"{following:%Y-%m-%d}"}
+        )
     month_end.state = MonthEndState.CONFIRMED
     month_end.confirmed_by, month_end.confirmed_at = actor, timezone.now()
     month_end.save(update_fields=["state", "confirmed_by", "confirmed_at"])
-    posting_period_lock(month=month_end.month)
+    posting_period_lock(month=month_end.month, actor=actor)
     totals = month_end_totals(month_end)
     outbox_emit(topic="month.closed", payload={"month": str(month_end), "totals": totals})
     audit_record(
         actor=actor, device=device, action="month_end.confirm", obj=month_end, after=totals
+    )
+    return month_end
+
+
+@atomic_service
+def month_end_reopen(
+    *, month_end: MonthEnd, reason: str, actor: User, device: str = ""
+) -> MonthEnd:
+    """Finance reopens a confirmed month with a reason (issue #15, like Odoo's lock dates
+    moved back): postings dated in it are taken again and it can be recomputed and
+    confirmed anew. Audited with the reason; finance and the admins are told
+    (``finance.signals.month_reopened``); the ERP hears ``month.reopened``."""
+    permission_require(actor, "finance.confirm_month", _("reopen months"))
+    reason = (reason or "").strip()
+    if not reason:
+        raise ValidationError({"reason": [REASON_REQUIRED]})
+    month_end = MonthEnd.objects.select_for_update().get(pk=month_end.pk)
+    if month_end.state != MonthEndState.CONFIRMED:
+        raise StateConflict(MONTH_NOT_CONFIRMED, params={"month": str(month_end)})
+    before = {
+        "state": month_end.state,
+        "confirmed_by": month_end.confirmed_by.get_username() if month_end.confirmed_by else None,
+        "confirmed_at": month_end.confirmed_at.isoformat() if month_end.confirmed_at else None,
+    }
+    month_end.state = MonthEndState.OPEN
+    month_end.confirmed_by, month_end.confirmed_at = None, None
+    month_end.reopened_by, month_end.reopened_at = actor, timezone.now()
+    month_end.reopen_reason = reason
+    month_end.save(
+        update_fields=[
+            "state",
+            "confirmed_by",
+            "confirmed_at",
+            "reopened_by",
+            "reopened_at",
+            "reopen_reason",
+        ]
+    )
+    posting_period_unlock(month=month_end.month)
+    outbox_emit(topic="month.reopened", payload={"month": str(month_end), "reason": reason})
+    month_reopened.send(sender=MonthEnd, month_end=month_end)
+    audit_record(
+        actor=actor,
+        device=device,
+        action="month_end.reopen",
+        obj=month_end,
+        before=before,
+        after={"state": month_end.state, "reason": reason},
     )
     return month_end
 

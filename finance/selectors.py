@@ -33,7 +33,7 @@ def kind_amount(kind: str) -> Coalesce:
 def month_end_list() -> QuerySet[MonthEnd]:
     """Every month-end, newest first, with ``return_amount`` and ``replenish_amount``."""
     return (
-        MonthEnd.objects.select_related("confirmed_by")
+        MonthEnd.objects.select_related("confirmed_by", "reopened_by")
         .annotate(
             return_amount=kind_amount(RequestKind.RETURN),
             replenish_amount=kind_amount(RequestKind.REPLENISH),

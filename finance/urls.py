@@ -34,5 +34,6 @@ urlpatterns = [
     path(
         "month-end/<month:month>/confirm/", views.month_end_confirm_view, name="month_end_confirm"
     ),
+    path("month-end/<month:month>/reopen/", views.month_end_reopen_view, name="month_end_reopen"),
     path("month-end/<month:month>/workbook/", views.month_end_download, name="month_end_workbook"),
 ]

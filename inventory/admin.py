@@ -1,12 +1,12 @@
 """Admin for stock: lots, serials, ledger entries and balances are written only by
-``inventory.services``, so the admin shows them read-only. Warehouses and locations are
-master data, edited in ``materials.admin``.
+``inventory.services``, posting periods only by ``inventory.periods``, so the admin shows
+them read-only. Warehouses and locations are master data, edited in ``materials.admin``.
 """
 
 from django.contrib import admin
 
 from core.admin import ReadOnlyAdmin
-from inventory.models import LedgerEntry, Lot, Serial, StockBalance
+from inventory.models import LedgerEntry, Lot, PostingPeriod, Serial, StockBalance
 
 
 @admin.register(Lot)
@@ -79,3 +79,12 @@ class StockBalanceAdmin(ReadOnlyAdmin):
     search_fields = ["material__code", "material__name", "lot__batch_no", "location__code"]
     date_hierarchy = "updated_at"
     raw_id_fields = ["material", "lot", "location"]
+
+
+@admin.register(PostingPeriod)
+class PostingPeriodAdmin(ReadOnlyAdmin):
+    """Finance locks and reopens a month on its month-end page (``finance.month_end``)."""
+
+    list_display = ["month", "state", "locked_by", "locked_at"]
+    list_filter = ["state"]
+    list_select_related = ["locked_by"]

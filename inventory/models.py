@@ -245,8 +245,8 @@ class PostingPeriodState(models.TextChoices):
 class PostingPeriod(models.Model):
     """A month of the ledger and whether it still takes postings (issue #7, R-J1).
 
-    Finance decides (its month-end confirmation) and writes the row only through
-    ``inventory.periods``; ``ledger_post`` reads it. A month without a row is open.
+    Finance decides (its month-end confirmation, its reopening) and writes the row only
+    through ``inventory.periods``; ``ledger_post`` reads it. A month without a row is open.
     """
 
     month = models.DateField(_("month"), unique=True, help_text=_("First day of the month."))
@@ -256,6 +256,16 @@ class PostingPeriod(models.Model):
         choices=PostingPeriodState.choices,
         default=PostingPeriodState.OPEN,
     )
+    # Who holds the lock and since when: the refusal of a posting names them (issue #15).
+    locked_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("locked by"),
+    )
+    locked_at = models.DateTimeField(_("locked"), null=True, blank=True)
 
     class Meta:
         verbose_name = _("posting period")

@@ -1,35 +1,70 @@
 """Posting periods (issue #7, R-J1): a month finance confirmed takes no new posting dated in
-it. Finance decides (``finance.month_end``) and writes the period only through these
-services; the ledger reads it in ``ensure_month_open``, never a higher app."""
+it, until finance reopens it (issue #15). Finance decides (``finance.month_end``) and writes
+the period only through these services; the ledger reads it in ``ensure_month_open``, never
+a higher app."""
 
-from datetime import date
+from datetime import date, datetime
 
+from django.contrib.auth.models import User
 from django.db import connection
+from django.utils import timezone
+from django.utils.formats import date_format
 from django.utils.translation import gettext_lazy as _
 
 from core.errors import StateConflict
 from core.transactions import atomic_service
 from inventory.models import PostingPeriod, PostingPeriodState
 
-MONTH_LOCKED = _("Month %(month)s is closed by finance: nothing can be posted in it.")
+MONTH_LOCKED = _(
+    "Month %(month)s is closed by finance (locked by %(user)s on %(when)s): "
+    "nothing can be posted in it."
+)
 
 
-@atomic_service
-def ensure_month_open(day: date) -> None:
-    """Refuse a posting dated ``day`` once its month is locked."""
-    first = day.replace(day=1)
+def period_state(first: date) -> tuple[str, int | None, datetime | None] | None:
+    """``(state, locked_by_id, locked_at)`` of the month's period row, or ``None``."""
     if connection.vendor == "postgresql":
         # FOR SHARE: postings never wait for each other, but finance's compute and confirm
         # (FOR UPDATE, ``posting_period_hold``) wait for the postings in flight, and a
         # posting after the confirm sees the locked state.
         table = connection.ops.quote_name(PostingPeriod._meta.db_table)
         with connection.cursor() as cursor:
-            cursor.execute(f"SELECT state FROM {table} WHERE month = %s FOR SHARE", [first])
-            states = {row[0] for row in cursor.fetchall()}
+            cursor.execute(
+                f"SELECT state, locked_by_id, locked_at FROM {table} WHERE month = %s FOR SHARE",
+                [first],
+            )
+            row = cursor.fetchone()
     else:  # SQLite serialises writers on the whole database
-        states = set(PostingPeriod.objects.filter(month=first).values_list("state", flat=True))
-    if PostingPeriodState.LOCKED in states:
-        raise StateConflict(MONTH_LOCKED, params={"month": f"{day:%Y-%m}"})
+        row = (
+            PostingPeriod.objects.filter(month=first)
+            .values_list("state", "locked_by_id", "locked_at")
+            .first()
+        )
+    return row
+
+
+@atomic_service
+def ensure_month_open(day: date) -> None:
+    """Refuse a posting dated ``day`` once its month is locked, naming who locked it."""
+    row = period_state(day.replace(day=1))
+    if row is None or row[0] != PostingPeriodState.LOCKED:
+        return
+    _state, user_id, locked_at = row
+    holder = User.objects.filter(pk=user_id).first() if user_id else None
+    raise StateConflict(
+        MONTH_LOCKED,
+        params={
+            "month": f"{day:%Y-%m}",
+            "user": holder.get_username() if holder else _("finance"),
+            "when": locked_when(locked_at),
+        },
+    )
+
+
+def locked_when(locked_at: datetime | None) -> str:
+    if locked_at is None:  # a period locked before issue #15 kept no time
+        return "—"
+    return date_format(timezone.localtime(locked_at), "SHORT_DATETIME_FORMAT")
 
 
 def posting_period_hold(month: date) -> PostingPeriod:
@@ -40,9 +75,20 @@ def posting_period_hold(month: date) -> PostingPeriod:
 
 
 @atomic_service
-def posting_period_lock(*, month: date) -> PostingPeriod:
-    """Lock the month: no posting dated in it from now on."""
+def posting_period_lock(*, month: date, actor: User | None = None) -> PostingPeriod:
+    """Lock the month: no posting dated in it from now on; ``actor`` holds the lock."""
     period = posting_period_hold(month)
     period.state = PostingPeriodState.LOCKED
-    period.save(update_fields=["state"])
+    period.locked_by, period.locked_at = actor, timezone.now()
+    period.save(update_fields=["state", "locked_by", "locked_at"])
+    return period
+
+
+@atomic_service
+def posting_period_unlock(*, month: date) -> PostingPeriod:
+    """Lift the month's lock (finance reopened it): postings dated in it are taken again."""
+    period = posting_period_hold(month)
+    period.state = PostingPeriodState.OPEN
+    period.locked_by, period.locked_at = None, None
+    period.save(update_fields=["state", "locked_by", "locked_at"])
     return period

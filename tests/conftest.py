@@ -72,6 +72,17 @@ def pytest_collection_modifyitems(config, items):
 
 
 @pytest.fixture
+def month_over(monkeypatch):
+    """Finance confirms a month only once it has ended (issue #15): with this fixture the
+    current month is over (``finance.month_end.month_current`` is the next one)."""
+    from finance import month_end
+
+    following = month_end.month_following(month_end.month_current())
+    monkeypatch.setattr(month_end, "month_current", lambda: following)
+    return following
+
+
+@pytest.fixture
 def admin(db):
     return UserFactory(username="admin", is_superuser=True, is_staff=True)
 

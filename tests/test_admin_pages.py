@@ -28,7 +28,8 @@ from audit.services import audit_record
 from core.admin import ReadOnlyAdmin
 from core.models import OutboxEvent, OutboxKind
 from core.outbox import outbox_emit
-from inventory.models import LedgerEntry, Lot, MovementType, Serial, StockBalance
+from finance.models import MonthEnd
+from inventory.models import LedgerEntry, Lot, MovementType, PostingPeriod, Serial, StockBalance
 from materials.models import TrackingMode, WarehouseCategory
 from org.lockout import login_attempt_claim
 from org.models import Workshop
@@ -116,6 +117,9 @@ def build_records(tag, user):
     StockBalance.objects.create(
         material=material, lot=lot, location=location, quantity=Decimal("1")
     )
+    month = date(2020 + MonthEnd.objects.count(), 1, 1)  # unique per tag
+    MonthEnd.objects.create(month=month, state="confirmed", confirmed_by=user)
+    PostingPeriod.objects.create(month=month, state="locked", locked_by=user)
     MaterialIssue.objects.create(
         number=f"MI-{tag}",
         work_order=work_order,

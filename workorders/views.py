@@ -11,6 +11,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from core.confirm import NOT_CONFIRMED, is_confirmed
 from core.errors import StateConflict
 from core.fields import format_qty
 from core.templatetags.numbers import qty
@@ -283,8 +284,11 @@ def work_order_declare_leftover(request, pk):
 @login_required
 @require_POST
 def work_order_close(request, pk):
-    """Close, or show the open close-out items with HTTP 409 (R-W4)."""
+    """Close, or show the open close-out items with HTTP 409 (R-W4); asks first."""
     work_order = permitted_work_order(request, pk, CHANGE_WORK_ORDER)
+    if not is_confirmed(request):
+        messages.error(request, NOT_CONFIRMED)
+        return redirect("workorders:detail", pk=pk)
     try:
         closing.work_order_close(
             work_order=work_order, actor=request.user, device=request.device_id

@@ -12,6 +12,7 @@ from django.views.decorators.http import require_POST
 
 from approvals.services import request_scope_require, steps_of
 from audit.models import AuditEvent
+from core.confirm import NOT_CONFIRMED, is_confirmed
 from core.errors import StateConflict
 from core.views import SERVICE_ERRORS, service_failed
 from inventory.scanning import scan_item
@@ -132,6 +133,9 @@ def request_action(request, kind, pk, action):
     services = {"submit": kind.submit, "cancel": kind.cancel}
     if action not in services:
         raise Http404
+    if action == "cancel" and not is_confirmed(request):  # withdrawing cannot be undone
+        messages.error(request, NOT_CONFIRMED)
+        return redirect("returns:request_detail", kind=kind.name, pk=obj.pk)
     try:
         services[action](**{kind.domain_arg: obj}, **actor(request))
     except SERVICE_ERRORS as error:

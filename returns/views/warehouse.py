@@ -10,6 +10,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
+from core.confirm import NOT_CONFIRMED, is_confirmed
 from core.views import SERVICE_ERRORS, service_failed
 from inventory.scanning import resolved
 from returns import forms
@@ -119,7 +120,9 @@ def receiving(request):
     formset = forms.ReceiptLineFormSet(
         request.POST if request.method == "POST" and slip else None, slip_lines=lines
     )
-    if slip and request.method == "POST" and formset.is_valid():
+    if slip and request.method == "POST" and formset.is_valid() and not is_confirmed(request):
+        formset.non_form_errors().append(NOT_CONFIRMED)
+    elif slip and request.method == "POST" and formset.is_valid():
         try:
             slip = return_receive(
                 return_request=slip,
@@ -164,8 +167,12 @@ def receiving_refuse(request, pk):
 @require_POST
 @permission_required("returns.issue_replenishment", raise_exception=True)
 def replenish_issue(request, pk):
-    """Issue an approved replenishment (FEFO picking); what is missing opens a shortage slip."""
+    """Issue an approved replenishment (FEFO picking); what is missing opens a shortage slip.
+    Asks first (core/confirm.py)."""
     replenishment = get_object_or_404(replenishments_in_scope(request.user), pk=pk)
+    if not is_confirmed(request):
+        messages.error(request, NOT_CONFIRMED)
+        return redirect("returns:receiving")
     try:
         issued = issuing.replenish_issue(replenish_request=replenishment, **actor(request))
     except SERVICE_ERRORS as error:

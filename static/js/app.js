@@ -19,3 +19,37 @@
     }
   });
 })();
+
+/* Irreversible actions ask first (core/confirm.py): a form[data-confirm] has an "I confirm"
+   checkbox for browsers without this script; here it is hidden, the browser's confirm()
+   asks with the same text, and agreeing ticks it. Dismissing submits nothing. */
+(function () {
+  "use strict";
+  var CHECK = "form[data-confirm] [data-confirm-check]";
+
+  function arm(root) {
+    if (!root || !root.querySelectorAll) { return; }
+    Array.prototype.forEach.call(root.querySelectorAll(CHECK), function (label) {
+      label.hidden = true;
+      var box = label.querySelector("input[name=confirmed]");
+      if (box) { box.required = false; }
+    });
+  }
+
+  document.addEventListener("DOMContentLoaded", function () { arm(document); });
+  document.addEventListener("htmx:load", function (event) { arm(event.target); });
+  if (document.readyState !== "loading") { arm(document); }
+
+  document.addEventListener("submit", function (event) {
+    var form = event.target;
+    if (!form.matches || !form.matches("form[data-confirm]")) { return; }
+    var box = form.querySelector("input[name=confirmed]");
+    if (!window.confirm(form.getAttribute("data-confirm"))) {
+      event.preventDefault();
+      event.stopImmediatePropagation();
+      if (box) { box.checked = false; }
+      return;
+    }
+    if (box) { box.checked = true; }
+  }, true);
+})();

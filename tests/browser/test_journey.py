@@ -98,6 +98,19 @@ def shot(page, name):
     page.screenshot(path=str(SCREENSHOTS / f"{name}.png"), full_page=True)
 
 
+def accept_dialogs(page):
+    """Agree to the confirmation an irreversible action asks (core/confirm.py); the list
+    collects what was asked."""
+    asked = []
+
+    def accept(dialog):
+        asked.append(dialog.message)
+        dialog.accept()
+
+    page.on("dialog", accept)
+    return asked
+
+
 def scan(page, code):
     """A keyboard-wedge scanner: the code typed into the focused scan field, then Enter."""
     field = page.locator("#scan-code")
@@ -164,8 +177,12 @@ def test_journey_from_scan_to_month_end(actors, scene, tmp_path):
     keeper.keyboard.type("5")
     keeper.locator("input[name='form-0-location']").fill("LOC:WH1-SR")
     shot(keeper, "05-keeper-receiving")
+    asked = accept_dialogs(keeper)
     keeper.get_by_role("button", name="Receive and post").click()
     expect(keeper.locator(".message.success")).to_contain_text(slip.number)
+    assert asked == [
+        f"Receive {slip.number} and post it to the stock ledger? This cannot be undone."
+    ]
     slip.refresh_from_db()
     assert slip.state == ReturnState.POSTED
     assert LedgerEntry.objects.count() == ledger_before + 1
@@ -233,8 +250,10 @@ def test_journey_from_scan_to_month_end(actors, scene, tmp_path):
         ("production", "supervisor"),
     }
     shot(supervisor, "07-work-order")
+    asked = accept_dialogs(supervisor)
     supervisor.get_by_test_id("close-work-order").click()
     expect(supervisor.locator(".message.success")).to_contain_text(work_order.number)
+    assert asked == [f"Close work order {work_order.number}? This cannot be undone."]
     work_order.refresh_from_db()
     assert work_order.status == WorkOrderStatus.CLOSED
 

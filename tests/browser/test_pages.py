@@ -156,6 +156,24 @@ def test_whole_journey_through_the_pages(client, scene):
         },
     )
     assert "Nothing is known by the code M:NOPE." in wrong.content.decode()
+    counted = {
+        **management(),
+        "form-0-line": line.pk,
+        "form-0-code": "L:TUBE|B1",
+        "form-0-received_qty": "5",
+        "form-0-foreign_qty": "0",
+        "form-0-location": "LOC:WH1-SR",
+    }
+    page = client.get(receiving).content.decode()
+    assert (
+        f'data-confirm="Receive {slip.number} and post it to the stock ledger? '
+        'This cannot be undone."' in page
+    )
+    assert 'name="confirmed" value="1" required' in page
+    unasked = client.post(receiving, counted).content.decode()
+    assert "Nothing was done: tick “I confirm” to go ahead." in unasked
+    assert 'value="5"' in unasked  # the counts stay on the page
+    assert LedgerEntry.objects.count() == entries
     client.post(
         receiving,
         {
@@ -165,6 +183,7 @@ def test_whole_journey_through_the_pages(client, scene):
             "form-0-received_qty": "5",
             "form-0-foreign_qty": "0",
             "form-0-location": "LOC:WH1-SR",
+            "confirmed": "1",
         },
     )
     slip.refresh_from_db()
@@ -199,7 +218,13 @@ def test_whole_journey_through_the_pages(client, scene):
     assert replenishment.state == ReplenishState.APPROVED
 
     as_user(client, scene, "keeper")
-    client.post(reverse("returns:replenish_issue", args=[replenishment.pk]))
+    page = client.get(reverse("returns:receiving")).content.decode()
+    assert f'data-confirm="Issue {replenishment.number} from stock now?' in page
+    unasked = client.post(reverse("returns:replenish_issue", args=[replenishment.pk]), follow=True)
+    assert "Nothing was done: tick “I confirm” to go ahead." in unasked.content.decode()
+    replenishment.refresh_from_db()
+    assert replenishment.state == ReplenishState.APPROVED
+    client.post(reverse("returns:replenish_issue", args=[replenishment.pk]), {"confirmed": "1"})
     replenishment.refresh_from_db()
     assert replenishment.state == ReplenishState.ISSUED
 
@@ -269,7 +294,14 @@ def test_applicant_withdraws_a_submitted_request_from_its_page(client, scene):
     url = reverse(
         "returns:request_action", kwargs={"kind": "return", "pk": slip.pk, "action": "cancel"}
     )
-    client.post(url)
+    detail = reverse("returns:request_detail", kwargs={"kind": "return", "pk": slip.pk})
+    page = client.get(detail).content.decode()
+    assert f'data-confirm="Withdraw {slip.number}? It cannot be submitted again."' in page
+    assert 'name="confirmed"' in page
+    client.post(url)  # not confirmed: nothing happens
+    slip.refresh_from_db()
+    assert slip.state == ReturnState.SUBMITTED
+    client.post(url, {"confirmed": "1"})
     slip.refresh_from_db()
     assert slip.state == ReturnState.CANCELLED
     assert not ApprovalStep.objects.filter(state=StepState.PENDING).exists()
@@ -309,7 +341,7 @@ def test_short_issue_opens_a_slip_that_is_fulfilled_from_the_shortage_page(clien
     request = replenish_submit(replenish_request=request, actor=clerk)
     approve_all(request)
     as_user(client, scene, "keeper")
-    client.post(reverse("returns:replenish_issue", args=[request.pk]))
+    client.post(reverse("returns:replenish_issue", args=[request.pk]), {"confirmed": "1"})
     request.refresh_from_db()
     assert request.state == ReplenishState.SHORT
     slip = ShortageSlip.objects.get()

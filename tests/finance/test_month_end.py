@@ -128,7 +128,7 @@ def test_points_responsibility_and_spot_check_flags(month):
     assert not documents["RT-1"].flagged
 
 
-def test_confirmed_month_is_locked_and_announced_to_the_erp(month, admin):
+def test_confirmed_month_is_locked_and_announced_to_the_erp(month, admin, month_over):
     month_end = month_end_confirm(month_end=month_end_compute(month=month), actor=admin)
     event = OutboxEvent.objects.get(topic="month.closed")
     assert event.payload["month"] == f"{month:%Y-%m}"

@@ -56,11 +56,11 @@ def test_finance_computes_a_month_and_sees_its_tables(role_client, month):
     assert listed.context["month_ends"][0].replenish_amount == expected["amount"]
 
 
-def test_confirming_a_month_locks_it(role_client, month):
+def test_confirming_a_month_locks_it(role_client, month, month_over):
     client = role_client("finance")
     compute(client, month)
     confirm = reverse("finance:month_end_confirm", args=[month])
-    assert client.post(confirm).status_code == 302
+    assert client.post(confirm, {"confirmed": "1"}).status_code == 302
     month_end = MonthEnd.objects.get(month=month)
     assert (month_end.state, month_end.confirmed_by.username) == (
         MonthEndState.CONFIRMED,
@@ -127,3 +127,63 @@ def test_export_errors_are_shown_and_scope_is_enforced(role_client, month):
     clerk = role_client("clerk")
     assert clerk.post(reverse("reports:export_start"), {"kind": "ledger"}).status_code == 403
     assert not ExportJob.objects.exists()
+
+
+def test_the_current_month_cannot_be_confirmed_yet(role_client, month):
+    client = role_client("finance")
+    compute(client, month)
+    detail = client.get(reverse("finance:month_end_detail", args=[month])).content.decode()
+    assert 'data-testid="confirm-month"' not in detail
+    assert "has not ended yet" in detail
+    confirm = reverse("finance:month_end_confirm", args=[month])
+    refused = client.post(confirm, {"confirmed": "1"}, follow=True).content.decode()
+    assert f"Month {month:%Y-%m} has not ended yet" in refused
+    client.cookies["django_language"] = "zh-hans"
+    refused = client.post(confirm, {"confirmed": "1"}, follow=True).content.decode()
+    assert f"{month:%Y-%m} 月尚未结束" in refused
+    assert MonthEnd.objects.get(month=month).state == MonthEndState.OPEN
+
+
+def test_confirm_and_reopen_ask_first_and_reopen_needs_a_reason(role_client, month, month_over):
+    client = role_client("finance")
+    compute(client, month)
+    detail_url = reverse("finance:month_end_detail", args=[month])
+    detail = client.get(detail_url).content.decode()
+    assert f'data-confirm="Confirm and lock month {month:%Y-%m}?' in detail
+    confirm = reverse("finance:month_end_confirm", args=[month])
+    unasked = client.post(confirm, follow=True).content.decode()
+    assert "Nothing was done: tick “I confirm” to go ahead." in unasked
+    assert MonthEnd.objects.get(month=month).state == MonthEndState.OPEN
+    client.post(confirm, {"confirmed": "1"})
+    assert MonthEnd.objects.get(month=month).state == MonthEndState.CONFIRMED
+
+    detail = client.get(detail_url).content.decode()
+    assert 'data-testid="reopen-form"' in detail
+    assert f'data-confirm="Reopen month {month:%Y-%m}?' in detail
+    reopen = reverse("finance:month_end_reopen", args=[month])
+    no_reason = client.post(reopen, {"reason": " ", "confirmed": "1"}, follow=True)
+    assert "This field is required." in no_reason.content.decode()
+    client.post(reopen, {"reason": "credit note"})  # not confirmed
+    assert MonthEnd.objects.get(month=month).state == MonthEndState.CONFIRMED
+    done = client.post(reopen, {"reason": "credit note", "confirmed": "1"}, follow=True)
+    assert f"Month {month:%Y-%m} is reopened" in done.content.decode()
+    assert "credit note" in done.content.decode()  # the page shows the last reopening
+    assert MonthEnd.objects.get(month=month).state == MonthEndState.OPEN
+
+
+def test_the_api_confirms_ended_months_and_reopens_with_a_reason(api, month, monkeypatch):
+    month_end = MonthEnd.objects.create(month=month)
+    url = f"/api/v1/month-ends/{month_end.pk}/"
+    refused = api.post(url + "confirm/")
+    assert refused.status_code == 409
+    assert "has not ended yet" in refused.json()["detail"]
+    from finance import month_end as month_end_module
+
+    monkeypatch.setattr(month_end_module, "month_ended", lambda month: True)
+    confirmed = api.post(url + "confirm/")
+    assert (confirmed.status_code, confirmed.json()["state"]) == (200, "confirmed")
+    assert api.post(url + "reopen/", {"reason": ""}, format="json").status_code == 400
+    reopened = api.post(url + "reopen/", {"reason": "credit note"}, format="json")
+    assert reopened.status_code == 200
+    assert (reopened.json()["state"], reopened.json()["reopen_reason"]) == ("open", "credit note")
+    assert api.post(url + "reopen/", {"reason": "again"}, format="json").status_code == 409

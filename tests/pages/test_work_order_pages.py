@@ -27,6 +27,7 @@ from workorders.models import (
 from workorders.services.closing import work_order_receive_output, work_order_sign_off
 
 pytestmark = pytest.mark.django_db
+CONFIRMED = {"confirmed": "1"}  # the "I confirm" step (core/confirm.py)
 
 
 @pytest.fixture
@@ -92,7 +93,7 @@ def test_detail_shows_issued_returned_consumed_and_the_variance(role_client, wor
 
 def test_close_refused_lists_the_open_items(role_client, work_order):
     client = role_client("production_manager")
-    response = client.post(reverse("workorders:close", args=[work_order.pk]))
+    response = client.post(reverse("workorders:close", args=[work_order.pk]), CONFIRMED)
     assert response.status_code == 409
     refused = re.search(r'data-testid="close-refused">(.*?)</div>', response.content.decode(), re.S)
     assert [label.strip() for label in re.findall(r"<li>(.*?)</li>", refused.group(1))] == [
@@ -156,11 +157,19 @@ def test_closing_after_every_item_is_done(role_client, admin, work_order):
     client.post(reverse("workorders:sign_off", args=[work_order.pk]), {"role": "production"})
     html = client.get(detail_url(work_order)).content.decode()
     assert cell(html, "TUBE", "returned") == "32" and cell(html, "TUBE", "consumed") == "168"
-    response = client.post(reverse("workorders:close", args=[work_order.pk]), follow=True)
+    assert 'data-confirm="Close work order WO-1? This cannot be undone."' in html
+    assert 'name="confirmed" value="1" required' in html
+    unasked = client.post(reverse("workorders:close", args=[work_order.pk]), follow=True)
+    assert "Nothing was done: tick “I confirm” to go ahead." in unasked.content.decode()
+    work_order.refresh_from_db()
+    assert work_order.status != WorkOrderStatus.CLOSED
+    response = client.post(
+        reverse("workorders:close", args=[work_order.pk]), CONFIRMED, follow=True
+    )
     assert "Work order WO-1 is closed." in response.content.decode()
     work_order.refresh_from_db()
     assert work_order.status == WorkOrderStatus.CLOSED
-    again = client.post(reverse("workorders:close", args=[work_order.pk]))
+    again = client.post(reverse("workorders:close", args=[work_order.pk]), CONFIRMED)
     assert again.status_code == 409 and "is closed; it cannot be closed" in again.content.decode()
 
 

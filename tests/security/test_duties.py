@@ -170,7 +170,7 @@ def test_the_applicant_never_receives_posts_or_confirms_their_own_return(
 
 
 def test_only_finance_confirms_a_month_and_a_locked_month_refuses_postings(
-    finance, user, tube, shelf
+    finance, user, tube, shelf, month_over
 ):
     month = MonthEnd.objects.create(month=timezone.localdate().replace(day=1))
     with pytest.raises(PermissionDenied):

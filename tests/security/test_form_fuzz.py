@@ -250,7 +250,7 @@ def test_new_request_forms(scenario, clerk, work_order, tube):
     post()
 
 
-def test_qc_verdict_and_receiving_forms(scenario, qc, user, lot, finance):
+def test_qc_verdict_and_receiving_forms(scenario, qc, user, lot, finance, month_over):
     reviewed, inspected = scenario.reviewed, scenario.inspected
     verdict = form(
         {},
@@ -262,7 +262,7 @@ def test_qc_verdict_and_receiving_forms(scenario, qc, user, lot, finance):
         },
     )
     receipt = form(
-        {},
+        {"confirmed": ["1"]},  # the keeper's "I confirm" (core/confirm.py)
         rows={
             "line": inspected.lines.values_list("pk", flat=True),
             "code": [lot_label(lot)],

@@ -17,7 +17,7 @@ from tests.factories import MaterialFactory, UserFactory
 
 @pytest.mark.postgres
 @pytest.mark.django_db(transaction=True)
-def test_confirming_a_month_waits_for_postings_in_flight_then_refuses_new_ones():
+def test_confirming_a_month_waits_for_postings_in_flight_then_refuses_new_ones(month_over):
     keeper = with_roles(UserFactory(username="keeper"), "keeper")
     finance = with_roles(UserFactory(username="finance"), "finance")
     material, shelf = MaterialFactory(), location("A")
