@@ -13,6 +13,7 @@ from django.views.decorators.http import require_POST
 from approvals.services import request_scope_require, steps_of
 from audit.models import AuditEvent
 from core.errors import StateConflict
+from core.lists import page_of
 from core.views import SERVICE_ERRORS, service_failed
 from org.access import scoped
 from returns import forms, selectors
@@ -27,8 +28,10 @@ from returns.views.kinds import (
 
 @login_required
 def my_requests(request):
-    returns = selectors.return_requests().filter(applicant=request.user)[:100]
-    replenishments = selectors.replenish_requests().filter(applicant=request.user)[:100]
+    returns = selectors.return_requests().filter(applicant=request.user)
+    replenishments = selectors.replenish_requests().filter(applicant=request.user)
+    returns = page_of(request, returns, param="returns_page")
+    replenishments = page_of(request, replenishments, param="replenish_page")
     return render(
         request,
         "returns/my_requests.html",
