@@ -33,6 +33,39 @@ class SearchFilter(CharFilter):
         return qs.filter(match)
 
 
+# What the page forms call the API's filters (their generated labels read like lookups).
+LABELS = {
+    "state": _("State"),
+    "status": _("Status"),
+    "work_order": _("Work order"),
+    "workshop": _("Workshop"),
+    "reason": _("Reason"),
+    "applicant": _("Applicant (user name)"),
+    "material": _("Material"),
+    "lot": _("Lot"),
+    "location": _("Location"),
+    "movement_type": _("Movement"),
+    "doc_type": _("Document type"),
+    "product": _("Product"),
+    "created_after": _("Created from"),
+    "created_before": _("Created before"),
+    "opened_after": _("Opened from"),
+    "opened_before": _("Opened before"),
+    "since": _("From"),
+    "until": _("Up to (not including)"),
+    "completed_before": _("Completed before"),
+}
+
+
+def page_labels(filterset: FilterSet) -> None:
+    """Plain labels for the page form, the search box first."""
+    form = filterset.form
+    for name, field in form.fields.items():
+        if name in LABELS:
+            field.label = LABELS[name]
+    form.order_fields(["q"])
+
+
 def date_inputs(filterset: FilterSet, *names: str) -> None:
     """Show the moment filters ``names`` as date pickers (a date is its midnight)."""
     for name in names:

@@ -8,7 +8,7 @@ from django.shortcuts import render
 from django.utils.translation import gettext_lazy as _
 
 from core.db import reader
-from core.lists import SearchFilter, date_inputs, filtered_page
+from core.lists import SearchFilter, date_inputs, filtered_page, page_labels
 from inventory.api.filters import LedgerFilter
 from inventory.models import LedgerEntry
 
@@ -25,6 +25,7 @@ class LedgerListFilter(LedgerFilter):
             self.filters.pop(name, None)
         self.filters["movement_type"].extra["empty_label"] = _("all")
         date_inputs(self, "since", "until")
+        page_labels(self)
 
 
 @login_required

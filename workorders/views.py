@@ -12,7 +12,7 @@ from django.views.decorators.http import require_POST
 
 from core.errors import StateConflict
 from core.fields import format_qty
-from core.lists import SearchFilter, choices_of, date_inputs, filtered_page
+from core.lists import SearchFilter, choices_of, date_inputs, filtered_page, page_labels
 from core.templatetags.numbers import qty
 from org.access import is_plant_wide, scope_queryset, workshops_of
 from workorders.api.filters import WorkOrderFilter
@@ -51,11 +51,13 @@ class WorkOrderListFilter(WorkOrderFilter):
 
     def __init__(self, *args, user, **kwargs):
         super().__init__(*args, **kwargs)
-        self.filters.pop("updated_since", None)
+        for name in ("number", "updated_since"):  # the search box covers the exact number
+            self.filters.pop(name, None)
         self.filters["status"].extra["empty_label"] = _("all")
         workshops = workshops_of(user).order_by("code")
         choices_of(self, "workshop", [(w.code, f"{w.code} {w.name}") for w in workshops])
         date_inputs(self, "completed_before")
+        page_labels(self)
 
 
 @login_required

@@ -6,7 +6,7 @@ from django.contrib.auth.decorators import login_required
 from django.shortcuts import render
 from django.utils.translation import gettext_lazy as _
 
-from core.lists import SearchFilter, choices_of, date_inputs, filtered_page
+from core.lists import SearchFilter, choices_of, date_inputs, filtered_page, page_labels
 from org.access import workshops_of
 from returns.api.filters import ReplenishRequestFilter, ReturnRequestFilter, ShortageSlipFilter
 from returns.models import ReasonCode, RequestKind
@@ -29,24 +29,28 @@ def page_form(filterset, user, dates):
     return filterset
 
 
-class ReturnListFilter(ReturnRequestFilter):
-    q = SearchFilter("number", "work_order__number")
+class RequestListMixin:
+    """The page form of a request FilterSet: reasons of the request's kind as a select.
+    (Each FilterSet declares its own ``q``: django-filter collects filters from FilterSets.)"""
+
+    reason_kind = ""
 
     def __init__(self, *args, user, **kwargs):
         super().__init__(*args, **kwargs)
         page_form(self, user, ("created_after", "created_before"))
-        reasons = ReasonCode.objects.filter(kind=RequestKind.RETURN).order_by("code")
+        reasons = ReasonCode.objects.filter(kind=self.reason_kind).order_by("code")
         choices_of(self, "reason", [(r.code, f"{r.code} {r.name}") for r in reasons])
+        page_labels(self)
 
 
-class ReplenishListFilter(ReplenishRequestFilter):
+class ReturnListFilter(RequestListMixin, ReturnRequestFilter):
     q = SearchFilter("number", "work_order__number")
+    reason_kind = RequestKind.RETURN
 
-    def __init__(self, *args, user, **kwargs):
-        super().__init__(*args, **kwargs)
-        page_form(self, user, ("created_after", "created_before"))
-        reasons = ReasonCode.objects.filter(kind=RequestKind.REPLENISH).order_by("code")
-        choices_of(self, "reason", [(r.code, f"{r.code} {r.name}") for r in reasons])
+
+class ReplenishListFilter(RequestListMixin, ReplenishRequestFilter):
+    q = SearchFilter("number", "work_order__number")
+    reason_kind = RequestKind.REPLENISH
 
 
 class ShortageListFilter(ShortageSlipFilter):
@@ -55,10 +59,20 @@ class ShortageListFilter(ShortageSlipFilter):
     def __init__(self, *args, user, **kwargs):
         super().__init__(*args, **kwargs)
         page_form(self, user, ("opened_after", "opened_before"))
+        page_labels(self)
 
 
-def request_list(request, *, kind, filter_class, queryset, title):
-    filterset = filter_class(request.GET, queryset=queryset, user=request.user)
+# kind → (FilterSet, the user's requests, title)
+LISTS = {
+    "return": (ReturnListFilter, returns_in_scope, _("Returns")),
+    "replenish": (ReplenishListFilter, replenishments_in_scope, _("Replenishments")),
+}
+
+
+def request_list(request, kind):
+    """Every return slip (退料) or replenishment (补料) the user may see."""
+    filter_class, in_scope, title = LISTS[kind]
+    filterset = filter_class(request.GET, queryset=in_scope(request.user), user=request.user)
     context = filtered_page(request, filterset)
     context.update(kind=kind, title=title)
     return render(request, "returns/list_requests.html", context)
@@ -66,26 +80,12 @@ def request_list(request, *, kind, filter_class, queryset, title):
 
 @login_required
 def return_list(request):
-    """Every return slip (退料) the user may see."""
-    return request_list(
-        request,
-        kind="return",
-        filter_class=ReturnListFilter,
-        queryset=returns_in_scope(request.user),
-        title=_("Returns"),
-    )
+    return request_list(request, "return")
 
 
 @login_required
 def replenish_list(request):
-    """Every replenishment (补料) the user may see."""
-    return request_list(
-        request,
-        kind="replenish",
-        filter_class=ReplenishListFilter,
-        queryset=replenishments_in_scope(request.user),
-        title=_("Replenishments"),
-    )
+    return request_list(request, "replenish")
 
 
 @login_required
