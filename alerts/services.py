@@ -8,6 +8,7 @@ outbox while the broker is down; Django's mail settings send them (console by de
 """
 
 from collections.abc import Iterable
+from datetime import datetime
 from typing import Any
 
 from django.conf import settings
@@ -181,7 +182,7 @@ def notifications_mark_all_read(*, user: User) -> list[int]:
     return notifications_mark_read(user=user, ids=None)
 
 
-def notification_email(notification):
+def notification_email(notification: Notification) -> EmailMessage:
     return EmailMessage(
         subject=notification.title,
         body="\n\n".join(part for part in (notification.body, notification.url) if part),
@@ -190,7 +191,7 @@ def notification_email(notification):
     )
 
 
-def notifications_email(*, ids):
+def notifications_email(*, ids: Iterable[int]) -> int:
     """E-mail the given notifications to users with an address; returns the count sent.
 
     Each is sent at most once: its row stays locked from the send until ``emailed_at`` is
@@ -214,7 +215,7 @@ def notifications_email(*, ids):
     return sent
 
 
-def notifications_email_pending(*, since):
+def notifications_email_pending(*, since: datetime) -> int:
     """Retry the e-mails of notifications created after ``since`` that never went out."""
     ids = list(
         Notification.objects.filter(created_at__gte=since, emailed_at__isnull=True)

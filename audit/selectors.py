@@ -18,7 +18,9 @@ class ChainCheck:
     last: AuditEvent | None = None  # the newest link verified
 
 
-def link_problem(event, *, seq, prev_hash, keys, keyed):
+def link_problem(
+    event: AuditEvent, *, seq: int, prev_hash: str, keys: dict[str, bytes], keyed: bool
+) -> str | None:
     """What is wrong with one row given the link before it, or None. ``keyed``: keyed hashing
     had started, so an unkeyed (legacy) row here was forged to dodge the key."""
     if event.seq != seq:
@@ -42,7 +44,7 @@ def link_problem(event, *, seq, prev_hash, keys, keyed):
     return None
 
 
-def anchor_problem(anchor: Anchor, hashes: dict[int, str], last_seq: int):
+def anchor_problem(anchor: Anchor, hashes: dict[int, str], last_seq: int) -> str | None:
     if anchor.seq not in hashes:
         return _(
             "The audit chain ends at #%(last)s, before the anchored row #%(seq)s: "

@@ -6,9 +6,12 @@ import hashlib
 import hmac
 import json
 from datetime import UTC
+from typing import Any
 
+from django.contrib.auth.base_user import AbstractBaseUser
+from django.contrib.auth.models import AnonymousUser
 from django.core.serializers.json import DjangoJSONEncoder
-from django.db import connection, transaction
+from django.db import connection, models, transaction
 from django.utils import timezone
 
 from audit.keys import audit_key_signing
@@ -31,12 +34,12 @@ HASHED_FIELDS = (
 )
 
 
-def to_json_value(value):
+def to_json_value(value: Any) -> Any:
     """Decimals, dates and UUIDs as the strings JSONField gives back, so hashes are stable."""
     return json.loads(json.dumps(value, cls=DjangoJSONEncoder))
 
 
-def event_hash(event, key: bytes | None) -> str:
+def event_hash(event: AuditEvent, key: bytes | None) -> str:
     """HMAC-SHA256 of the event's content under ``key`` (the secret of its ``key_id``);
     ``key=None`` gives the plain sha256 that rows written before keyed hashing carry."""
     content = {name: getattr(event, name) for name in HASHED_FIELDS}
@@ -49,7 +52,7 @@ def event_hash(event, key: bytes | None) -> str:
     return hmac.new(key, payload.encode(), hashlib.sha256).hexdigest()
 
 
-def parent_checks_now():
+def parent_checks_now() -> None:
     """Run the foreign-key checks this transaction has deferred, and check the rest at once.
 
     Django's foreign keys are ``DEFERRABLE INITIALLY DEFERRED``: left alone, their checks
@@ -61,15 +64,27 @@ def parent_checks_now():
             cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")
 
 
-def chain_head_locked():
-    ChainHead.objects.bulk_create([ChainHead(pk=1)], ignore_conflicts=True)
-    return ChainHead.objects.select_for_update().get(pk=1)
+def chain_head_locked() -> ChainHead:
+    """The chain head, locked; created on the first event (one query once it exists)."""
+    head = ChainHead.objects.select_for_update().filter(pk=1).first()
+    if head is None:
+        ChainHead.objects.bulk_create([ChainHead(pk=1)], ignore_conflicts=True)
+        head = ChainHead.objects.select_for_update().get(pk=1)
+    return head
 
 
 @transaction.atomic
 def audit_record(
-    *, actor, action, obj=None, object_type="", object_id="", before=None, after=None, device=""
-):
+    *,
+    actor: AbstractBaseUser | AnonymousUser | None,
+    action: str,
+    obj: models.Model | None = None,
+    object_type: str = "",
+    object_id: str | int = "",
+    before: Any = None,
+    after: Any = None,
+    device: str = "",
+) -> AuditEvent:
     """Append one event: who (actor, device) did what (action) to which object, before/after.
 
     Lock order (issue #12): every row lock a service needs comes first (balances in key

@@ -26,6 +26,7 @@ urlpatterns = [
     path("api/v1/", include("config.api_router")),
     path("print/", include("inventory.urls")),
     path("stock/ledger/", include("inventory.ledger_urls")),
+    path("stock/", include("inventory.stock_urls")),
     path("", include("returns.urls")),
     path("approvals/notifications/", include("alerts.urls")),
     path("approvals/", include("approvals.urls")),

@@ -1,3 +1,5 @@
+from datetime import datetime
+
 from django.utils import timezone
 
 from core.models import DocumentSequence
@@ -5,7 +7,7 @@ from core.transactions import atomic_service
 
 
 @atomic_service
-def document_number_next(*, prefix, when=None):
+def document_number_next(*, prefix: str, when: datetime | None = None) -> str:
     """Next gap-free number such as ``RT-202611-0001``.
 
     The sequence row stays locked until the caller's transaction ends, so a rolled-back

@@ -29,3 +29,9 @@ def service_failed(request, error, *forms):
 
 
 SERVICE_ERRORS = (ValidationError, StateConflict, PermissionDenied)
+
+
+def service_refused(request, error, *forms):
+    """``service_failed``, then the page's HTTP status: 409 for a wrong state, else 400."""
+    service_failed(request, error, *forms)
+    return 409 if isinstance(error, StateConflict) else 400

@@ -1,15 +1,18 @@
 """Reads shared by pages, API and reports."""
 
 from decimal import Decimal
+from typing import Any
 
-from django.db.models import F, Q, Sum
+from django.db.models import F, Q, QuerySet, Sum
 from django.utils import timezone
 
 from inventory.models import InspectionStatus, LedgerEntry, StockBalance
-from materials.models import LocationKind
+from materials.models import LocationKind, Material, Warehouse
 
 
-def issuable_balances(*, material, warehouse=None):
+def issuable_balances(
+    *, material: Material, warehouse: Warehouse | None = None
+) -> QuerySet[StockBalance]:
     """Stock that may go to production: usable location, lot in date and passed by QC."""
     today = timezone.localdate()
     balances = (
@@ -30,7 +33,9 @@ def issuable_balances(*, material, warehouse=None):
     return balances
 
 
-def fefo_suggestion(*, material, quantity, warehouse=None):
+def fefo_suggestion(
+    *, material: Material, quantity: Decimal, warehouse: Warehouse | None = None
+) -> tuple[list[dict[str, Any]], Decimal]:
     """First-expired-first-out picks covering ``quantity``; returns (picks, shortfall)."""
     remaining = Decimal(quantity)
     picks = []
@@ -56,7 +61,7 @@ def fefo_suggestion(*, material, quantity, warehouse=None):
     return picks, max(remaining, Decimal("0"))
 
 
-def ledger_balance_mismatches():
+def ledger_balance_mismatches() -> list[tuple[int, int | None, int, Decimal | None, Decimal]]:
     """Balances that differ from Σ ledger (R-L2), as (material, lot, location, balance, ledger)."""
     sums = {
         (row["material_id"], row["lot_id"], row["location_id"]): row["total"]

@@ -5,6 +5,7 @@ This is the one place that says what a role may do. A data migration (core 0005)
 permissions, ``org.access`` answers the questions that are not permissions (scope, costs).
 """
 
+from collections import defaultdict
 from collections.abc import Iterable, Mapping
 from typing import Any
 
@@ -153,15 +154,20 @@ def groups_apply(
         f"{p.content_type.app_label}.{p.codename}": p
         for p in permission_model.objects.select_related("content_type")
     }
+    # Every role's group and its permissions in two queries (the suite syncs often).
+    groups = {group.name: group for group in group_model.objects.filter(name__in=ROLES)}
+    held = defaultdict(set)
+    for name, app_label, codename in group_model.permissions.through.objects.filter(
+        group__name__in=ROLES
+    ).values_list("group__name", "permission__content_type__app_label", "permission__codename"):
+        held[name].add(f"{app_label}.{codename}")
     changed = {}
     for code in ROLES:
         wanted = {perm for perm in role_permissions(code, apps) if perm in existing}
-        group, created = group_model.objects.get_or_create(name=code)
-        current = {
-            f"{p.content_type.app_label}.{p.codename}"
-            for p in group.permissions.select_related("content_type")
-        }
-        if current == wanted and not created:
+        group, created = groups.get(code), False
+        if group is None:
+            group, created = group_model.objects.get_or_create(name=code)
+        if held[code] == wanted and not created:
             continue
         group.permissions.set([existing[perm] for perm in wanted])
         changed[code] = sorted(wanted)

@@ -36,9 +36,13 @@ NAV = [
         _any_perm("returns.receive_return", "returns.issue_replenishment"),
     ),
     ("returns:shortages", _("Shortages"), _any_perm("returns.change_shortageslip")),
+    ("stock:receive", _("Goods receipt"), _any_perm("inventory.add_ledgerentry")),
+    ("stock:transfer", _("Transfer"), _any_perm("inventory.add_ledgerentry")),
+    ("stock:adjust", _("Adjustment"), _any_perm("inventory.add_ledgerentry")),
     ("print:label_form", _("Labels"), _any_perm("inventory.add_ledgerentry")),
     ("workorders:list", _("Work orders"), _everyone),
     ("ledger:list", _("Stock ledger"), _everyone),
+    ("workorders:new", _("New work order"), _any_perm("workorders.add_workorder")),
     ("finance:month_end", _("Finance"), _any_perm("finance.view_monthend")),
     ("reports:exports", _("Exports"), _any_perm("inventory.view_ledgerentry")),
     ("reports:trace", _("Traceability"), is_plant_wide),  # plant-wide roles only
@@ -56,13 +60,20 @@ def shell(request):
     user = getattr(request, "user", None)
     if user is None or not user.is_authenticated:
         return {}
-    items = []
-    for name, label, visible in NAV:
-        if not visible(user):
-            continue
-        url = reverse(name)
-        current = request.path == url or (url != "/" and request.path.startswith(url))
-        items.append({"url": url, "label": label, "current": current})
+    items = [
+        {"url": reverse(name), "label": label} for name, label, visible in NAV if visible(user)
+    ]
+    # The longest entry the path starts with is the current one (/work-orders/new/ is not
+    # also /work-orders/).
+    matches = [
+        item["url"]
+        for item in items
+        if request.path == item["url"]
+        or (item["url"] != "/" and request.path.startswith(item["url"]))
+    ]
+    current = max(matches, key=len, default=None)
+    for item in items:
+        item["current"] = item["url"] == current
     return {
         "nav_items": items,
         "user_workshops": _user_workshops(user),

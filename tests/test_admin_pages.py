@@ -12,7 +12,7 @@ import pytest
 from django.contrib import admin
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group
-from django.db import connection
+from django.db import connection, transaction
 from django.test import Client
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
@@ -159,11 +159,34 @@ def build_records(tag, user):
     )
 
 
+@pytest.fixture(scope="module")
+def shared_rows(django_db_setup, django_db_blocker):
+    """The superuser and one row of every model, built once for this module's hundred-odd
+    tests in a transaction rolled back after the last one (what ``TestCase.setUpTestData``
+    does): each test runs in a savepoint inside it, so it still sees exactly these rows."""
+    with django_db_blocker.unblock(), transaction.atomic():
+        superuser = get_user_model().objects.create_superuser(
+            username="admin-pages", email="admin@example.com", password="pw-for-tests-1"
+        )
+        build_records("A", superuser)
+        Group.objects.create(name="keepers")
+        api_token_issue(name="HH-01", kind="device", user=superuser, actor=superuser)
+        outbox_emit(topic="return.posted", payload={"number": "RT-1"})
+        OutboxEvent.objects.create(  # a task waiting for the broker
+            kind=OutboxKind.TASK,
+            topic="core.tasks.outbox_deliver_task",
+            payload={},
+            last_error="down",
+        )
+        login_attempt_claim(username="Aguest", ip_address="10.0.0.1")
+        approvals_records(superuser)
+        yield superuser
+        transaction.set_rollback(True)
+
+
 @pytest.fixture
-def superuser(db):
-    return get_user_model().objects.create_superuser(
-        username="admin-pages", email="admin@example.com", password="pw-for-tests-1"
-    )
+def superuser(db, shared_rows):
+    return get_user_model().objects.get(pk=shared_rows.pk)
 
 
 @pytest.fixture
@@ -174,16 +197,8 @@ def client(superuser):
 
 
 @pytest.fixture
-def records(superuser):
-    build_records("A", superuser)
-    Group.objects.create(name="keepers")
-    api_token_issue(name="HH-01", kind="device", user=superuser, actor=superuser)
-    outbox_emit(topic="return.posted", payload={"number": "RT-1"})
-    OutboxEvent.objects.create(  # a task waiting for the broker
-        kind=OutboxKind.TASK, topic="core.tasks.outbox_deliver_task", payload={}, last_error="down"
-    )
-    login_attempt_claim(username="Aguest", ip_address="10.0.0.1")
-    approvals_records(superuser)
+def records(shared_rows):
+    """One row of every model (``shared_rows``)."""
 
 
 def approvals_records(superuser):

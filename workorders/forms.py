@@ -1,18 +1,20 @@
 """Browser forms for work-order pages: the list filter, the production steps (output,
 finished-goods receipt) and the close-out actions (R-W4). They parse; services decide."""
 
-import re
-
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from core.fields import QTY_PLACES
-from inventory.forms import one_field
-from inventory.scanning import scan_location
-from materials.models import Material, TrackingMode
-from workorders.models import SignOffRole
+from inventory.forms import one_field, quantity_field, serial_list, serials_field
+from inventory.scanning import ScannedItem, scan_item, scan_location, source_location
+from inventory.selectors import fefo_suggestion
+from inventory.stock_forms import item_field
+from materials.models import Bom, Material, TrackingMode
+from org.models import Workshop
+from workorders.models import ProductionLine, SignOffRole
+from workorders.services.issuing import IssueLine
 
-QTY_DIGITS = 16  # core.fields.QuantityField
+MATERIAL_UNKNOWN = _("Unknown material %(code)s.")
+BOM_UNKNOWN = _("Product %(product)s has no BOM version %(version)s.")
 
 
 class SignOffForm(forms.Form):
@@ -35,12 +37,6 @@ class DeclareLeftoverForm(forms.Form):
         ).order_by("code")
 
 
-def quantity_field(label, **kwargs):
-    return forms.DecimalField(
-        label=label, max_digits=QTY_DIGITS, decimal_places=QTY_PLACES, **kwargs
-    )
-
-
 class ReportOutputForm(forms.Form):
     good_qty = quantity_field(_("Good quantity"), min_value=0)
     scrap_qty = quantity_field(_("Scrap quantity"), min_value=0, required=False, initial=0)
@@ -61,13 +57,7 @@ class ReceiveOutputForm(forms.Form):
     )
     quantity = quantity_field(_("Quantity"))
     batch_no = forms.CharField(label=_("Batch number"), max_length=64, required=False)
-    serials = forms.CharField(
-        label=_("Serial numbers"),
-        required=False,
-        max_length=20000,
-        help_text=_("One per line or separated by commas."),
-        widget=forms.Textarea(attrs={"rows": 2}),
-    )
+    serials = serials_field()
 
     def __init__(self, *args, work_order, **kwargs):
         super().__init__(*args, **kwargs)
@@ -81,4 +71,111 @@ class ReceiveOutputForm(forms.Form):
         return one_field(scan_location, self.cleaned_data["location"].strip())
 
     def clean_serials(self):
-        return [s for s in re.split(r"[\s,]+", self.cleaned_data["serials"]) if s]
+        return serial_list(self.cleaned_data["serials"])
+
+
+class IssueForm(forms.Form):
+    """One scanned label issued to a work order (领料, R-W3): the quantity defaults to the
+    label's, a lot-less scan of a batch material takes the FEFO pick, the location defaults
+    to the pick or the one usable location holding enough (as the handheld's issue-scan)."""
+
+    code = item_field(first=True)
+    quantity = quantity_field(
+        _("Quantity"), required=False, help_text=_("Empty: the quantity on the label.")
+    )
+    location = forms.CharField(
+        label=_("From location"),
+        max_length=200,
+        required=False,
+        help_text=_("Empty: the suggested location."),
+    )
+    note = forms.CharField(label=_("Note"), required=False, max_length=200)
+
+    def clean_code(self):
+        return one_field(scan_item, self.cleaned_data["code"].strip())
+
+    def clean_location(self):
+        code = self.cleaned_data["location"].strip()
+        return one_field(scan_location, code) if code else None
+
+    def clean(self):
+        data = super().clean()
+        item = data.get("code")
+        if item is None or "quantity" in self.errors or "location" in self.errors:
+            return data
+        quantity = item.quantity_or(data.get("quantity"))
+        lot, location = item.lot, data.get("location")
+        data["fefo_picked"] = False
+        if lot is None and not item.serials and item.material.tracking != TrackingMode.NONE:
+            picks, _shortfall = fefo_suggestion(material=item.material, quantity=quantity)
+            if picks and picks[0]["quantity"] >= quantity:
+                lot, data["fefo_picked"] = picks[0]["lot"], True
+                location = location or picks[0]["location"]
+        if location is None:
+            scanned = ScannedItem(item.material, lot, item.serials, quantity)
+            location = source_location(scanned, quantity)
+        data["line"] = IssueLine(item.material, quantity, location, lot, item.serials)
+        return data
+
+
+class WorkOrderCreateForm(forms.Form):
+    """A work order planned here, for plants without an ERP (R-W1): the product by code, its
+    BOM version, the quantity and the workshop; the service checks the plan."""
+
+    number = forms.CharField(
+        label=_("Number"),
+        max_length=40,
+        widget=forms.TextInput(attrs={"autofocus": True, "autocomplete": "off"}),
+    )
+    product = forms.CharField(
+        label=_("Product"),
+        max_length=200,
+        help_text=_("Scan the product's label or type its code."),
+        widget=forms.TextInput(attrs={"autocomplete": "off"}),
+    )
+    bom_version = forms.IntegerField(label=_("BOM version"), min_value=1, max_value=2**31 - 1)
+    planned_qty = quantity_field(_("Planned quantity"))
+    workshop = forms.ModelChoiceField(label=_("Workshop"), queryset=Workshop.objects.none())
+    line = forms.ModelChoiceField(
+        label=_("Line"), queryset=ProductionLine.objects.none(), required=False
+    )
+    planned_start = forms.DateField(
+        label=_("Planned start"), required=False, widget=forms.DateInput(attrs={"type": "date"})
+    )
+    planned_end = forms.DateField(
+        label=_("Planned end"), required=False, widget=forms.DateInput(attrs={"type": "date"})
+    )
+
+    def __init__(self, *args, workshops, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["workshop"].queryset = workshops
+        if len(workshops) == 1:
+            self.fields["workshop"].initial = workshops[0]
+        self.fields["line"].queryset = ProductionLine.objects.filter(
+            workshop__in=workshops
+        ).order_by("code")
+
+    def clean_product(self):
+        code = self.cleaned_data["product"].strip()
+        product = Material.objects.filter(code=code.removeprefix("M:")).first()
+        if product is None:
+            raise forms.ValidationError(MATERIAL_UNKNOWN % {"code": code})
+        return product
+
+    def clean(self):
+        data = super().clean()
+        product, version = data.get("product"), data.get("bom_version")
+        if product is None or version is None:
+            return data
+        data["bom"] = Bom.objects.filter(product=product, version=version).first()
+        if data["bom"] is None:
+            self.add_error(
+                "bom_version", BOM_UNKNOWN % {"product": product.code, "version": version}
+            )
+        return data
+
+    def plan(self):
+        """The service's keyword arguments."""
+        data = dict(self.cleaned_data)
+        data.pop("bom_version")
+        return data

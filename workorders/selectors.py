@@ -1,14 +1,17 @@
 """Reads about work orders: per-line issued / returned / replenished / consumed (R-W2)."""
 
 from collections import defaultdict
+from collections.abc import Iterable
 from decimal import Decimal
 
 from django.db.models import Prefetch, Sum, prefetch_related_objects
 
 from inventory.models import LedgerEntry, MovementType
-from workorders.models import WorkOrderLine
+from workorders.models import WorkOrder, WorkOrderLine
 
 ZERO = Decimal("0")
+# {work_order_id: {material_id: {"issued", "returned", "replenished"}}}, zero when absent
+Totals = defaultdict[int, defaultdict[int, dict[str, Decimal]]]
 FG_RECEIPT_DOC = "fg_receipt"  # doc_type of finished-goods receipts into the warehouse
 # Sign that turns a movement's ledger quantity into the line's positive counter.
 COUNTED_MOVEMENTS = {
@@ -18,7 +21,7 @@ COUNTED_MOVEMENTS = {
 }
 
 
-def material_totals(work_order_ids, *, using=None):
+def material_totals(work_order_ids: Iterable[int], *, using: str | None = None) -> Totals:
     """{work_order_id: {material_id: {"issued", "returned", "replenished"}}} in one query.
 
     The ledger is the only source: no counters to drift (R-L2). ``using``: the database
@@ -40,7 +43,7 @@ def material_totals(work_order_ids, *, using=None):
     return totals
 
 
-def line_progress(line, totals):
+def line_progress(line: WorkOrderLine, totals: Totals) -> dict[str, Decimal]:
     """A requirement line's counters; consumed = issued + replenished − returned."""
     counts = totals[line.work_order_id][line.material_id]
     return {
@@ -52,7 +55,7 @@ def line_progress(line, totals):
     }
 
 
-def attach_progress(work_orders):
+def attach_progress(work_orders: Iterable[WorkOrder]) -> list[WorkOrder]:
     """Set ``line.progress`` on every requirement line of the given work orders."""
     work_orders = list(work_orders)
     prefetch_related_objects(
@@ -65,11 +68,11 @@ def attach_progress(work_orders):
     return work_orders
 
 
-def output_totals(work_order):
+def output_totals(work_order: WorkOrder) -> dict[str, Decimal | None]:
     return work_order.outputs.aggregate(good=Sum("good_qty"), scrap=Sum("scrap_qty"))
 
 
-def finished_goods_received(work_order):
+def finished_goods_received(work_order: WorkOrder) -> Decimal:
     """The finished goods booked into the warehouse against ``work_order`` so far."""
     received = LedgerEntry.objects.filter(work_order=work_order, doc_type=FG_RECEIPT_DOC)
     return received.aggregate(total=Sum("quantity"))["total"] or ZERO

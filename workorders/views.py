@@ -108,6 +108,7 @@ def production_context(user, work_order, checklist):
     return {
         "can_change": can_change,
         "can_report_output": can_change and status in ISSUABLE_STATUSES,
+        "can_issue": status in ISSUABLE_STATUSES,
         "can_complete": can_change and WorkOrderStatus.COMPLETED in WORK_ORDER_TRANSITIONS[status],
         "can_receive_output": user.has_perm(RECEIVE_OUTPUT)
         and status in closing.RECEIVABLE_STATUSES,

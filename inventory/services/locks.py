@@ -4,7 +4,7 @@ balance rows in key order, then the serials by id."""
 
 from collections.abc import Iterable, Sequence
 
-from django.db import connection
+from django.db import connection, models
 from django.db.models import Q
 from django.utils import timezone
 
@@ -13,6 +13,10 @@ from inventory.periods import ensure_month_open
 from inventory.services.movements import Movement
 
 BalanceKey = tuple[int, int, int]  # (material id, lot id or 0, location id)
+# The work order a posting is booked for: a ``workorders.WorkOrder``, typed as any model row
+# because inventory never imports workorders (the ledger's one relation upward,
+# docs/architecture.md); inventory needs only its table and primary key.
+WorkOrderRow = models.Model
 
 
 def balance_filter(keys: Iterable[BalanceKey]) -> Q:
@@ -37,14 +41,11 @@ def lock_balances(keys: Sequence[BalanceKey]) -> dict[BalanceKey, StockBalance]:
     return {(b.material_id, b.lot_id or 0, b.location_id): b for b in rows}
 
 
-def work_order_key_share(work_order) -> None:
+def work_order_key_share(work_order: WorkOrderRow | None) -> None:
     """``FOR KEY SHARE`` on the work order the entries will name: the lock their foreign-key
     check takes anyway, taken before the balances. Once an audit event has run the deferred
     checks (``audit_record``), that check would take it after the chain head, while
-    ``work_order_issue`` holds the work order and waits for the chain head (issue #12).
-
-    ``work_order`` is untyped on purpose: inventory never imports workorders (the ledger's
-    one relation upward, docs/architecture.md)."""
+    ``work_order_issue`` holds the work order and waits for the chain head (issue #12)."""
     if work_order is None or connection.vendor != "postgresql":
         return
     table = connection.ops.quote_name(work_order._meta.db_table)
@@ -53,7 +54,7 @@ def work_order_key_share(work_order) -> None:
 
 
 def ledger_locks_take(
-    movements: Sequence[Movement], work_order=None
+    movements: Sequence[Movement], work_order: WorkOrderRow | None = None
 ) -> dict[BalanceKey, StockBalance]:
     """The locks ``ledger_post`` takes for ``movements``, in its order: the month (shared),
     the work order they name (key share), then the balance rows in key order, then the

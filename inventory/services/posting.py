@@ -12,7 +12,7 @@ from django.utils.translation import gettext_lazy as _
 from core.fields import format_qty
 from core.transactions import atomic_service
 from inventory.models import LedgerEntry, Serial, SerialStatus, StockBalance
-from inventory.services.locks import ledger_locks_take
+from inventory.services.locks import WorkOrderRow, ledger_locks_take
 from inventory.services.movements import Movement
 
 INSUFFICIENT_STOCK = _(
@@ -62,15 +62,15 @@ def ledger_post(
     doc_id: str,
     actor: AbstractBaseUser | None,
     device: str = "",
-    work_order=None,
+    work_order: WorkOrderRow | None = None,
     reason_code: str = "",
 ) -> list[LedgerEntry]:
     """Write ledger entries and move balances in one transaction (R-L1, R-L2).
 
     Refuses (``ValidationError``, nothing written) any movement that would leave a balance
     negative. Callers validate the business rules; this guards the stock itself.
-    ``work_order`` (a ``workorders.WorkOrder`` or None) is untyped: inventory never imports
-    workorders.
+    ``work_order``: a ``workorders.WorkOrder`` or None, typed ``WorkOrderRow`` (any model
+    row) because inventory never imports workorders.
     """
     if not movements:
         raise ValidationError(MOVEMENT_EMPTY)

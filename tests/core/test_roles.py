@@ -61,3 +61,23 @@ def test_the_api_router_finds_every_app_api_by_itself():
     found = {path.parent.parent.name for path in Path(settings.BASE_DIR).glob("*/api/urls.py")}
     assert set(api_apps()) == found
     assert {"returns", "approvals", "org"} <= found
+
+
+def test_sync_puts_back_what_a_role_group_lost_or_gained_and_audits_it():
+    from audit.models import AuditEvent
+    from org.services import role_groups_sync
+
+    keeper = Group.objects.get(name="keeper")
+    lost = keeper.permissions.first()
+    keeper.permissions.remove(lost)
+    keeper.permissions.add(Permission.objects.get(codename="delete_group"))
+    Group.objects.get(name="qc").delete()
+
+    role_groups_sync()
+
+    event = AuditEvent.objects.get(action="roles.sync")
+    assert set(event.after) == {"keeper", "qc"}
+    assert lost in keeper.permissions.all()
+    assert not keeper.permissions.filter(codename="delete_group").exists()
+    assert Group.objects.filter(name="qc").exists()
+    assert groups_apply(group_model=Group, permission_model=Permission) == {}

@@ -78,10 +78,14 @@ def make_dry_run(*targets):
     return result.stdout
 
 
-def test_make_and_so_ci_install_from_the_dev_lock():
-    commands = make_dry_run("venv")
+def test_make_and_so_ci_install_from_the_locks():
+    """`make test` (and so CI) installs the dev lock; `make run` only the runtime lock."""
+    commands = make_dry_run("venv-dev")
     assert "pip install --quiet --require-hashes -r requirements-dev.lock" in commands
     assert "pip install --quiet --no-deps -e ." in commands
+    run_commands = make_dry_run("venv")
+    assert "pip install --quiet --require-hashes -r requirements.lock" in run_commands
+    assert "requirements-dev.lock" not in run_commands
     ci = (ROOT / ".ci" / "run").read_text(encoding="utf-8")
     assert "make test" in ci
 

@@ -9,11 +9,11 @@ from io import BytesIO
 import pytest
 from django.db import connections, router, transaction
 from django.test.utils import CaptureQueriesContext
-from finance.reports import month_end_workbook
 from openpyxl import load_workbook
 
 from core.db import PRIMARY, REPLICA, reader
 from finance.month_end import month_end_compute
+from finance.workbook import month_end_workbook
 from inventory.models import LedgerEntry, Location
 from inventory.services import stock_transfer
 from reports.services import export_inline

@@ -1,10 +1,14 @@
 """Close-out (R-W4): finished goods received against output, department sign-offs,
 declared leftovers, then closing."""
 
+from collections.abc import Collection, Iterable
 from decimal import Decimal
 
+from django.contrib.auth.base_user import AbstractBaseUser
+from django.contrib.auth.models import AnonymousUser
 from django.core.exceptions import ValidationError
 from django.utils import timezone
+from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 
 from audit.services import audit_record
@@ -12,10 +16,18 @@ from core.errors import StateConflict
 from core.fields import format_qty
 from core.services import document_number_next
 from core.transactions import atomic_service
+from inventory.models import LedgerEntry
 from inventory.services import ledger_post, receipt_movements, receipt_summary, validate_quantity
+from materials.models import Location, Material
 from org.access import permission_require
 from workorders.closeout import ensure_closeable
-from workorders.models import LeftoverDeclaration, SignOff, SignOffRole, WorkOrderStatus
+from workorders.models import (
+    LeftoverDeclaration,
+    SignOff,
+    SignOffRole,
+    WorkOrder,
+    WorkOrderStatus,
+)
 from workorders.selectors import FG_RECEIPT_DOC, finished_goods_received, output_totals
 from workorders.services.lifecycle import (
     NOT_ON_WORK_ORDER,
@@ -36,7 +48,7 @@ SIGN_OFF_PERMISSIONS = {
 RECEIVE_OUTPUT_PERMISSION = "inventory.add_ledgerentry"
 
 
-def sign_off_roles_of(user):
+def sign_off_roles_of(user: AbstractBaseUser | AnonymousUser) -> set[str]:
     """The departments ``user`` may sign the close-out for."""
     return {role for role, perm in SIGN_OFF_PERMISSIONS.items() if user.has_perm(perm)}
 
@@ -56,7 +68,7 @@ NOTE_REQUIRED = _("Explain how the leftover was consumed.")
 UNKNOWN_ROLE = _("%(role)s is not a sign-off role.")
 
 
-def ensure_status(work_order, allowed, action):
+def ensure_status(work_order: WorkOrder, allowed: Collection[str], action: str | Promise) -> None:
     if work_order.status not in allowed:
         raise StateConflict(
             WRONG_STATE,
@@ -68,7 +80,7 @@ def ensure_status(work_order, allowed, action):
         )
 
 
-def ensure_requirement(work_order, material):
+def ensure_requirement(work_order: WorkOrder, material: Material) -> None:
     if not work_order.lines.filter(material=material).exists():
         raise ValidationError(
             {
@@ -78,7 +90,7 @@ def ensure_requirement(work_order, material):
         )
 
 
-def ensure_output_outstanding(work_order, quantity):
+def ensure_output_outstanding(work_order: WorkOrder, quantity: Decimal | int | str) -> None:
     """Finished goods are received only against reported good output (R-W4 compares them)."""
     good = output_totals(work_order)["good"] or Decimal(0)
     outstanding = good - finished_goods_received(work_order)
@@ -98,8 +110,15 @@ def ensure_output_outstanding(work_order, quantity):
 
 @atomic_service
 def work_order_receive_output(
-    *, work_order, location, quantity, actor, device="", batch_no="", serials=()
-):
+    *,
+    work_order: WorkOrder,
+    location: Location,
+    quantity: Decimal | int | str,
+    actor: AbstractBaseUser | None,
+    device: str = "",
+    batch_no: str = "",
+    serials: Iterable[str] = (),
+) -> list[LedgerEntry]:
     """Finished goods of the work order into the warehouse (``RECEIPT``, doc ``fg_receipt``);
     the close-out compares their total with the good output (R-W4)."""
     if actor is not None:
@@ -135,7 +154,9 @@ def work_order_receive_output(
 
 
 @atomic_service
-def work_order_sign_off(*, work_order, role, actor, note="", device=""):
+def work_order_sign_off(
+    *, work_order: WorkOrder, role: str, actor: AbstractBaseUser, note: str = "", device: str = ""
+) -> SignOff:
     """One sign-off per department on a completed work order (R-W4)."""
     work_order = locked(work_order)
     ensure_status(work_order, CLOSE_OUT_STATUSES, _("signed off"))
@@ -166,7 +187,14 @@ def work_order_sign_off(*, work_order, role, actor, note="", device=""):
 
 
 @atomic_service
-def work_order_declare_leftover(*, work_order, material, note, actor, device=""):
+def work_order_declare_leftover(
+    *,
+    work_order: WorkOrder,
+    material: Material,
+    note: str,
+    actor: AbstractBaseUser,
+    device: str = "",
+) -> LeftoverDeclaration:
     """Production declares a material's leftover consumed instead of returned (R-W4)."""
     work_order = locked(work_order)
     ensure_status(work_order, CLOSE_OUT_STATUSES, _("declared on"))
@@ -194,7 +222,9 @@ def work_order_declare_leftover(*, work_order, material, note, actor, device="")
 
 
 @atomic_service
-def work_order_close(*, work_order, actor, device=""):
+def work_order_close(
+    *, work_order: WorkOrder, actor: AbstractBaseUser, device: str = ""
+) -> WorkOrder:
     """completed → closed once every close-out item is done (R-W4); else ``CloseOutBlocked``."""
     work_order = locked(work_order)
     ensure_transition(work_order, WorkOrderStatus.CLOSED, _("closed"))

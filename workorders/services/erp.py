@@ -1,5 +1,8 @@
 """The ERP's work orders by number: created, or re-planned while still planned."""
 
+from typing import Any
+
+from django.contrib.auth.base_user import AbstractBaseUser
 from django.utils.translation import gettext_lazy as _
 
 from audit.services import audit_record
@@ -16,7 +19,7 @@ from workorders.services.lifecycle import (
 PLAN_FIELDS = ("product", "bom", "planned_qty", "workshop", "line", "planned_start", "planned_end")
 
 
-def plan_snapshot(work_order):
+def plan_snapshot(work_order: WorkOrder) -> dict[str, Any]:
     """What the ERP plans on a work order, as the audit trail shows it."""
     return {
         "product": work_order.product.code,
@@ -30,7 +33,9 @@ def plan_snapshot(work_order):
 
 
 @atomic_service
-def work_order_upsert(*, number, actor, device="", **plan):
+def work_order_upsert(
+    *, number: str, actor: AbstractBaseUser, device: str = "", **plan: Any
+) -> tuple[WorkOrder, bool]:
     """The ERP's work order by number (``plan``: the arguments of ``work_order_create``):
     created, or its plan changed while it is still planned (409 afterwards). Sent again
     unchanged it writes nothing, whatever the status. Returns ``(work_order, created)``."""
@@ -59,7 +64,7 @@ def work_order_upsert(*, number, actor, device="", **plan):
     return work_order, False
 
 
-def ensure_planned(work_order):
+def ensure_planned(work_order: WorkOrder) -> None:
     if work_order.status != WorkOrderStatus.PLANNED:
         raise StateConflict(
             WRONG_STATE,

@@ -1,9 +1,11 @@
 """Issuing material to a work order, borrowed issues and their regularisation (R-W3)."""
 
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import timedelta
 from decimal import Decimal
 
+from django.contrib.auth.base_user import AbstractBaseUser
 from django.core.exceptions import ValidationError
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -15,6 +17,7 @@ from core.services import document_number_next
 from core.transactions import atomic_service
 from inventory.models import InspectionStatus, MovementType
 from inventory.services import (
+    Movement,
     entries_summary,
     ledger_post,
     one_movement_per_unit,
@@ -27,6 +30,7 @@ from inventory.services import (
 from workorders.models import (
     ISSUABLE_STATUSES,
     MaterialIssue,
+    WorkOrder,
     WorkOrderStatus,
 )
 from workorders.selectors import (
@@ -63,7 +67,9 @@ class IssueLine:
     serials: tuple = field(default_factory=tuple)
 
 
-def issue_movements(work_order, lines, *, borrowed):
+def issue_movements(
+    work_order: WorkOrder, lines: Sequence[IssueLine], *, borrowed: bool
+) -> list[Movement]:
     """Validate each issue line (R-W3, R-R8 for lots) and turn it into ledger movements."""
     requirements = {line.material_id: line for line in work_order.lines.all()}
     issued = material_totals([work_order.pk])[work_order.pk]
@@ -131,7 +137,15 @@ def issue_movements(work_order, lines, *, borrowed):
 
 
 @atomic_service
-def work_order_issue(*, work_order, lines, actor, device="", borrowed=False, note=""):
+def work_order_issue(
+    *,
+    work_order: WorkOrder,
+    lines: Sequence[IssueLine],
+    actor: AbstractBaseUser,
+    device: str = "",
+    borrowed: bool = False,
+    note: str = "",
+) -> MaterialIssue:
     """Issue material to a work order (领料); ``borrowed`` (借料) may exceed the requirement
     and must be regularised within 24 h (R-W3)."""
     work_order = locked(work_order)
@@ -182,7 +196,9 @@ def work_order_issue(*, work_order, lines, actor, device="", borrowed=False, not
 
 
 @atomic_service
-def borrow_regularise(*, issue, actor, device="", note=""):
+def borrow_regularise(
+    *, issue: MaterialIssue, actor: AbstractBaseUser, device: str = "", note: str = ""
+) -> MaterialIssue:
     """Mark a borrowed issue as regularised (by a replenishment or return) before its alert."""
     issue = MaterialIssue.objects.select_for_update().get(pk=issue.pk)
     if not issue.is_borrowed:

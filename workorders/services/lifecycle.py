@@ -1,8 +1,11 @@
 """A work order's life: create, release (freezes the requirements), output, complete, cancel
 (R-W1, R-W2). Each write locks the work order first and audits the change."""
 
+from datetime import date
 from decimal import Decimal
+from typing import Any
 
+from django.contrib.auth.base_user import AbstractBaseUser
 from django.core.exceptions import ValidationError
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -12,10 +15,13 @@ from core.errors import StateConflict
 from core.fields import QTY
 from core.states import transition_require
 from core.transactions import atomic_service
+from materials.models import Bom, Material
+from org.models import Workshop
 from workorders.models import (
     ISSUABLE_STATUSES,
     WORK_ORDER_TRANSITIONS,
     OutputReport,
+    ProductionLine,
     WorkOrder,
     WorkOrderLine,
     WorkOrderStatus,
@@ -37,7 +43,7 @@ NO_OUTPUT = _("Report output before completing work order %(number)s.")
 HAS_MOVEMENTS = _("Work order %(number)s has stock movements; it cannot be cancelled.")
 
 
-def locked(work_order):
+def locked(work_order: WorkOrder) -> WorkOrder:
     """The work order row only: its BOM and product stay unlocked, so postings whose
     foreign-key checks read them never wait for an issue (issue #12)."""
     return (
@@ -62,7 +68,15 @@ def ensure_transition(work_order: WorkOrder, target: str, action: str) -> None:
     )
 
 
-def status_change(work_order, status, *, actor, device, action, **fields):
+def status_change(
+    work_order: WorkOrder,
+    status: str,
+    *,
+    actor: AbstractBaseUser | None,
+    device: str,
+    action: str,
+    **fields: Any,
+) -> WorkOrder:
     """Set the new status (and time stamps), save and audit; the caller checked the move."""
     before = snapshot(work_order)
     work_order.status = status
@@ -80,7 +94,7 @@ def status_change(work_order, status, *, actor, device, action, **fields):
     return work_order
 
 
-def snapshot(work_order):
+def snapshot(work_order: WorkOrder) -> dict[str, Any]:
     return {
         "status": work_order.status,
         "planned_qty": work_order.planned_qty,
@@ -88,7 +102,7 @@ def snapshot(work_order):
     }
 
 
-def plan_validate(*, product, bom, planned_qty):
+def plan_validate(*, product: Material, bom: Bom, planned_qty: Decimal | int | str) -> None:
     if Decimal(planned_qty) <= 0:
         raise ValidationError({"planned_qty": PLANNED_QTY_POSITIVE})
     if bom.product_id != product.pk:
@@ -100,17 +114,17 @@ def plan_validate(*, product, bom, planned_qty):
 @atomic_service
 def work_order_create(
     *,
-    number,
-    product,
-    bom,
-    planned_qty,
-    workshop,
-    actor,
-    device="",
-    line=None,
-    planned_start=None,
-    planned_end=None,
-):
+    number: str,
+    product: Material,
+    bom: Bom,
+    planned_qty: Decimal,
+    workshop: Workshop,
+    actor: AbstractBaseUser,
+    device: str = "",
+    line: ProductionLine | None = None,
+    planned_start: date | None = None,
+    planned_end: date | None = None,
+) -> WorkOrder:
     plan_validate(product=product, bom=bom, planned_qty=planned_qty)
     work_order = WorkOrder(
         number=number,
@@ -135,7 +149,9 @@ def work_order_create(
 
 
 @atomic_service
-def work_order_release(*, work_order, actor, device=""):
+def work_order_release(
+    *, work_order: WorkOrder, actor: AbstractBaseUser, device: str = ""
+) -> WorkOrder:
     """Freeze the requirement lines from the BOM version (R-M3, R-W2)."""
     work_order = locked(work_order)
     ensure_transition(work_order, WorkOrderStatus.RELEASED, _("released"))
@@ -168,7 +184,15 @@ def work_order_release(*, work_order, actor, device=""):
 
 
 @atomic_service
-def work_order_report_output(*, work_order, good_qty, scrap_qty=0, actor, device="", note=""):
+def work_order_report_output(
+    *,
+    work_order: WorkOrder,
+    good_qty: Decimal | int | str,
+    scrap_qty: Decimal | int | str = 0,
+    actor: AbstractBaseUser,
+    device: str = "",
+    note: str = "",
+) -> OutputReport:
     work_order = locked(work_order)
     if work_order.status not in ISSUABLE_STATUSES:
         raise StateConflict(
@@ -198,7 +222,9 @@ def work_order_report_output(*, work_order, good_qty, scrap_qty=0, actor, device
 
 
 @atomic_service
-def work_order_complete(*, work_order, actor, device=""):
+def work_order_complete(
+    *, work_order: WorkOrder, actor: AbstractBaseUser, device: str = ""
+) -> WorkOrder:
     """Completion starts the 24 h clock for returning leftovers (R-W5)."""
     work_order = locked(work_order)
     ensure_transition(work_order, WorkOrderStatus.COMPLETED, _("completed"))
@@ -215,7 +241,9 @@ def work_order_complete(*, work_order, actor, device=""):
 
 
 @atomic_service
-def work_order_cancel(*, work_order, actor, device=""):
+def work_order_cancel(
+    *, work_order: WorkOrder, actor: AbstractBaseUser, device: str = ""
+) -> WorkOrder:
     work_order = locked(work_order)
     ensure_transition(work_order, WorkOrderStatus.CANCELLED, _("cancelled"))
     if work_order.ledger_entries.exists():

@@ -1,0 +1,12 @@
+"""The warehouse's stock pages (under /stock/)."""
+
+from django.urls import path
+
+from inventory import stock_views
+
+app_name = "stock"
+urlpatterns = [
+    path("receive/", stock_views.receive, name="receive"),
+    path("transfer/", stock_views.transfer, name="transfer"),
+    path("adjust/", stock_views.adjust, name="adjust"),
+]

@@ -1,0 +1,90 @@
+"""The issue page (领料, R-W3): scan a label, see the FEFO suggestion and the lot picked,
+confirm, then ``work_order_issue`` books it, as the handheld's issue-scan does."""
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
+
+from core.templatetags.numbers import qty
+from core.views import SERVICE_ERRORS, service_refused
+from inventory.forms import confirm_fields, confirm_stage
+from inventory.scanning import lot_label
+from inventory.selectors import fefo_suggestion
+from workorders.forms import IssueForm
+from workorders.models import ISSUABLE_STATUSES
+from workorders.selectors import attach_progress
+from workorders.services.issuing import work_order_issue
+from workorders.views import permitted_work_order
+
+ISSUE_MATERIAL = "workorders.add_materialissue"
+
+
+def suggestions(work_order):
+    """Each requirement line still to issue with its first-expired-first-out picks."""
+    attach_progress([work_order])
+    rows = []
+    for line in work_order.lines.all():
+        remaining = line.progress["remaining_to_issue"]
+        picks, shortfall = (
+            fefo_suggestion(material=line.material, quantity=remaining)
+            if remaining > 0
+            else ([], 0)
+        )
+        rows.append({"line": line, "remaining": remaining, "picks": picks, "shortfall": shortfall})
+    return rows
+
+
+def fefo_first(line):
+    """The lot FEFO would pick first for the issued material, when the scanned one differs."""
+    picks, _shortfall = fefo_suggestion(material=line.material, quantity=line.quantity)
+    first = picks[0]["lot"] if picks else None
+    return first if first is not None and line.lot is not None and first != line.lot else None
+
+
+@login_required
+def work_order_issue_page(request, pk):
+    work_order = permitted_work_order(request, pk, ISSUE_MATERIAL)
+    form = IssueForm(request.POST or None)
+    stage, status = confirm_stage(request, form), 400 if form.errors else 200
+    if stage == "book":
+        line = form.cleaned_data["line"]
+        try:
+            issue = work_order_issue(
+                work_order=work_order,
+                lines=[line],
+                note=form.cleaned_data["note"],
+                actor=request.user,
+                device=request.device_id,
+            )
+        except SERVICE_ERRORS as error:
+            stage, status = "edit", service_refused(request, error, form)
+        else:
+            messages.success(
+                request,
+                _("%(issue)s: %(qty)s %(material)s%(lot)s from %(location)s issued to %(number)s.")
+                % {
+                    "issue": issue.number,
+                    "qty": qty(line.quantity),
+                    "material": line.material.code,
+                    "lot": f" / {line.lot.batch_no}" if line.lot else "",
+                    "location": line.location.code,
+                    "number": work_order.number,
+                },
+            )
+            return redirect("workorders:issue", pk=work_order.pk)
+    context = {
+        "work_order": work_order,
+        "form": form,
+        "issuable": work_order.status in ISSUABLE_STATUSES,
+        "rows": suggestions(work_order),
+    }
+    if stage == "confirm":
+        line = form.cleaned_data["line"]
+        overrides = {"quantity": line.quantity, "location": line.location.code}
+        if form.cleaned_data["fefo_picked"]:
+            overrides["code"] = lot_label(line.lot)
+        context.update(
+            line=line, fefo_first=fefo_first(line), hidden=confirm_fields(form, **overrides)
+        )
+    return render(request, "workorders/issue.html", context, status=status)
