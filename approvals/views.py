@@ -11,6 +11,7 @@ from approvals import selectors
 from approvals.forms import BulkApproveForm, DecisionForm
 from approvals.models import Tier
 from approvals.services import approval_decide
+from core.lists import page_of
 from core.views import SERVICE_ERRORS, service_failed
 
 
@@ -41,12 +42,15 @@ def decide(request, step, *, approve, comment):
 def inbox(request):
     """The steps waiting for the user's signature, each with its request, lines, routing
     context (ratio, band, matrix cell) and the earlier decisions."""
-    steps = selectors.attach_history(selectors.inbox_for(user=request.user)[:100])
+    page = page_of(request, selectors.inbox_for(user=request.user))
+    steps = selectors.attach_history(page.object_list)
     for step in steps:
         for line in step.context.get("lines", []):  # display only, never saved
             tier = (line.get("cell") or {}).get("tier")
             line["cell_label"] = Tier(tier).label if tier in Tier.values else ""
-    return render(request, "approvals/inbox.html", {"steps": steps, "form": DecisionForm()})
+    return render(
+        request, "approvals/inbox.html", {"steps": steps, "page": page, "form": DecisionForm()}
+    )
 
 
 def step_in_scope(request, pk):

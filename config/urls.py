@@ -25,6 +25,7 @@ urlpatterns = [
     path("i18n/", include("django.conf.urls.i18n")),
     path("api/v1/", include("config.api_router")),
     path("print/", include("inventory.urls")),
+    path("stock/ledger/", include("inventory.ledger_urls")),
     path("stock/", include("inventory.stock_urls")),
     path("", include("returns.urls")),
     path("approvals/notifications/", include("alerts.urls")),

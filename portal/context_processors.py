@@ -25,6 +25,9 @@ NAV = [
         _("My requests"),
         _any_perm("returns.add_returnrequest", "returns.add_replenishrequest"),
     ),
+    ("returns:return_list", _("Returns"), _everyone),
+    ("returns:replenish_list", _("Replenishments"), _everyone),
+    ("returns:shortage_list", _("Shortage slips"), _everyone),
     ("approvals:inbox", _("Approvals"), _everyone),
     ("returns:qc_list", _("QC"), _any_perm("returns.give_qc_verdict")),
     (
@@ -38,6 +41,7 @@ NAV = [
     ("stock:adjust", _("Adjustment"), _any_perm("inventory.add_ledgerentry")),
     ("print:label_form", _("Labels"), _any_perm("inventory.add_ledgerentry")),
     ("workorders:list", _("Work orders"), _everyone),
+    ("ledger:list", _("Stock ledger"), _everyone),
     ("workorders:new", _("New work order"), _any_perm("workorders.add_workorder")),
     ("finance:month_end", _("Finance"), _any_perm("finance.view_monthend")),
     ("reports:exports", _("Exports"), _any_perm("inventory.view_ledgerentry")),

@@ -5,10 +5,12 @@ Every figure is one GROUP BY query over the user's workshops (``org.access``).
 """
 
 from decimal import Decimal
+from urllib.parse import urlencode
 
 from django.contrib.auth.decorators import login_required
 from django.db.models import Count, Q, Sum
 from django.shortcuts import render
+from django.urls import reverse
 from django.utils import formats, timezone
 from django.utils.translation import gettext as _
 
@@ -24,6 +26,8 @@ from returns.models import (
     ReplenishState,
     ReturnRequest,
     ReturnState,
+    ShortageSlip,
+    ShortageState,
 )
 
 TOP_REASONS = 8
@@ -35,12 +39,19 @@ LABEL_WIDTH, BAR_WIDTH, VALUE_WIDTH, ROW_HEIGHT = 200, 320, 90, 28
 # ---------------------------------------------------------------------------- selectors
 
 
-def open_requests_by_state(user):
-    """[(kind, state label, count)] of unfinished returns and replenishments."""
+def open_request_counts(user):
+    """[(list url name, kind label, state, state label, count)] of unfinished returns and
+    replenishments."""
     rows = []
-    for model, finished, states, kind in (
-        (ReturnRequest, RETURN_FINISHED, ReturnState, _("Return")),
-        (ReplenishRequest, REPLENISH_FINISHED, ReplenishState, _("Replenishment")),
+    for model, finished, states, kind, list_name in (
+        (ReturnRequest, RETURN_FINISHED, ReturnState, _("Return"), "returns:return_list"),
+        (
+            ReplenishRequest,
+            REPLENISH_FINISHED,
+            ReplenishState,
+            _("Replenishment"),
+            "returns:replenish_list",
+        ),
     ):
         counts = (
             scope_queryset(model.objects.exclude(state__in=finished), user, "work_order__workshop")
@@ -49,8 +60,41 @@ def open_requests_by_state(user):
             .order_by()
         )
         found = {row["state"]: row["n"] for row in counts}
-        rows += [(kind, label, found[value]) for value, label in states.choices if value in found]
+        rows += [
+            (list_name, kind, value, label, found[value])
+            for value, label in states.choices
+            if value in found
+        ]
     return rows
+
+
+def open_requests_by_state(user, counts=None):
+    """[(kind, state label, count)] of unfinished returns and replenishments."""
+    counts = open_request_counts(user) if counts is None else counts
+    return [(kind, label, n) for _name, kind, _state, label, n in counts]
+
+
+def request_tiles(counts):
+    """Each open (kind, state) with the link to its filtered list (issue #15)."""
+    return [
+        {
+            "label": f"{kind} · {label}",
+            "count": n,
+            "url": f"{reverse(name)}?{urlencode({'state': state})}",
+        }
+        for name, kind, state, label, n in counts
+    ]
+
+
+def open_shortages(user):
+    """How many shortage slips are open, for the tile that links to their list."""
+    slips = scope_queryset(
+        ShortageSlip.objects.filter(state=ShortageState.OPEN),
+        user,
+        "replenish_line__request__work_order__workshop",
+    )
+    url = f"{reverse('returns:shortage_list')}?{urlencode({'state': ShortageState.OPEN})}"
+    return {"count": slips.count(), "url": url}
 
 
 def overdue_items(user):
@@ -162,11 +206,14 @@ def bar_chart(title, pairs, *, decimals=0, unit=""):
 def dashboard(request):
     user = request.user
     month = timezone.localdate().replace(day=1)
-    requests = open_requests_by_state(user)
+    counts = open_request_counts(user)
+    requests = open_requests_by_state(user, counts)
     overdue = overdue_items(user)
     context = {
         "month": month,
         "requests": requests,
+        "request_tiles": request_tiles(counts),
+        "shortages": open_shortages(user),
         "requests_chart": bar_chart(
             _("Open requests by state"), [(f"{kind} · {label}", n) for kind, label, n in requests]
         ),

@@ -1,6 +1,6 @@
 from django.urls import include, path
 
-from returns.views import detail, drafting, slips, warehouse
+from returns.views import detail, drafting, lists, slips, warehouse
 
 request_patterns = [
     path("new/return/", drafting.request_new, {"kind": "return"}, name="new_return"),
@@ -40,4 +40,11 @@ app_name = "returns"
 urlpatterns = [
     path("requests/", include(request_patterns)),
     path("print/slips/<str:number>/", slips.slip_print, name="slip_print"),
+]
+
+# Lists for every role (issue #15): filters, search by number, pagination.
+urlpatterns += [
+    path("returns/", lists.return_list, name="return_list"),
+    path("replenishments/", lists.replenish_list, name="replenish_list"),
+    path("shortage-slips/", lists.shortage_list, name="shortage_list"),
 ]

@@ -10,41 +10,11 @@ from inventory.selectors import fefo_suggestion
 from inventory.stock_forms import item_field
 from materials.models import Bom, Material, TrackingMode
 from org.models import Workshop
-from workorders.models import ProductionLine, SignOffRole, WorkOrderStatus
+from workorders.models import ProductionLine, SignOffRole
 from workorders.services.issuing import IssueLine
 
 MATERIAL_UNKNOWN = _("Unknown material %(code)s.")
 BOM_UNKNOWN = _("Product %(product)s has no BOM version %(version)s.")
-
-
-class WorkOrderFilterForm(forms.Form):
-    q = forms.CharField(label=_("Number"), required=False, max_length=40)
-    status = forms.ChoiceField(
-        label=_("Status"),
-        required=False,
-        choices=[("", _("all"))] + WorkOrderStatus.choices,
-    )
-    workshop = forms.ModelChoiceField(
-        label=_("Workshop"), required=False, queryset=Workshop.objects.all(), empty_label=_("all")
-    )
-
-    def __init__(self, *args, workshops=None, **kwargs):
-        super().__init__(*args, **kwargs)
-        if workshops is not None:
-            self.fields["workshop"].queryset = workshops
-
-    def apply(self, queryset):
-        """The work orders matching the valid filters (invalid ones are ignored)."""
-        if not self.is_valid():
-            return queryset
-        data = self.cleaned_data
-        if data["q"]:
-            queryset = queryset.filter(number__icontains=data["q"].strip())
-        if data["status"]:
-            queryset = queryset.filter(status=data["status"])
-        if data["workshop"]:
-            queryset = queryset.filter(workshop=data["workshop"])
-        return queryset
 
 
 class SignOffForm(forms.Form):

@@ -5,7 +5,6 @@ close-out (R-W2, R-W4). Thin: forms parse, ``workorders.services`` write,
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.core.paginator import Paginator
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -14,15 +13,16 @@ from django.views.decorators.http import require_POST
 from core.confirm import NOT_CONFIRMED, is_confirmed
 from core.errors import StateConflict
 from core.fields import format_qty
+from core.lists import SearchFilter, choices_of, date_inputs, filtered_page, page_labels
 from core.templatetags.numbers import qty
 from org.access import is_plant_wide, scope_queryset, workshops_of
+from workorders.api.filters import WorkOrderFilter
 from workorders.closeout import CloseOutBlocked, closeout_summary
 from workorders.forms import (
     DeclareLeftoverForm,
     ReceiveOutputForm,
     ReportOutputForm,
     SignOffForm,
-    WorkOrderFilterForm,
 )
 from workorders.models import (
     ISSUABLE_STATUSES,
@@ -35,7 +35,6 @@ from workorders.registry import state_labels
 from workorders.selectors import attach_progress
 from workorders.services import closing, lifecycle
 
-PAGE_SIZE = 25
 CHANGE_WORK_ORDER = "workorders.change_workorder"
 # Finished goods are received by the keeper, who posts stock and signs for the warehouse.
 RECEIVE_OUTPUT = closing.RECEIVE_OUTPUT_PERMISSION
@@ -46,18 +45,27 @@ def visible_work_orders(user):
     return scope_queryset(queryset, user)
 
 
+class WorkOrderListFilter(WorkOrderFilter):
+    """The API's work-order filters (one place for each rule) as the list page's form."""
+
+    q = SearchFilter("number")
+
+    def __init__(self, *args, user, **kwargs):
+        super().__init__(*args, **kwargs)
+        for name in ("number", "updated_since"):  # the search box covers the exact number
+            self.filters.pop(name, None)
+        self.filters["status"].extra["empty_label"] = _("all")
+        workshops = workshops_of(user).order_by("code")
+        choices_of(self, "workshop", [(w.code, f"{w.code} {w.name}") for w in workshops])
+        date_inputs(self, "completed_before")
+        page_labels(self)
+
+
 @login_required
 def work_order_list(request):
-    form = WorkOrderFilterForm(request.GET or None, workshops=workshops_of(request.user))
-    work_orders = form.apply(visible_work_orders(request.user)).order_by("-id")
-    page = Paginator(work_orders, PAGE_SIZE).get_page(request.GET.get("page"))
-    query = request.GET.copy()
-    query.pop("page", None)
-    return render(
-        request,
-        "workorders/list.html",
-        {"form": form, "page": page, "query": query.urlencode()},
-    )
+    work_orders = visible_work_orders(request.user).order_by("-id")
+    filterset = WorkOrderListFilter(request.GET, queryset=work_orders, user=request.user)
+    return render(request, "workorders/list.html", filtered_page(request, filterset))
 
 
 def requirement_rows(work_order, checklist):

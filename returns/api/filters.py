@@ -41,13 +41,18 @@ class ReplenishRequestFilter(RequestFilter):
 class ShortageSlipFilter(django_filters.FilterSet):
     material = django_filters.CharFilter(field_name="material__code")
     work_order = django_filters.CharFilter(field_name="replenish_line__request__work_order__number")
+    workshop = django_filters.CharFilter(
+        field_name="replenish_line__request__work_order__workshop__code"
+    )
+    opened_after = MomentFilter(field_name="opened_at", lookup_expr="gte")
+    opened_before = MomentFilter(field_name="opened_at", lookup_expr="lt")
     updated_since = MomentFilter(
         method="filter_updated_since", label="Opened or closed at or after (ISO 8601)"
     )
 
     class Meta:
         model = ShortageSlip
-        fields = ["number", "state", "material", "work_order"]
+        fields = ["number", "state", "material", "work_order", "workshop"]
 
     def filter_updated_since(self, queryset, name, value):
         # A slip changes only when it is opened and when it is closed.

@@ -14,6 +14,7 @@ from approvals.services import request_scope_require, steps_of
 from audit.models import AuditEvent
 from core.confirm import NOT_CONFIRMED, is_confirmed
 from core.errors import StateConflict
+from core.lists import page_of
 from core.views import SERVICE_ERRORS, service_failed
 from inventory.scanning import scan_item
 from org.access import scoped
@@ -30,8 +31,10 @@ from returns.views.kinds import (
 
 @login_required
 def my_requests(request):
-    returns = selectors.return_requests().filter(applicant=request.user)[:100]
-    replenishments = selectors.replenish_requests().filter(applicant=request.user)[:100]
+    returns = selectors.return_requests().filter(applicant=request.user)
+    replenishments = selectors.replenish_requests().filter(applicant=request.user)
+    returns = page_of(request, returns, param="returns_page")
+    replenishments = page_of(request, replenishments, param="replenish_page")
     return render(
         request,
         "returns/my_requests.html",

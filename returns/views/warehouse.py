@@ -11,6 +11,7 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
 from core.confirm import NOT_CONFIRMED, is_confirmed
+from core.lists import page_of
 from core.views import SERVICE_ERRORS, service_failed
 from inventory.scanning import resolved
 from returns import forms
@@ -36,7 +37,7 @@ NOT_A_RETURN_SLIP = gettext_lazy("%(code)s is not a return slip waiting for rece
 @permission_required("returns.give_qc_verdict", raise_exception=True)
 def qc_list(request):
     waiting = returns_in_scope(request.user).filter(state=ReturnState.REVIEWED)
-    return render(request, "returns/qc_list.html", {"slips": waiting})
+    return render(request, "returns/qc_list.html", {"slips": page_of(request, waiting)})
 
 
 @permission_required("returns.give_qc_verdict", raise_exception=True)
@@ -145,10 +146,16 @@ def receiving(request):
         "rows": list(zip(lines, formset.forms, strict=True)),
         "formset": formset,
         "rejection_form": forms.RejectionForm(prefix="reject"),
-        "waiting": returns_in_scope(request.user).filter(state=ReturnState.INSPECTED)[:50],
-        "to_issue": replenishments_in_scope(request.user).filter(state=ReplenishState.APPROVED)[
-            :50
-        ],
+        "waiting": page_of(
+            request,
+            returns_in_scope(request.user).filter(state=ReturnState.INSPECTED),
+            param="waiting_page",
+        ),
+        "to_issue": page_of(
+            request,
+            replenishments_in_scope(request.user).filter(state=ReplenishState.APPROVED),
+            param="issue_page",
+        ),
     }
     return render(request, "returns/receiving.html", context)
 
@@ -188,7 +195,7 @@ def replenish_issue(request, pk):
 @permission_required("returns.change_shortageslip", raise_exception=True)
 def shortages(request):
     slips = shortages_in_scope(request.user).filter(state=ShortageState.OPEN)
-    return render(request, "returns/shortages.html", {"slips": slips[:200]})
+    return render(request, "returns/shortages.html", {"slips": page_of(request, slips)})
 
 
 @require_POST
