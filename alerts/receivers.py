@@ -6,8 +6,10 @@ from django.db.models import Q
 from django.dispatch import receiver
 
 from alerts.services import notify, shortage_fulfilled_notify
+from alerts.workflow import request_state_tell, shortages_opened_tell, step_pending_tell
+from approvals.signals import step_pending
 from audit.signals import audit_chain_broken
-from returns.signals import shortage_fulfilled
+from returns.signals import request_state_changed, shortage_fulfilled, shortages_opened
 
 
 def admin_users():
@@ -29,3 +31,21 @@ def audit_chain_broken_notify(sender, *, title, body, **kwargs):
 @receiver(shortage_fulfilled, dispatch_uid="alerts.shortage_fulfilled")
 def shortage_fulfilled_receive(sender, *, slip, replenish_request, **kwargs):
     shortage_fulfilled_notify(slip=slip)
+
+
+# R-N1: the workflow's news, told inside the transaction that made it (durable with it).
+
+
+@receiver(step_pending, dispatch_uid="alerts.step_pending")
+def step_pending_receive(sender, *, step, request, **kwargs):
+    step_pending_tell(step=step, request=request)
+
+
+@receiver(request_state_changed, dispatch_uid="alerts.request_state_changed")
+def request_state_changed_receive(sender, *, slip, state, action, **kwargs):
+    request_state_tell(slip=slip, state=state, action=action)
+
+
+@receiver(shortages_opened, dispatch_uid="alerts.shortages_opened")
+def shortages_opened_receive(sender, *, slips, replenish_request, **kwargs):
+    shortages_opened_tell(slips=slips, replenish_request=replenish_request)
