@@ -15,7 +15,7 @@ request (segregation of duties).
 
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import User
-from django.db.models import Q
+from django.db.models import Model, Q
 from django.urls import reverse
 from django.utils import timezone
 
@@ -51,8 +51,10 @@ def role_members(roles: list[str], *, workshop_id: int, exclude: list[int]) -> l
     )
 
 
-def request_params(slip: ReturnRequest | ReplenishRequest) -> dict[str, str]:
-    return {"request": slip.number, "work_order": slip.work_order.number}
+def request_params(slip: Model) -> dict[str, str]:
+    """Its number and work order's (approvals may route other models: named as they print)."""
+    work_order = getattr(slip, "work_order", None)
+    return {"request": str(slip), "work_order": work_order.number if work_order else ""}
 
 
 def request_event(slip: ReturnRequest | ReplenishRequest, message: str) -> str:
@@ -86,7 +88,7 @@ def role_tell(
     )
 
 
-def step_pending_tell(*, step: ApprovalStep, request: ReturnRequest | ReplenishRequest) -> None:
+def step_pending_tell(*, step: ApprovalStep, request: Model) -> None:
     """The step's tier holders and their active delegates: it waits for them."""
     directory = TierDirectory([step.tier], timezone.localdate())
     holders = directory.holders(step.tier, step)
