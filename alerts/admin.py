@@ -1,7 +1,7 @@
 from django.contrib import admin
 from django.utils.translation import gettext_lazy as _
 
-from alerts.models import Alert, Notification
+from alerts.models import Alert, Notification, NotificationPreference
 from core.admin import ReadOnlyAdmin
 
 
@@ -34,8 +34,18 @@ class AlertAdmin(ReadOnlyAdmin):
 
 @admin.register(Notification)
 class NotificationAdmin(ReadOnlyAdmin):
-    list_display = ["id", "user", "title", "created_at", "read_at", "emailed_at"]
-    list_filter = [("read_at", admin.EmptyFieldListFilter)]
+    list_display = ["id", "user", "kind", "title", "created_at", "read_at", "emailed_at"]
+    list_filter = ["kind", ("read_at", admin.EmptyFieldListFilter)]
     list_select_related = ["user"]
     search_fields = ["title", "user__username"]
     date_hierarchy = "created_at"
+
+
+@admin.register(NotificationPreference)
+class NotificationPreferenceAdmin(ReadOnlyAdmin):
+    """Each user sets their own on the preferences page (``alerts:preferences``), audited."""
+
+    list_display = ["user", "kind", "email"]
+    list_filter = ["kind", "email"]
+    list_select_related = ["user"]
+    search_fields = ["user__username"]

@@ -75,7 +75,9 @@ def role_users(kind: str) -> list[User]:
 
 
 def object_url(obj: models.Model) -> str:
-    """The object's admin page, the one page every kind of object has."""
+    """The object's own page where it has one, else its admin page (every kind has one)."""
+    if hasattr(obj, "get_absolute_url"):
+        return obj.get_absolute_url()
     meta = obj._meta
     try:
         return reverse(f"admin:{meta.app_label}_{meta.model_name}_change", args=[obj.pk])

@@ -12,6 +12,8 @@ from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
+from alerts.messages import NotificationKind, message_body, message_title
+
 
 class AlertKind(models.TextChoices):
     LEFTOVER_OVERDUE = "leftover_overdue", _("leftover not returned")
@@ -130,6 +132,17 @@ class Notification(models.Model):
         related_name="notifications",
         verbose_name=_("alert"),
     )
+    kind = models.CharField(
+        _("kind"), max_length=24, choices=NotificationKind.choices, blank=True, db_index=True
+    )
+    message = models.CharField(_("message code"), max_length=24, blank=True)
+    params = models.JSONField(_("message parameters"), default=dict, blank=True)
+    event_key = models.CharField(
+        _("event"),
+        max_length=120,
+        blank=True,
+        help_text=_("What happened, once per user: a repeated event tells nobody again."),
+    )
     title = models.CharField(_("title"), max_length=200)
     body = models.TextField(_("body"), blank=True)
     url = models.CharField(_("link"), max_length=300, blank=True)
@@ -142,16 +155,52 @@ class Notification(models.Model):
         verbose_name_plural = _("notifications")
         ordering = ["-created_at", "-id"]
         indexes = [models.Index(fields=["user", "read_at"], name="notification_user_read")]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["user", "event_key"],
+                condition=~Q(event_key=""),
+                name="uniq_notification_event",
+            ),
+        ]
 
     def __str__(self):
         return f"{self.user}: {self.title}"
 
-    # An alert's notification is shown in the reader's language (the alert keeps its
-    # parameters); others show the text stored when they were sent. Select the alert along.
+    # An alert's or a workflow notification is shown in the reader's language (the alert or
+    # the row keeps its parameters); others show the text stored when they were sent. Select
+    # the alert along.
     @property
     def shown_title(self):
-        return self.alert.title if self.alert_id else self.title
+        if self.alert_id:
+            return self.alert.title
+        return message_title(self.message, self.params) if self.message else self.title
 
     @property
     def shown_body(self):
-        return self.alert.message if self.alert_id else self.body
+        if self.alert_id:
+            return self.alert.message
+        return message_body(self.message, self.params) if self.message else self.body
+
+
+class NotificationPreference(models.Model):
+    """Whether ``user`` is e-mailed notifications of ``kind``; no row means yes."""
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.CASCADE,
+        related_name="notification_preferences",
+        verbose_name=_("user"),
+    )
+    kind = models.CharField(_("kind"), max_length=24, choices=NotificationKind.choices)
+    email = models.BooleanField(_("e-mail"), default=True)
+
+    class Meta:
+        verbose_name = _("notification preference")
+        verbose_name_plural = _("notification preferences")
+        ordering = ["user", "kind"]
+        constraints = [
+            models.UniqueConstraint(fields=["user", "kind"], name="uniq_notification_preference"),
+        ]
+
+    def __str__(self):
+        return f"{self.user}: {self.get_kind_display()}"

@@ -8,9 +8,11 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 
 from alerts.services import notify, shortage_fulfilled_notify
+from alerts.workflow import request_state_tell, shortages_opened_tell, step_pending_tell
+from approvals.signals import step_pending
 from audit.signals import audit_chain_broken
 from finance.signals import month_reopened
-from returns.signals import shortage_fulfilled
+from returns.signals import request_state_changed, shortage_fulfilled, shortages_opened
 
 
 def admin_users():
@@ -48,3 +50,21 @@ def month_reopened_notify(sender, *, month_end, **kwargs):
         url=reverse("finance:month_end_detail", args=[month_end.month]),
         actor=month_end.reopened_by,
     )
+
+
+# R-N1: the workflow's news, told inside the transaction that made it (durable with it).
+
+
+@receiver(step_pending, dispatch_uid="alerts.step_pending")
+def step_pending_receive(sender, *, step, request, **kwargs):
+    step_pending_tell(step=step, request=request)
+
+
+@receiver(request_state_changed, dispatch_uid="alerts.request_state_changed")
+def request_state_changed_receive(sender, *, slip, state, action, **kwargs):
+    request_state_tell(slip=slip, state=state, action=action)
+
+
+@receiver(shortages_opened, dispatch_uid="alerts.shortages_opened")
+def shortages_opened_receive(sender, *, slips, replenish_request, **kwargs):
+    shortages_opened_tell(slips=slips, replenish_request=replenish_request)

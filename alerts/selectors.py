@@ -3,7 +3,8 @@
 from django.contrib.auth.models import User
 from django.db.models import QuerySet
 
-from alerts.models import Alert, Notification
+from alerts.messages import NotificationKind
+from alerts.models import Alert, Notification, NotificationPreference
 
 
 def notifications_for(user: User, unread_only: bool = False) -> QuerySet[Notification]:
@@ -27,3 +28,9 @@ def open_alerts(user: User | None = None, kind: str | None = None) -> QuerySet[A
     if kind:
         alerts = alerts.filter(kind=kind)
     return alerts
+
+
+def email_preferences(user: User) -> dict[str, bool]:
+    """Kind → whether ``user`` gets its notifications by e-mail (default yes)."""
+    chosen = dict(NotificationPreference.objects.filter(user=user).values_list("kind", "email"))
+    return {kind: chosen.get(kind, True) for kind in NotificationKind.values}

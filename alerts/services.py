@@ -17,11 +17,11 @@ from django.contrib.contenttypes.models import ContentType
 from django.core.mail import get_connection
 from django.core.mail.message import EmailMessage
 from django.db import IntegrityError, models, transaction
-from django.db.models import QuerySet
+from django.db.models import Exists, OuterRef, QuerySet
 from django.utils import timezone, translation
-from django.utils.translation import gettext_lazy as _
 
-from alerts.models import Alert, AlertLevel, Notification
+from alerts.messages import NotificationKind, message_body, message_kind, message_title
+from alerts.models import Alert, AlertLevel, Notification, NotificationPreference
 from audit.services import audit_record
 from core.fields import format_qty
 from core.outbox_tasks import outbox_dispatch
@@ -50,15 +50,21 @@ def notifications_create(
     body: str,
     url: str = "",
     alert: Alert | None = None,
+    **workflow: Any,
 ) -> list[Notification]:
     """Inbox rows for ``users``; their e-mails are sent by a task once the transaction
-    commits."""
+    commits. ``workflow``: a workflow notice's kind, message, params and event_key."""
     from alerts.tasks import notifications_email_task  # the task module imports this one
 
     notifications = Notification.objects.bulk_create(
         [
             Notification(
-                user=user, alert=alert, title=str(title)[:200], body=str(body), url=url[:300]
+                user=user,
+                alert=alert,
+                title=str(title)[:200],
+                body=str(body),
+                url=url[:300],
+                **workflow,
             )
             for user in distinct_users(users)
         ]
@@ -182,6 +188,45 @@ def notifications_mark_all_read(*, user: User) -> list[int]:
     return notifications_mark_read(user=user, ids=None)
 
 
+def email_declined() -> Exists:
+    """For a notification query: its user turned off the e-mail of its kind."""
+    return Exists(
+        NotificationPreference.objects.filter(
+            user=OuterRef("user"), kind=OuterRef("kind"), email=False
+        )
+    )
+
+
+@atomic_service
+def notification_preferences_set(*, user: User, email_kinds: Iterable[str]) -> list[str]:
+    """``user`` is e-mailed the notifications of ``email_kinds`` and no other kind; returns
+    the kinds whose setting changed (audited)."""
+    wanted = set(email_kinds)
+    current = {
+        pref.kind: pref
+        for pref in NotificationPreference.objects.select_for_update().filter(user=user)
+    }
+    changed = []
+    for kind in NotificationKind.values:
+        email = kind in wanted
+        pref = current.get(kind)
+        if (pref.email if pref else True) == email:
+            continue
+        NotificationPreference.objects.update_or_create(
+            user=user, kind=kind, defaults={"email": email}
+        )
+        changed.append(kind)
+    if changed:
+        audit_record(
+            actor=user,
+            action="notification.preferences",
+            object_type="alerts.notificationpreference",
+            object_id=str(user.pk),
+            after={"email": sorted(wanted & set(NotificationKind.values))},
+        )
+    return changed
+
+
 def notification_email(notification: Notification) -> EmailMessage:
     return EmailMessage(
         subject=notification.title,
@@ -197,12 +242,14 @@ def notifications_email(*, ids: Iterable[int]) -> int:
     Each is sent at most once: its row stays locked from the send until ``emailed_at`` is
     committed, so a retried or doubled task finds it sent and skips it. An SMTP failure
     raises and marks nothing (the caller retries); only a crash between the server's
-    acceptance and the commit would send one twice."""
+    acceptance and the commit would send one twice. A kind the user turned off
+    (``NotificationPreference``) is not e-mailed."""
     with transaction.atomic():
         pending = list(
             Notification.objects.select_for_update(of=("self",))
             .filter(pk__in=ids, emailed_at__isnull=True)
             .exclude(user__email="")
+            .exclude(email_declined())
             .select_related("user")
         )
         if not pending:
@@ -220,16 +267,50 @@ def notifications_email_pending(*, since: datetime) -> int:
     ids = list(
         Notification.objects.filter(created_at__gte=since, emailed_at__isnull=True)
         .exclude(user__email="")
+        .exclude(email_declined())
         .values_list("pk", flat=True)
     )
     return notifications_email(ids=ids) if ids else 0
 
 
-SHORTAGE_FULFILLED_TITLE = _("Shortage %(number)s fulfilled")
-SHORTAGE_FULFILLED_BODY = _(
-    "%(quantity)s of %(material)s short on %(request)s has arrived and was issued to work "
-    "order %(work_order)s."
-)
+def workflow_notify(
+    *,
+    users: Iterable[User | None],
+    message: str,
+    params: dict[str, Any],
+    event_key: str,
+    url: str = "",
+) -> list[Notification]:
+    """R-N1: tell ``users`` of a workflow event, once each: a user already told of
+    ``event_key`` is skipped. Called inside the transaction of the service that caused the
+    event (under its row lock, so a retried transaction or a second run finds the rows), so
+    the notice exists exactly when its cause committed; the e-mails leave after the commit.
+
+    Stored with its message code and parameters, the notice reads in the reader's language;
+    the title and body kept for the e-mail are in the site's language. Not audited: the
+    service's own audit event records what happened, and the audit chain's lock stays the
+    last one it takes."""
+    users = distinct_users(users)
+    told = set(
+        Notification.objects.filter(event_key=event_key, user__in=users).values_list(
+            "user_id", flat=True
+        )
+    )
+    users = [user for user in users if user.pk not in told]
+    if not users:
+        return []
+    with translation.override(settings.LANGUAGE_CODE):  # as a worker would write it
+        title, body = message_title(message, params), message_body(message, params)
+    return notifications_create(
+        users=users,
+        title=title,
+        body=body,
+        url=url,
+        kind=message_kind(message),
+        message=message,
+        params=params,
+        event_key=event_key,
+    )
 
 
 def shortage_fulfilled_notify(*, slip: ShortageSlip) -> None:
@@ -263,9 +344,10 @@ def shortage_fulfilled_tell(*, slip_id: int) -> list[Notification]:
         "request": request.number,
         "work_order": request.work_order.number,
     }
-    with translation.override(settings.LANGUAGE_CODE):  # as a worker would write it
-        title = str(SHORTAGE_FULFILLED_TITLE % params)
-        body = str(SHORTAGE_FULFILLED_BODY % params)
-    if Notification.objects.filter(user=request.applicant, title=title).exists():
-        return []
-    return notify(users=[request.applicant], title=title, body=body)
+    return workflow_notify(
+        users=[request.applicant],
+        message="shortage_fulfilled",
+        params=params,
+        event_key=f"shortage:{slip.pk}:fulfilled",
+        url=request.get_absolute_url(),
+    )

@@ -16,6 +16,7 @@ from django.utils.translation import gettext_lazy as _
 
 from approvals.models import ApprovalStep, Delegation, PolicyVersion, StepState, TierAssignment
 from approvals.registry import handlers_for
+from approvals.signals import step_pending
 from audit.services import audit_record
 from core.errors import StateConflict
 from core.transactions import atomic_service
@@ -58,7 +59,7 @@ def approval_steps_open(
     last_round = steps.order_by("-round").values_list("round", flat=True).first() or 0
     now = timezone.now()
     content_type = ContentType.objects.get_for_model(request)
-    return ApprovalStep.objects.bulk_create(
+    opened = ApprovalStep.objects.bulk_create(
         [
             ApprovalStep(
                 content_type=content_type,
@@ -76,6 +77,9 @@ def approval_steps_open(
             for index, tier in enumerate(tiers, start=1)
         ]
     )
+    if opened:
+        step_pending.send(sender=ApprovalStep, step=opened[0], request=request)
+    return opened
 
 
 def tier_holders_q(tier: str, workshop: Workshop | int | None) -> Q:
@@ -184,6 +188,7 @@ def approval_decide(
         else:
             following.state, following.due_at = StepState.PENDING, sla_due(step.policy, now)
             following.save(update_fields=["state", "due_at"])
+            step_pending.send(sender=ApprovalStep, step=following, request=request)
     audit_record(
         actor=actor,
         device=device,

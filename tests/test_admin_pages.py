@@ -19,7 +19,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from alerts.models import AlertKind
-from alerts.services import alert_raise
+from alerts.services import alert_raise, notification_preferences_set
 from approvals.models import Delegation, Tier, TierAssignment
 from approvals.services import approval_steps_open
 from audit.admin import AuditedModelAdmin
@@ -161,6 +161,7 @@ def build_records(tag, user):
         params={"number": f"MI-{tag}", "work_order": f"WO-{tag}", "due_at": "2026-11-01 08:00"},
         users=[user],
     )
+    notification_preferences_set(user=user, email_kinds=[])
 
 
 @pytest.fixture(scope="module")

@@ -3,6 +3,7 @@ return lines (R-P1…R-P3)."""
 
 from django.conf import settings
 from django.db import models
+from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
 from core.fields import MoneyField, QuantityField
@@ -90,6 +91,9 @@ class ReplenishRequest(RequestBase):
 
     def __str__(self):
         return self.number or f"RP-draft-{self.pk}"
+
+    def get_absolute_url(self):
+        return reverse("returns:request_detail", args=["replenish", self.pk])
 
 
 class ReplenishLine(models.Model):

@@ -4,6 +4,7 @@ verdicts (R-R4) and receipt (R-R6)."""
 from django.conf import settings
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
+from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
 from core.fields import QuantityField
@@ -130,6 +131,9 @@ class ReturnRequest(RequestBase):
 
     def __str__(self):
         return self.number or f"RT-draft-{self.pk}"
+
+    def get_absolute_url(self):
+        return reverse("returns:request_detail", args=["return", self.pk])
 
 
 class Condition(models.TextChoices):

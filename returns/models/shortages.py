@@ -2,6 +2,7 @@
 
 from django.conf import settings
 from django.db import models
+from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
 from core.fields import QuantityField
@@ -49,3 +50,7 @@ class ShortageSlip(models.Model):
 
     def __str__(self):
         return self.number
+
+    def get_absolute_url(self):
+        """The replenishment it is short on (a slip has no page of its own)."""
+        return reverse("returns:request_detail", args=["replenish", self.replenish_line.request_id])

@@ -38,6 +38,7 @@ from returns.models import (
     ReturnState,
     Verdict,
 )
+from returns.signals import request_state_changed
 from workorders.models import WorkOrder
 
 Actor = AbstractUser  # the user acting; ``None`` where the system acts (approval handlers)
@@ -164,6 +165,9 @@ def state_change(
     for name, value in fields.items():
         setattr(slip, name, value)
     slip.save(update_fields=["state", *fields, "updated_at"])
+    request_state_changed.send(
+        sender=type(slip), slip=slip, state=state, action=action, actor=actor
+    )  # R-N1
     audit(slip, actor=actor, device=device, action=action, before=before, details=details)
     return slip
 
@@ -182,7 +186,8 @@ def request_submit(
     states = STATES[type(slip)]
     ensure_transition(slip, states.SUBMITTED, _("submitted"))
     ensure_applicant(slip, actor, _("submit"))
-    number = slip.number or document_number_next(prefix=NUMBER_PREFIX[type(slip)])
+    # Numbered before its steps open: the approvers are told the number.
+    slip.number = slip.number or document_number_next(prefix=NUMBER_PREFIX[type(slip)])
     approval_steps_open(
         request=slip,
         tiers=tiers,
@@ -198,7 +203,7 @@ def request_submit(
         device=device,
         action="submit",
         details={"tiers": [str(tier) for tier in tiers]},
-        number=number,
+        number=slip.number,
         submitted_at=timezone.now(),
         rejection_reason="",
     )

@@ -37,7 +37,7 @@ from returns.services.common import (
     locked,
     state_change,
 )
-from returns.signals import shortage_fulfilled
+from returns.signals import shortage_fulfilled, shortages_opened
 
 SLIP_CLOSED = _("Shortage slip %(number)s is already closed.")
 STILL_SHORT = _("Still short of %(material)s: on hand %(on_hand)s, needed %(needed)s.")
@@ -139,6 +139,10 @@ def replenish_issue(
                 "quantity": slip.quantity,
             },
         )
+    if slips:
+        shortages_opened.send(
+            sender=ShortageSlip, slips=slips, replenish_request=replenish_request
+        )  # R-P4
     return state_change(
         replenish_request,
         ReplenishState.SHORT if slips else ReplenishState.ISSUED,

@@ -14,13 +14,12 @@ from alerts.selectors import notifications_for, open_alerts, unread_count
 from alerts.services import alert_raise, notifications_mark_read, notify
 from alerts.tasks import alerts_check_hourly, shortage_fulfilled_notify_task
 from audit.models import AuditEvent
+from materials.models import Material
 from returns.models import ShortageSlip
-from returns.services.issuing import replenish_issue, shortage_fulfil
-from returns.services.replenish import replenish_submit
-from tests.builders import receive, released_work_order
+from returns.services.issuing import shortage_fulfil
+from tests.builders import receive
 from tests.factories import MaterialFactory, UserFactory
-from tests.returns.builders import approve_all, line, replenishment
-from workorders.services.issuing import IssueLine, work_order_issue
+from tests.returns.builders import short_replenishment
 
 CJK = re.compile(r"[\u4e00-\u9fff]")
 
@@ -168,20 +167,15 @@ def test_requester_is_told_when_a_shortage_slip_is_fulfilled(
     shelf, clerk, admin, workshop, django_capture_on_commit_callbacks, mailoutbox
 ):
     """R-P4: 5 of 20 issued, 15 short; when the 15 arrive and are issued, the clerk hears."""
-    bolt = MaterialFactory(code="BOLT")
-    receive(bolt, shelf, 10, admin)
-    work_order = released_work_order(
-        admin, components=[(bolt, 1, 0)], number="WO-B", workshop=workshop
+    short_replenishment(  # the warehouse issues 5, 15 short
+        shelf=shelf, workshop=workshop, clerk=clerk, admin=admin, keeper=admin
     )
-    work_order_issue(work_order=work_order, actor=admin, lines=[IssueLine(bolt, 5, shelf)])
-    request = replenishment(work_order, clerk, [line(bolt, 20)])
-    approve_all(replenish_submit(replenish_request=request, actor=clerk))
-    replenish_issue(replenish_request=request, actor=admin)  # the warehouse issues 5, 15 short
+    bolt = Material.objects.get(code="BOLT")
     slip = ShortageSlip.objects.get(material=bolt)
     receive(bolt, shelf, 15, admin)
     with django_capture_on_commit_callbacks(execute=True):
         shortage_fulfil(slip=slip, actor=admin)
-    notification = Notification.objects.get(user=clerk)
+    notification = Notification.objects.get(user=clerk, kind="shortage_fulfilled")
     assert notification.title == f"Shortage {slip.number} fulfilled"
     assert notification.body == (
         f"15 of BOLT short on {slip.replenish_line.request.number} has arrived and was issued "
@@ -189,7 +183,8 @@ def test_requester_is_told_when_a_shortage_slip_is_fulfilled(
     )
     assert [m.to for m in mailoutbox] == [["clerk@example.com"]]
     assert shortage_fulfilled_notify_task(slip.pk) == 0  # run again: told once
-    assert Notification.objects.filter(user=clerk).count() == 1 and len(mailoutbox) == 1
+    fulfilled = Notification.objects.filter(user=clerk, kind="shortage_fulfilled")
+    assert fulfilled.count() == 1 and len(mailoutbox) == 1
 
 
 def test_hourly_job_retries_emails_that_did_not_go_out(ann, mailoutbox):

@@ -95,3 +95,23 @@ def posted_return(work_order, lines, *, applicant, qc, keeper, verdict, code, de
     request = return_qc_verdict(return_request=request, verdicts=verdicts, actor=qc)
     request = return_receive(return_request=request, lines=[], actor=keeper)
     return return_post(return_request=request, actor=keeper)
+
+
+def short_replenishment(*, shelf, workshop, clerk, admin, keeper):
+    """R-P4: a replenishment of 20 BOLT, approved, when 5 are in stock: the ``keeper``
+    issues 5 and a shortage slip of 15 is opened. Returns the request."""
+    from tests.builders import receive, released_work_order
+    from tests.factories import MaterialFactory
+    from workorders.services.issuing import IssueLine, work_order_issue
+
+    bolt = MaterialFactory(code="BOLT")
+    receive(bolt, shelf, 10, admin)
+    work_order = released_work_order(
+        admin, components=[(bolt, 1, 0)], number="WO-B", workshop=workshop
+    )
+    work_order_issue(work_order=work_order, actor=admin, lines=[IssueLine(bolt, 5, shelf)])
+    request = replenishment(work_order, clerk, [line(bolt, 20)])
+    approve_all(replenish_submit(replenish_request=request, actor=clerk))
+    replenish_issue(replenish_request=request, actor=keeper)
+    request.refresh_from_db()
+    return request
