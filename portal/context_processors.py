@@ -1,5 +1,6 @@
 """What every page's header needs: the role-aware navigation and the user's workshops."""
 
+from django.conf import settings
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
@@ -78,4 +79,5 @@ def shell(request):
         "nav_items": items,
         "user_workshops": _user_workshops(user),
         "unread_notifications": unread_count(user),
+        "notification_poll_seconds": settings.NOTIFICATION_POLL_SECONDS,
     }
