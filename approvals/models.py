@@ -12,7 +12,7 @@ from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
-from core.fields import MoneyField, QuantityField
+from core.fields import MoneyField, QuantityField, UserStampField
 from materials.models import ApprovalClass
 
 
@@ -240,22 +240,8 @@ class ApprovalStep(models.Model):
         help_text=_("Ratio, band, class and matrix cell used."),
     )
     due_at = models.DateTimeField(_("due"), null=True, blank=True, db_index=True)
-    decided_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        null=True,
-        blank=True,
-        on_delete=models.PROTECT,
-        related_name="+",
-        verbose_name=_("decided by"),
-    )
-    on_behalf_of = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        null=True,
-        blank=True,
-        on_delete=models.PROTECT,
-        related_name="+",
-        verbose_name=_("on behalf of"),
-    )
+    decided_by = UserStampField(_("decided by"))
+    on_behalf_of = UserStampField(_("on behalf of"))
     decided_at = models.DateTimeField(_("decided"), null=True, blank=True)
     comment = models.CharField(_("comment"), max_length=500, blank=True)
     created_at = models.DateTimeField(_("created"), auto_now_add=True)

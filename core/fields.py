@@ -2,6 +2,7 @@
 
 from decimal import Decimal
 
+from django.conf import settings
 from django.db import models
 
 QTY_PLACES = 4
@@ -22,6 +23,19 @@ def MoneyField(verbose_name=None, **kwargs):  # noqa: N802 - a field factory
 def UnitCostField(verbose_name=None, **kwargs):  # noqa: N802 - a field factory
     kwargs.setdefault("default", Decimal("0"))
     return models.DecimalField(verbose_name, max_digits=14, decimal_places=4, **kwargs)
+
+
+def UserStampField(verbose_name):  # noqa: N802 - a field factory
+    """Who did a step of a document (confirmed, received, posted…): optional until the step
+    happens, never deleted with the user, no reverse accessor."""
+    return models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=verbose_name,
+    )
 
 
 def format_qty(value):

@@ -1,11 +1,10 @@
 """Finance's month-end (R-J1, R-J3): the summary of a month's returns and replenishments,
 its lines and documents. The tables keep their names from when they lived in ``returns``."""
 
-from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
-from core.fields import MoneyField, QuantityField
+from core.fields import MoneyField, QuantityField, UserStampField
 from returns.models import RequestKind, ResponsibleParty
 
 
@@ -29,24 +28,10 @@ class MonthEnd(models.Model):
         _("spot-check amount"), help_text=_("Replenishments above this go to the GM office.")
     )
     computed_at = models.DateTimeField(_("computed"), null=True, blank=True)
-    confirmed_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        null=True,
-        blank=True,
-        on_delete=models.PROTECT,
-        related_name="+",
-        verbose_name=_("confirmed by"),
-    )
+    confirmed_by = UserStampField(_("confirmed by"))
     confirmed_at = models.DateTimeField(_("confirmed"), null=True, blank=True)
     # The last reopening (issue #15); every one is an audit event with its reason.
-    reopened_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        null=True,
-        blank=True,
-        on_delete=models.PROTECT,
-        related_name="+",
-        verbose_name=_("reopened by"),
-    )
+    reopened_by = UserStampField(_("reopened by"))
     reopened_at = models.DateTimeField(_("reopened"), null=True, blank=True)
     reopen_reason = models.TextField(_("reason for reopening"), blank=True)
 

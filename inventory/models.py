@@ -11,7 +11,7 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from core.fields import QuantityField
+from core.fields import QuantityField, UserStampField
 from core.immutable import AppendOnlyModel
 from materials.models import Location
 
@@ -257,14 +257,7 @@ class PostingPeriod(models.Model):
         default=PostingPeriodState.OPEN,
     )
     # Who holds the lock and since when: the refusal of a posting names them (issue #15).
-    locked_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        null=True,
-        blank=True,
-        on_delete=models.PROTECT,
-        related_name="+",
-        verbose_name=_("locked by"),
-    )
+    locked_by = UserStampField(_("locked by"))
     locked_at = models.DateTimeField(_("locked"), null=True, blank=True)
 
     class Meta:

@@ -1,12 +1,11 @@
 """Replenish requests (补料), their lines and the one-for-one citations of defective
 return lines (R-P1…R-P3)."""
 
-from django.conf import settings
 from django.db import models
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
-from core.fields import MoneyField, QuantityField
+from core.fields import MoneyField, QuantityField, UserStampField
 from returns.models.reasons import RequestBase
 from returns.models.return_requests import ReturnLine
 
@@ -73,14 +72,7 @@ class ReplenishRequest(RequestBase):
     )
     amount = MoneyField(_("amount at standard cost"))
     approved_at = models.DateTimeField(_("approved"), null=True, blank=True)
-    issued_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        null=True,
-        blank=True,
-        on_delete=models.PROTECT,
-        related_name="+",
-        verbose_name=_("issued by"),
-    )
+    issued_by = UserStampField(_("issued by"))
     issued_at = models.DateTimeField(_("issued"), null=True, blank=True, db_index=True)
 
     class Meta:

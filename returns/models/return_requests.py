@@ -1,13 +1,12 @@
 """Return requests (退料) and their lines: states, the one transitions map (R-R3), QC
 verdicts (R-R4) and receipt (R-R6)."""
 
-from django.conf import settings
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
-from core.fields import QuantityField
+from core.fields import QuantityField, UserStampField
 from returns.models.reasons import RequestBase
 
 
@@ -80,41 +79,13 @@ class ReturnRequest(RequestBase):
         db_index=True,
     )
     reviewed_at = models.DateTimeField(_("reviewed"), null=True, blank=True)
-    inspected_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        null=True,
-        blank=True,
-        on_delete=models.PROTECT,
-        related_name="+",
-        verbose_name=_("QC inspector"),
-    )
+    inspected_by = UserStampField(_("QC inspector"))
     inspected_at = models.DateTimeField(_("QC verdict at"), null=True, blank=True)
-    received_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        null=True,
-        blank=True,
-        on_delete=models.PROTECT,
-        related_name="+",
-        verbose_name=_("received by"),
-    )
+    received_by = UserStampField(_("received by"))
     received_at = models.DateTimeField(_("received"), null=True, blank=True)
-    posted_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        null=True,
-        blank=True,
-        on_delete=models.PROTECT,
-        related_name="+",
-        verbose_name=_("posted by"),
-    )
+    posted_by = UserStampField(_("posted by"))
     posted_at = models.DateTimeField(_("posted"), null=True, blank=True, db_index=True)
-    confirmed_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        null=True,
-        blank=True,
-        on_delete=models.PROTECT,
-        related_name="+",
-        verbose_name=_("confirmed by"),
-    )
+    confirmed_by = UserStampField(_("confirmed by"))
     confirmed_at = models.DateTimeField(_("confirmed"), null=True, blank=True)
 
     class Meta:

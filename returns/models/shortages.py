@@ -1,11 +1,10 @@
 """Shortage slips (欠料单, R-P4): what the warehouse could not issue."""
 
-from django.conf import settings
 from django.db import models
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
-from core.fields import QuantityField
+from core.fields import QuantityField, UserStampField
 from returns.models.replenishments import ReplenishLine
 
 
@@ -34,14 +33,7 @@ class ShortageSlip(models.Model):
     )
     opened_at = models.DateTimeField(_("opened"), auto_now_add=True)
     closed_at = models.DateTimeField(_("closed"), null=True, blank=True)
-    closed_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        null=True,
-        blank=True,
-        on_delete=models.PROTECT,
-        related_name="+",
-        verbose_name=_("closed by"),
-    )
+    closed_by = UserStampField(_("closed by"))
 
     class Meta:
         verbose_name = _("shortage slip")
