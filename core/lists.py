@@ -49,6 +49,8 @@ LABELS = {
     "product": _("Product"),
     "created_after": _("Created from"),
     "created_before": _("Created before"),
+    "submitted_after": _("Submitted from"),
+    "submitted_before": _("Submitted before"),
     "opened_after": _("Opened from"),
     "opened_before": _("Opened before"),
     "since": _("From"),

@@ -1,5 +1,6 @@
 """The start page: open requests by state, overdue items, this month's top reasons and the
-replenish ratio by workshop (R-J2, R-A2), drawn as inline SVG bar charts made here.
+replenish ratio by workshop (R-J2, R-A2), drawn as HTML bar charts whose bars link to the
+lists behind them (issue #16).
 
 Every figure is one GROUP BY query over the user's workshops (``org.access``).
 """
@@ -19,9 +20,11 @@ from alerts.selectors import open_alerts
 from finance.month_end import month_bounds
 from inventory.models import LedgerEntry, MovementType
 from org.access import is_plant_wide, scope_queryset
+from returns.forms import reason_label
 from returns.models import (
     REPLENISH_FINISHED,
     RETURN_FINISHED,
+    ReasonCode,
     ReplenishRequest,
     ReplenishState,
     ReturnRequest,
@@ -32,8 +35,6 @@ from returns.models import (
 
 TOP_REASONS = 8
 OVERDUE_LISTED = 10
-# Bar chart geometry (SVG user units): label column, bar column, one row per bar.
-LABEL_WIDTH, BAR_WIDTH, VALUE_WIDTH, ROW_HEIGHT = 200, 320, 90, 28
 
 
 # ---------------------------------------------------------------------------- selectors
@@ -109,30 +110,54 @@ def overdue_items(user):
     }
 
 
-def top_reasons(user, month):
-    """This month's submitted returns and replenishments per reason, most frequent first."""
+def month_range(month) -> dict[str, str]:
+    """The list filters of one month: from its first day up to the next month's."""
     start, end = month_bounds(month)
+    return {
+        "start": timezone.localdate(start).isoformat(),
+        "end": timezone.localdate(end).isoformat(),
+    }
+
+
+def top_reasons(user, month):
+    """This month's submitted returns and replenishments per reason, most frequent first:
+    [(label in the user's language, count, url of the list behind the bar)]."""
+    start, end = month_bounds(month)
+    dates = month_range(month)
     rows = []
-    for model, kind in ((ReturnRequest, _("Return")), (ReplenishRequest, _("Replenishment"))):
+    for model, kind, list_name in (
+        (ReturnRequest, _("Return"), "returns:return_list"),
+        (ReplenishRequest, _("Replenishment"), "returns:replenish_list"),
+    ):
         counts = (
             scope_queryset(
                 model.objects.filter(submitted_at__gte=start, submitted_at__lt=end),
                 user,
                 "work_order__workshop",
             )
-            .values("reason__code", "reason__name")
+            .values("reason__code", "reason__name", "reason__name_zh")
             .annotate(n=Count("id"))
             .order_by()
         )
-        rows += [
-            (f"{kind} · {row['reason__code']} {row['reason__name']}", row["n"]) for row in counts
-        ]
+        for row in counts:
+            reason = ReasonCode(
+                code=row["reason__code"], name=row["reason__name"], name_zh=row["reason__name_zh"]
+            )
+            query = {
+                "reason": reason.code,
+                "submitted_after": dates["start"],
+                "submitted_before": dates["end"],
+            }
+            url = f"{reverse(list_name)}?{urlencode(query)}"
+            rows.append((f"{kind} · {reason_label(reason)}", row["n"], url))
     return sorted(rows, key=lambda row: (-row[1], row[0]))[:TOP_REASONS]
 
 
 def replenish_ratio_by_workshop(user, month):
-    """Per workshop: replenished ÷ issued quantity this month, in percent (ledger only)."""
+    """Per workshop: replenished ÷ issued quantity this month, in percent (ledger only),
+    with the month's replenishment movements of the workshop behind each bar."""
     start, end = month_bounds(month)
+    dates = month_range(month)
     rows = (
         scope_queryset(
             LedgerEntry.objects.filter(
@@ -153,49 +178,41 @@ def replenish_ratio_by_workshop(user, month):
         issued = -(row["issued"] or 0)
         replenished = -(row["replenished"] or 0)
         if issued > 0:
-            ratios.append(
-                (
-                    row["work_order__workshop__code"],
-                    (replenished * 100 / issued).quantize(Decimal("0.01")),
-                )
-            )
+            workshop = row["work_order__workshop__code"]
+            query = {
+                "movement_type": MovementType.REPLENISH,
+                "workshop": workshop,
+                "since": dates["start"],
+                "until": dates["end"],
+            }
+            ratio = (replenished * 100 / issued).quantize(Decimal("0.01"))
+            ratios.append((workshop, ratio, f"{reverse('ledger:list')}?{urlencode(query)}"))
     return ratios
 
 
 # ---------------------------------------------------------------------------- charts
 
 
-def svg_number(value):
-    """SVG coordinates never take the locale's decimal comma or grouping."""
-    return f"{value:.1f}"
-
-
-def bar_chart(title, pairs, *, decimals=0, unit=""):
-    """A horizontal bar chart of (label, value) pairs, laid out for ``includes/bar_chart``."""
-    largest = float(max((value for _label, value in pairs), default=0) or 1)
-    bars = []
-    for index, (label, value) in enumerate(pairs):
-        length = float(value) / largest * BAR_WIDTH
-        shown = formats.number_format(value, decimals, use_l10n=True, force_grouping=True)
-        top = index * ROW_HEIGHT
-        bars.append(
-            {
-                "label": label,
-                "display": f"{shown}{unit}",
-                "rect_y": svg_number(top + 4),
-                "text_y": svg_number(top + ROW_HEIGHT * 0.65),
-                "width": svg_number(length),
-                "value_x": svg_number(LABEL_WIDTH + length + 6),
-            }
-        )
+def bar_chart(title, bars, *, decimals=0, unit=""):
+    """A horizontal bar chart of (label, value, url) for ``includes/bar_chart.html``: HTML
+    text at the page's own size (an SVG scaled to a phone's card shrank 13 px labels to
+    about 5 px), each bar a link to the list it counts; ``share`` is the bar's length in
+    percent of the largest."""
+    largest = float(max((value for _label, value, _url in bars), default=0) or 1)
     return {
         "title": title,
-        "bars": bars,
-        "width": svg_number(LABEL_WIDTH + BAR_WIDTH + VALUE_WIDTH),
-        "height": svg_number(max(len(bars), 1) * ROW_HEIGHT),
-        "label_x": svg_number(LABEL_WIDTH - 6),
-        "bar_x": svg_number(LABEL_WIDTH),
-        "bar_height": svg_number(ROW_HEIGHT - 8),
+        "bars": [
+            {
+                "label": label,
+                "display": formats.number_format(
+                    value, decimals, use_l10n=True, force_grouping=True
+                )
+                + unit,
+                "url": url,
+                "share": f"{float(value) / largest * 100:.1f}",
+            }
+            for label, value, url in bars
+        ],
     }
 
 
@@ -209,16 +226,21 @@ def dashboard(request):
     counts = open_request_counts(user)
     requests = open_requests_by_state(user, counts)
     overdue = overdue_items(user)
+    tiles = request_tiles(counts)
     context = {
         "month": month,
         "requests": requests,
-        "request_tiles": request_tiles(counts),
+        "request_tiles": tiles,
         "shortages": open_shortages(user),
         "requests_chart": bar_chart(
-            _("Open requests by state"), [(f"{kind} · {label}", n) for kind, label, n in requests]
+            _("Open requests by state"),
+            [(tile["label"], tile["count"], tile["url"]) for tile in tiles],
         ),
         "overdue": overdue,
-        "overdue_chart": bar_chart(_("Overdue items by kind"), overdue["by_kind"]),
+        "overdue_chart": bar_chart(
+            _("Overdue items by kind"),
+            [(label, n, reverse("alerts:notifications")) for label, n in overdue["by_kind"]],
+        ),
         "reasons_chart": bar_chart(_("Top reasons this month"), top_reasons(user, month)),
         "ratio_chart": bar_chart(
             _("Replenish ratio by workshop this month"),

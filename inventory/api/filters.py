@@ -58,6 +58,7 @@ class LedgerFilter(django_filters.FilterSet):
     lot = django_filters.CharFilter(field_name="lot__batch_no")
     location = django_filters.CharFilter(field_name="location__code")
     work_order = django_filters.CharFilter(field_name="work_order__number")
+    workshop = django_filters.CharFilter(field_name="work_order__workshop__code")
 
     class Meta:
         model = LedgerEntry

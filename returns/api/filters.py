@@ -20,6 +20,8 @@ class RequestFilter(django_filters.FilterSet):
     applicant = django_filters.CharFilter(field_name="applicant__username")
     created_after = MomentFilter(field_name="created_at", lookup_expr="gte")
     created_before = MomentFilter(field_name="created_at", lookup_expr="lt")
+    submitted_after = MomentFilter(field_name="submitted_at", lookup_expr="gte")
+    submitted_before = MomentFilter(field_name="submitted_at", lookup_expr="lt")
     updated_since = MomentFilter(
         field_name="updated_at", lookup_expr="gte", label="Changed at or after (ISO 8601)"
     )

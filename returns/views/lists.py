@@ -9,6 +9,7 @@ from django.utils.translation import gettext_lazy as _
 from core.lists import SearchFilter, choices_of, date_inputs, filtered_page, page_labels
 from org.access import workshops_of
 from returns.api.filters import ReplenishRequestFilter, ReturnRequestFilter, ShortageSlipFilter
+from returns.forms import reason_label
 from returns.models import ReasonCode, RequestKind
 from returns.views.kinds import replenishments_in_scope, returns_in_scope, shortages_in_scope
 
@@ -37,9 +38,11 @@ class RequestListMixin:
 
     def __init__(self, *args, user, **kwargs):
         super().__init__(*args, **kwargs)
-        page_form(self, user, ("created_after", "created_before"))
+        page_form(
+            self, user, ("created_after", "created_before", "submitted_after", "submitted_before")
+        )
         reasons = ReasonCode.objects.filter(kind=self.reason_kind).order_by("code")
-        choices_of(self, "reason", [(r.code, f"{r.code} {r.name}") for r in reasons])
+        choices_of(self, "reason", [(r.code, reason_label(r)) for r in reasons])
         page_labels(self)
 
 

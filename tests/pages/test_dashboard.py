@@ -73,7 +73,7 @@ def test_top_reasons_and_replenish_ratio_equal_the_ledger(role_client, activity)
     context = dashboard(role_client("production_manager")).context
     reasons = {bar["label"]: bar["display"] for bar in context["reasons_chart"]["bars"]}
     submitted = Counter(
-        f"{kind} · {r.reason.code} {r.reason.name}"
+        f"{kind} · {r.reason.code} · {r.reason.name}"
         for kind, model in (("Return", ReturnRequest), ("Replenishment", ReplenishRequest))
         for r in model.objects.filter(submitted_at__isnull=False)
     )
@@ -92,12 +92,36 @@ def test_overdue_items_come_from_open_alerts(role_client, activity):
     assert [a.object_repr for a in context["overdue"]["latest"]] == ["WO-1"]
 
 
-def test_charts_are_accessible_inline_svg(role_client, activity):
-    html = dashboard(role_client("production_manager")).content.decode()
-    assert html.count('role="img"') == 4
-    assert '<title id="chart-requests-title">Open requests by state</title>' in html
-    assert "<title>Replenishment · awaiting approval: 1</title>" in html
-    assert "<script" not in html.split("</header>")[1].split("</main>")[0]
+def test_chart_bars_are_text_links_to_the_lists_they_count(role_client, activity):
+    """Issue #16: bars are HTML text at the page's size (no scaled SVG), each a link to the
+    filtered list whose rows it counts."""
+    client = role_client("production_manager")
+    html = dashboard(client).content.decode()
+    assert "<svg" not in html and "<script" not in html.split("</header>")[1]
+    context = dashboard(client).context
+    [awaiting] = [
+        bar for bar in context["requests_chart"]["bars"] if "awaiting approval" in bar["label"]
+    ]
+    assert f'href="{awaiting["url"]}"' in html.replace("&amp;", "&")
+    listed = client.get(awaiting["url"]).context["page"].object_list
+    assert len(listed) == int(awaiting["display"]) == 1
+    for bar in context["reasons_chart"]["bars"]:
+        rows = client.get(bar["url"]).context["page"].object_list
+        assert len(rows) == int(bar["display"]), bar
+    [ratio] = context["ratio_chart"]["bars"]
+    entries = client.get(ratio["url"]).context["page"].object_list
+    assert {e.movement_type for e in entries} == {MovementType.REPLENISH}
+    assert {e.work_order.workshop.code for e in entries} == {activity.workshop.code}
+
+
+def test_reason_names_follow_the_reader_language(role_client, activity):
+    reason = ReplenishRequest.objects.filter(submitted_at__isnull=False).first().reason
+    reason.name_zh = "工废"
+    reason.save()
+    client = role_client("production_manager")
+    response = client.get(reverse("portal:home"), HTTP_ACCEPT_LANGUAGE="zh-hans")
+    labels = [bar["label"] for bar in response.context["reasons_chart"]["bars"]]
+    assert any(label.endswith(f"{reason.code} · 工废") for label in labels), labels
 
 
 def test_query_count_does_not_grow_with_the_data(role_client, activity):
