@@ -150,6 +150,9 @@ def ledger_fill(rows):
     with transaction.atomic(), connection.cursor() as cursor:
         # TRUNCATE is not refused by the append-only trigger (it is not a row change); the
         # database is the benchmark's own (django_setup checks its name).
+        # Deferred foreign-key checks of an earlier fill in the same transaction (a test
+        # filling twice) would make TRUNCATE refuse: run them now.
+        cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")
         cursor.execute("TRUNCATE inventory_ledgerentry")
         cursor.execute(
             LEDGER_INSERT,

@@ -8,9 +8,10 @@ from django.shortcuts import render
 from django.utils.translation import gettext_lazy as _
 
 from core.db import reader
-from core.lists import SearchFilter, date_inputs, filtered_page, page_labels
+from core.lists import SearchFilter, date_inputs, filtered_page, id_page, page_labels
 from inventory.api.filters import LedgerFilter
 from inventory.models import LedgerEntry
+from inventory.selectors import LEDGER_CODES
 
 # API-only filters a page does not show: the ERP's cursor and the exact document id.
 NOT_ON_PAGES = ("since_id", "doc_id")
@@ -30,11 +31,9 @@ class LedgerListFilter(LedgerFilter):
 
 @login_required
 def ledger_list(request):
-    """Ledger entries (R-L1), newest first; every role may read them, as through the API."""
-    entries = (
-        LedgerEntry.objects.using(reader())
-        .select_related("material", "lot", "serial", "location", "work_order", "actor")
-        .order_by("-id")
-    )
+    """Ledger entries (R-L1), newest first, paged by id (a million rows are never counted);
+    every role may read them, as through the API."""
+    entries = LedgerEntry.objects.using(reader()).prefetch_related(*LEDGER_CODES).order_by("-id")
     filterset = LedgerListFilter(request.GET, queryset=entries)
-    return render(request, "inventory/ledger_list.html", filtered_page(request, filterset))
+    context = filtered_page(request, filterset, pager=id_page)
+    return render(request, "inventory/ledger_list.html", context)

@@ -121,8 +121,14 @@ class MovementType(models.TextChoices):
 class LedgerEntry(AppendOnlyModel):
     """One signed quantity change (R-L1). Never updated or deleted; corrections reverse."""
 
+    # The (key, id) indexes in Meta serve these three keys' lookups; a single-column index
+    # of each would be one more index every booking writes.
     material = models.ForeignKey(
-        "materials.Material", on_delete=models.PROTECT, related_name="+", verbose_name=_("material")
+        "materials.Material",
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("material"),
+        db_index=False,
     )
     lot = models.ForeignKey(
         Lot,
@@ -141,7 +147,11 @@ class LedgerEntry(AppendOnlyModel):
         verbose_name=_("serial number"),
     )
     location = models.ForeignKey(
-        Location, on_delete=models.PROTECT, related_name="+", verbose_name=_("location")
+        Location,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("location"),
+        db_index=False,
     )
     quantity = QuantityField(_("quantity"))
     movement_type = models.CharField(
@@ -154,6 +164,7 @@ class LedgerEntry(AppendOnlyModel):
         on_delete=models.PROTECT,
         related_name="ledger_entries",
         verbose_name=_("work order"),
+        db_index=False,
     )
     doc_type = models.CharField(_("document type"), max_length=32)
     doc_id = models.CharField(_("document"), max_length=64)
@@ -182,6 +193,11 @@ class LedgerEntry(AppendOnlyModel):
         indexes = [
             models.Index(fields=["material", "lot", "location"]),
             models.Index(fields=["doc_type", "doc_id"]),
+            # Pages of one key, newest or oldest first, are an index range at any ledger
+            # size (issue #17: a material with no entries walked the primary key).
+            models.Index(fields=["material", "id"], name="ledger_material_id_idx"),
+            models.Index(fields=["location", "id"], name="ledger_location_id_idx"),
+            models.Index(fields=["work_order", "id"], name="ledger_work_order_id_idx"),
         ]
         constraints = [
             models.CheckConstraint(condition=~Q(quantity=0), name="ledger_qty_nonzero"),

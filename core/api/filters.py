@@ -26,3 +26,28 @@ class MomentField(IsoDateTimeField):
 
 class MomentFilter(django_filters.IsoDateTimeFilter):
     field_class = MomentField
+
+
+class CodeFilter(django_filters.CharFilter):
+    """A foreign key named by its code: the code is resolved to ids with one small query
+    first, so a big table is filtered on its own indexed column (``material_id IN (…)``,
+    an index range) instead of through a join the planner may answer by walking the whole
+    primary-key index; a code naming nothing gives no rows without asking the big table.
+    ``field_name`` is the foreign key's path; the model it points to is read from the
+    queryset's model (so a low app filters on a higher one without importing it)."""
+
+    def __init__(self, *, code: str = "code", **kwargs):
+        super().__init__(**kwargs)
+        self.code = code
+
+    def target(self, model):
+        for name in self.field_name.split("__"):
+            model = model._meta.get_field(name).related_model
+        return model
+
+    def filter(self, qs, value):
+        value = value.strip() if isinstance(value, str) else value
+        if value in ("", None):
+            return qs
+        ids = self.target(qs.model)._default_manager.filter(**{self.code: value})
+        return qs.filter(**{f"{self.field_name}__in": list(ids.values_list("id", flat=True))})

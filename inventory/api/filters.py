@@ -1,6 +1,6 @@
 import django_filters
 
-from core.api.filters import MomentFilter
+from core.api.filters import CodeFilter, MomentFilter
 from inventory.models import LedgerEntry, Lot, Serial, StockBalance
 from materials.models import Location
 
@@ -14,7 +14,7 @@ class LocationFilter(django_filters.FilterSet):
 
 
 class LotFilter(django_filters.FilterSet):
-    material = django_filters.CharFilter(field_name="material__code")
+    material = CodeFilter(field_name="material")
     expiring_before = django_filters.DateFilter(field_name="expiry_date", lookup_expr="lte")
     updated_since = MomentFilter(field_name="updated_at", lookup_expr="gte")
 
@@ -24,7 +24,7 @@ class LotFilter(django_filters.FilterSet):
 
 
 class SerialFilter(django_filters.FilterSet):
-    material = django_filters.CharFilter(field_name="material__code")
+    material = CodeFilter(field_name="material")
     lot = django_filters.CharFilter(field_name="lot__batch_no")
     location = django_filters.CharFilter(field_name="location__code")
 
@@ -34,7 +34,7 @@ class SerialFilter(django_filters.FilterSet):
 
 
 class BalanceFilter(django_filters.FilterSet):
-    material = django_filters.CharFilter(field_name="material__code")
+    material = CodeFilter(field_name="material")
     lot = django_filters.CharFilter(field_name="lot__batch_no")
     location = django_filters.CharFilter(field_name="location__code")
     warehouse = django_filters.CharFilter(field_name="location__warehouse__code")
@@ -51,14 +51,17 @@ class BalanceFilter(django_filters.FilterSet):
 
 
 class LedgerFilter(django_filters.FilterSet):
+    """Codes are resolved to ids first (``CodeFilter``): with the ledger's (key, id)
+    indexes a page of one material is an index range at any ledger size (issue #17)."""
+
     since_id = django_filters.NumberFilter(field_name="id", lookup_expr="gt")
     since = MomentFilter(field_name="created_at", lookup_expr="gte")
     until = MomentFilter(field_name="created_at", lookup_expr="lt")
-    material = django_filters.CharFilter(field_name="material__code")
-    lot = django_filters.CharFilter(field_name="lot__batch_no")
-    location = django_filters.CharFilter(field_name="location__code")
-    work_order = django_filters.CharFilter(field_name="work_order__number")
-    workshop = django_filters.CharFilter(field_name="work_order__workshop__code")
+    material = CodeFilter(field_name="material")
+    lot = CodeFilter(field_name="lot", code="batch_no")
+    location = CodeFilter(field_name="location")
+    work_order = CodeFilter(field_name="work_order", code="number")
+    workshop = CodeFilter(field_name="work_order__workshop")
 
     class Meta:
         model = LedgerEntry

@@ -16,6 +16,7 @@ from inventory import selectors, services
 from inventory.api import filters, serializers
 from inventory.models import LedgerEntry, Lot, Serial, StockBalance
 from inventory.scanning import ScanNotFound, scan_resolve
+from inventory.selectors import LEDGER_CODES
 from materials.models import Location, Warehouse, WarehouseCategory
 
 POST_STOCK = HasPerm("inventory.add_ledgerentry")
@@ -89,9 +90,7 @@ class BalanceViewSet(viewsets.ReadOnlyModelViewSet):
 class LedgerViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
     """Append-only stock ledger; cursor-paginated by id for incremental ERP pulls."""
 
-    queryset = LedgerEntry.objects.select_related(
-        "material", "lot", "serial", "location", "work_order", "actor"
-    )
+    queryset = LedgerEntry.objects.prefetch_related(*LEDGER_CODES)
     serializer_class = serializers.LedgerEntrySerializer
     filterset_class = filters.LedgerFilter
     pagination_class = IdCursorPagination

@@ -4,7 +4,7 @@ commands must not rot. PostgreSQL only, like the benchmarks (generate_series).""
 import pytest
 from openpyxl import load_workbook
 
-from bench import export_bench, month_end_bench
+from bench import export_bench, ledger_bench, month_end_bench
 from bench.common import ledger_fill
 
 pytestmark = [pytest.mark.postgres, pytest.mark.django_db]
@@ -23,3 +23,9 @@ def test_export_bench_writes_the_same_rows_both_ways(tmp_path):
     exported = load_workbook(tmp_path / "export.xlsx")["Ledger"]
     raw = load_workbook(tmp_path / "raw.xlsx")["Ledger"]
     assert exported.max_row == 150 + 2 and raw.max_row == 150  # + header and totals
+
+
+def test_ledger_bench_times_the_page_the_api_and_the_empty_filter():
+    result = ledger_bench.run(rows=300, repeats=1)
+    assert result["small"] == 30 and set(result["ratios"]) == {"page", "api", "unused_material"}
+    assert "page filtered by a material with no entries" in ledger_bench.report(result)
