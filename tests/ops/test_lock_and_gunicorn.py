@@ -136,3 +136,17 @@ def test_gunicorn_accepts_the_config_file():
     assert result.returncode == 0, result.stderr
     assert re.search(r"^workers\s+= 4$", result.stdout, re.M)
     assert re.search(r"^accesslog\s+= -$", result.stdout, re.M)
+
+
+def test_a_gunicorn_worker_freezes_what_it_loaded(monkeypatch):
+    """Issue #17: after the worker loads Django, everything alive moves to the permanent
+    generation, so collections during requests skip the framework's objects."""
+    import gc
+
+    conf = gunicorn_settings(monkeypatch)
+    assert gc.get_freeze_count() == 0
+    try:
+        conf["post_worker_init"](worker=None)
+        assert gc.get_freeze_count() > 10_000
+    finally:
+        gc.unfreeze()
