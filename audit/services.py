@@ -11,12 +11,13 @@ from typing import Any
 from django.contrib.auth.base_user import AbstractBaseUser
 from django.contrib.auth.models import AnonymousUser
 from django.core.serializers.json import DjangoJSONEncoder
-from django.db import connection, models, transaction
+from django.db import connection, models
 from django.utils import timezone
 
 from audit.keys import audit_key_signing
 from audit.models import AuditEvent, ChainHead
 from core.request_id import current_request_id
+from core.transactions import atomic_service
 
 HASHED_FIELDS = (
     "seq",
@@ -73,7 +74,7 @@ def chain_head_locked() -> ChainHead:
     return head
 
 
-@transaction.atomic
+@atomic_service
 def audit_record(
     *,
     actor: AbstractBaseUser | AnonymousUser | None,

@@ -12,6 +12,7 @@ import logging
 import random
 import time
 from collections.abc import Callable
+from contextvars import ContextVar
 from typing import TypeVar
 
 from django.db import OperationalError, connection, transaction
@@ -27,6 +28,18 @@ T = TypeVar("T")
 def retryable(error: BaseException) -> bool:
     """Django wraps the driver's error; its SQLSTATE is on the cause."""
     return getattr(error.__cause__, "pgcode", None) in RETRYABLE_SQLSTATES
+
+
+# How many services are running on this thread (or task), see ``atomic_service``.
+service_depth: ContextVar[int] = ContextVar("service_depth", default=0)
+
+
+def in_service(work: Callable[[], T]) -> T:
+    token = service_depth.set(service_depth.get() + 1)
+    try:
+        return work()
+    finally:
+        service_depth.reset(token)
 
 
 def atomic_retried(work: Callable[[], T]) -> T:
@@ -49,11 +62,23 @@ def atomic_retried(work: Callable[[], T]) -> T:
 
 
 def atomic_service(func: Callable[..., T]) -> Callable[..., T]:
-    """``@transaction.atomic`` for services, retried by ``atomic_retried`` when outermost."""
+    """``@transaction.atomic`` for services, retried by ``atomic_retried`` when outermost.
+
+    A service called by another service joins that one's transaction without a savepoint
+    of its own (issue #17 counted three pairs per booking): its error goes up through the
+    calling service, and services never catch each other's refusals. The first service
+    inside someone else's transaction (a view under the Idempotency-Key middleware, the
+    admin, a test) keeps its savepoint, so that caller may catch a refusal and go on."""
 
     @functools.wraps(func)
     def wrapper(*args, **kwargs):
-        return atomic_retried(lambda: func(*args, **kwargs))
+        def work():
+            return in_service(lambda: func(*args, **kwargs))
+
+        if service_depth.get() and connection.in_atomic_block:
+            with transaction.atomic(savepoint=False):
+                return work()
+        return atomic_retried(work)
 
     return wrapper
 

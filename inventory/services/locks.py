@@ -10,7 +10,7 @@ from django.utils import timezone
 
 from inventory.models import Serial, StockBalance
 from inventory.periods import ensure_month_open
-from inventory.services.movements import Movement
+from inventory.services.movements import Movement, moved_serial_ids
 
 BalanceKey = tuple[int, int, int]  # (material id, lot id or 0, location id)
 # The work order a posting is booked for: a ``workorders.WorkOrder``, typed as any model row
@@ -64,6 +64,7 @@ def ledger_locks_take(
     ensure_month_open(timezone.localdate())
     work_order_key_share(work_order)
     balances = lock_balances(sorted({movement.key for movement in movements}))
-    serial_ids = sorted({m.serial.pk for m in movements if m.serial})
-    list(Serial.objects.select_for_update().filter(pk__in=serial_ids).order_by("pk"))
+    serial_ids = moved_serial_ids(movements)
+    if serial_ids:
+        list(Serial.objects.select_for_update().filter(pk__in=serial_ids).order_by("pk"))
     return balances

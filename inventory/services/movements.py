@@ -11,7 +11,9 @@ from materials.models import Location, Material
 
 @dataclass(frozen=True)
 class Movement:
-    """One signed quantity change to post; ``serial`` moves exactly one unit."""
+    """One signed quantity change to post; ``serial`` moves exactly one unit. A
+    ``new_unit`` was created by this posting already in its final state (in stock where it
+    is received): it is neither locked nor flipped (issue #17)."""
 
     material: Material
     location: Location
@@ -21,11 +23,17 @@ class Movement:
     serial: Serial | None = None
     doc_line: int | None = None
     remark: str = ""
+    new_unit: bool = False
 
     @property
     def key(self) -> tuple[int, int, int]:
         """The balance row it moves: (material, lot or 0, location)."""
         return (self.material.pk, self.lot.pk if self.lot else 0, self.location.pk)
+
+
+def moved_serial_ids(movements: Sequence[Movement]) -> list[int]:
+    """The existing serial units a posting moves, by id; new units need no lock."""
+    return sorted({m.serial.pk for m in movements if m.serial and not m.new_unit})
 
 
 def one_movement_per_unit(
@@ -37,8 +45,10 @@ def one_movement_per_unit(
     movement_type: str,
     serials: Sequence[Serial],
     remark: str = "",
+    new_units: bool = False,
 ) -> list[Movement]:
-    """Serial-tracked stock moves one unit per entry; the rest moves in one entry."""
+    """Serial-tracked stock moves one unit per entry; the rest moves in one entry.
+    ``new_units``: the serials come from ``serials_create`` (already in stock here)."""
     if serials:
         return [
             Movement(
@@ -50,6 +60,7 @@ def one_movement_per_unit(
                 serial=serial,
                 doc_line=i,
                 remark=remark,
+                new_unit=new_units,
             )
             for i, serial in enumerate(serials, start=1)
         ]

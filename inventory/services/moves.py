@@ -101,7 +101,7 @@ def stock_adjust(
     if serials and quantity < 0:
         units = serials_in_stock(material=material, lot=lot, serials=serials)
     elif serials:
-        units = serials_create(material=material, lot=lot, serials=serials)
+        units = serials_create(material=material, lot=lot, serials=serials, location=location)
     number = document_number_next(prefix="AJ")
     entries = ledger_post(
         movements=one_movement_per_unit(
@@ -112,6 +112,7 @@ def stock_adjust(
             serials=units,
             remark=reason,
             movement_type=MovementType.ADJUSTMENT,
+            new_units=quantity > 0,
         ),
         doc_type="adjustment",
         doc_id=number,

@@ -13,7 +13,7 @@ from core.fields import format_qty
 from core.transactions import atomic_service
 from inventory.models import LedgerEntry, Serial, SerialStatus, StockBalance
 from inventory.services.locks import WorkOrderRow, ledger_locks_take
-from inventory.services.movements import Movement
+from inventory.services.movements import Movement, moved_serial_ids
 
 INSUFFICIENT_STOCK = _(
     "Not enough stock of %(material)s%(lot)s at %(location)s: on hand %(on_hand)s, "
@@ -25,33 +25,43 @@ MOVEMENT_EMPTY = _("Nothing to post.")
 
 
 def apply_serial_movements(movements: Sequence[Movement]) -> None:
-    """Lock the serials moved and check each outgoing unit is in stock where it leaves."""
-    serial_ids = sorted({m.serial.pk for m in movements if m.serial})
+    """Lock the serials moved, check each outgoing unit is in stock where it leaves and
+    each incoming one is not in stock, then flip them with one UPDATE per destination."""
+    serial_ids = moved_serial_ids(movements)
     if not serial_ids:
         return
     locked = {
         s.pk: s for s in Serial.objects.select_for_update().filter(pk__in=serial_ids).order_by("pk")
     }
+    final = {}  # serial id → (status, location id): a transfer's incoming leg wins
     for movement in sorted(movements, key=lambda m: m.quantity):  # outgoing first
-        if movement.serial is None:
+        if movement.serial is None or movement.new_unit:
             continue
         serial = locked[movement.serial.pk]
+        state = final.get(serial.pk, (serial.status, serial.location_id))
         if movement.quantity < 0:
-            if serial.status != SerialStatus.IN_STOCK or serial.location_id != movement.location.pk:
+            if state != (SerialStatus.IN_STOCK, movement.location.pk):
                 raise ValidationError(
                     {
                         "serials": SERIAL_NOT_IN_STOCK
                         % {"serial": serial.serial_no, "location": movement.location.code}
                     }
                 )
-            serial.status, serial.location = SerialStatus.ISSUED, None
+            final[serial.pk] = (SerialStatus.ISSUED, None)
         else:
-            if serial.status == SerialStatus.IN_STOCK:
+            if state[0] == SerialStatus.IN_STOCK:
                 raise ValidationError(
                     {"serials": SERIAL_ALREADY_IN_STOCK % {"serial": serial.serial_no}}
                 )
-            serial.status, serial.location = SerialStatus.IN_STOCK, movement.location
-    Serial.objects.bulk_update(list(locked.values()), ["status", "location", "updated_at"])
+            final[serial.pk] = (SerialStatus.IN_STOCK, movement.location.pk)
+    destinations = {}
+    for serial_id, state in final.items():
+        destinations.setdefault(state, []).append(serial_id)
+    now = timezone.now()
+    for (status, location_id), ids in sorted(destinations.items(), key=lambda d: d[1][0]):
+        Serial.objects.filter(pk__in=ids).update(
+            status=status, location_id=location_id, updated_at=now
+        )
 
 
 @atomic_service

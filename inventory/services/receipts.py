@@ -46,7 +46,9 @@ def receipt_movements(
     validate_location(location)
     serials = list(serials)
     validate_serials(material=material, quantity=quantity, serials=serials)
-    units = serials_create(material=material, lot=lot, serials=serials) if serials else []
+    units = []
+    if serials:
+        units = serials_create(material=material, lot=lot, serials=serials, location=location)
     return one_movement_per_unit(
         material=material,
         lot=lot,
@@ -55,6 +57,7 @@ def receipt_movements(
         movement_type=MovementType.RECEIPT,
         serials=units,
         remark=remark,
+        new_units=True,
     )
 
 

@@ -1,7 +1,7 @@
 """Checks every stock movement passes before it is posted: quantity precision and whole
 units, the lot against the material's tracking mode (R-M4), serial numbers, and the
 location. They raise ``ValidationError`` with field errors and write nothing, except
-``serials_create`` (new units, not in stock until their receipt is posted)."""
+``serials_create`` (new units, in stock where their receipt posts them)."""
 
 from collections.abc import Sequence
 from decimal import Decimal
@@ -114,14 +114,24 @@ def serials_in_stock(
     return [found[s] for s in serials]
 
 
-def serials_create(*, material: Material, lot: Lot | None, serials: Sequence[str]) -> list[Serial]:
-    """New serial units; they enter stock when their receipt entry is posted."""
+def serials_create(
+    *, material: Material, lot: Lot | None, serials: Sequence[str], location: Location
+) -> list[Serial]:
+    """New serial units, inserted in their final state (in stock at ``location``): the
+    posting that receives them is in the same transaction, so nobody sees them before
+    their entries, and a refused posting takes them back with it."""
     taken = Serial.objects.filter(material=material, serial_no__in=serials).first()
     if taken:
         raise ValidationError({"serials": SERIAL_EXISTS % {"serial": taken.serial_no}})
     return Serial.objects.bulk_create(
         [
-            Serial(material=material, lot=lot, serial_no=s, status=SerialStatus.ISSUED)
+            Serial(
+                material=material,
+                lot=lot,
+                serial_no=s,
+                status=SerialStatus.IN_STOCK,
+                location=location,
+            )
             for s in serials
         ]
     )

@@ -20,6 +20,8 @@ BEFORE_THE_MOVE = [("materials", "0001_initial")]
 def migrate(targets=None):
     """Migrate to ``targets`` (default: the latest); the historical models of that point."""
     executor = MigrationExecutor(connection)
+    with connection.cursor() as cursor:  # later migrations alter tables these rows reference
+        cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")
     executor.migrate(targets or executor.loader.graph.leaf_nodes())
     ContentType.objects.clear_cache()
     applied = MigrationExecutor(connection).loader.applied_migrations
