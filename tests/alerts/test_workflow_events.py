@@ -234,29 +234,23 @@ class Event:
     document: Callable = field(default=lambda doc: doc)  # what the notices are about
 
 
-def request_url(doc):
+def request_page(doc):
     return doc.get_absolute_url()
 
 
-# message code -> the page its notice opens, from its document
+def month_url(doc):
+    return reverse("finance:month_end_detail", args=[doc.month])
+
+
+# message code -> the page its notice opens, from its document; the rest: the request's page
 URLS = {
     "step_waiting": lambda doc: reverse("approvals:inbox"),
-    "approved": request_url,
-    "rejected": request_url,
-    "refused": request_url,
-    "qc_rejected": request_url,
-    "posted": request_url,
-    "issued": request_url,
-    "issued_short": request_url,
-    "shortage_opened": request_url,
-    "shortage_fulfilled": request_url,
-    "post_waiting": request_url,
-    "issue_waiting": request_url,
     "qc_waiting": lambda doc: reverse("returns:qc_verdict", args=[doc.pk]),
     "receipt_waiting": lambda doc: f"{reverse('returns:receiving')}?slip={doc.number}",
-    "month_confirmed": lambda doc: reverse("finance:month_end_detail", args=[doc.month]),
-    "month_reopened": lambda doc: reverse("finance:month_end_detail", args=[doc.month]),
+    "month_confirmed": month_url,
+    "month_reopened": month_url,
 }
+
 
 EVENTS = [
     Event(
@@ -460,7 +454,7 @@ def test_event(
             if event.reason:
                 assert notice.shown_body.endswith(event.reason)
         # It links to its document, and the reader may open it.
-        assert notice.url == URLS[notice.message](document)
+        assert notice.url == URLS.get(notice.message, request_page)(document)
 
     readers = {n.user.username: n for n in new}
     for name, notice in readers.items():
