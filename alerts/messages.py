@@ -22,10 +22,13 @@ class NotificationKind(models.TextChoices):
     ISSUE_WAITING = "issue_waiting", _("replenishment waiting for issue")
     SHORTAGE_OPENED = "shortage_opened", _("shortage slip opened")
     SHORTAGE_FULFILLED = "shortage_fulfilled", _("shortage fulfilled")
+    POST_WAITING = "post_waiting", _("return waiting to be posted")
+    MONTH_CONFIRMED = "month_confirmed", _("month confirmed")
+    MONTH_REOPENED = "month_reopened", _("month reopened")
 
 
-# message code -> (kind, title, body). Parameters are numbers and codes; "tier" is a tier
-# code shown by its label, "reason" the approver's own words.
+# message code -> (kind, title, body). Parameters are numbers, codes and user names; "tier"
+# is a tier code shown by its label, "reason" the words of whoever rejected or reopened.
 MESSAGES = {
     "step_waiting": (
         NotificationKind.STEP_WAITING,
@@ -41,6 +44,19 @@ MESSAGES = {
         NotificationKind.REJECTED,
         _("%(request)s rejected"),
         _("Your request %(request)s (work order %(work_order)s) was rejected: %(reason)s"),
+    ),
+    "refused": (
+        NotificationKind.REJECTED,
+        _("%(request)s refused at receipt"),
+        _(
+            "Your return %(request)s (work order %(work_order)s) was refused by the "
+            "warehouse: %(reason)s"
+        ),
+    ),
+    "qc_rejected": (
+        NotificationKind.REJECTED,
+        _("%(request)s rejected by QC"),
+        _("Your return %(request)s (work order %(work_order)s) was rejected by QC: %(reason)s"),
     ),
     "posted": (
         NotificationKind.POSTED,
@@ -76,6 +92,14 @@ MESSAGES = {
             "be received."
         ),
     ),
+    "post_waiting": (
+        NotificationKind.POST_WAITING,
+        _("%(request)s waits to be posted"),
+        _(
+            "Return %(request)s (work order %(work_order)s) was received and waits to be "
+            "posted to stock."
+        ),
+    ),
     "issue_waiting": (
         NotificationKind.ISSUE_WAITING,
         _("%(request)s waits for issue"),
@@ -99,6 +123,16 @@ MESSAGES = {
             "%(quantity)s of %(material)s short on %(request)s has arrived and was issued to "
             "work order %(work_order)s."
         ),
+    ),
+    "month_confirmed": (
+        NotificationKind.MONTH_CONFIRMED,
+        _("Month %(month)s confirmed"),
+        _("%(user)s confirmed and locked month %(month)s: nothing can be posted in it now."),
+    ),
+    "month_reopened": (
+        NotificationKind.MONTH_REOPENED,
+        _("Month %(month)s reopened"),
+        _("%(user)s reopened month %(month)s: %(reason)s"),
     ),
 }
 

@@ -4,14 +4,18 @@ from django.contrib.auth import get_user_model
 from django.db import transaction
 from django.db.models import Q
 from django.dispatch import receiver
-from django.urls import reverse
-from django.utils.translation import gettext as _
 
 from alerts.services import notify, shortage_fulfilled_notify
-from alerts.workflow import request_state_tell, shortages_opened_tell, step_pending_tell
+from alerts.workflow import (
+    month_confirmed_tell,
+    month_reopened_tell,
+    request_state_tell,
+    shortages_opened_tell,
+    step_pending_tell,
+)
 from approvals.signals import step_pending
 from audit.signals import audit_chain_broken
-from finance.signals import month_reopened
+from finance.signals import month_confirmed, month_reopened
 from returns.signals import request_state_changed, shortage_fulfilled, shortages_opened
 
 
@@ -36,22 +40,6 @@ def shortage_fulfilled_receive(sender, *, slip, replenish_request, **kwargs):
     shortage_fulfilled_notify(slip=slip)
 
 
-@receiver(month_reopened, dispatch_uid="alerts.month_reopened")
-def month_reopened_notify(sender, *, month_end, **kwargs):
-    """A reopened month is told to finance and the admins, with who and why (issue #15)."""
-    users = get_user_model().objects.filter(
-        Q(groups__name__in=["finance", "admin"]) | Q(is_superuser=True), is_active=True
-    )
-    notify(
-        users=list(users.distinct().order_by("pk")),
-        title=_("Month %(month)s reopened") % {"month": month_end},
-        body=_("%(user)s reopened month %(month)s: %(reason)s")
-        % {"user": month_end.reopened_by, "month": month_end, "reason": month_end.reopen_reason},
-        url=reverse("finance:month_end_detail", args=[month_end.month]),
-        actor=month_end.reopened_by,
-    )
-
-
 # R-N1: the workflow's news, told inside the transaction that made it (durable with it).
 
 
@@ -68,3 +56,13 @@ def request_state_changed_receive(sender, *, slip, state, action, **kwargs):
 @receiver(shortages_opened, dispatch_uid="alerts.shortages_opened")
 def shortages_opened_receive(sender, *, slips, replenish_request, **kwargs):
     shortages_opened_tell(slips=slips, replenish_request=replenish_request)
+
+
+@receiver(month_confirmed, dispatch_uid="alerts.month_confirmed")
+def month_confirmed_receive(sender, *, month_end, **kwargs):
+    month_confirmed_tell(month_end=month_end)
+
+
+@receiver(month_reopened, dispatch_uid="alerts.month_reopened")
+def month_reopened_receive(sender, *, month_end, **kwargs):
+    month_reopened_tell(month_end=month_end)

@@ -52,8 +52,8 @@ def notifications_create(
     alert: Alert | None = None,
     **workflow: Any,
 ) -> list[Notification]:
-    """Inbox rows for ``users``; their e-mails are sent by a task once the transaction
-    commits. ``workflow``: a workflow notice's kind, message, params and event_key."""
+    """Inbox rows for ``users``; their e-mails (``emailed_ids``) are sent by a task once the
+    transaction commits. ``workflow``: a workflow notice's kind, message, params and event_key."""
     from alerts.tasks import notifications_email_task  # the task module imports this one
 
     notifications = Notification.objects.bulk_create(
@@ -69,10 +69,30 @@ def notifications_create(
             for user in distinct_users(users)
         ]
     )
-    ids = [notification.pk for notification in notifications]
+    ids = emailed_ids(notifications)
     if ids:
         outbox_dispatch(notifications_email_task, ids)
     return notifications
+
+
+def emailed_ids(notifications: list[Notification]) -> list[int]:
+    """Those to e-mail: the user has an address and did not turn the kind's e-mail off (no
+    task is queued for nobody; the task checks both again when it sends)."""
+    kinds = {notification.kind for notification in notifications if notification.kind}
+    declined = set()
+    if kinds:
+        declined = set(
+            NotificationPreference.objects.filter(
+                user__in=[notification.user_id for notification in notifications],
+                kind__in=kinds,
+                email=False,
+            ).values_list("user_id", "kind")
+        )
+    return [
+        notification.pk
+        for notification in notifications
+        if notification.user.email and (notification.user_id, notification.kind) not in declined
+    ]
 
 
 @atomic_service

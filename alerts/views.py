@@ -14,18 +14,21 @@ from alerts.messages import NotificationKind
 from alerts.selectors import email_preferences, notifications_for, open_alerts, unread_count
 from alerts.services import notification_preferences_set, notifications_mark_read
 from approvals.views import posted_ids
+from core.lists import page_of
 
 
 @login_required
 def notifications(request):
-    """The user's notifications (unread first marked bold) and the alerts they were told of."""
+    """The user's notifications (unread marked bold) and the alerts they were told of, each
+    list paged on its own (no cut-off)."""
     show = request.GET.get("show", "all")
-    rows = notifications_for(request.user, unread_only=show == "unread")[:200]
-    return render(
-        request,
-        "alerts/notifications.html",
-        {"notifications": rows, "alerts": open_alerts(request.user)[:50], "show": show},
-    )
+    rows = notifications_for(request.user, unread_only=show == "unread")
+    context = {
+        "notifications": page_of(request, rows),
+        "alerts": page_of(request, open_alerts(request.user), param="alerts_page"),
+        "show": show,
+    }
+    return render(request, "alerts/notifications.html", context)
 
 
 @require_POST

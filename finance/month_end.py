@@ -23,7 +23,7 @@ from core.outbox import outbox_emit
 from core.transactions import atomic_service
 from finance.models import MonthEnd, MonthEndState
 from finance.selectors import month_end_totals
-from finance.signals import month_reopened
+from finance.signals import month_confirmed, month_reopened
 from inventory.models import MovementType
 from inventory.periods import posting_period_hold, posting_period_lock, posting_period_unlock
 from org.access import permission_require
@@ -163,7 +163,8 @@ def month_following(month: date) -> date:
 def month_end_confirm(*, month_end: MonthEnd, actor: User, device: str = "") -> MonthEnd:
     """Finance locks the month once it has ended: no recomputation, and no ledger posting
     dated in it (``inventory.periods.posting_period_lock``) afterwards (R-J1, issue #7);
-    the current or a future month is refused (issue #15)."""
+    the current or a future month is refused (issue #15). Finance is told
+    (``finance.signals.month_confirmed``)."""
     permission_require(actor, "finance.confirm_month", _("confirm months"))
     month_end = MonthEnd.objects.select_for_update().get(pk=month_end.pk)
     if month_end.state == MonthEndState.CONFIRMED:
@@ -179,6 +180,7 @@ def month_end_confirm(*, month_end: MonthEnd, actor: User, device: str = "") -> 
     posting_period_lock(month=month_end.month, actor=actor)
     totals = month_end_totals(month_end)
     outbox_emit(topic="month.closed", payload={"month": str(month_end), "totals": totals})
+    month_confirmed.send(sender=MonthEnd, month_end=month_end)
     audit_record(
         actor=actor, device=device, action="month_end.confirm", obj=month_end, after=totals
     )
@@ -191,7 +193,7 @@ def month_end_reopen(
 ) -> MonthEnd:
     """Finance reopens a confirmed month with a reason (issue #15, like Odoo's lock dates
     moved back): postings dated in it are taken again and it can be recomputed and
-    confirmed anew. Audited with the reason; finance and the admins are told
+    confirmed anew. Audited with the reason; finance is told
     (``finance.signals.month_reopened``); the ERP hears ``month.reopened``."""
     permission_require(actor, "finance.confirm_month", _("reopen months"))
     reason = (reason or "").strip()

@@ -157,17 +157,20 @@ def state_change(
     device: str,
     action: str,
     details: dict | None = None,
+    announce: bool = True,
     **fields: Any,
 ) -> R:
-    """Set the new state and fields, save and audit; the caller checked the move."""
+    """Set the new state and fields, save and audit; the caller checked the move. Without
+    ``announce`` nobody is told of the state (a step the same transaction moves past)."""
     before = snapshot(slip)
     slip.state = state
     for name, value in fields.items():
         setattr(slip, name, value)
     slip.save(update_fields=["state", *fields, "updated_at"])
-    request_state_changed.send(
-        sender=type(slip), slip=slip, state=state, action=action, actor=actor
-    )  # R-N1
+    if announce:
+        request_state_changed.send(
+            sender=type(slip), slip=slip, state=state, action=action, actor=actor
+        )  # R-N1
     audit(slip, actor=actor, device=device, action=action, before=before, details=details)
     return slip
 

@@ -137,6 +137,7 @@ def return_receive(
         device=device,
         action="receive",
         details=details,
+        announce=not post,  # posted at once: nothing waits to be posted
         received_by=actor,
         received_at=timezone.now(),
     )

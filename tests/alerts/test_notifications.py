@@ -5,7 +5,11 @@ import re
 
 import pytest
 from django.conf import settings
+from django.contrib.contenttypes.models import ContentType
+from django.db import connection
 from django.test import Client
+from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
 from django.utils import translation
 from rest_framework.test import APIClient
 
@@ -14,6 +18,7 @@ from alerts.selectors import notifications_for, open_alerts, unread_count
 from alerts.services import alert_raise, notifications_mark_read, notify
 from alerts.tasks import alerts_check_hourly, shortage_fulfilled_notify_task
 from audit.models import AuditEvent
+from core.lists import PAGE_SIZE
 from materials.models import Material
 from returns.models import ShortageSlip
 from returns.services.issuing import shortage_fulfil
@@ -192,3 +197,60 @@ def test_hourly_job_retries_emails_that_did_not_go_out(ann, mailoutbox):
     alerts_check_hourly()
     alerts_check_hourly()
     assert [m.subject for m in mailoutbox] == ["lost"]
+
+
+def inbox_of(user, notices, alerts):
+    """``notices`` workflow notifications and ``alerts`` open alerts (each notified) for
+    ``user``, written in bulk."""
+    params = {"material": "BOLT", "on_hand": "0", "safety_stock": "5", "suggested": "5"}
+    material_type = ContentType.objects.get_for_model(Material)
+    raised = Alert.objects.bulk_create(
+        Alert(
+            kind=AlertKind.BELOW_SAFETY_STOCK,
+            content_type=material_type,
+            object_id=index,
+            object_repr=f"M{index}",
+            params=params,
+        )
+        for index in range(1, alerts + 1)
+    )
+    user.alerts.add(*raised)
+    Notification.objects.bulk_create(
+        [Notification(user=user, alert=alert, title="alert") for alert in raised]
+        + [
+            Notification(
+                user=user,
+                title="approved",
+                kind="approved",
+                message="approved",
+                params={"request": f"RT-{index}", "work_order": "WO-1"},
+                url=f"/requests/return/{index}/",
+            )
+            for index in range(notices)
+        ]
+    )
+
+
+def test_the_page_shows_every_notice_and_alert_page_by_page_in_flat_queries(ann):
+    """No cut-off (issue #15): both lists are paged; the queries do not grow with the rows."""
+    client = Client()
+    client.force_login(ann)
+    url = reverse("alerts:notifications")
+    inbox_of(ann, notices=3, alerts=2)
+    with CaptureQueriesContext(connection) as few:
+        assert client.get(url).status_code == 200
+    Notification.objects.all().delete()
+    Alert.objects.all().delete()
+    inbox_of(ann, notices=PAGE_SIZE * 4, alerts=PAGE_SIZE + 5)
+    with CaptureQueriesContext(connection) as many:
+        page = client.get(url).content.decode()
+    assert len(many) == len(few)
+    total = PAGE_SIZE * 5 + 5
+    assert page.count('data-label="Title"') == PAGE_SIZE
+    assert f"RT-{PAGE_SIZE * 4 - 1} approved" in page  # newest first
+    assert f"Page 1 of 6 ({total} rows)" in page
+    assert f"Page 1 of 2 ({PAGE_SIZE + 5} rows)" in page  # the alerts, paged on their own
+    last = client.get(url, {"page": 6, "show": "all"}).content.decode()
+    assert last.count('data-label="Title"') == 5  # the oldest: the alerts' notices
+    alerts = client.get(url, {"alerts_page": 2}).content.decode()
+    assert alerts.count('<li><span class="badge">') == 5

@@ -14,6 +14,7 @@ pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 PHONE = {"width": 390, "height": 844}
 TABLET = {"width": 1280, "height": 800}
+FITS = "document.documentElement.scrollWidth <= window.innerWidth"
 
 
 @pytest.fixture
@@ -41,6 +42,7 @@ def test_badge_updates_without_reload_and_a_notice_opens_its_document(actors, sc
         supervisor.set_viewport_size(size)
         supervisor.goto("/approvals/notifications/")
         shot(supervisor, f"notifications-{name}")
+        assert supervisor.evaluate(FITS), name  # no sideways scrolling
     supervisor.get_by_role("button", name=f"{slip.number} waits for your approval").click()
     expect(supervisor).to_have_url(f"{actors.base_url}/approvals/")
     expect(supervisor.locator("#notification-badge")).to_have_text("")
