@@ -83,7 +83,7 @@ def test_libreoffice_converts_the_workbook(api, computed, tmp_path):
             f"-env:UserInstallation=file://{tmp_path}/profile",
             "--headless",
             "--convert-to",
-            "csv",
+            "csv:Text - txt - csv (StarCalc):44,34,76",  # 76: UTF-8
             "--outdir",
             str(tmp_path),
             str(source),
