@@ -1,6 +1,7 @@
 """Numbers, codes and moments as people read them (issue #16, item 3): the one place that
 decides how a ratio, a quantity, an amount, a choice code or a time is shown, used by the
-template filters (``core.templatetags.formatting``) and the workbooks (``core.excel``) alike.
+template filters (``core.templatetags.formatting``) and the finance and reports workbooks
+alike.
 
 Everything follows the active language (en or zh-hans). Money is grouped by thousands in
 both: Django's zh-hans format has no thousands separator (and groups by 4), which finance
@@ -103,11 +104,3 @@ def moment(value: datetime | date | None) -> str:
     if timezone.is_aware(value):
         value = timezone.localtime(value)
     return f"{formats.date_format(value, 'DATE_FORMAT')} {formats.time_format(value, 'H:i')}"
-
-
-def excel_number_format(value: Any, places: int = QTY_PLACES) -> str:
-    """The Excel number format that shows ``value`` as ``quantity`` does: grouped, with
-    only the fraction digits it needs (at most ``places``)."""
-    number = decimal_of(value)
-    needed = 0 if number is None else places_trimmed(number, places)
-    return "#,##0" + ("." + "0" * needed if needed else "")

@@ -10,7 +10,7 @@ import pytest
 from django.template import Context, Template
 from django.utils import translation
 
-from core.formatting import excel_number_format, label, moment, money, percent, quantity
+from core.formatting import label, moment, money, percent, quantity
 from returns.models import RequestKind
 
 LANGUAGES = ["en", "zh-hans"]
@@ -86,19 +86,6 @@ def test_times_keep_their_minutes_in_the_users_locale():
     with translation.override("zh-hans"):
         assert moment(at_two) == "2026年12月6日 14:00"
     assert moment(None) == "—"
-
-
-@pytest.mark.parametrize(
-    ("value", "number_format"),
-    [
-        (Decimal("840.0000"), "#,##0"),
-        (Decimal("12.5000"), "#,##0.0"),
-        (Decimal("0.0625"), "#,##0.0000"),
-        (Decimal("1.234567"), "#,##0.0000"),
-    ],
-)
-def test_excel_formats_show_only_the_digits_a_quantity_needs(value, number_format):
-    assert excel_number_format(value) == number_format
 
 
 def test_template_filters_are_the_same_functions(language):
