@@ -12,19 +12,24 @@ import io
 import re
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
+from datetime import datetime
 from decimal import Decimal
 
 from django.http import HttpResponse
+from django.utils import timezone
 from django.utils.functional import Promise
 from django.utils.translation import gettext as _
 from openpyxl import Workbook
 from openpyxl.cell import WriteOnlyCell
 from openpyxl.styles import Font
 from openpyxl.utils import get_column_letter
+from openpyxl.worksheet.pagebreak import Break
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 QTY_FORMAT = "#,##0.0000"
 MONEY_FORMAT = "#,##0.00"
+DATE_TIME_FORMAT = "yyyy-mm-dd hh:mm"
+DATE_FORMAT = "yyyy-mm-dd"
 BOLD = Font(bold=True)
 # OWASP CSV injection: a cell starting with one of these is a formula to Excel, LibreOffice
 # or Google Sheets (on opening a CSV, or once an xlsx cell is edited); a leading ' makes it text.
@@ -57,6 +62,11 @@ def value_safe(value):
     return value
 
 
+def local(moment: datetime | None) -> datetime | None:
+    """Excel has no time zones: show the factory's wall-clock time."""
+    return timezone.localtime(moment).replace(tzinfo=None) if moment else None
+
+
 @dataclass(frozen=True)
 class Column:
     header: str
@@ -86,13 +96,52 @@ def value_in(target, value):
     return target
 
 
-def sheet_write(workbook, title, columns, rows):
-    """Append a sheet; ``rows`` is any iterable of value tuples (streamed, not kept)."""
+def print_setup(sheet, header_rows: int = 1) -> None:
+    """How finance prints (issue #16): landscape, one page wide (as many pages down as it
+    takes), A4, the header rows repeated on every page."""
+    sheet.page_setup.orientation = "landscape"
+    sheet.page_setup.paperSize = "9"  # A4
+    sheet.page_setup.fitToWidth = 1
+    sheet.page_setup.fitToHeight = 0
+    sheet.sheet_properties.pageSetUpPr.fitToPage = True
+    sheet.print_title_rows = f"1:{header_rows}"
+
+
+def sheet_start(workbook, title, columns, heading: str | None = None):
+    """A new sheet with its column widths, an optional bold title line, the bold header
+    frozen under it and the print setup; returns the sheet and its number of header rows."""
     sheet = workbook.create_sheet(title[:31])
     for index, column in enumerate(columns, start=1):
         sheet.column_dimensions[get_column_letter(index)].width = column.width
-    sheet.freeze_panes = "A2"
+    header_rows = 2 if heading else 1
+    # A write-only sheet writes its properties with the first row: set them before it.
+    sheet.freeze_panes = f"A{header_rows + 1}"
+    print_setup(sheet, header_rows)
+    if heading:
+        sheet.append([cell(sheet, text_safe(heading), bold=True)])
     sheet.append([cell(sheet, text_safe(str(c.header)), bold=True) for c in columns])
+    return sheet, header_rows
+
+
+def page_break(sheet, after_row: int) -> None:
+    """Start a new printed page after row ``after_row`` (1-based)."""
+    sheet.row_breaks.append(Break(id=after_row))
+
+
+def row_styled(sheet, columns, values, *, bold=False):
+    """One row with its columns' number formats (for the few rows of a sectioned sheet:
+    subtotals, section titles; streamed data rows reuse cells in ``sheet_write``)."""
+    sheet.append(
+        [
+            cell(sheet, value_safe(value), number_format=c.number_format, bold=bold)
+            for value, c in zip(values, columns, strict=False)
+        ]
+    )
+
+
+def sheet_write(workbook, title, columns, rows):
+    """Append a sheet; ``rows`` is any iterable of value tuples (streamed, not kept)."""
+    sheet, _rows = sheet_start(workbook, title, columns)
     # One styled cell per formatted column, reused row after row: openpyxl serialises a row
     # while it is appended, and styling a fresh cell per value cost half the export's time.
     formatted = [

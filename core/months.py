@@ -1,7 +1,7 @@
 """A month as people type it (``2026-10``): the one parser that pages, API filters and
 parameters, management commands and tasks share, with one message for bad input."""
 
-from datetime import date, datetime
+from datetime import date, datetime, time
 
 from django import forms
 from django.core.exceptions import ValidationError
@@ -42,3 +42,11 @@ class MonthField(forms.CharField):
     def to_python(self, value) -> date | None:
         value = super().to_python(value)
         return month_parse(value, up_to_now=self.up_to_now) if value else None
+
+
+def month_bounds(month: date) -> tuple[datetime, datetime]:
+    """[start, end) of a month in the factory's time zone."""
+    zone = timezone.get_current_timezone()
+    start = datetime.combine(month, time.min, tzinfo=zone)
+    following = date(month.year + month.month // 12, month.month % 12 + 1, 1)
+    return start, datetime.combine(following, time.min, tzinfo=zone)

@@ -6,7 +6,7 @@ Recomputing a month replaces its rows in one transaction, so a run killed half-w
 again gives the same result; finance's confirmation locks the month.
 """
 
-from datetime import date, datetime, time
+from datetime import date
 from decimal import Decimal
 from typing import Any
 
@@ -19,6 +19,7 @@ from django.utils.translation import gettext_lazy as _
 
 from audit.services import audit_record
 from core.errors import StateConflict
+from core.months import month_bounds
 from core.outbox import outbox_emit
 from core.transactions import atomic_service
 from finance.models import MonthEnd, MonthEndState
@@ -39,14 +40,6 @@ KINDS = {
     MovementType.RETURN: (RequestKind.RETURN, 1),
     MovementType.REPLENISH: (RequestKind.REPLENISH, -1),
 }
-
-
-def month_bounds(month: date) -> tuple[datetime, datetime]:
-    """[start, end) of a month in the factory's time zone."""
-    zone = timezone.get_current_timezone()
-    start = datetime.combine(month, time.min, tzinfo=zone)
-    following = date(month.year + month.month // 12, month.month % 12 + 1, 1)
-    return start, datetime.combine(following, time.min, tzinfo=zone)
 
 
 # Both summaries are built inside the database (INSERT … SELECT … GROUP BY): a month of a

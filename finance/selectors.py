@@ -6,11 +6,15 @@ from typing import Any
 
 from django.db.models import Q, QuerySet, Sum, Value
 from django.db.models.functions import Coalesce
+from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
 from core.fields import MONEY, QTY, MoneyField
+from core.formatting import label
+from core.months import month_bounds
 from finance.models import MonthEnd, MonthEndDocument, MonthEndLine
-from returns.models import RequestKind, ResponsibleParty
+from inventory.models import LedgerEntry
+from returns.models import ReasonCode, RequestKind, ResponsibleParty
 
 ZERO = Decimal("0")
 KIND_FIGURES = ("return_qty", "return_amount", "replenish_qty", "replenish_amount")
@@ -89,10 +93,6 @@ def month_end_flagged(month_end: MonthEnd) -> QuerySet[MonthEndDocument]:
     return month_end.documents.filter(flagged=True).select_related("workshop")
 
 
-def month_end_lines(month_end: MonthEnd) -> QuerySet[MonthEndLine]:
-    return month_end.lines.select_related("workshop", "material").order_by("id")
-
-
 def month_end_totals(month_end: MonthEnd) -> dict[str, dict[str, str]]:
     """Quantity and amount per kind as text (the audit event's and ERP event's payload)."""
     totals = month_end.lines.values("kind").annotate(qty=Sum("quantity"), amount=Sum("amount"))
@@ -102,4 +102,72 @@ def month_end_totals(month_end: MonthEnd) -> dict[str, dict[str, str]]:
             "amount": str(Decimal(row["amount"]).quantize(MONEY)),
         }
         for row in totals
+    }
+
+
+def month_end_documents_by_kind(month_end: MonthEnd, field: str) -> dict[str, Any]:
+    """Like ``month_end_by_kind`` over the month's documents, with penalty points: rows
+    ``{key, return_amount, replenish_amount, points}`` and their ``total``."""
+    table: dict[str, dict[str, Any]] = {}
+    figures = ("return_amount", "replenish_amount", "points")
+    total = dict.fromkeys(figures, ZERO)
+    rows = (
+        month_end.documents.values(field, "kind")
+        .annotate(amount=Sum("amount"), points=Sum("points"))
+        .order_by(field, "kind")
+    )
+    for row in rows:
+        entry = table.setdefault(row[field], {"key": row[field], **dict.fromkeys(figures, ZERO)})
+        for name, value in ((f"{row['kind']}_amount", row["amount"]), ("points", row["points"])):
+            entry[name] += value
+            total[name] += value
+    return {"rows": list(table.values()), "total": total}
+
+
+def month_end_materials(month_end: MonthEnd) -> QuerySet[MonthEndLine, dict]:
+    """Quantity and amount per kind and material, with the material's unit: quantities
+    are only ever added up within one unit of measure."""
+    return month_end_grouped(
+        month_end, "kind", "material__uom__code", "material__code", "material__name"
+    )
+
+
+def month_end_entries(month_end: MonthEnd, movement_type: str) -> QuerySet[LedgerEntry, tuple]:
+    """The month's postings of one movement type, in posting order, for the workbook's
+    detail lines (the month's ledger is locked once finance confirms it)."""
+    start, end = month_bounds(month_end.month)
+    return (
+        LedgerEntry.objects.using(month_end._state.db)
+        .filter(created_at__gte=start, created_at__lt=end, movement_type=movement_type)
+        .order_by("created_at", "id")
+        .values_list(
+            "doc_id",
+            "created_at",
+            "work_order__number",
+            "work_order__workshop__code",
+            "material__code",
+            "material__name",
+            "lot__batch_no",
+            "quantity",
+            "material__uom__code",
+            "material__standard_cost",
+            "reason_code",
+        )
+    )
+
+
+def reason_text(reason: ReasonCode) -> str:
+    """The reason's name in the active language (its Chinese name where it has one)."""
+    chinese = get_language() == "zh-hans" and reason.name_zh
+    return reason.name_zh if chinese else reason.name
+
+
+def reason_labels(using: str = "default") -> dict[tuple[str, str], tuple[str, str]]:
+    """``(kind, code) → (reason text, responsible party label)`` for every reason code."""
+    return {
+        (reason.kind, reason.code): (
+            reason_text(reason),
+            label(ResponsibleParty.choices, reason.responsible_party),
+        )
+        for reason in ReasonCode.objects.using(using).all()
     }

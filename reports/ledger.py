@@ -13,23 +13,25 @@ from django.db.models import F, Max, Min, Q, QuerySet, Sum
 from django.utils.translation import gettext_lazy as _
 
 from core.db import reader
-from core.excel import MONEY_FORMAT, QTY_FORMAT, Column, workbook_new
+from core.excel import (
+    DATE_FORMAT,
+    DATE_TIME_FORMAT,
+    MONEY_FORMAT,
+    QTY_FORMAT,
+    Column,
+    local,
+    workbook_new,
+)
 from core.fields import MONEY
+from core.formatting import label
+from finance.selectors import reason_labels
 from inventory.models import LedgerEntry, Lot, MovementType, Serial
 from materials.models import Location, LocationKind, Material
 from reports.forms import DateRangeForm, code_field, day_start
-from reports.sheets import (
-    DATE_FORMAT,
-    DATE_TIME_FORMAT,
-    Params,
-    Progress,
-    Target,
-    label,
-    local,
-    sheet_add,
-)
+from reports.sheets import Params, Progress, Target, sheet_add
+from returns.models import RequestKind
 from workorders.models import WorkOrder, WorkOrderStatus
-from workorders.selectors import COUNTED_MOVEMENTS
+from workorders.selectors import COUNTED_MOVEMENTS, FG_RECEIPT_DOC
 
 CHUNK = 2000
 UNKNOWN_MATERIAL = _("Unknown material %(value)s.")
@@ -89,7 +91,9 @@ def movement_columns():
         Column(_("Lot"), 16),
         Column(_("Serial number"), 16),
         Column(_("Location"), 14),
-        Column(_("Quantity"), 16, QTY_FORMAT, total=True),
+        # no quantity total: a ledger mixes materials, and metres do not add to pieces
+        Column(_("Quantity"), 16, QTY_FORMAT),
+        Column(_("Unit"), 7),
         Column(_("Amount"), 16, MONEY_FORMAT, total=True),
         Column(_("Document type"), 16),
         Column(_("Document"), 18),
@@ -109,6 +113,7 @@ MOVEMENT_FIELDS = (
     "serial__serial_no",
     "location__code",
     "quantity",
+    "material__uom__code",
     "material__standard_cost",
     "doc_type",
     "doc_id",
@@ -124,6 +129,13 @@ def movement_rows(entries):
     100,000-row export stays close to raw openpyxl: BENCHMARKS.md); amounts at the
     material's standard cost."""
     movements = {value: str(name) for value, name in MovementType.choices}
+    # a document's type by its name: a return, a replenishment, a receipt…
+    documents = {
+        **movements,
+        **{value: str(name) for value, name in RequestKind.choices},
+        FG_RECEIPT_DOC: str(_("finished-goods receipt")),
+    }
+    reasons = reason_labels(entries.db)
     rows = entries.order_by("created_at", "id").values_list(*MOVEMENT_FIELDS)
     for (
         created_at,
@@ -134,6 +146,7 @@ def movement_rows(entries):
         serial,
         location,
         quantity,
+        unit,
         cost,
         doc_type,
         doc_id,
@@ -151,14 +164,25 @@ def movement_rows(entries):
             serial or "",
             location,
             quantity,
+            unit,
             (quantity * cost).quantize(MONEY),
-            doc_type,
+            documents.get(doc_type, doc_type),
             doc_id,
             work_order or "",
-            reason_code,
+            reason_shown(reasons, movement_type, reason_code),
             username or "",
             device_id,
         )
+
+
+def reason_shown(reasons: dict, movement_type: str, code: str) -> str:
+    """A posting's reason by its name (a return's or a replenishment's reason code)."""
+    if not code:
+        return ""
+    for kind in (movement_type, "return", "replenish"):
+        if (kind, code) in reasons:
+            return reasons[(kind, code)][0]
+    return code
 
 
 def ledger_count(params: Params) -> int:
@@ -236,18 +260,22 @@ def flows(entries, *group_by):
     )
 
 
-def flow_columns():
+def flow_columns(*, per_unit: bool = False):
+    """The flows; ``per_unit`` where rows mix materials: each row shows its unit and the
+    quantities get no total (metres do not add to pieces)."""
     return [
-        Column(_("Issued"), 14, QTY_FORMAT, total=True),
-        Column(_("Replenished"), 14, QTY_FORMAT, total=True),
-        Column(_("Returned"), 14, QTY_FORMAT, total=True),
-        Column(_("Net consumed"), 16, QTY_FORMAT, total=True),
+        Column(_("Issued"), 14, QTY_FORMAT, total=not per_unit),
+        Column(_("Replenished"), 14, QTY_FORMAT, total=not per_unit),
+        Column(_("Returned"), 14, QTY_FORMAT, total=not per_unit),
+        Column(_("Net consumed"), 16, QTY_FORMAT, total=not per_unit),
+        *([Column(_("Unit"), 7)] if per_unit else []),
         Column(_("First movement"), 20, DATE_TIME_FORMAT),
         Column(_("Last movement"), 20, DATE_TIME_FORMAT),
     ]
 
 
-def flow_values(row):
+def flow_values(row, *units):
+    """The flow figures of ``row``, then ``units`` (the unit column, where there is one)."""
     issued, replenished, returned = (
         row[name] or Decimal(0) for name in ("issued", "replenished", "returned")
     )
@@ -256,6 +284,7 @@ def flow_values(row):
         replenished,
         returned,
         issued + replenished - returned,
+        *units,
         local(row["first"]),
         local(row["last"]),
     )
@@ -324,6 +353,7 @@ def consumed_lot_rows(entries):
         "lot__batch_no",
         "lot__expiry_date",
         "lot__supplier",
+        "material__uom__code",
     )
     for row in rows.iterator(chunk_size=CHUNK):
         yield (
@@ -332,7 +362,7 @@ def consumed_lot_rows(entries):
             row["lot__batch_no"] or "",
             row["lot__expiry_date"],
             row["lot__supplier"] or "",
-            *flow_values(row),
+            *flow_values(row, row["material__uom__code"]),
         )
 
 
@@ -343,7 +373,7 @@ def consumed_lot_columns():
         Column(_("Lot"), 16),
         Column(_("Expiry"), 12, DATE_FORMAT),
         Column(_("Supplier"), 20),
-        *flow_columns(),
+        *flow_columns(per_unit=True),
     ]
 
 

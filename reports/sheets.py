@@ -2,29 +2,15 @@
 counter that reports progress while rows stream into a write-only workbook."""
 
 from collections.abc import Callable, Iterable, Iterator
-from datetime import datetime
 from typing import Any, BinaryIO
 
 from django.conf import settings
-from django.utils import timezone
 
 from core.excel import MONEY_FORMAT, Column, Workbook, sheet_write
 
-DATE_TIME_FORMAT = "yyyy-mm-dd hh:mm:ss"
-DATE_FORMAT = "yyyy-mm-dd"
 PERCENT_FORMAT = "0.00"
 Params = dict[str, Any]  # an export's cleaned parameters (objects looked up)
 Target = str | BinaryIO  # where a workbook goes: a path or a binary file
-
-
-def local(moment: datetime | None) -> datetime | None:
-    """Excel has no time zones: show the factory's wall-clock time."""
-    return timezone.localtime(moment).replace(tzinfo=None) if moment else None
-
-
-def label(choices: Iterable[tuple[Any, Any]], value: Any) -> str:
-    """The translated label of a choice value (``values()`` rows carry the raw value)."""
-    return str(dict(choices).get(value, value or "—"))
 
 
 class Progress:

@@ -62,13 +62,15 @@ def variance_columns():
         Column(_("Status"), 14),
         Column(_("Material"), 18),
         Column(_("Name"), 28),
-        Column(_("Required"), 14, QTY_FORMAT, total=True),
-        Column(_("Loss allowance"), 14, QTY_FORMAT, total=True),
-        Column(_("Issued"), 14, QTY_FORMAT, total=True),
-        Column(_("Returned"), 14, QTY_FORMAT, total=True),
-        Column(_("Replenished"), 14, QTY_FORMAT, total=True),
-        Column(_("Consumed"), 14, QTY_FORMAT, total=True),
-        Column(_("Variance"), 14, QTY_FORMAT, total=True),
+        # quantities of many materials: shown with their unit, never totalled
+        Column(_("Unit"), 7),
+        Column(_("Required"), 14, QTY_FORMAT),
+        Column(_("Loss allowance"), 14, QTY_FORMAT),
+        Column(_("Issued"), 14, QTY_FORMAT),
+        Column(_("Returned"), 14, QTY_FORMAT),
+        Column(_("Replenished"), 14, QTY_FORMAT),
+        Column(_("Consumed"), 14, QTY_FORMAT),
+        Column(_("Variance"), 14, QTY_FORMAT),
         Column(_("Variance %"), 12, PERCENT_FORMAT),
         Column(_("Variance amount"), 16, MONEY_FORMAT, total=True),
         Column(_("Over allowance"), 14),
@@ -84,6 +86,7 @@ def variance_row(line, totals):
         line.work_order.get_status_display(),
         line.material.code,
         line.material.name,
+        line.material.uom.code,
         line.required_qty,
         line.loss_allowance_qty,
         counts["issued"],
@@ -99,7 +102,7 @@ def variance_row(line, totals):
 
 def variance_rows(lines):
     """Streamed in chunks: one ledger aggregation per chunk of lines, not per line."""
-    lines = lines.select_related("work_order__workshop", "material").order_by(
+    lines = lines.select_related("work_order__workshop", "material__uom").order_by(
         "work_order__number", "id"
     )
     stream = lines.iterator(chunk_size=CHUNK)

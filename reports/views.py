@@ -8,10 +8,12 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from core.lists import page_of
 from reports import services as exports
 from reports.ledger import LedgerExportForm
 from reports.models import ExportJob, ExportKind
 
+JOBS_PER_PAGE = 20  # job cards with their progress bars: fewer than a list's rows
 # The parameters a page may send per export kind (the exports API's ``params``).
 PARAM_NAMES = {
     ExportKind.LEDGER: list(LedgerExportForm.base_fields),
@@ -23,11 +25,13 @@ PARAM_NAMES = {
 
 @login_required
 def exports_page(request):
-    jobs = ExportJob.objects.filter(requested_by=request.user).order_by("-id")[:20]
+    # every job of the user, newest first, a page at a time (no silent cut-off at 20)
+    mine = ExportJob.objects.filter(requested_by=request.user).order_by("-id")
+    jobs = page_of(request, mine, per_page=JOBS_PER_PAGE)
     form = LedgerExportForm(auto_id="ledger_%s")
     for name in ("date_from", "date_to"):
         form.fields[name].widget.input_type = "date"  # the browser's own date picker
-    return render(request, "reports/exports.html", {"form": form, "jobs": jobs})
+    return render(request, "reports/exports.html", {"form": form, "jobs": jobs, "page": jobs})
 
 
 def export_params(kind, data):

@@ -278,8 +278,8 @@ def test_journey_from_scan_to_month_end(actors, scene, tmp_path):
         for value in row
         if value is not None
     ]
-    # one row per kind, reason and material: the return and the replenishment of this month
-    assert {"SUPPLIER_DEFECT", "MATERIAL_DEFECT", "TUBE", "W1"} <= set(cells)
+    # the return and the replenishment of this month, their reasons by name (issue #16)
+    assert {"Material quality defect", "Material defect", "TUBE", "W1"} <= set(cells)
 
 
 # The key pages of the journey and their main heading's English source text.

@@ -90,7 +90,7 @@ def test_workbook_downloads_directly(role_client, month):
     assert response.status_code == 200
     assert response["Content-Disposition"].endswith(f'month-end-{month:%Y-%m}.xlsx"')
     workbook = load_workbook(BytesIO(response.content), read_only=True)
-    assert workbook.sheetnames[:3] == ["By workshop", "By reason", "By class"]
+    assert workbook.sheetnames[:4] == ["Summary", "By workshop", "By reason", "By class"]
 
 
 def test_ledger_export_shows_a_progress_bar_then_a_download_link(role_client, month):

@@ -74,14 +74,18 @@ HOSTILE_COLUMNS = {
     "By reason": ("Reason",),
     "By class": ("Approval class",),
     "By responsible party": ("Responsible party",),
-    "Flagged replenishments": ("Number", "Workshop", "Reason"),
-    "Detail lines": ("Workshop", "Reason", "Responsible party", "Class", "Material", "Name"),
+    "Flagged replenishments": ("Document", "Workshop", "Reason", "Responsible party"),
+    "Summary": ("Material", "Name"),
+    "Detail lines": (
+        "Document", "Work order", "Workshop", "Material", "Name", "Lot", "Reason",
+        "Responsible party",
+    ),
     "Audit events": ("User", "Device", "Object"),
 }  # fmt: skip
 HOSTILE_COLUMNS["Movements"] = HOSTILE_COLUMNS["Ledger"]
 MONTH_END_SHEETS = [
-    "By workshop", "By reason", "By class", "By responsible party", "Flagged replenishments",
-    "Detail lines",
+    "Summary", "By workshop", "By reason", "By class", "By responsible party",
+    "Flagged replenishments", "Detail lines",
 ]  # fmt: skip
 
 
@@ -166,8 +170,9 @@ def workbook_checked(content, seen):
                 assert cell.data_type != "f", (sheet.title, cell.coordinate, cell.value)
                 if isinstance(cell.value, str):
                     assert_cell_text_safe(cell.value)
-        headers = [cell.value for cell in rows[0]]
-        seen.add(sheet.title, headers, [[c.value for c in row] for row in rows[1:]])
+        header = 1 if sheet.print_title_rows == "$1:$2" else 0  # under a title line
+        headers = [cell.value for cell in rows[header]]
+        seen.add(sheet.title, headers, [[c.value for c in row] for row in rows[header + 1 :]])
     return workbook
 
 

@@ -44,7 +44,11 @@ def test_ledger_export_is_formatted_and_its_totals_equal_sql(floor):
     sheet = workbook["Ledger"]
     count, qty, amount = ledger_sql_totals()
     assert rows == len(body(sheet)) == count == 13
-    assert totals(sheet, QTY, AMOUNT) == [qty, amount] == [Decimal(43), Decimal("50814.48")]
+    assert totals(sheet, AMOUNT) == [amount] == [Decimal("50814.48")]
+    # tubes and motors are not added together: no quantity total, each row with its unit
+    assert sheet.cell(sheet.max_row, column(sheet, QTY)).value is None
+    assert sum(r[column(sheet, QTY) - 1] for r in body(sheet)) == qty == Decimal(43)
+    assert {r[column(sheet, "Unit") - 1] for r in body(sheet)} == {"PCS"}
     assert_finance_format(sheet, qty_headers=[QTY], money_headers=[AMOUNT])
     first = dict(zip([c.value for c in sheet[1]], body(sheet)[0], strict=True))
     assert (first["Movement"], first["Material"], first["Lot"], first["Location"]) == (
@@ -118,7 +122,8 @@ def test_recall_of_a_work_order_lists_every_lot_it_consumed(floor):
         ("TUBE", "T1", "Acme", 20, 0, 3, 17),
         ("TUBE", "T2", None, 15, 2, 0, 17),
     ]
-    assert totals(lots, "Net consumed") == [Decimal(35)]
+    assert [r[9] for r in body(lots)] == ["PCS", "PCS", "PCS"]  # each lot with its unit
+    assert lots.cell(lots.max_row, 1).value == "TUBE"  # no totals row adding up mixed units
 
 
 def test_headers_follow_the_users_language(floor):

@@ -43,11 +43,14 @@ def test_month_end_job_totals_equal_sql(
     assert (job["state"], job["progress"], job["row_count"]) == ("done", 100, 6)
     download = api.get(job["download_url"])
     workbook = load_workbook(BytesIO(b"".join(download.streaming_content)))
-    expected = sum(amount for _, amount in sql_totals(computed.month).values())
-    assert expected == Decimal("1021.25")
-    for title in ("By workshop", "By reason", "By class", "Detail lines"):
+    totals = sql_totals(computed.month)
+    expected = totals["replenish"][1] - totals["return"][1]  # the net cost
+    assert expected == Decimal("558.75")
+    for title in ("By workshop", "By reason", "By class"):
         assert amount_total(workbook[title]) == expected, title
-        assert_finance_format(workbook[title], ["Quantity"], ["Amount"])
+        assert_finance_format(workbook[title], [], ["Returns (value back)", "Net cost"])
+    summary = workbook["Summary"]
+    assert Decimal(str(summary.cell(summary.max_row, 5).value)) == expected
 
 
 def test_month_end_without_summary_is_400(api, db):
@@ -66,8 +69,8 @@ def test_month_ends_list_and_workbook_download(api, computed):
     assert response["Content-Disposition"] == (
         f'attachment; filename="month-end-{computed.month:%Y-%m}.xlsx"'
     )
-    workbook = load_workbook(BytesIO(response.content))
-    assert amount_total(workbook["Detail lines"]) == Decimal("1021.25")
+    detail = load_workbook(BytesIO(response.content))["Detail lines"]
+    assert Decimal(str(detail.cell(detail.max_row, 10).value)) == Decimal("558.75")
 
 
 @pytest.mark.soffice
@@ -80,7 +83,7 @@ def test_libreoffice_converts_the_workbook(api, computed, tmp_path):
             f"-env:UserInstallation=file://{tmp_path}/profile",
             "--headless",
             "--convert-to",
-            "csv",
+            "csv:Text - txt - csv (StarCalc):44,34,76",  # 76: UTF-8
             "--outdir",
             str(tmp_path),
             str(source),
@@ -91,6 +94,6 @@ def test_libreoffice_converts_the_workbook(api, computed, tmp_path):
     )
     with open(tmp_path / "month.csv", newline="", encoding="utf-8") as converted:
         rows = list(csv.reader(converted))
-    assert rows[0][:2] == ["Kind", "Workshop"]  # the first sheet, "By workshop"
-    assert rows[-1][0] == "Total"
-    assert Decimal(rows[-1][-1].replace(",", "")) == Decimal("1021.25")
+    assert rows[0][0] == f"Month-end {computed.month:%Y-%m} (open)"  # the first sheet, "Summary"
+    assert rows[-1][0] == "Net cost (replenishments − returns)"
+    assert Decimal(rows[-1][4].replace(",", "")) == Decimal("558.75")
