@@ -147,6 +147,13 @@ def overflow(page):
     return page.evaluate(OVERFLOW)
 
 
+# Controls a finger presses, shorter than 44 px (text links inside sentences are exempt).
+SMALL = """() => [...document.querySelectorAll(`header :is(button, select),
+    main :is(button, select, summary, .button, .pagination a, .actions a,
+             input:not([type=hidden], [type=checkbox], [type=radio]))`)]
+  .filter(el => el.offsetParent && el.getBoundingClientRect().height < 44)
+  .map(el => `${el.tagName.toLowerCase()} "${(el.textContent || el.name || "").trim()}"`
+    + ` ${Math.round(el.getBoundingClientRect().height)} px`)"""
 PRINTED = """() => Object.fromEntries(["table", "thead", "td"].map(
   tag => [tag, getComputedStyle(document.querySelector(`main ${tag}`)).display]))"""
 
@@ -157,14 +164,15 @@ def slug(path):
 
 def test_every_menu_page_fits_a_handheld(actors, scene):
     """At 390 px the menu opens behind one button; no page scrolls sideways at 390 or 1280;
-    on the scanning pages the scan field waits, focused."""
+    every control is at least 44 px high; on the scanning pages the scan field waits,
+    focused."""
     offenders, visited, seen = [], [], set()
     for role, extra in details(scene).items():
         page = actors.page(role)
         page.set_viewport_size(PHONE)
         menu = page.locator(".site-nav a")
         expect(menu.first).to_be_hidden()
-        page.get_by_role("button", name="Menu").click()
+        page.locator("[data-menu-toggle]").click()
         expect(menu.first).to_be_visible()
         paths = menu.evaluate_all("links => links.map(a => a.pathname)")
         for path in [*paths, *extra]:
@@ -173,6 +181,8 @@ def test_every_menu_page_fits_a_handheld(actors, scene):
             visited.append((role, path))
             if wider := overflow(page):
                 offenders.append(f"{role} {path} at 390: {wider}")
+            if small := page.evaluate(SMALL):
+                offenders.append(f"{role} {path}: small targets {', '.join(small)}")
             if any(part in path for part in SCANNING) and (unfocused := page.evaluate(FOCUS)):
                 offenders.append(f"{role} {path}: {unfocused}")
             # With the menu folded away most pages look alike for every role.
