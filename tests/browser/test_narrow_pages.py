@@ -172,8 +172,11 @@ def test_every_menu_page_fits_a_handheld(actors, scene):
         page.set_viewport_size(PHONE)
         menu = page.locator(".site-nav a")
         expect(menu.first).to_be_hidden()
+        header = page.locator(".site-header").bounding_box()["height"]
+        assert header <= 64, f"{role}: the header takes {header} px"
         page.locator("[data-menu-toggle]").click()
         expect(menu.first).to_be_visible()
+        shot(page, f"narrow-{role}-menu-390")
         paths = menu.evaluate_all("links => links.map(a => a.pathname)")
         for path in [*paths, *extra]:
             response = page.goto(path)
