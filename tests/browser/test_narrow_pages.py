@@ -4,8 +4,11 @@ from the role's own menu, so a page added to the menu is covered without editing
 Screenshots (390 and 1280 px) go to artifacts/screenshots/narrow-*.png."""
 
 from decimal import Decimal
+from urllib.parse import urlsplit
 
 import pytest
+from django.conf import settings
+from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
 from playwright.sync_api import expect
@@ -162,14 +165,31 @@ def slug(path):
     return path.strip("/").replace("/", "-").replace("?", "-").replace("=", "-") or "home"
 
 
+def phone_page(actors, user):
+    """A phone-sized browser context signed in as ``user`` by a session made on the server
+    (the login form has its own tests; here it would cost two pages per role)."""
+    client = Client()
+    client.force_login(user)
+    session = client.cookies[settings.SESSION_COOKIE_NAME].value
+    context = actors.chromium.new_context(viewport=PHONE, base_url=actors.base_url)
+    actors.contexts.append(context)
+    host = urlsplit(actors.base_url).hostname
+    context.add_cookies(
+        [{"name": settings.SESSION_COOKIE_NAME, "value": session, "domain": host, "path": "/"}]
+    )
+    page = context.new_page()
+    page.set_default_timeout(15_000)
+    page.goto("/")
+    return page
+
+
 def test_every_menu_page_fits_a_handheld(actors, scene):
     """At 390 px the menu opens behind one button; no page scrolls sideways at 390 or 1280;
     every control is at least 44 px high; on the scanning pages the scan field waits,
     focused."""
     offenders, visited, seen = [], [], set()
     for role, extra in details(scene).items():
-        page = actors.page(role)
-        page.set_viewport_size(PHONE)
+        page = phone_page(actors, scene.users[role])
         menu = page.locator(".site-nav a")
         expect(menu.first).to_be_hidden()
         header = page.locator(".site-header").bounding_box()["height"]
