@@ -56,6 +56,8 @@ class WorkOrderForm(forms.Form):
         self.work_orders = work_orders
         self.fields["reason"].queryset = ReasonCode.objects.filter(kind=self.kind, is_active=True)
         self.fields["reason"].label_from_instance = reason_label
+        if not self["work_order"].value():  # the first scan is the work order's, then labels
+            self.fields["work_order"].widget.attrs["autofocus"] = True
 
     def clean_work_order(self):
         number = self.cleaned_data["work_order"].strip()
@@ -313,9 +315,12 @@ class ReceiptLineForm(forms.Form):
     location = forms.CharField(label=_("Location"), max_length=200, required=False)
     receive_note = forms.CharField(label=_("Note"), max_length=300, required=False)
 
-    def __init__(self, *args, slip_line=None, **kwargs):
+    def __init__(self, *args, slip_line=None, first=False, **kwargs):
         super().__init__(*args, **kwargs)
         self.slip_line = slip_line
+        self.fields["code"].widget.attrs["autocomplete"] = "off"
+        if first:  # the slip is open: the scanner's next code is its first line's label
+            self.fields["code"].widget.attrs["autofocus"] = True
 
     def clean_code(self):
         item = one_field(scan_item, self.cleaned_data["code"])
@@ -360,7 +365,8 @@ class ReceiptFormSet(PerLineFormSet):
 
     def get_form_kwargs(self, index):
         lines = self.slip_lines
-        return {"slip_line": lines[index] if index is not None and index < len(lines) else None}
+        known = index is not None and index < len(lines)
+        return {"slip_line": lines[index] if known else None, "first": index == 0}
 
 
 ReceiptLineFormSet = forms.formset_factory(

@@ -53,3 +53,15 @@
     if (box) { box.checked = true; }
   }, true);
 })();
+
+/* On a narrow screen the header's menu opens behind one button (static/css/app.css). */
+(function () {
+  "use strict";
+  document.addEventListener("click", function (event) {
+    var button = event.target.closest && event.target.closest("[data-menu-toggle]");
+    if (!button) { return; }
+    var header = button.closest(".site-header");
+    var open = header.classList.toggle("menu-open");
+    button.setAttribute("aria-expanded", open ? "true" : "false");
+  });
+})();
