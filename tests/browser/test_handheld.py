@@ -38,7 +38,8 @@ WEDGE = """(codes) => {
   const field = document.querySelector("#scan-code");
   for (const code of codes) {
     field.value = code;
-    field.dispatchEvent(new KeyboardEvent("keydown", {key: "Enter", bubbles: true, cancelable: true}));
+    const enter = {key: "Enter", bubbles: true, cancelable: true};
+    field.dispatchEvent(new KeyboardEvent("keydown", enter));
   }
 }"""
 # The same form sent twice at once, as a double tap or a retry does: both carry its key.
@@ -216,3 +217,28 @@ def inspected_return(scene):
     approval_decide(step=pending_step(slip), actor=supervisor, approve=True)
     verdicts = [{"line": ln, "verdict": Verdict.SUPPLIER_DEFECT} for ln in slip.lines.all()]
     return return_qc_verdict(return_request=slip, verdicts=verdicts, actor=scene.users["qc"])
+
+
+def test_in_chinese_and_switched_off_on_a_tablet(chromium, live_server, scene):  # noqa: F811
+    people = Actors(chromium, live_server.url, language="zh-hans", **PHONE)
+    try:
+        keeper = people.page("keeper")
+        keeper.goto("/stock/transfer/")
+        toggle = keeper.get_by_role("button", name="手持模式")
+        toggle.tap()
+        keeper.keyboard.type("LOC:NOWHERE\n")
+        keeper.get_by_role("button", name="检查").tap()
+        status = keeper.get_by_test_id("scan-status")
+        expect(status).to_have_attribute("data-outcome", "refused")
+        expect(status).to_contain_text("拒绝")
+        expect(status).to_contain_text("LOC:NOWHERE")
+        shot(keeper, "hh-08-transfer-zh-390")
+
+        keeper.set_viewport_size({"width": 1280, "height": 800})
+        keeper.get_by_role("button", name="手持模式").tap()
+        expect(keeper.locator("body")).to_have_class("scan-page")
+        keeper.goto("/stock/transfer/")  # (a reload would resend the form: its first answer)
+        expect(keeper.locator("body")).to_have_class("scan-page")
+        shot(keeper, "hh-09-transfer-zh-1280-off")
+    finally:
+        people.close()
