@@ -3,8 +3,8 @@ The clerk switches handheld mode on (remembered), scans two labels back to back 
 waiting (both land), scans a wrong label (refused with the server's message, a low beep),
 and the form sent twice creates one return; the keeper's transfer refuses a wrong label and
 books once when its confirmation is sent twice; the keeper receives a return and issues to
-a work order, one task per screen. Beeps and vibrations are recorded by an
-init script standing in for the speaker and the motor."""
+a work order, one task per screen; the camera (a stand-in BarcodeDetector) fills the scan.
+Beeps and vibrations are recorded by an init script standing in for the speaker and motor."""
 
 import pytest
 from playwright.sync_api import expect
@@ -242,3 +242,30 @@ def test_in_chinese_and_switched_off_on_a_tablet(chromium, live_server, scene): 
         shot(keeper, "hh-09-transfer-zh-1280-off")
     finally:
         people.close()
+
+
+# A camera that sees the code the test puts in window.__seen (no real camera in CI).
+FAKE_CAMERA = """
+window.BarcodeDetector = class {
+  static getSupportedFormats() { return Promise.resolve(["code_128", "qr_code"]); }
+  detect() { return Promise.resolve(window.__seen ? [{rawValue: window.__seen}] : []); }
+};
+navigator.mediaDevices.getUserMedia = () => {
+  const canvas = document.createElement("canvas");
+  canvas.width = canvas.height = 64;
+  canvas.getContext("2d").fillRect(0, 0, 64, 64);
+  return Promise.resolve(canvas.captureStream());
+};
+"""
+
+
+def test_the_camera_reads_a_label_into_the_scan(phones, scene):
+    clerk = phones.page("clerk")
+    clerk.context.add_init_script(FAKE_CAMERA)
+    clerk.goto(f"/requests/new/return/?work_order={scene.work_order.number}")
+    clerk.get_by_role("button", name="Scan with the camera").tap()
+    expect(clerk.locator("[data-camera-dialog]")).to_be_visible()
+    clerk.evaluate("(code) => { window.__seen = code; }", gs1(4))
+    expect(clerk.locator("[data-camera-dialog]")).to_be_hidden()
+    expect(clerk.locator("input[name='form-0-quantity']")).to_have_value("4")
+    expect(clerk.get_by_test_id("scan-status")).to_have_text("OK TUBE / B1: 4")
