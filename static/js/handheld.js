@@ -28,11 +28,26 @@
 
   /* --- feedback ---------------------------------------------------------------------- */
 
-  function beep(ok) {
+  /* Browsers let a page make sound only after the user touched or typed on it: until then
+     the context is suspended, and a tone scheduled now would sound late, at the next touch.
+     The first touch or key resumes it; feedback before that is silent (still seen). */
+  function sound() {
     var Context = window.AudioContext || window.webkitAudioContext;
-    if (!Context) { return; }
+    if (!Context) { return null; }
+    audio = audio || new Context();
+    return audio;
+  }
+
+  ["pointerdown", "keydown"].forEach(function (name) {
+    document.addEventListener(name, function () {
+      var context = handheld() && sound();
+      if (context && context.state === "suspended") { context.resume(); }
+    }, true);
+  });
+
+  function beep(ok) {
     try {
-      audio = audio || new Context();
+      if (!sound() || audio.state !== "running") { return; }
       var tone = audio.createOscillator();
       var volume = audio.createGain();
       tone.type = ok ? "sine" : "square";
