@@ -9,6 +9,7 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
 
+from core.idempotency import idempotent_page
 from core.templatetags.numbers import qty
 from core.views import SERVICE_ERRORS, service_refused
 from inventory import services
@@ -52,6 +53,7 @@ def item_preview(data, **places):
 
 
 @permission_required(POST_STOCK, raise_exception=True)
+@idempotent_page
 def receive(request):
     """Goods receipt (``stock_receive``): the lot is created with its expiry, supplier and
     certificate (R-M4, R-S1); afterwards the page offers the lot's labels (R-U2)."""
@@ -92,6 +94,7 @@ def receive(request):
 
 
 @permission_required(POST_STOCK, raise_exception=True)
+@idempotent_page
 def transfer(request):
     def book(form):
         return services.stock_transfer(**form.transfer(), **actor(request))
@@ -118,6 +121,7 @@ def transfer(request):
 
 
 @permission_required(POST_STOCK, raise_exception=True)
+@idempotent_page
 def adjust(request):
     def book(form):
         return services.stock_adjust(**form.adjustment(), **actor(request))

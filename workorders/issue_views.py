@@ -6,6 +6,7 @@ from django.contrib.auth.decorators import login_required
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 
+from core.idempotency import idempotent_page
 from core.templatetags.numbers import qty
 from core.views import SERVICE_ERRORS, service_refused
 from inventory.forms import confirm_fields, confirm_stage
@@ -43,6 +44,7 @@ def fefo_first(line):
 
 
 @login_required
+@idempotent_page
 def work_order_issue_page(request, pk):
     work_order = permitted_work_order(request, pk, ISSUE_MATERIAL)
     form = IssueForm(request.POST or None)

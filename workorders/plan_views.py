@@ -8,6 +8,7 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 
 from core.fields import QTY
+from core.idempotency import idempotent_page
 from core.views import SERVICE_ERRORS, service_refused
 from inventory.forms import confirm_fields, confirm_stage
 from org.access import workshops_of
@@ -32,6 +33,7 @@ def bom_requirements(bom, planned_qty):
 
 
 @login_required
+@idempotent_page
 def work_order_new(request):
     if not request.user.has_perm(ADD_WORK_ORDER):
         raise PermissionDenied

@@ -1,6 +1,8 @@
 """The new-request page (退料 / 补料): filled by scanning, with the live approval-chain
 preview of a replenishment; saving (and submitting) is one service call."""
 
+from itertools import zip_longest
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -8,6 +10,8 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 
 from approvals.models import Tier
+from core.idempotency import idempotent_page
+from core.templatetags.numbers import qty
 from core.views import SERVICE_ERRORS, service_failed
 from returns import forms
 from returns.selectors import replenish_routing_preview
@@ -42,19 +46,39 @@ def request_page(request, kind, header, formset, work_order, scan_error=""):
     return render(request, "returns/request_form.html", context)
 
 
+def scan_outcome(before, after, code, error):
+    """(outcome, message) of one scan for the page's feedback: refused with the reason, or
+    the line the label added or counted up."""
+    if error:
+        return "refused", error
+    changed = next((row for row, old in zip_longest(after, before) if row != old), None)
+    if changed is None:
+        return "ok", _("%(code)s is already on the list.") % {"code": code}
+    lot = f" / {changed['lot']}" if changed.get("lot") else ""
+    return "ok", _("%(material)s%(lot)s: %(quantity)s") % {
+        "material": changed["material"],
+        "lot": lot,
+        "quantity": qty(changed.get("quantity")),
+    }
+
+
 def scanned(request, kind, work_orders):
     """The scan field's Enter: resolve the code and add or fill a line (htmx swaps the
-    lines area, the page without JavaScript re-renders whole)."""
+    lines area, which holds no scan field, so what a scanner types meanwhile is kept; the
+    page without JavaScript re-renders whole)."""
     work_order = typed_work_order(request, work_orders)
     posted = kind.formset(request.POST, **formset_kwargs(kind, work_order))
     rows, scan_error = forms.rows_of(posted), ""
+    before = [dict(row) for row in rows]  # kind.scan counts up rows in place
+    code = forms.typed(request.POST.get("code", ""))
     try:
-        rows = kind.scan(rows, forms.typed(request.POST.get("code", "")), work_order)
+        rows = kind.scan(rows, code, work_order)
     except ValidationError as error:
         scan_error = " ".join(error.messages)
     formset = kind.formset(initial=rows, **formset_kwargs(kind, work_order))
     header = kind.form(initial=request.POST.dict(), work_orders=work_orders)
     if request.headers.get("HX-Request"):
+        outcome, message = scan_outcome(before, rows, code, scan_error)
         response = render(
             request,
             "returns/_lines.html",
@@ -63,6 +87,8 @@ def scanned(request, kind, work_orders):
                 "formset": formset,
                 "materials": forms.material_names(rows),
                 "scan_error": scan_error,
+                "scan_outcome": outcome,
+                "scan_message": message,
             },
         )
         response["HX-Trigger"] = "lines-changed"
@@ -93,6 +119,7 @@ def chain_preview(request, kind, work_orders):
 
 
 @login_required
+@idempotent_page
 def request_new(request, kind):
     """A new return (退料) or replenishment (补料) for a work order, filled by scanning."""
     kind = kind_of(kind)

@@ -11,6 +11,7 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
 from core.confirm import NOT_CONFIRMED, is_confirmed
+from core.idempotency import idempotent_page
 from core.lists import page_of
 from core.views import SERVICE_ERRORS, service_failed
 from inventory.scanning import resolved
@@ -84,6 +85,7 @@ def rejected(request, service, slip, done):
 
 @require_POST
 @permission_required("returns.give_qc_verdict", raise_exception=True)
+@idempotent_page
 def qc_reject(request, pk):
     """QC sends the slip back to the applicant with the reason instead of a verdict."""
     slip = get_object_or_404(returns_in_scope(request.user), pk=pk)
@@ -110,6 +112,7 @@ def slip_for_receipt(request, code):
 
 
 @permission_required("returns.receive_return", raise_exception=True)
+@idempotent_page
 def receiving(request):
     """Scan the slip, then each line's label with the counted quantity and the location;
     receipt and posting to the ledger in one step (R-R5…R-R7)."""
@@ -162,6 +165,7 @@ def receiving(request):
 
 @require_POST
 @permission_required("returns.receive_return", raise_exception=True)
+@idempotent_page
 def receiving_refuse(request, pk):
     """R-R5: the keeper refuses the slip (mixed materials, an unclear reason, the wrong
     material) and it goes back to the applicant with the reason."""
@@ -173,6 +177,7 @@ def receiving_refuse(request, pk):
 
 @require_POST
 @permission_required("returns.issue_replenishment", raise_exception=True)
+@idempotent_page
 def replenish_issue(request, pk):
     """Issue an approved replenishment (FEFO picking); what is missing opens a shortage slip.
     Asks first (core/confirm.py)."""

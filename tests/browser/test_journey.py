@@ -52,13 +52,15 @@ def scene(live_server, reference_data):
 class Actors:
     """One browser context (own cookies) per person, logged in through the login page."""
 
-    def __init__(self, chromium, base_url, language="en"):
+    def __init__(self, chromium, base_url, language="en", **device):
+        """``device``: Playwright's context options (e.g. a phone's viewport and touch)."""
         self.chromium, self.base_url, self.language = chromium, base_url, language
+        self.device = {"viewport": VIEWPORT, **device}
         self.contexts = []
 
     def page(self, username):
         context = self.chromium.new_context(
-            viewport=VIEWPORT, base_url=self.base_url, accept_downloads=True
+            **self.device, base_url=self.base_url, accept_downloads=True
         )
         host = self.base_url.split("//")[1].split(":")[0]
         context.add_cookies(
