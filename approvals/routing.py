@@ -13,12 +13,18 @@ from django.utils.translation import gettext_lazy as _
 
 from approvals.models import MATRIX_CHAIN, MatrixCell, OrderBand, PolicyVersion, Tier
 from approvals.registry import extra_tiers
+from core.formatting import percent, quantity
 
 NO_POLICY = _("No active approval policy: an administrator must publish one.")
 REQUIRED_POSITIVE = _("The order's required quantity must be greater than zero.")
 # Extra steps come after the matrix chain, in this order.
 EXTRA_ORDER = [Tier.SUPERVISOR, Tier.TECHNICAL, Tier.MATERIAL_CONTROL, Tier.DEPUTY_GM]
 RATIO_DISPLAY = Decimal("0.0001")
+CLASS = _("Class %(approval_class)s")
+ORDER_UP_TO = _("order ≤ %(limit)s")
+LARGER_ORDERS = _("larger orders")
+UP_TO = _("%(tier)s up to %(limit)s")
+ABOVE_EVERY_LIMIT = _("%(tier)s above every limit")
 
 
 @dataclass
@@ -29,11 +35,13 @@ class Route:
     chain: list
     policy_version: int
     cell: dict = field(default_factory=dict)
+    band_limit: Decimal | None = None
 
     def as_dict(self) -> dict[str, Any]:
         return {
             "ratio": str(self.ratio.quantize(RATIO_DISPLAY)),
             "order_band": self.order_band,
+            "order_band_limit": None if self.band_limit is None else str(self.band_limit),
             "approval_class": self.approval_class,
             "chain": [str(t) for t in self.chain],
             "policy_version": self.policy_version,
@@ -104,6 +112,7 @@ def replenish_route(
     return Route(
         ratio=ratio,
         order_band=band.code,
+        band_limit=band.upper_bound,
         approval_class=approval_class,
         chain=chain_order(chain),
         policy_version=policy.version,
@@ -114,3 +123,29 @@ def replenish_route(
 def return_chain(reason: Model) -> list[str]:
     """R-A4: returns need the supervisor; BOM-change returns also the technical dept."""
     return [Tier.SUPERVISOR, Tier.TECHNICAL] if reason.needs_technical else [Tier.SUPERVISOR]
+
+
+def route_display(route: dict[str, Any]) -> dict[str, str]:
+    """A previewed or stored route (``Route.as_dict``) for people (issue #16): the ratio as
+    a percentage, the band and the matrix cell in words ("Class A · order ≤ 1,000 ·
+    Workshop director up to 1 %"). Routes stored before the band's limit was kept show
+    the band's code."""
+    cell = route.get("cell") or {}
+    tier = cell.get("tier")
+    approver = str(Tier(tier).label) if tier in Tier.values else ""
+    if cell.get("max_ratio"):
+        approver = UP_TO % {"tier": approver, "limit": percent(cell["max_ratio"])}
+    elif approver:
+        approver = ABOVE_EVERY_LIMIT % {"tier": approver}
+    if route.get("order_band_limit"):
+        band = ORDER_UP_TO % {"limit": quantity(route["order_band_limit"])}
+    elif "order_band_limit" in route:
+        band = str(LARGER_ORDERS)
+    else:
+        band = route.get("order_band", "")
+    klass = CLASS % {"approval_class": route.get("approval_class", "")}
+    return {
+        "ratio": percent(route.get("ratio")),
+        "band": band,
+        "cell": " · ".join(part for part in (klass, band, approver) if part),
+    }

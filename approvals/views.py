@@ -9,7 +9,7 @@ from django.views.decorators.http import require_POST
 
 from approvals import selectors
 from approvals.forms import BulkApproveForm, DecisionForm
-from approvals.models import Tier
+from approvals.routing import route_display
 from approvals.services import approval_decide
 from core.lists import page_of
 from core.views import SERVICE_ERRORS, service_failed
@@ -46,8 +46,7 @@ def inbox(request):
     steps = selectors.attach_history(page.object_list)
     for step in steps:
         for line in step.context.get("lines", []):  # display only, never saved
-            tier = (line.get("cell") or {}).get("tier")
-            line["cell_label"] = Tier(tier).label if tier in Tier.values else ""
+            line["display"] = route_display(line)
     return render(
         request, "approvals/inbox.html", {"steps": steps, "page": page, "form": DecisionForm()}
     )

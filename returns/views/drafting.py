@@ -9,7 +9,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 
-from approvals.models import Tier
+from approvals.routing import route_display
 from core.idempotency import idempotent_page
 from core.templatetags.numbers import qty
 from core.views import SERVICE_ERRORS, service_failed
@@ -111,7 +111,7 @@ def chain_preview(request, kind, work_orders):
                 lines=kind.service_lines(formset),
             )
             for _material, route in routing.routes:
-                route.cell_label = Tier(route.cell["tier"]).label
+                route.display = route_display(route.as_dict())
             preview = {"routes": routing.routes, "chain": routing.chain}
         except ValidationError as error:
             problem = " ".join(error.messages)

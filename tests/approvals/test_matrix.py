@@ -109,6 +109,7 @@ def test_route_as_dict_shows_the_ratio_with_four_places_and_the_cell():
     assert route_a(10) == {
         "ratio": "0.0100",
         "order_band": "le1000",
+        "order_band_limit": "1000.0000",
         "approval_class": "A",
         "chain": [WD],
         "policy_version": 1,
