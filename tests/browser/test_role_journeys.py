@@ -8,7 +8,8 @@ artifacts/screenshots/ (git-ignored).
    and rejects it; the clerk is told, edits and resubmits; approved, QC, received, posted,
    and the ledger page shows the booking.
 2. A replenishment issued short opens a shortage slip (material control is told); stock
-   arrives through the receipt page; the slip is fulfilled and the requester is told.
+   arrives through the receipt page, QC passes its lot; the slip is fulfilled and the
+   requester is told.
 3. A work order created and released by the planner, issued by the keeper, reported and
    completed, received, signed off, its leftover declared and closed.
 """
@@ -225,6 +226,20 @@ def test_shortage_opened_stock_received_and_fulfilled(actors, scene):  # noqa: F
     matcon = actors.page("matcon")
     row = notified(matcon, f"Shortage {shortage.number} opened")
     expect(row).to_contain_text("50 of TUBE")
+
+    # The purchase arrives: the keeper receives it on the receipt page, a new lot that
+    # waits for QC; until QC passes it nothing can be issued from it.
+    receipt = {
+        "Scan the material": "M:TUBE",
+        "Into location": "LOC:WH1-A01",
+        "Quantity": "60",
+        "Batch number": "B7",
+        "Supplier": "Acme Tubes",
+        "Certificate number": "COA-7",
+    }
+    keeper.goto("/stock/receive/")
+    checked_and_confirmed(keeper, receipt, "stock-preview", "new lot", "Confirm receipt")
+    expect(keeper.locator(".message.success")).to_contain_text("received into WH1-A01")
     matcon.goto("/requests/shortages/")
     slip_row = matcon.locator("tr", has_text=shortage.number)
     expect(slip_row).to_contain_text("50")
@@ -234,19 +249,12 @@ def test_shortage_opened_stock_received_and_fulfilled(actors, scene):  # noqa: F
     shot(matcon, "role-04-matcon-still-short")
     shot_phone(matcon, "role-04-matcon-still-short")
 
-    # The purchase arrives: the keeper receives it on the receipt page, a new lot.
-    keeper.goto("/stock/receive/")
-    keeper.get_by_label("Inspection status").select_option("passed")  # issuable at once
-    receipt = {
-        "Scan the material": "M:TUBE",
-        "Into location": "LOC:WH1-A01",
-        "Quantity": "60",
-        "Batch number": "B7",
-        "Supplier": "Acme Tubes",
-        "Certificate number": "COA-7",
-    }
-    checked_and_confirmed(keeper, receipt, "stock-preview", "new lot", "Confirm receipt")
-    expect(keeper.locator(".message.success")).to_contain_text("received into WH1-A01")
+    qc = actors.page("qc")
+    qc.goto("/stock/lots/inspection/")
+    expect(qc.locator("tr[data-lot=B7]")).to_contain_text("COA-7")
+    shot_phone(qc, "role-05-qc-lot-inspection")
+    qc.locator("tr[data-lot=B7]").get_by_role("button", name="Pass").click()
+    expect(qc.locator(".message.success")).to_contain_text("Lot B7 of TUBE: passed.")
 
     matcon.goto("/requests/shortages/")
     matcon.locator("tr", has_text=shortage.number).get_by_role("button", name="Fulfil").click()
@@ -254,7 +262,7 @@ def test_shortage_opened_stock_received_and_fulfilled(actors, scene):  # noqa: F
     question = f"Issue 50 of TUBE for {shortage.number} from stock now?"
     assert [text.split(" The picked")[0] for text in asked] == [question, question]
     expect(matcon.locator("tr", has_text=shortage.number)).to_have_count(0)
-    shot(matcon, "role-05-matcon-fulfilled")
+    shot(matcon, "role-06-matcon-fulfilled")
 
     row = notified(clerk, f"Shortage {shortage.number} fulfilled")
     shot(clerk, "role-06-clerk-shortage-fulfilled")
