@@ -8,7 +8,7 @@ from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
 from inventory.forms import one_field, quantity_field, serial_list, serials_field
-from inventory.models import InspectionStatus
+from inventory.models import InspectionStatus, Lot
 from inventory.scanning import resolved, scan_item, scan_location
 from materials.models import Material
 
@@ -221,3 +221,17 @@ class AdjustmentForm(ScannedItemForm):
             "quantity": data["quantity"],
             "reason": data["reason"],
         }
+
+
+# Lots QC still has to decide on, and what QC decides (a failed lot is never issued).
+AWAITING = (InspectionStatus.PENDING, InspectionStatus.QUARANTINE)
+INSPECTION_DECISIONS = (InspectionStatus.PASSED, InspectionStatus.FAILED)
+
+
+class InspectionForm(forms.Form):
+    """QC's decision on one lot waiting for inspection (R-M4): passed or failed."""
+
+    lot = forms.ModelChoiceField(queryset=Lot.objects.filter(inspection_status__in=AWAITING))
+    status = forms.ChoiceField(
+        choices=[(status.value, status.label) for status in INSPECTION_DECISIONS]
+    )

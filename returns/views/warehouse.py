@@ -206,7 +206,11 @@ def shortages(request):
 @require_POST
 @permission_required("returns.change_shortageslip", raise_exception=True)
 def shortage_fulfil(request, pk):
+    """Issue the slip's quantity now that stock has arrived; asks first (core/confirm.py)."""
     slip = get_object_or_404(shortages_in_scope(request.user), pk=pk)
+    if not is_confirmed(request):
+        messages.error(request, NOT_CONFIRMED)
+        return redirect("returns:shortages")
     try:
         issuing.shortage_fulfil(slip=slip, **actor(request))
     except SERVICE_ERRORS as error:

@@ -347,9 +347,14 @@ def test_short_issue_opens_a_slip_that_is_fulfilled_from_the_shortage_page(clien
     slip = ShortageSlip.objects.get()
     page = client.get(reverse("returns:shortages")).content.decode()
     assert slip.number in page and reverse("returns:slip_print", args=[slip.number]) in page
-    refused = client.post(reverse("returns:shortage_fulfil", args=[slip.pk]), follow=True)
+    fulfil = reverse("returns:shortage_fulfil", args=[slip.pk])
+    refused = client.post(fulfil, {"confirmed": "1"}, follow=True)
     assert "Still short of TUBE" in refused.content.decode()
     receive(scene.tube, scene.shelf, 200, keeper, batch_no="B2")
-    client.post(reverse("returns:shortage_fulfil", args=[slip.pk]))
+    unasked = client.post(fulfil, follow=True)  # irreversible: nothing without "I confirm"
+    assert "Nothing was done" in unasked.content.decode()
+    slip.refresh_from_db()
+    assert slip.state == ShortageState.OPEN
+    client.post(fulfil, {"confirmed": "1"})
     slip.refresh_from_db(), request.refresh_from_db()
     assert slip.state == ShortageState.CLOSED and request.state == ReplenishState.ISSUED
