@@ -88,9 +88,15 @@ def month_end_responsible(month_end: MonthEnd) -> list[dict[str, Any]]:
     return [{**row, "label": labels.get(row["responsible_party"], "—")} for row in rows]
 
 
-def month_end_flagged(month_end: MonthEnd) -> QuerySet[MonthEndDocument]:
-    """Replenishments above the spot-check amount, for the GM office (R-J1)."""
-    return month_end.documents.filter(flagged=True).select_related("workshop")
+def month_end_flagged(month_end: MonthEnd) -> list[MonthEndDocument]:
+    """Replenishments above the spot-check amount, for the GM office (R-J1), each with its
+    reason's name (``reason_label``) beside the code."""
+    labels = reason_labels()
+    documents = list(month_end.documents.filter(flagged=True).select_related("workshop"))
+    for document in documents:
+        name = labels.get((document.kind, document.reason_code), ("",))[0]
+        document.reason_label = f"{document.reason_code} · {name}" if name else document.reason_code
+    return documents
 
 
 def month_end_totals(month_end: MonthEnd) -> dict[str, dict[str, str]]:

@@ -53,6 +53,10 @@ def reviewed_return(scene, quantity):
 
 @pytest.fixture
 def scene(live_server, reference_data):
+    return scene_build()
+
+
+def scene_build():
     """Something on every list: a posted return (the month-end has lines), one waiting at
     receiving, one waiting for review, a replenishment in the inbox, open shortage slips."""
     scene = scenario_build()
