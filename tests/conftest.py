@@ -1,6 +1,8 @@
+import os
 import shutil
 from importlib import import_module
 from pathlib import Path
+from urllib.parse import urlparse
 
 import pytest
 from django.apps import apps
@@ -47,6 +49,26 @@ def pytest_configure(config):
             "TEST": {"MIRROR": "default"},
         }
     fast_flush.install()
+    worker_redis_db()
+
+
+def worker_redis_db() -> None:
+    """Under pytest-xdist (``-n 2``) each worker is a process with its own test database
+    (pytest-django's ``_gw1`` suffix) and, here, its own Redis database: the first worker
+    keeps REDIS_URL's, the next ones count down from it past 14 (the load test's) and 0, so
+    one worker's ``cache.clear()`` or Celery worker never sees the other's keys or tasks.
+    Subprocesses (Celery workers, ``manage.py``) read REDIS_URL from the environment."""
+    worker = int(os.environ.get("PYTEST_XDIST_WORKER", "gw0").removeprefix("gw"))
+    if not worker or not settings.REDIS_URL:
+        return
+    base = urlparse(settings.REDIS_URL)
+    free = [db for db in range(int(base.path.lstrip("/") or 0), 0, -1) if db != 14]
+    url = base._replace(path=f"/{free[worker]}").geturl()
+    os.environ["REDIS_URL"] = settings.REDIS_URL = url
+    settings.CACHES["default"]["LOCATION"] = url
+    settings.CELERY_RESULT_BACKEND = url
+    if base.geturl() == settings.CELERY_BROKER_URL:  # not one CELERY_BROKER_URL named
+        settings.CELERY_BROKER_URL = url
 
 
 def pytest_collection_modifyitems(config, items):

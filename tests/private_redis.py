@@ -1,5 +1,6 @@
 """A private ``redis-server`` a test may freeze (SIGSTOP), thaw and kill without touching
-the Redis other tests and processes share (ports 8165-8169)."""
+the Redis other tests and processes share (ports 8165-8169; the next five for each further
+pytest-xdist worker)."""
 
 import os
 import shutil
@@ -11,7 +12,9 @@ import time
 import pytest
 import redis
 
-PORTS = range(8165, 8170)
+# Five ports for each pytest-xdist worker: two workers never probe the same free port.
+WORKER = int(os.environ.get("PYTEST_XDIST_WORKER", "gw0").removeprefix("gw"))
+PORTS = range(8165 + 5 * WORKER, 8170 + 5 * WORKER)
 
 
 def free_port() -> int:
