@@ -55,6 +55,11 @@ SEND_TWICE = """async ([selector, button]) => {
 }"""
 
 
+# Two posts at the same moment need two database connections: the SQLite run's live server
+# shares one in-memory connection between its threads, so these run on PostgreSQL only.
+twice_at_once = pytest.mark.postgres
+
+
 @pytest.fixture
 def scene(live_server, reference_data):
     return scenario_build()
@@ -81,6 +86,7 @@ def fits(page):
     return page.evaluate("document.documentElement.scrollWidth <= window.innerWidth")
 
 
+@twice_at_once
 def test_clerk_scans_fast_is_refused_clearly_and_submits_once(phones, scene):
     clerk = handheld(phones, "clerk")
     clerk.goto(f"/requests/new/return/?work_order={scene.work_order.number}")
@@ -123,6 +129,7 @@ def test_clerk_scans_fast_is_refused_clearly_and_submits_once(phones, scene):
     expect(clerk.get_by_test_id("state")).to_have_text("submitted")
 
 
+@twice_at_once
 def test_keeper_transfer_refuses_a_wrong_label_then_books_once(phones, scene):
     keeper = handheld(phones, "keeper")
     keeper.goto("/stock/transfer/")
@@ -163,6 +170,7 @@ def test_keeper_transfer_refuses_a_wrong_label_then_books_once(phones, scene):
     shot(keeper, "hh-05-transfer-done-390")
 
 
+@twice_at_once
 def test_keeper_receives_and_issues_on_the_handheld(phones, scene):
     slip = inspected_return(scene)
     keeper = handheld(phones, "keeper")
