@@ -91,7 +91,9 @@ def scanned(request, kind, work_orders):
                 "scan_message": message,
             },
         )
-        response["HX-Trigger"] = "lines-changed"
+        # After the settle, not on receipt: the preview must post the form with the new line
+        # in it (fired on receipt, it raced the swap and previewed the lines before the scan).
+        response["HX-Trigger-After-Settle"] = "lines-changed"
         return response
     return request_page(request, kind, header, formset, work_order, scan_error)
 

@@ -80,7 +80,7 @@ def test_scanning_a_gs1_label_adds_then_fills_the_line(client, scene):
     as_user(client, scene, "clerk")
     base = {"work_order": scene.work_order.number, "action": "scan", **management(total=0)}
     first = client.post(NEW_RETURN, {**base, "code": gs1(3)}, **HTMX)
-    assert first.status_code == 200 and first["HX-Trigger"] == "lines-changed"
+    assert first.status_code == 200 and first["HX-Trigger-After-Settle"] == "lines-changed"
     html = first.content.decode()
     assert 'value="TUBE"' in html and 'value="3"' in html
     again = {
