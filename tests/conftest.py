@@ -1,5 +1,6 @@
 import os
 import shutil
+import tempfile
 from importlib import import_module
 from pathlib import Path
 from urllib.parse import urlparse
@@ -40,6 +41,14 @@ def pytest_configure(config):
     suite hashes with MD5 (production keeps Django's default hashers). Transactional tests
     are flushed with DELETE rather than TRUNCATE on PostgreSQL (tests/fast_flush.py)."""
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+    # On SQLite the test database is a file, as in production, not Django's in-memory one:
+    # a live server shares one in-memory connection between its threads, so a page's
+    # concurrent htmx requests collided ("database table is locked"). With a file each
+    # thread has its own connection and SQLite's IMMEDIATE transactions queue them.
+    default = settings.DATABASES["default"]
+    if default["ENGINE"].endswith("sqlite3"):
+        test_dir = Path(tempfile.mkdtemp(prefix="matreturns-test-"))
+        default.setdefault("TEST", {})["NAME"] = str(test_dir / "test.sqlite3")
     # A ``replica`` alias mirroring the test database (issue #14): tests that ask for it
     # (``databases={"default", "replica"}``, DATABASE_REPLICA_READS on) prove which reads
     # leave the primary; everywhere else ``core.db.reader`` keeps to the primary.
