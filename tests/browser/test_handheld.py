@@ -55,8 +55,8 @@ SEND_TWICE = """async ([selector, button]) => {
 }"""
 
 
-# Two posts at the same moment need two database connections: the SQLite run's live server
-# shares one in-memory connection between its threads, so these run on PostgreSQL only.
+# Two posts at the same moment: concurrency is proved on PostgreSQL, production's database
+# (the SQLite run's own case is tests/test_sqlite_writers.py).
 twice_at_once = pytest.mark.postgres
 
 
