@@ -182,3 +182,18 @@ def machine():
         f"{platform.processor() or platform.machine()}, {os.cpu_count()} CPUs, "
         f"Python {platform.python_version()}, PostgreSQL {server}"
     )
+
+
+def script_main(doc: str, run, report, *, repeats: int) -> None:
+    """The command line every benchmark shares: ``--rows``/``--repeats``, run, print the
+    report, exit non-zero when a target is missed."""
+    import argparse
+
+    parser = argparse.ArgumentParser(description=doc.splitlines()[0])
+    parser.add_argument("--rows", type=int, default=1_000_000)
+    parser.add_argument("--repeats", type=int, default=repeats)
+    args = parser.parse_args()
+    django_setup()
+    result = run(rows=args.rows, repeats=args.repeats)
+    print(report(result))
+    sys.exit(0 if result["passed"] else 1)

@@ -10,14 +10,13 @@ Targets: page and API ≤ 1.5× the ``.values()`` page; the empty material filte
 process (middleware, session, template or serializer included; no HTTP server).
 """
 
-import argparse
 import statistics
 import sys
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from bench.common import django_setup, ledger_fill, machine  # noqa: E402
+from bench.common import ledger_fill, machine, script_main  # noqa: E402
 
 PAGE_TARGET, FLAT_TARGET = 1.5, 1.5
 PAGE_SIZE = 50
@@ -169,14 +168,7 @@ def report(result):
 
 
 def main():
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--rows", type=int, default=1_000_000)
-    parser.add_argument("--repeats", type=int, default=15)
-    args = parser.parse_args()
-    django_setup()
-    result = run(rows=args.rows, repeats=args.repeats)
-    print(report(result))
-    sys.exit(0 if result["passed"] else 1)
+    script_main(__doc__, run, report, repeats=15)
 
 
 if __name__ == "__main__":

@@ -5,14 +5,13 @@ hand-written SQL GROUP BY of the same rows in the same run. Target: ≤ 3× (BEN
         .venv/bin/python bench/month_end_bench.py --rows 1000000
 """
 
-import argparse
 import sys
 from decimal import Decimal
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from bench.common import BENCH_MONTH, django_setup, ledger_fill, machine, timed  # noqa: E402
+from bench.common import BENCH_MONTH, ledger_fill, machine, script_main, timed  # noqa: E402
 
 TARGET = 3.0
 # The two aggregations the month-end needs (detail lines and documents), written by hand.
@@ -112,14 +111,7 @@ def report(result):
 
 
 def main():
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--rows", type=int, default=1_000_000)
-    parser.add_argument("--repeats", type=int, default=5)
-    args = parser.parse_args()
-    django_setup()
-    result = run(rows=args.rows, repeats=args.repeats)
-    print(report(result))
-    sys.exit(0 if result["passed"] else 1)
+    script_main(__doc__, run, report, repeats=5)
 
 
 if __name__ == "__main__":
