@@ -31,6 +31,7 @@ class AuditedModelAdmin(admin.ModelAdmin):
 @admin.register(AuditEvent)
 class AuditEventAdmin(ReadOnlyAdmin):
     list_display = [
+        "stream",
         "seq",
         "created_at",
         "actor_username",

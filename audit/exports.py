@@ -15,6 +15,7 @@ XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 def headers():
     return [
+        _("Stream"),
         _("Sequence"),
         _("Time"),
         _("User"),
@@ -35,6 +36,7 @@ def as_json(details):
 
 def event_row(event):
     return [
+        event.stream,
         event.seq,
         timezone.localtime(event.created_at).strftime("%Y-%m-%d %H:%M:%S"),
         event.actor_username,
@@ -56,7 +58,7 @@ def events_csv(events):
 
 def workbook_bytes(events):
     workbook = workbook_new()
-    widths = [10, 20, 14, 12, 24, 20, 12, 30, 40, 40, 20]
+    widths = [8, 10, 20, 14, 12, 24, 20, 12, 30, 40, 40, 20]
     columns = [Column(header, width) for header, width in zip(headers(), widths, strict=True)]
     sheet_write(workbook, _("Audit events"), columns, (event_row(e) for e in events.iterator()))
     output = io.BytesIO()

@@ -5,6 +5,11 @@ kept outside the database (``audit.keys``), so a row altered or removed behind t
 back breaks the chain and cannot be re-hashed without the key; ``ChainHead`` remembers the
 newest link so that rows cut off the end are noticed too, and the daily anchor sent to the ERP
 (``audit.anchors``) catches a rewrite by someone who holds the key as well.
+
+The trail is several such chains, its streams (issue #17 item 7): an event joins the stream of
+its request (``audit.services.stream_for``), so bookings of different requests lock different
+heads instead of all queuing on one. ``seq`` counts within a stream; stream 0 holds every row
+written before streams, unchanged, and whatever runs outside a request.
 """
 
 from django.conf import settings
@@ -15,7 +20,8 @@ from core.immutable import AppendOnlyModel
 
 
 class AuditEvent(AppendOnlyModel):
-    seq = models.PositiveBigIntegerField(_("sequence"), unique=True)
+    stream = models.PositiveSmallIntegerField(_("stream"), default=0)
+    seq = models.PositiveBigIntegerField(_("sequence"))
     created_at = models.DateTimeField(_("time"), db_index=True)
     actor = models.ForeignKey(
         settings.AUTH_USER_MODEL,
@@ -46,16 +52,28 @@ class AuditEvent(AppendOnlyModel):
     class Meta:
         verbose_name = _("audit event")
         verbose_name_plural = _("audit events")
-        ordering = ["-seq"]
+        # Insertion order: seq only orders the rows of one stream.
+        ordering = ["-id"]
         indexes = [models.Index(fields=["object_type", "object_id"])]
+        constraints = [
+            models.UniqueConstraint(fields=["stream", "seq"], name="audit_event_stream_seq")
+        ]
 
     def __str__(self):
-        return f"#{self.seq} {self.action} {self.object_type}:{self.object_id}"
+        link = link_name(self.stream, self.seq)
+        return f"#{link} {self.action} {self.object_type}:{self.object_id}"
+
+
+def link_name(stream: int, seq: int) -> str:
+    """How messages and anchors name a row: ``seq`` in stream 0 (as before streams),
+    ``stream:seq`` in the others."""
+    return f"{stream}:{seq}" if stream else str(seq)
 
 
 class ChainHead(models.Model):
-    """The single row that serialises appends to the chain and remembers its end."""
+    """One stream's head: the row that serialises appends to the stream and remembers its end."""
 
+    stream = models.PositiveSmallIntegerField(_("stream"), primary_key=True)
     last_seq = models.PositiveBigIntegerField(default=0)
     last_hash = models.CharField(max_length=64, default="0" * 64)
     # The first seq that must be keyed: rows before it may be legacy (unkeyed) ones.
@@ -65,4 +83,4 @@ class ChainHead(models.Model):
         verbose_name = _("audit chain head")
 
     def __str__(self):
-        return f"audit chain head #{self.last_seq}"
+        return f"audit chain head #{link_name(self.stream, self.last_seq)}"

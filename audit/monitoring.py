@@ -1,7 +1,7 @@
 """The daily check of the audit trail's hash chain (R-U1): a break is told to the admins by
 e-mail (``mail_admins``) and, through the ``audit_chain_broken`` signal, to whoever listens
 (the alerts app notifies the users in the admin role); an intact chain has its newest link
-anchored outside the database (``audit.anchors``)."""
+its streams' newest links anchored outside the database (``audit.anchors``)."""
 
 from django.core.mail import mail_admins
 from django.utils.translation import gettext as _
@@ -14,12 +14,11 @@ from audit.signals import audit_chain_broken
 def audit_chain_watch():
     """Verify the chain (against the last anchor too); anchor it when intact, else alert the
     admins, never anchoring a broken chain. Returns the problems (empty: intact)."""
-    latest = anchor_latest_recorded()
-    check = audit_chain_check(anchors=[latest] if latest else [])
+    check = audit_chain_check(anchors=anchor_latest_recorded())
     problems = check.problems
     if not problems:
-        if check.last is not None:
-            audit_anchor_emit(event=check.last)
+        if check.last:
+            audit_anchor_emit(events=list(check.last.values()))
         return []
     title = _("The audit trail is broken")
     body = "\n".join(str(problem) for problem in problems)

@@ -5,7 +5,7 @@ from django.utils.translation import gettext as _
 
 from audit.anchors import Anchor
 from audit.keys import audit_keys
-from audit.models import AuditEvent, ChainHead
+from audit.models import AuditEvent, ChainHead, link_name
 from audit.services import event_hash
 
 VERIFY_BATCH = 2000
@@ -15,64 +15,90 @@ GENESIS = "0" * 64
 @dataclass
 class ChainCheck:
     problems: list[str] = field(default_factory=list)
-    last: AuditEvent | None = None  # the newest link verified
+    # The newest link verified in each stream, by stream.
+    last: dict[int, AuditEvent] = field(default_factory=dict)
 
 
 def link_problem(
     event: AuditEvent, *, seq: int, prev_hash: str, keys: dict[str, bytes], keyed: bool
 ) -> str | None:
-    """What is wrong with one row given the link before it, or None. ``keyed``: keyed hashing
-    had started, so an unkeyed (legacy) row here was forged to dodge the key."""
+    """What is wrong with one row given the link before it in its stream, or None. ``keyed``:
+    keyed hashing had started, so an unkeyed (legacy) row here was forged to dodge the key."""
+    name = link_name(event.stream, event.seq)
     if event.seq != seq:
-        return _("Audit row #%(seq)s is missing.") % {"seq": seq}
+        return _("Audit row #%(seq)s is missing.") % {"seq": link_name(event.stream, seq)}
     if event.prev_hash != prev_hash:
         return _("Audit row #%(seq)s does not follow row #%(prev)s: the chain is broken.") % {
-            "seq": event.seq,
-            "prev": event.seq - 1,
+            "seq": name,
+            "prev": link_name(event.stream, event.seq - 1),
         }
     if not event.key_id and keyed:
         return _(
             "Audit row #%(seq)s has no key although the chain is keyed before it: it was forged."
-        ) % {"seq": event.seq}
+        ) % {"seq": name}
     if event.key_id and event.key_id not in keys:
         return _(
             'Audit row #%(seq)s is signed with the unknown key "%(key)s" '
             "(AUDIT_HMAC_KEYS must keep old keys)."
-        ) % {"seq": event.seq, "key": event.key_id}
+        ) % {"seq": name, "key": event.key_id}
     if event_hash(event, keys.get(event.key_id)) != event.hash:
-        return _("Audit row #%(seq)s (id %(id)s) was altered.") % {"seq": event.seq, "id": event.pk}
+        return _("Audit row #%(seq)s (id %(id)s) was altered.") % {"seq": name, "id": event.pk}
     return None
 
 
-def anchor_problem(anchor: Anchor, hashes: dict[int, str], last_seq: int) -> str | None:
-    if anchor.seq not in hashes:
+def head_problem(stream: int, head: ChainHead | None, last: AuditEvent | None) -> str | None:
+    """Whether the stream's head names the last row verified (rows cut off the end)."""
+    last_seq, last_hash = (last.seq, last.hash) if last else (0, GENESIS)
+    if head is None:
+        if last is None:
+            return None
+        return _("Audit stream %(stream)s has rows but no head: its end was removed.") % {
+            "stream": stream
+        }
+    if (head.last_seq, head.last_hash) == (last_seq, last_hash):
+        return None
+    return _("Audit rows after #%(seq)s are missing (the chain ends at #%(head)s).") % {
+        "seq": link_name(stream, last_seq),
+        "head": link_name(stream, head.last_seq),
+    }
+
+
+def anchor_problem(
+    anchor: Anchor, hashes: dict[tuple[int, int], str], last: dict[int, AuditEvent]
+) -> str | None:
+    name = link_name(anchor.stream, anchor.seq)
+    if (anchor.stream, anchor.seq) not in hashes:
+        end = last.get(anchor.stream)
         return _(
             "The audit chain ends at #%(last)s, before the anchored row #%(seq)s: "
             "rows were removed."
-        ) % {"last": last_seq, "seq": anchor.seq}
-    if hashes[anchor.seq] != anchor.hash:
+        ) % {"last": link_name(anchor.stream, end.seq if end else 0), "seq": name}
+    if hashes[anchor.stream, anchor.seq] != anchor.hash:
         return _("Audit row #%(seq)s does not match its anchor: the chain was rewritten.") % {
-            "seq": anchor.seq
+            "seq": name
         }
     return None
 
 
 def audit_chain_check(*, anchors: Iterable[Anchor] = ()) -> ChainCheck:
-    """Walk the chain in order: each row follows the one before, carries a valid HMAC (or is
-    part of the legacy prefix), the head names the last row and every anchor is still in it.
-    Stops at the first problem."""
+    """Walk each stream in order: each row follows the one before, carries a valid HMAC (or
+    is part of the legacy prefix), each head names its stream's last row and every anchor is
+    still in its stream. Stops at the first broken row."""
     anchors = list(anchors)
-    anchored = {anchor.seq for anchor in anchors}
+    anchored = {(anchor.stream, anchor.seq) for anchor in anchors}
     keys = audit_keys()
-    head = ChainHead.objects.filter(pk=1).first()
-    keyed_from = head.keyed_from if head else 1
+    heads = {head.stream: head for head in ChainHead.objects.all()}
     check, hashes, keyed = ChainCheck(), {}, False
-    for event in AuditEvent.objects.order_by("seq").iterator(chunk_size=VERIFY_BATCH):
-        keyed = keyed or event.seq >= keyed_from
+    events = AuditEvent.objects.order_by("stream", "seq").iterator(chunk_size=VERIFY_BATCH)
+    for event in events:
+        before = check.last.get(event.stream)
+        head = heads.get(event.stream)
+        # Keyed hashing starts in each stream at its head's marker or its first keyed row.
+        keyed = (keyed and before is not None) or event.seq >= (head.keyed_from if head else 1)
         problem = link_problem(
             event,
-            seq=check.last.seq + 1 if check.last else 1,
-            prev_hash=check.last.hash if check.last else GENESIS,
+            seq=before.seq + 1 if before else 1,
+            prev_hash=before.hash if before else GENESIS,
             keys=keys,
             keyed=keyed,
         )
@@ -80,17 +106,14 @@ def audit_chain_check(*, anchors: Iterable[Anchor] = ()) -> ChainCheck:
             check.problems.append(problem)
             return check
         keyed = keyed or bool(event.key_id)
-        if event.seq in anchored:
-            hashes[event.seq] = event.hash
-        check.last = event
-    last_seq, last_hash = (check.last.seq, check.last.hash) if check.last else (0, GENESIS)
-    if head and (head.last_seq != last_seq or head.last_hash != last_hash):
-        check.problems.append(
-            _("Audit rows after #%(seq)s are missing (the chain ends at #%(head)s).")
-            % {"seq": last_seq, "head": head.last_seq}
-        )
+        if (event.stream, event.seq) in anchored:
+            hashes[event.stream, event.seq] = event.hash
+        check.last[event.stream] = event
+    for stream in sorted(heads.keys() | check.last.keys()):
+        problem = head_problem(stream, heads.get(stream), check.last.get(stream))
+        check.problems.extend([problem] if problem else [])
     check.problems.extend(
-        filter(None, (anchor_problem(anchor, hashes, last_seq) for anchor in anchors))
+        filter(None, (anchor_problem(anchor, hashes, check.last) for anchor in anchors))
     )
     return check
 

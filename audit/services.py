@@ -1,13 +1,15 @@
 """The only writer of the audit trail. Call ``audit_record`` last in a service's transaction:
-it locks the chain head, and taking no other lock after it keeps services deadlock-free
+it locks its stream's head, and taking no other lock after it keeps services deadlock-free
 (the lock order is written down on ``audit_record``)."""
 
 import hashlib
 import hmac
 import json
+import zlib
 from datetime import UTC
 from typing import Any
 
+from django.conf import settings
 from django.contrib.auth.base_user import AbstractBaseUser
 from django.contrib.auth.models import AnonymousUser
 from django.core.serializers.json import DjangoJSONEncoder
@@ -45,6 +47,8 @@ def event_hash(event: AuditEvent, key: bytes | None) -> str:
     ``key=None`` gives the plain sha256 that rows written before keyed hashing carry."""
     content = {name: getattr(event, name) for name in HASHED_FIELDS}
     content["created_at"] = event.created_at.astimezone(UTC).isoformat()
+    if event.stream:  # stream 0 holds the rows from before streams, with their hashes
+        content["stream"] = event.stream
     if event.request_id:  # rows written before issue #14 have none and keep their hash
         content["request_id"] = event.request_id
     payload = json.dumps(content, sort_keys=True, ensure_ascii=False, cls=DjangoJSONEncoder)
@@ -65,12 +69,22 @@ def parent_checks_now() -> None:
             cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")
 
 
-def chain_head_locked() -> ChainHead:
-    """The chain head, locked; created on the first event (one query once it exists)."""
-    head = ChainHead.objects.select_for_update().filter(pk=1).first()
+def stream_for(request_id: str) -> int:
+    """The stream of an event: one per request (of ``AUDIT_STREAMS``), stream 0 outside one.
+
+    All events of a request, hence of a transaction, share a stream, so a transaction locks
+    one head and two transactions never wait for each other's heads in opposite orders."""
+    if not request_id:
+        return 0
+    return zlib.crc32(request_id.encode()) % settings.AUDIT_STREAMS
+
+
+def chain_head_locked(stream: int) -> ChainHead:
+    """The stream's head, locked; created on its first event (one query once it exists)."""
+    head = ChainHead.objects.select_for_update().filter(stream=stream).first()
     if head is None:
-        ChainHead.objects.bulk_create([ChainHead(pk=1)], ignore_conflicts=True)
-        head = ChainHead.objects.select_for_update().get(pk=1)
+        ChainHead.objects.bulk_create([ChainHead(stream=stream)], ignore_conflicts=True)
+        head = ChainHead.objects.select_for_update().get(stream=stream)
     return head
 
 
@@ -90,15 +104,18 @@ def audit_record(
 
     Lock order (issue #12): every row lock a service needs comes first (balances in key
     order, documents, work orders), then the parent rows of everything written (the deferred
-    foreign-key checks, run here), and the audit chain head last. A service that must record
-    an event before it posts takes the posting's locks first (``returns`` receive-scan).
+    foreign-key checks, run here), and the head of the request's audit stream last. A service
+    that must record an event before it posts takes the posting's locks first (``returns``
+    receive-scan).
     """
     parent_checks_now()
-    head = chain_head_locked()
+    request_id = current_request_id()
+    head = chain_head_locked(stream_for(request_id))
     if obj is not None:
         object_type = object_type or obj._meta.label_lower
         object_id = object_id or str(obj.pk)
     event = AuditEvent(
+        stream=head.stream,
         seq=head.last_seq + 1,
         created_at=timezone.now(),
         actor=actor if actor is not None and actor.is_authenticated else None,
@@ -111,7 +128,7 @@ def audit_record(
         before=to_json_value(before),
         after=to_json_value(after),
         prev_hash=head.last_hash,
-        request_id=current_request_id(),
+        request_id=request_id,
     )
     event.key_id, key = audit_key_signing()
     event.hash = event_hash(event, key)

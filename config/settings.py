@@ -321,6 +321,9 @@ ADMINS = [(email, email) for email in env_list("ADMIN_EMAILS")]
 # Keys of the audit chain's HMAC (audit/keys.py, README "Audit keys"): "k2:secret2,k1:secret1",
 # the first signs, the others verify older rows. Empty: a key derived from SECRET_KEY.
 AUDIT_HMAC_KEYS = env.str("AUDIT_HMAC_KEYS", default="")
+# How many chains (streams) the audit trail spreads requests over, each locked on its own
+# (audit/services.py ``stream_for``); 1 puts every event in one chain, as before issue #17.
+AUDIT_STREAMS = env.int("AUDIT_STREAMS", default=32)
 
 # Production hardening when DEBUG is off (manage.py check --deploy).
 if not DEBUG:

@@ -11,6 +11,7 @@ class AuditEventSerializer(serializers.ModelSerializer):
         model = AuditEvent
         fields = [
             "id",
+            "stream",
             "seq",
             "created_at",
             "user",

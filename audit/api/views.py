@@ -17,11 +17,11 @@ READ_AUDIT = HasPerm("audit.view_auditevent")
 class AuditEventViewSet(viewsets.ReadOnlyModelViewSet):
     """Audit events, newest first; filter by object, user, device, action and dates."""
 
-    queryset = AuditEvent.objects.order_by("-seq")
+    queryset = AuditEvent.objects.order_by("-id")
     serializer_class = serializers.AuditEventSerializer
     filterset_class = filters.AuditEventFilter
     permission_classes = [READ_AUDIT]
-    ordering_fields = ["seq", "created_at"]
+    ordering_fields = ["id", "created_at"]
     search_fields = ["object_repr", "object_id", "actor_username"]
 
     @extend_schema(

@@ -76,7 +76,7 @@ def history_of(obj):
     states = dict(STATES[type(obj)].choices)
     events = AuditEvent.objects.filter(
         object_type=obj._meta.label_lower, object_id=str(obj.pk)
-    ).order_by("seq")
+    ).order_by("id")
     for event in events:
         verb = event.action.rpartition(".")[2]
         event.label = ACTIONS.get(verb, verb)

@@ -181,7 +181,7 @@ def test_publishing_a_complete_draft_activates_it_as_the_newest_version_and_audi
     ]
     draft.refresh_from_db()
     assert (draft.version, draft.is_active, draft.cells.count()) == (newest, True, 36)
-    event = AuditEvent.objects.filter(action="policyversion.publish").latest("seq")
+    event = AuditEvent.objects.filter(action="policyversion.publish").latest("id")
     assert (event.object_id, event.actor_username, event.device_id) == (
         str(draft.pk),
         "boss",

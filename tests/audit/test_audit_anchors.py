@@ -6,7 +6,7 @@ import logging
 import pytest
 from django.core.management import CommandError, call_command
 
-from audit.anchors import ANCHOR_TOPIC
+from audit.anchors import ANCHOR_TOPIC, anchors_digest
 from audit.keys import audit_key_signing
 from audit.models import AuditEvent, ChainHead
 from audit.services import audit_record
@@ -40,13 +40,9 @@ def test_the_daily_task_anchors_the_verified_head_in_the_outbox_and_the_log(
     ):
         assert verify_audit_task() == []
     payload = anchor_sent().payload
-    assert {k: payload[k] for k in ("seq", "hash", "key_id")} == {
-        "seq": 3,
-        "hash": head.hash,
-        "key_id": "k1",
-    }
-    assert payload["at"]
-    assert f"audit.anchor seq=3 hash={head.hash} key_id=k1" in caplog.text
+    assert payload["links"] == [{"stream": 0, "seq": 3, "hash": head.hash, "key_id": "k1"}]
+    assert payload["at"] and payload["digest"] == anchors_digest(payload["links"])
+    assert f"stream=0 seq=3 hash={head.hash} key_id=k1" in caplog.text
     assert AuditEvent.objects.get(seq=4).action == "audit.anchor"  # the anchoring is audited
     call_command("verify_audit")
 
@@ -87,7 +83,7 @@ def test_anchors_are_read_from_the_log(three_events, tmp_path):
 def test_rows_cut_off_behind_a_forged_head_are_caught_against_the_anchor(three_events):
     anchor = f"3:{three_events[-1].hash}"
     behind_the_triggers_back("DELETE FROM audit_auditevent WHERE seq = 3")
-    ChainHead.objects.filter(pk=1).update(last_seq=2, last_hash=three_events[1].hash)
+    ChainHead.objects.filter(stream=0).update(last_seq=2, last_hash=three_events[1].hash)
     call_command("verify_audit")
     with pytest.raises(CommandError, match="ends at #2, before the anchored row #3"):
         call_command("verify_audit", "--anchor", anchor)
@@ -95,7 +91,7 @@ def test_rows_cut_off_behind_a_forged_head_are_caught_against_the_anchor(three_e
 
 @pytest.mark.parametrize("text", ["3", "3:abc", f"x:{'a' * 64}"])
 def test_a_malformed_anchor_is_refused_clearly(three_events, text):
-    with pytest.raises(CommandError, match="An anchor is SEQ:HASH"):
+    with pytest.raises(CommandError, match=r"An anchor is \[STREAM:\]SEQ:HASH"):
         call_command("verify_audit", "--anchor", text)
 
 

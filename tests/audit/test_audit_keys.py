@@ -86,7 +86,7 @@ def legacy_prefix(keyed):
     """Two rows as written before this change, and the head as the migration leaves it."""
     append_row(key_id="", key=None, action="legacy.one")
     append_row(key_id="", key=None, action="legacy.two")
-    ChainHead.objects.filter(pk=1).update(keyed_from=3)
+    ChainHead.objects.filter(stream=0).update(keyed_from=3)
 
 
 def test_legacy_rows_verify_as_the_prefix_before_keyed_ones(legacy_prefix, user):
@@ -100,7 +100,7 @@ def test_a_legacy_row_after_keyed_ones_is_caught(legacy_prefix, user, keyed_from
     record(user, 1)
     append_row(key_id="", key=None)
     if keyed_from_forged:  # moving the marker does not help: a keyed row came before
-        ChainHead.objects.filter(pk=1).update(keyed_from=keyed_from_forged)
+        ChainHead.objects.filter(stream=0).update(keyed_from=keyed_from_forged)
     with pytest.raises(CommandError, match="#4 has no key although the chain is keyed"):
         call_command("verify_audit")
 
@@ -116,7 +116,7 @@ def test_the_migration_keys_the_chain_after_the_existing_rows():
     append_row(key_id="", key=None)
     migration = import_module("audit.migrations.0003_key_id_and_keyed_from")
     migration.keyed_from_after_existing_rows(apps, None)
-    assert ChainHead.objects.get(pk=1).keyed_from == 3
+    assert ChainHead.objects.get(stream=0).keyed_from == 3
 
 
 @pytest.mark.parametrize(

@@ -12,6 +12,7 @@ from django.db import OperationalError, transaction
 from django.test import Client
 
 from audit.models import ChainHead
+from audit.services import stream_for
 from core.models import IdempotencyKey
 from inventory.models import LedgerEntry, StockBalance
 from inventory.services import stock_receive
@@ -31,11 +32,13 @@ def stock():
     return keeper, material, shelf
 
 
-def deadlock_against_this_connection(material, shelf):
-    """The other transaction takes the audit chain head, then the balance row we hold."""
+def deadlock_against_this_connection(material, shelf, stream=0):
+    """The other transaction takes the head of our audit stream, then the balance row we
+    hold."""
+    ChainHead.objects.get_or_create(stream=stream)
     return deadlock_once(
         victim_pid=backend_pid(),
-        first=lambda: ChainHead.objects.select_for_update().get(pk=1),
+        first=lambda: ChainHead.objects.select_for_update().get(stream=stream),
         then=lambda: StockBalance.objects.select_for_update().get(
             material=material, location=shelf
         ),
@@ -77,10 +80,14 @@ def test_the_idempotency_middleware_retries_the_whole_request_once(stock, caplog
     client.force_login(keeper)
     body = json.dumps({"material": "M1", "location": "A", "quantity": "5"})
     caplog.set_level(logging.WARNING)
-    other = deadlock_against_this_connection(material, shelf)
+    other = deadlock_against_this_connection(material, shelf, stream_for("req-d-1"))
 
     response = client.post(
-        "/api/v1/stock/receive/", body, content_type="application/json", HTTP_IDEMPOTENCY_KEY="d-1"
+        "/api/v1/stock/receive/",
+        body,
+        content_type="application/json",
+        HTTP_IDEMPOTENCY_KEY="d-1",
+        HTTP_X_REQUEST_ID="req-d-1",
     )
 
     other.join()

@@ -59,7 +59,7 @@ def refusal(error):
 
 
 def last_audit():
-    return AuditEvent.objects.order_by("-seq").first()
+    return AuditEvent.objects.order_by("-id").first()
 
 
 def test_a_photo_is_stored_under_a_random_name_and_audited(media, draft, clerk):

@@ -24,7 +24,7 @@ from tests.returns.builders import draft_return, line, replenishment, workshop_m
 def actions(obj):
     return list(
         AuditEvent.objects.filter(object_type=obj._meta.label_lower, object_id=str(obj.pk))
-        .order_by("seq")
+        .order_by("id")
         .values_list("action", flat=True)
     )
 

@@ -19,7 +19,7 @@ from tests.returns.builders import draft_return, line, pending_step, tier_holder
 def last_action(obj):
     return (
         AuditEvent.objects.filter(object_type=obj._meta.label_lower, object_id=str(obj.pk))
-        .order_by("seq")
+        .order_by("id")
         .last()
     )
 

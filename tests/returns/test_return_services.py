@@ -71,7 +71,7 @@ def reloaded(request):
 def audit_actions(request):
     return list(
         AuditEvent.objects.filter(object_type="returns.returnrequest", object_id=str(request.pk))
-        .order_by("seq")
+        .order_by("id")
         .values_list("action", flat=True)
     )
 
