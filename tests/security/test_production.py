@@ -158,14 +158,14 @@ def test_the_auditor_searches_and_exports_the_trail(admin):
     assert client.get("/api/v1/audit-events/?object_id=7").json()["count"] == 1
     exported = client.get("/api/v1/audit-events/export/?type=csv&user=clerk-a")
     rows = list(csv.reader(io.StringIO(b"".join(exported.streaming_content).decode("utf-8-sig"))))
-    assert rows[1][2:5] == ["clerk-a", "HH-3", "return.submit"]
+    assert rows[1][3:6] == ["clerk-a", "HH-3", "return.submit"]
     formula = client.get("/api/v1/audit-events/export/?type=csv&object_type=x.w")
     cells = list(csv.reader(io.StringIO(b"".join(formula.streaming_content).decode("utf-8-sig"))))
-    assert cells[1][6] == "'=1+2"  # a cell that would be a formula is neutralised
+    assert cells[1][7] == "'=1+2"  # a cell that would be a formula is neutralised
     sheet = load_workbook(
         io.BytesIO(client.get("/api/v1/audit-events/export/?object_id=7").content)
     ).active
-    assert [c.value for c in next(sheet.iter_rows(min_row=2, max_row=2))][4] == "material.change"
+    assert [c.value for c in next(sheet.iter_rows(min_row=2, max_row=2))][5] == "material.change"
     assert client_for(clerk).get("/api/v1/audit-events/").status_code == 403
 
 
