@@ -1,7 +1,7 @@
 """The daily check of the audit trail's hash chain (R-U1): a break is told to the admins by
 e-mail (``mail_admins``) and, through the ``audit_chain_broken`` signal, to whoever listens
-(the alerts app notifies the users in the admin role); an intact chain has its newest link
-its streams' newest links anchored outside the database (``audit.anchors``)."""
+(the alerts app notifies the users in the admin role); an intact trail has its streams'
+newest links anchored outside the database (``audit.anchors``)."""
 
 from django.core.mail import mail_admins
 from django.utils.translation import gettext as _
