@@ -5,11 +5,10 @@ from datetime import UTC, datetime
 
 import pytest
 from django.core.management import call_command
-from django.db import connection
-from django.db.migrations.executor import MigrationExecutor
 
 from audit.models import AuditEvent, ChainHead
 from audit.services import audit_record
+from tests.materials.test_places_move import migrate
 
 # Run inside the test's transaction: PostgreSQL rolls schema changes back, SQLite cannot.
 pytestmark = [pytest.mark.postgres, pytest.mark.django_db]
@@ -31,16 +30,6 @@ LEGACY = {
     "request_id": "req-legacy",
     "hash": "ee25f46bb389d2b26d5c01277bb114f599bc8dc6c558c03f9bf8f7ca45157117",
 }
-
-
-def migrate(targets=None):
-    """Migrate to ``targets`` (default: the latest); the historical models of that point."""
-    executor = MigrationExecutor(connection)
-    with connection.cursor() as cursor:
-        cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")
-    executor.migrate(targets or executor.loader.graph.leaf_nodes())
-    applied = MigrationExecutor(connection).loader.applied_migrations
-    return executor.loader.project_state(list(applied)).apps
 
 
 def test_rows_and_head_from_before_streams_become_stream_zero_and_verify(settings):
