@@ -12,13 +12,13 @@ N later rows unchanged (balances are running totals per key, never stored on ent
 
 import statistics
 import sys
-import time
 from datetime import timedelta
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from bench.common import machine, master_data, script_main  # noqa: E402
+from bench.ledger_bench import interleaved  # noqa: E402
 
 TARGET = 1.1
 LATER = "bench-later"  # the doc_type of the rows dated after the back-dated booking
@@ -99,15 +99,7 @@ def run(*, rows, repeats):
             material=material, location=location, quantity=1, actor=actor, posting_date=posting_date
         )
 
-    calls = {"today": booking(None), "back_dated": booking(back)}
-    runs = {name: [] for name in calls}
-    for call in calls.values():  # warm-up: plans, caches
-        call()
-    for _ in range(repeats):
-        for name, call in calls.items():
-            started = time.perf_counter()
-            call()
-            runs[name].append(time.perf_counter() - started)
+    runs = interleaved({"today": booking(None), "back_dated": booking(back)}, repeats)
     best = {name: min(times) for name, times in runs.items()}
     median = {name: statistics.median(times) for name, times in runs.items()}
     ratios = {
