@@ -8,6 +8,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from inventory.models import LedgerEntry
+from inventory.services import stock_receive
 from tests.api.test_posting_date_api import booked, last_month_end
 from tests.builders import location, receive
 from tests.factories import MaterialFactory
@@ -54,3 +55,39 @@ def test_the_transfer_page_refuses_a_future_posting_date(role_client, admin, bol
     )
     assert refused.status_code == 400 and "is in the future" in refused.content.decode()
     assert booked() == before
+
+
+def quantities(response):
+    html = response.content.decode()
+    return html.count('data-testid="quantity"'), html
+
+
+def test_the_stock_page_shows_the_balances_now_and_as_of_a_day(role_client, admin, bolt):
+    receive(bolt, location("A"), 10, admin)
+    stock_receive(
+        material=bolt,
+        location=location("B"),
+        quantity=3,
+        actor=admin,
+        posting_date=last_month_end(),
+    )
+    client = role_client("keeper")
+    now = client.get(reverse("stock:balances"))
+    assert now.status_code == 200 and quantities(now)[0] == 2
+    then = client.get(reverse("stock:balances"), {"as_of": str(last_month_end())})
+    count, html = quantities(then)
+    assert then.status_code == 200 and count == 1
+    assert '<td data-label="Location">B</td>' in html
+    before = client.get(
+        reverse("stock:balances"), {"as_of": str(last_month_end() - timedelta(days=1))}
+    )
+    assert quantities(before)[0] == 0
+    narrowed = client.get(
+        reverse("stock:balances"), {"as_of": str(last_month_end()), "location": "A"}
+    )
+    assert quantities(narrowed)[0] == 0
+
+
+def test_a_bad_as_of_date_is_400_with_a_message(role_client, bolt):
+    response = role_client("keeper").get(reverse("stock:balances"), {"as_of": "2026-02-30"})
+    assert response.status_code == 400 and "Enter a valid date." in response.content.decode()
