@@ -1,7 +1,8 @@
 """Posting periods (issue #7, R-J1): a month finance confirmed takes no new posting dated in
 it, until finance reopens it (issue #15). Finance decides (``finance.month_end``) and writes
 the period only through these services; the ledger reads it in ``ensure_month_open``, never
-a higher app."""
+a higher app. ``posting_date_check`` decides the date a booking may carry (R-L6, issue #17
+item 6): today or back inside an open month, never before a month finance closed."""
 
 from datetime import date, datetime
 
