@@ -78,6 +78,22 @@ def later_rows_digest():
     )
 
 
+def statements(call):
+    """SQL statements one call runs (a figure the machine's load does not blur)."""
+    from django.db import connection
+
+    count = 0
+
+    def counted(execute, sql, params, many, context):
+        nonlocal count
+        count += 1
+        return execute(sql, params, many, context)
+
+    with connection.execute_wrapper(counted):
+        call()
+    return count
+
+
 def run(*, rows, repeats):
     from django.contrib.auth import get_user_model
     from django.utils import timezone
@@ -99,7 +115,9 @@ def run(*, rows, repeats):
             material=material, location=location, quantity=1, actor=actor, posting_date=posting_date
         )
 
-    runs = interleaved({"today": booking(None), "back_dated": booking(back)}, repeats)
+    calls = {"today": booking(None), "back_dated": booking(back)}
+    runs = interleaved(calls, repeats)
+    counts = {name: statements(call) for name, call in calls.items()}
     best = {name: min(times) for name, times in runs.items()}
     median = {name: statistics.median(times) for name, times in runs.items()}
     ratios = {
@@ -115,7 +133,9 @@ def run(*, rows, repeats):
         "best": best,
         "median": median,
         "ratios": ratios,
+        "statements": counts,
         "untouched": untouched,
+        # the warm-up, the measured bookings and the one whose statements were counted
         "back_dated_rows": booked.filter(posting_date=back).count(),
         "balance_agrees": balance == rows + booked.count(),
         "passed": ratios["median"] <= TARGET and untouched,
@@ -134,6 +154,8 @@ def report(result):
             f"receipt dated today (baseline): {ms['today']} [{med['today']}]",
             f"receipt dated back before all of them (project): {ms['back_dated']} "
             f"[{med['back_dated']}]",
+            f"SQL statements per booking: today {result['statements']['today']}, "
+            f"dated back {result['statements']['back_dated']}",
             f"ratio of medians: {ratios['median']:.2f}x, of best runs: {ratios['best']:.2f}x "
             f"(target <= {TARGET}x)",
             f"later rows unchanged: {result['untouched']}; balance = Σ ledger: "
