@@ -6,6 +6,8 @@ from datetime import timedelta
 from decimal import Decimal
 
 import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 from django.utils.translation import override
 
@@ -171,3 +173,16 @@ def test_refusals_read_in_chinese(stock, keeper):
     with override("zh-hans"), pytest.raises(Exception) as refused:
         receive_dated(bolt, shelf_a, 5, keeper, today() + timedelta(days=1))
     assert "过账日期" in str(refused.value)
+
+
+def test_a_back_dated_booking_costs_one_statement_more_whatever_follows_it(
+    stock, keeper, django_assert_num_queries
+):
+    """Only the read of the later months' periods is added; no later row is read or written."""
+    bolt, shelf_a, _shelf_b = stock
+    with CaptureQueriesContext(connection) as today:
+        receive_dated(bolt, shelf_a, 1, keeper, None)
+    for _ in range(20):  # more later rows change nothing
+        receive(bolt, shelf_a, 1, keeper)
+    with django_assert_num_queries(len(today) + 1):
+        receive_dated(bolt, shelf_a, 1, keeper, last_month_end())
