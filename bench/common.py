@@ -112,12 +112,13 @@ WITH ids AS (
            (SELECT array_agg(code ORDER BY code) FROM returns_reasoncode
              WHERE kind = 'replenish') AS replenish_reasons
 ), numbered AS (
-    SELECT i, i / %(per_doc)s AS doc, (i / %(per_doc)s) %% 2 = 0 AS is_return
+    SELECT i, i / %(per_doc)s AS doc, (i / %(per_doc)s) %% 2 = 0 AS is_return,
+           %(start)s + (i::float / %(rows)s) * (%(end)s - %(start)s) AS at
     FROM generate_series(0, %(rows)s - 1) AS i
 )
 INSERT INTO inventory_ledgerentry (
     material_id, location_id, quantity, movement_type, work_order_id, doc_type, doc_id,
-    doc_line, reason_code, remark, device_id, created_at
+    doc_line, reason_code, remark, device_id, created_at, posting_date
 )
 SELECT ids.materials[1 + (i::bigint * 7919) %% cardinality(ids.materials)],
        ids.location,
@@ -131,13 +132,14 @@ SELECT ids.materials[1 + (i::bigint * 7919) %% cardinality(ids.materials)],
             THEN ids.return_reasons[1 + doc %% cardinality(ids.return_reasons)]
             ELSE ids.replenish_reasons[1 + doc %% cardinality(ids.replenish_reasons)] END,
        '', 'BENCH',
-       %(start)s + (i::float / %(rows)s) * (%(end)s - %(start)s)
+       at, (at AT TIME ZONE %(zone)s)::date
 FROM numbered, ids
 """
 
 
 def ledger_fill(rows):
     """Exactly ``rows`` return/replenish entries in BENCH_MONTH, about 10 per document."""
+    from django.conf import settings
     from django.db import connection, transaction
 
     from finance.month_end import month_bounds
@@ -156,7 +158,13 @@ def ledger_fill(rows):
         cursor.execute("TRUNCATE inventory_ledgerentry")
         cursor.execute(
             LEDGER_INSERT,
-            {"rows": rows, "per_doc": LINES_PER_DOCUMENT, "start": start, "end": end},
+            {
+                "rows": rows,
+                "per_doc": LINES_PER_DOCUMENT,
+                "start": start,
+                "end": end,
+                "zone": settings.TIME_ZONE,
+            },
         )
         cursor.execute("ANALYZE inventory_ledgerentry")
     return True
@@ -184,13 +192,13 @@ def machine():
     )
 
 
-def script_main(doc: str, run, report, *, repeats: int) -> None:
+def script_main(doc: str, run, report, *, repeats: int, rows: int = 1_000_000) -> None:
     """The command line every benchmark shares: ``--rows``/``--repeats``, run, print the
     report, exit non-zero when a target is missed."""
     import argparse
 
     parser = argparse.ArgumentParser(description=doc.splitlines()[0])
-    parser.add_argument("--rows", type=int, default=1_000_000)
+    parser.add_argument("--rows", type=int, default=rows)
     parser.add_argument("--repeats", type=int, default=repeats)
     args = parser.parse_args()
     django_setup()

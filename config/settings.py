@@ -299,6 +299,9 @@ EXPIRY_WARNING_DAYS = env.int("EXPIRY_WARNING_DAYS", default=30)
 
 # Month-end (R-J1): replenishments above this amount are flagged for the GM office.
 MONTH_END_SPOT_CHECK_AMOUNT = env.str("MONTH_END_SPOT_CHECK_AMOUNT", default="5000")
+# Posting dates (R-L6): a movement may be dated back at most this many months before the
+# current one (and never before a month finance has closed).
+POSTING_DATE_MONTHS_BACK = env.int("POSTING_DATE_MONTHS_BACK", default=1)
 
 # Excel exports (reports app): up to this many estimated rows download at once, larger ones
 # run as a job whose progress is written every EXPORT_PROGRESS_ROWS rows.

@@ -49,7 +49,7 @@ LEDGER_OF_THE_MONTH = """
     FROM inventory_ledgerentry e
     JOIN materials_material m ON m.id = e.material_id
     LEFT JOIN workorders_workorder w ON w.id = e.work_order_id
-    WHERE e.created_at >= %(start)s AND e.created_at < %(end)s
+    WHERE e.posting_date >= %(start)s AND e.posting_date < %(end)s
       AND e.movement_type IN (%(return)s, %(replenish)s)"""
 KIND = "CASE e.movement_type WHEN %(return)s THEN %(return_kind)s ELSE %(replenish_kind)s END"
 SIGN = "CASE e.movement_type WHEN %(return)s THEN 1 ELSE -1 END"
@@ -83,8 +83,9 @@ FROM (SELECT {KIND} AS kind, e.doc_id, w.workshop_id, e.reason_code,
 
 
 def summary_params(month_end: MonthEnd) -> dict[str, Any]:
-    start, end = month_bounds(month_end.month)
-    adapt = connection.ops.adapt_datetimefield_value
+    # The month's entries by posting date, the day the material really moved (R-L6).
+    start, end = (moment.date() for moment in month_bounds(month_end.month))
+    adapt = connection.ops.adapt_datefield_value
     return {
         "month_end": month_end.pk,
         "start": adapt(start),

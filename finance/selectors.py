@@ -141,10 +141,10 @@ def month_end_materials(month_end: MonthEnd) -> QuerySet[MonthEndLine, dict]:
 def month_end_entries(month_end: MonthEnd, movement_type: str) -> QuerySet[LedgerEntry, tuple]:
     """The month's postings of one movement type, in posting order, for the workbook's
     detail lines (the month's ledger is locked once finance confirms it)."""
-    start, end = month_bounds(month_end.month)
+    start, end = (moment.date() for moment in month_bounds(month_end.month))
     return (
         LedgerEntry.objects.using(month_end._state.db)
-        .filter(created_at__gte=start, created_at__lt=end, movement_type=movement_type)
+        .filter(posting_date__gte=start, posting_date__lt=end, movement_type=movement_type)
         .order_by("created_at", "id")
         .values_list(
             "doc_id",

@@ -42,6 +42,7 @@ class LedgerEntryAdmin(ReadOnlyAdmin):
     list_display = [
         "id",
         "created_at",
+        "posting_date",
         "movement_type",
         "material",
         "lot",

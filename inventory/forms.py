@@ -41,6 +41,17 @@ def quantity_field(label, **kwargs):
     )
 
 
+def posting_date_field():
+    """The day the material really moved (R-L6), today's by default; the booking service
+    checks it is not in the future nor in a closed month."""
+    return forms.DateField(
+        label=_("Posting date"),
+        required=False,
+        help_text=_("The day the material really moved. Empty: today."),
+        widget=forms.DateInput(attrs={"type": "date"}),
+    )
+
+
 def serials_field():
     """Serial numbers typed or scanned one per line (or comma-separated); ``serial_list``
     turns them into a list."""

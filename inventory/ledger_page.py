@@ -25,7 +25,7 @@ class LedgerListFilter(LedgerFilter):
         for name in NOT_ON_PAGES:
             self.filters.pop(name, None)
         self.filters["movement_type"].extra["empty_label"] = _("all")
-        date_inputs(self, "since", "until")
+        date_inputs(self, "since", "until", "posted_from", "posted_to")
         page_labels(self)
 
 

@@ -185,6 +185,10 @@ class LedgerEntry(AppendOnlyModel):
     )
     device_id = models.CharField(_("device"), max_length=64, blank=True)
     created_at = models.DateTimeField(_("time"), default=timezone.now, db_index=True)
+    # The day the material really moved (R-L6): a keeper may date a booking back inside an
+    # open month; month-end and stock as of a day follow it. Balances are running totals
+    # per key, never stored on entries, so a back-dated entry rewrites no later one.
+    posting_date = models.DateField(_("posting date"), default=timezone.localdate)
 
     class Meta:
         verbose_name = _("ledger entry")
@@ -198,6 +202,8 @@ class LedgerEntry(AppendOnlyModel):
             models.Index(fields=["material", "id"], name="ledger_material_id_idx"),
             models.Index(fields=["location", "id"], name="ledger_location_id_idx"),
             models.Index(fields=["work_order", "id"], name="ledger_work_order_id_idx"),
+            # Month-end selects a month by posting date; the ledger filters by it.
+            models.Index(fields=["posting_date", "id"], name="ledger_posting_date_id_idx"),
         ]
         constraints = [
             models.CheckConstraint(condition=~Q(quantity=0), name="ledger_qty_nonzero"),

@@ -1,11 +1,14 @@
 """Posting periods (issue #7, R-J1): a month finance confirmed takes no new posting dated in
 it, until finance reopens it (issue #15). Finance decides (``finance.month_end``) and writes
 the period only through these services; the ledger reads it in ``ensure_month_open``, never
-a higher app."""
+a higher app. ``posting_date_check`` decides the date a booking may carry (R-L6, issue #17
+item 6): today or back inside an open month, never before a month finance closed."""
 
 from datetime import date, datetime
 
+from django.conf import settings
 from django.contrib.auth.models import User
+from django.core.exceptions import ValidationError
 from django.db import connection
 from django.utils import timezone
 from django.utils.formats import date_format
@@ -18,6 +21,18 @@ from inventory.models import PostingPeriod, PostingPeriodState
 MONTH_LOCKED = _(
     "Month %(month)s is closed by finance (locked by %(user)s on %(when)s): "
     "nothing can be posted in it."
+)
+
+POSTING_DATE_FUTURE = _(
+    "The posting date %(date)s is in the future: date a movement on the day the material "
+    "really moved, today at the latest."
+)
+POSTING_DATE_TOO_EARLY = _(
+    "The posting date %(date)s is too far back: the earliest posting date is %(earliest)s."
+)
+POSTING_DATE_BEFORE_CLOSE = _(
+    "Month %(month)s is closed by finance: a posting dated %(date)s would change its stock, "
+    "so the earliest posting date is %(earliest)s."
 )
 
 
@@ -59,6 +74,62 @@ def ensure_month_open(day: date) -> None:
             "when": locked_when(locked_at),
         },
     )
+
+
+def month_shift(first: date, months: int) -> date:
+    """The first day of the month ``months`` after (or, negative, before) ``first``'s."""
+    index = first.year * 12 + first.month - 1 + months
+    return date(index // 12, index % 12 + 1, 1)
+
+
+def locked_month_after(first: date) -> date | None:
+    """The latest locked month after ``first``, held FOR SHARE on PostgreSQL like
+    ``period_state``: finance's lock of a month waits for postings dated before it."""
+    if connection.vendor == "postgresql":
+        table = connection.ops.quote_name(PostingPeriod._meta.db_table)
+        with connection.cursor() as cursor:
+            cursor.execute(
+                f"SELECT month, state FROM {table} WHERE month > %s ORDER BY month FOR SHARE",
+                [first],
+            )
+            rows = cursor.fetchall()
+    else:
+        rows = PostingPeriod.objects.filter(month__gt=first).values_list("month", "state")
+    return max((month for month, state in rows if state == PostingPeriodState.LOCKED), default=None)
+
+
+def posting_date_check(day: date | None = None) -> date:
+    """The posting date of a booking (R-L6), checked inside its transaction (the month's
+    row held FOR SHARE), today's when ``day`` is None: not in the future,
+    in an open month (``ensure_month_open``), at most ``POSTING_DATE_MONTHS_BACK`` months
+    back and after every month finance closed, whose stock it would change otherwise."""
+    today = timezone.localdate()
+    day = day or today
+    if day > today:
+        raise ValidationError({"posting_date": POSTING_DATE_FUTURE % {"date": f"{day:%Y-%m-%d}"}})
+    ensure_month_open(day)
+    first, current = day.replace(day=1), today.replace(day=1)
+    if first == current:  # dated in the current month: no later month can be closed
+        return day
+    earliest = month_shift(current, -settings.POSTING_DATE_MONTHS_BACK)
+    if day < earliest:
+        raise ValidationError(
+            {
+                "posting_date": POSTING_DATE_TOO_EARLY
+                % {"date": f"{day:%Y-%m-%d}", "earliest": f"{earliest:%Y-%m-%d}"}
+            }
+        )
+    closed = locked_month_after(first)
+    if closed is not None:
+        raise StateConflict(
+            POSTING_DATE_BEFORE_CLOSE,
+            params={
+                "month": f"{closed:%Y-%m}",
+                "date": f"{day:%Y-%m-%d}",
+                "earliest": f"{month_shift(closed, 1):%Y-%m-%d}",
+            },
+        )
+    return day
 
 
 def locked_when(locked_at: datetime | None) -> str:

@@ -1,5 +1,6 @@
 """Reads shared by pages, API and reports."""
 
+from datetime import date
 from decimal import Decimal
 from typing import Any
 
@@ -64,6 +65,31 @@ def fefo_suggestion(
         )
         remaining -= take
     return picks, max(remaining, Decimal("0"))
+
+
+# What a row of stock as of a day names: the key's ids and its codes.
+AS_OF_KEY = (
+    "material_id",
+    "lot_id",
+    "location_id",
+    "material__code",
+    "lot__batch_no",
+    "location__code",
+)
+
+
+def stock_as_of(day: date) -> QuerySet[LedgerEntry, dict[str, Any]]:
+    """On hand per material, lot and location at the end of ``day`` (R-L6): the ledger's
+    quantities posted up to that day, summed per key in the database. Balances are running
+    totals per key, never stored on entries, so a back-dated entry counts from its posting
+    date on. The stock filters (``BalanceFilter``) narrow the rows before they are summed;
+    ``quantity`` is the sum, so ``in_stock`` filters the sums."""
+    return (
+        LedgerEntry.objects.filter(posting_date__lte=day)
+        .values(*AS_OF_KEY)
+        .annotate(quantity=Sum("quantity"))
+        .order_by("material__code", "lot__batch_no", "location__code")
+    )
 
 
 def ledger_balance_mismatches() -> list[tuple[int, int | None, int, Decimal | None, Decimal]]:

@@ -7,7 +7,13 @@ from django import forms
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
-from inventory.forms import one_field, quantity_field, serial_list, serials_field
+from inventory.forms import (
+    one_field,
+    posting_date_field,
+    quantity_field,
+    serial_list,
+    serials_field,
+)
 from inventory.models import InspectionStatus, Lot
 from inventory.scanning import resolved, scan_item, scan_location
 from materials.models import Material
@@ -93,6 +99,7 @@ class ReceiptForm(forms.Form):
     reference = forms.CharField(
         label=_("Delivery note / purchase order"), max_length=100, required=False
     )
+    posting_date = posting_date_field()
 
     def clean_code(self):
         return one_field(receipt_scan, self.cleaned_data["code"].strip())
@@ -139,6 +146,7 @@ class ReceiptForm(forms.Form):
             "lot_fields": lot_fields if data["batch_no"] else None,
             "serials": data["serials"],
             "reference": data["reference"],
+            "posting_date": data["posting_date"],
         }
 
 
@@ -155,7 +163,12 @@ class ScannedItemForm(forms.Form):
     def item_fields(self):
         data = self.cleaned_data
         item = data["code"]
-        return {"material": item.material, "lot": item.lot, "serials": list(item.serials)}
+        return {
+            "material": item.material,
+            "lot": item.lot,
+            "serials": list(item.serials),
+            "posting_date": data["posting_date"],
+        }
 
 
 class TransferForm(ScannedItemForm):
@@ -166,8 +179,9 @@ class TransferForm(ScannedItemForm):
         _("Quantity"), required=False, help_text=_("Empty: the quantity on the label.")
     )
     remark = forms.CharField(label=_("Remark"), max_length=200, required=False)
+    posting_date = posting_date_field()
 
-    field_order = ["from_location", "code", "to_location", "quantity", "remark"]
+    field_order = ["from_location", "code", "to_location", "quantity", "remark", "posting_date"]
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
@@ -205,6 +219,7 @@ class AdjustmentForm(ScannedItemForm):
     reason = forms.CharField(
         label=_("Reason"), max_length=200, widget=forms.Textarea(attrs={"rows": 2})
     )
+    posting_date = posting_date_field()
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)

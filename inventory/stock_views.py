@@ -48,6 +48,7 @@ def item_preview(data, **places):
         "lot": item.lot,
         "serials": item.serials,
         "quantity": data["quantity"],
+        "posting_date": data["posting_date"],
         **places,
     }
 

@@ -44,6 +44,7 @@ NAV = [
     ("print:label_form", _("Labels"), _any_perm("inventory.add_ledgerentry")),
     ("workorders:list", _("Work orders"), _everyone),
     ("ledger:list", _("Stock ledger"), _everyone),
+    ("stock:balances", _("Stock on hand"), _everyone),
     ("workorders:new", _("New work order"), _any_perm("workorders.add_workorder")),
     ("finance:month_end", _("Finance"), _any_perm("finance.view_monthend")),
     ("reports:exports", _("Exports"), _any_perm("inventory.view_ledgerentry")),

@@ -49,6 +49,9 @@ RECALL_NEEDS_MATERIAL = _("Give the material of the lot or serial number.")
 class LedgerExportForm(DateRangeForm):
     date_from = forms.DateField(label=_("from"), required=False)
     date_to = forms.DateField(label=_("to (inclusive)"), required=False)
+    # The day the material really moved (R-L6), both days included.
+    posted_from = forms.DateField(label=_("posted from"), required=False)
+    posted_to = forms.DateField(label=_("posted up to"), required=False)
     movement_type = forms.ChoiceField(
         label=_("movement type"), choices=[("", "—"), *MovementType.choices], required=False
     )
@@ -72,6 +75,10 @@ def ledger_entries(params: Params) -> QuerySet[LedgerEntry]:
         entries = entries.filter(created_at__gte=day_start(params["date_from"]))
     if params.get("date_to"):
         entries = entries.filter(created_at__lt=day_start(params["date_to"] + timedelta(days=1)))
+    if params.get("posted_from"):
+        entries = entries.filter(posting_date__gte=params["posted_from"])
+    if params.get("posted_to"):
+        entries = entries.filter(posting_date__lte=params["posted_to"])
     if params.get("movement_type"):
         entries = entries.filter(movement_type=params["movement_type"])
     for name in ("material", "location", "work_order"):
@@ -101,6 +108,7 @@ def movement_columns():
         Column(_("Reason"), 18),
         Column(_("User"), 14),
         Column(_("Device"), 12),
+        Column(_("Posting date"), 12, DATE_FORMAT),
     ]
 
 
@@ -121,6 +129,7 @@ MOVEMENT_FIELDS = (
     "reason_code",
     "actor__username",
     "device_id",
+    "posting_date",
 )
 
 
@@ -154,6 +163,7 @@ def movement_rows(entries):
         reason_code,
         username,
         device_id,
+        posting_date,
     ) in rows.iterator(chunk_size=CHUNK):
         yield (
             local(created_at),
@@ -172,6 +182,7 @@ def movement_rows(entries):
             reason_shown(reasons, movement_type, reason_code),
             username or "",
             device_id,
+            posting_date,
         )
 
 

@@ -29,7 +29,7 @@ def exports_page(request):
     mine = ExportJob.objects.filter(requested_by=request.user).order_by("-id")
     jobs = page_of(request, mine, per_page=JOBS_PER_PAGE)
     form = LedgerExportForm(auto_id="ledger_%s")
-    for name in ("date_from", "date_to"):
+    for name in ("date_from", "date_to", "posted_from", "posted_to"):
         form.fields[name].widget.input_type = "date"  # the browser's own date picker
     return render(request, "reports/exports.html", {"form": form, "jobs": jobs, "page": jobs})
 

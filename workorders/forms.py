@@ -4,7 +4,13 @@ finished-goods receipt) and the close-out actions (R-W4). They parse; services d
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from inventory.forms import one_field, quantity_field, serial_list, serials_field
+from inventory.forms import (
+    one_field,
+    posting_date_field,
+    quantity_field,
+    serial_list,
+    serials_field,
+)
 from inventory.scanning import ScannedItem, scan_item, scan_location, source_location
 from inventory.selectors import fefo_suggestion
 from inventory.stock_forms import item_field
@@ -90,6 +96,7 @@ class IssueForm(forms.Form):
         help_text=_("Empty: the suggested location."),
     )
     note = forms.CharField(label=_("Note"), required=False, max_length=200)
+    posting_date = posting_date_field()
 
     def clean_code(self):
         return one_field(scan_item, self.cleaned_data["code"].strip())

@@ -56,6 +56,7 @@ def work_order_issue_page(request, pk):
                 work_order=work_order,
                 lines=[line],
                 note=form.cleaned_data["note"],
+                posting_date=form.cleaned_data["posting_date"],
                 actor=request.user,
                 device=request.device_id,
             )
@@ -87,6 +88,9 @@ def work_order_issue_page(request, pk):
         if form.cleaned_data["fefo_picked"]:
             overrides["code"] = lot_label(line.lot)
         context.update(
-            line=line, fefo_first=fefo_first(line), hidden=confirm_fields(form, **overrides)
+            line=line,
+            fefo_first=fefo_first(line),
+            posting_date=form.cleaned_data["posting_date"],
+            hidden=confirm_fields(form, **overrides),
         )
     return render(request, "workorders/issue.html", context, status=status)

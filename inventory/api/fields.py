@@ -1,4 +1,5 @@
-"""API input fields of stock: a batch number read as the material's ``Lot``."""
+"""API input fields of stock: a batch number read as the material's ``Lot``, the optional
+posting date of a booking."""
 
 from django.utils.translation import gettext_lazy as _
 from rest_framework import serializers
@@ -6,6 +7,17 @@ from rest_framework import serializers
 from inventory.models import Lot
 
 LOT_UNKNOWN = _("Unknown lot %(lot)s for material %(material)s.")
+
+
+def posting_date_input() -> serializers.DateField:
+    """The day the material really moved (R-L6); the booking service checks it."""
+    return serializers.DateField(
+        required=False,
+        allow_null=True,
+        default=None,
+        help_text="The day the material really moved (YYYY-MM-DD), inside an open month. "
+        "Empty: today.",
+    )
 
 
 def resolve_lot(attrs, material_key="material", lot_key="lot"):

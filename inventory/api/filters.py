@@ -1,4 +1,5 @@
 import django_filters
+from django.utils.translation import gettext_lazy as _
 
 from core.api.filters import CodeFilter, MomentFilter
 from inventory.models import LedgerEntry, Lot, Serial, StockBalance
@@ -57,6 +58,13 @@ class LedgerFilter(django_filters.FilterSet):
     since_id = django_filters.NumberFilter(field_name="id", lookup_expr="gt")
     since = MomentFilter(field_name="created_at", lookup_expr="gte")
     until = MomentFilter(field_name="created_at", lookup_expr="lt")
+    # The day the material really moved (R-L6), both days included.
+    posted_from = django_filters.DateFilter(
+        field_name="posting_date", lookup_expr="gte", label=_("Posted from")
+    )
+    posted_to = django_filters.DateFilter(
+        field_name="posting_date", lookup_expr="lte", label=_("Posted up to")
+    )
     material = CodeFilter(field_name="material")
     lot = CodeFilter(field_name="lot", code="batch_no")
     location = CodeFilter(field_name="location")

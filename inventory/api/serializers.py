@@ -2,7 +2,7 @@ from django.core.exceptions import ValidationError as DjangoValidationError
 from rest_framework import serializers
 
 from core.api.fields import CodeField, QuantityInput
-from inventory.api.fields import resolve_lot
+from inventory.api.fields import posting_date_input, resolve_lot
 from inventory.models import InspectionStatus, LedgerEntry, Lot, Serial, StockBalance
 from inventory.scanning import scan_item, scan_location
 from materials.models import Location, Material, Warehouse, WarehouseCategory
@@ -79,6 +79,19 @@ class BalanceSerializer(serializers.ModelSerializer):
         fields = ["id", "material", "lot", "location", "quantity", "updated_at"]
 
 
+class AsOfQuery(serializers.Serializer):
+    as_of = serializers.DateField(help_text="Stock at the end of this day (YYYY-MM-DD).")
+
+
+class BalanceAsOfSerializer(serializers.Serializer):
+    """A row of ``inventory.selectors.stock_as_of``: the stock of a key at the end of a day."""
+
+    material = serializers.CharField(source="material__code")
+    lot = serializers.CharField(source="lot__batch_no", allow_null=True)
+    location = serializers.CharField(source="location__code")
+    quantity = serializers.DecimalField(max_digits=16, decimal_places=4)
+
+
 class LedgerEntrySerializer(serializers.ModelSerializer):
     material = serializers.CharField(source="material.code", read_only=True)
     lot = serializers.CharField(source="lot.batch_no", read_only=True, default=None)
@@ -105,6 +118,7 @@ class LedgerEntrySerializer(serializers.ModelSerializer):
             "user",
             "device_id",
             "created_at",
+            "posting_date",
         ]
 
 
@@ -131,6 +145,7 @@ class ReceiveInput(serializers.Serializer):
         child=serializers.CharField(max_length=64), required=False, default=list, max_length=1000
     )
     reference = serializers.CharField(max_length=100, required=False, allow_blank=True, default="")
+    posting_date = posting_date_input()
 
 
 class TransferInput(serializers.Serializer):
@@ -143,6 +158,7 @@ class TransferInput(serializers.Serializer):
         child=serializers.CharField(max_length=64), required=False, default=list, max_length=1000
     )
     remark = serializers.CharField(max_length=200, required=False, allow_blank=True, default="")
+    posting_date = posting_date_input()
 
     def validate(self, attrs):
         return resolve_lot(attrs)
@@ -157,6 +173,7 @@ class AdjustInput(serializers.Serializer):
     serials = serializers.ListField(
         child=serializers.CharField(max_length=64), required=False, default=list, max_length=1000
     )
+    posting_date = posting_date_input()
 
     def validate(self, attrs):
         return resolve_lot(attrs)
@@ -235,6 +252,7 @@ class TransferScanInput(serializers.Serializer):
         required=False, allow_null=True, default=None, help_text="Empty: the label's quantity."
     )
     remark = serializers.CharField(max_length=200, required=False, allow_blank=True, default="")
+    posting_date = posting_date_input()
 
     def validate(self, attrs):
         item = attrs.pop("code")

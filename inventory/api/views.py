@@ -1,8 +1,8 @@
 from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import extend_schema
+from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import mixins, status, viewsets
 from rest_framework.decorators import action
-from rest_framework.exceptions import NotFound
+from rest_framework.exceptions import NotFound, ValidationError
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
@@ -85,6 +85,33 @@ class BalanceViewSet(viewsets.ReadOnlyModelViewSet):
     serializer_class = serializers.BalanceSerializer
     filterset_class = filters.BalanceFilter
     token_scope = TokenScope(integration={"list"}, device=READ)
+
+    @extend_schema(
+        parameters=[
+            OpenApiParameter(
+                "as_of",
+                OpenApiTypes.DATE,
+                description="Stock at the end of this day, summed from the ledger by posting "
+                "date (rows then carry material, lot, location and quantity only).",
+            )
+        ]
+    )
+    def list(self, request, *args, **kwargs):
+        if "as_of" not in request.query_params:
+            return super().list(request, *args, **kwargs)
+        return self.list_as_of(request)
+
+    def list_as_of(self, request):
+        """``?as_of=YYYY-MM-DD``: the ledger summed up to that day (``stock_as_of``), with
+        the same filters as the balances."""
+        query = serializers.AsOfQuery(data=request.query_params)
+        query.is_valid(raise_exception=True)
+        rows = selectors.stock_as_of(query.validated_data["as_of"])
+        filterset = filters.BalanceFilter(request.query_params, queryset=rows)
+        if not filterset.is_valid():
+            raise ValidationError(filterset.errors)
+        page = self.paginate_queryset(filterset.qs)
+        return self.get_paginated_response(serializers.BalanceAsOfSerializer(page, many=True).data)
 
 
 class LedgerViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):

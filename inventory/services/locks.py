@@ -3,13 +3,13 @@ deadlock (STYLE "Stock integrity"): the month (shared), the work order (key shar
 balance rows in key order, then the serials by id."""
 
 from collections.abc import Iterable, Sequence
+from datetime import date
 
 from django.db import connection, models
 from django.db.models import Q
-from django.utils import timezone
 
 from inventory.models import Serial, StockBalance
-from inventory.periods import ensure_month_open
+from inventory.periods import posting_date_check
 from inventory.services.movements import Movement, moved_serial_ids
 
 BalanceKey = tuple[int, int, int]  # (material id, lot id or 0, location id)
@@ -54,14 +54,17 @@ def work_order_key_share(work_order: WorkOrderRow | None) -> None:
 
 
 def ledger_locks_take(
-    movements: Sequence[Movement], work_order: WorkOrderRow | None = None
+    movements: Sequence[Movement],
+    work_order: WorkOrderRow | None = None,
+    posting_date: date | None = None,
 ) -> dict[BalanceKey, StockBalance]:
     """The locks ``ledger_post`` takes for ``movements``, in its order: the month (shared),
     the work order they name (key share), then the balance rows in key order, then the
     serials by id. A service that must record an audit event before it posts takes them
     first, so the audit chain head stays the last lock (``audit_record``); ``ledger_post``
-    taking them again waits for nothing."""
-    ensure_month_open(timezone.localdate())
+    taking them again waits for nothing. The posting date (today's when None) is checked
+    first (``posting_date_check``): its month's row is the month lock."""
+    posting_date_check(posting_date)
     work_order_key_share(work_order)
     balances = lock_balances(sorted({movement.key for movement in movements}))
     serial_ids = moved_serial_ids(movements)

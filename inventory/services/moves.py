@@ -1,6 +1,7 @@
 """Stock moved by the warehouse itself: transfers between locations and count adjustments."""
 
 from collections.abc import Iterable
+from datetime import date
 from decimal import Decimal
 
 from django.contrib.auth.base_user import AbstractBaseUser
@@ -39,6 +40,7 @@ def stock_transfer(
     lot: Lot | None = None,
     serials: Iterable[str] = (),
     remark: str = "",
+    posting_date: date | None = None,
 ) -> list[LedgerEntry]:
     """Move stock between locations: a negative and a positive ``TRANSFER`` entry."""
     quantity = validate_quantity(quantity, material=material)
@@ -64,6 +66,7 @@ def stock_transfer(
         doc_id=number,
         actor=actor,
         device=device,
+        posting_date=posting_date,
     )
     audit_record(
         actor=actor,
@@ -71,7 +74,7 @@ def stock_transfer(
         action="stock.transfer",
         object_type="transfer",
         object_id=number,
-        after={"entries": entries_summary(entries)},
+        after={"posting_date": str(entries[0].posting_date), "entries": entries_summary(entries)},
     )
     return entries
 
@@ -87,6 +90,7 @@ def stock_adjust(
     device: str = "",
     lot: Lot | None = None,
     serials: Iterable[str] = (),
+    posting_date: date | None = None,
 ) -> list[LedgerEntry]:
     """Count correction with a mandatory reason; ``quantity`` is signed."""
     if not reason or not reason.strip():
@@ -118,6 +122,7 @@ def stock_adjust(
         doc_id=number,
         actor=actor,
         device=device,
+        posting_date=posting_date,
     )
     audit_record(
         actor=actor,
@@ -125,6 +130,10 @@ def stock_adjust(
         action="stock.adjust",
         object_type="adjustment",
         object_id=number,
-        after={"reason": reason, "entries": entries_summary(entries)},
+        after={
+            "reason": reason,
+            "posting_date": str(entries[0].posting_date),
+            "entries": entries_summary(entries),
+        },
     )
     return entries

@@ -2,6 +2,7 @@
 entries, R-L2 balances = Σ entries and never negative)."""
 
 from collections.abc import Sequence
+from datetime import date
 from decimal import Decimal
 
 from django.contrib.auth.base_user import AbstractBaseUser
@@ -74,9 +75,13 @@ def ledger_post(
     device: str = "",
     work_order: WorkOrderRow | None = None,
     reason_code: str = "",
+    posting_date: date | None = None,
 ) -> list[LedgerEntry]:
     """Write ledger entries and move balances in one transaction (R-L1, R-L2).
 
+    ``posting_date``: the day the material really moved (R-L6), today's when None; refused
+    in the future, in a closed month or too far back (``posting_date_check``). A back-dated
+    entry is appended like any other: balances are running totals, no later row changes.
     Refuses (``ValidationError``, nothing written) any movement that would leave a balance
     negative. Callers validate the business rules; this guards the stock itself.
     ``work_order``: a ``workorders.WorkOrder`` or None, typed ``WorkOrderRow`` (any model
@@ -84,7 +89,7 @@ def ledger_post(
     """
     if not movements:
         raise ValidationError(MOVEMENT_EMPTY)
-    balances = ledger_locks_take(movements, work_order)
+    balances = ledger_locks_take(movements, work_order, posting_date)
     deltas = {}
     for movement in movements:
         deltas[movement.key] = deltas.get(movement.key, Decimal("0")) + movement.quantity
@@ -128,6 +133,7 @@ def ledger_post(
                 actor=actor,
                 device_id=device or "",
                 created_at=now,
+                posting_date=posting_date or timezone.localdate(now),
             )
             for m in movements
         ]

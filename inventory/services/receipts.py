@@ -2,6 +2,7 @@
 ``receipt_movements`` from the work-order close-out."""
 
 from collections.abc import Iterable, Sequence
+from datetime import date
 from decimal import Decimal
 
 from django.contrib.auth.base_user import AbstractBaseUser
@@ -79,8 +80,9 @@ def stock_receive(
     serials: Iterable[str] = (),
     reference: str = "",
     remark: str = "",
+    posting_date: date | None = None,
 ) -> list[LedgerEntry]:
-    """Goods receipt into a location (``RECEIPT`` entries)."""
+    """Goods receipt into a location (``RECEIPT`` entries), dated ``posting_date`` (R-L6)."""
     movements = receipt_movements(
         material=material,
         location=location,
@@ -92,7 +94,12 @@ def stock_receive(
     )
     number = document_number_next(prefix="GR")
     entries = ledger_post(
-        movements=movements, doc_type="receipt", doc_id=number, actor=actor, device=device
+        movements=movements,
+        doc_type="receipt",
+        doc_id=number,
+        actor=actor,
+        device=device,
+        posting_date=posting_date,
     )
     audit_record(
         actor=actor,
@@ -100,6 +107,10 @@ def stock_receive(
         action="stock.receive",
         object_type="receipt",
         object_id=number,
-        after={"reference": reference, **receipt_summary(entries)},
+        after={
+            "reference": reference,
+            "posting_date": str(entries[0].posting_date),
+            **receipt_summary(entries),
+        },
     )
     return entries

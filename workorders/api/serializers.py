@@ -4,7 +4,7 @@ from django.utils.translation import gettext_lazy as _
 from rest_framework import serializers
 
 from core.api.fields import CodeField, QuantityInput
-from inventory.api.fields import resolve_lot
+from inventory.api.fields import posting_date_input, resolve_lot
 from inventory.api.serializers import ScannedItemField, ScannedLocationField
 from inventory.scanning import source_location
 from materials.models import Bom, Location, Material
@@ -125,6 +125,7 @@ class IssueInput(serializers.Serializer):
     lines = IssueLineInput(many=True, allow_empty=False, max_length=200)
     borrowed = serializers.BooleanField(default=False)
     note = serializers.CharField(max_length=200, required=False, allow_blank=True, default="")
+    posting_date = posting_date_input()
 
 
 class IssueScanInput(serializers.Serializer):
@@ -142,6 +143,7 @@ class IssueScanInput(serializers.Serializer):
     )
     borrowed = serializers.BooleanField(default=False)
     note = serializers.CharField(max_length=200, required=False, allow_blank=True, default="")
+    posting_date = posting_date_input()
 
     def validate(self, attrs):
         item = attrs.pop("code")

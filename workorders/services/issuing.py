@@ -2,7 +2,7 @@
 
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from datetime import timedelta
+from datetime import date, timedelta
 from decimal import Decimal
 
 from django.contrib.auth.base_user import AbstractBaseUser
@@ -145,9 +145,11 @@ def work_order_issue(
     device: str = "",
     borrowed: bool = False,
     note: str = "",
+    posting_date: date | None = None,
 ) -> MaterialIssue:
     """Issue material to a work order (领料); ``borrowed`` (借料) may exceed the requirement
-    and must be regularised within 24 h (R-W3)."""
+    and must be regularised within 24 h (R-W3). ``posting_date``: the day the material
+    really left, today's when None (R-L6)."""
     work_order = locked(work_order)
     if work_order.status not in ISSUABLE_STATUSES:
         raise StateConflict(
@@ -177,6 +179,7 @@ def work_order_issue(
         actor=actor,
         device=device,
         work_order=work_order,
+        posting_date=posting_date,
     )
     if work_order.status == WorkOrderStatus.RELEASED:
         work_order.status = WorkOrderStatus.IN_PROGRESS
@@ -189,6 +192,7 @@ def work_order_issue(
         after={
             "work_order": work_order.number,
             "borrowed": borrowed,
+            "posting_date": str(entries[0].posting_date),
             "entries": entries_summary(entries),
         },
     )
