@@ -9,7 +9,6 @@ reason codes, and the append-only trigger only refuses UPDATE/DELETE). A databas
 
 import os
 import platform
-import statistics
 import sys
 import time
 from datetime import date
@@ -162,14 +161,18 @@ def ledger_fill(rows):
     return True
 
 
-def timed(function, repeats):
-    """Median and all wall-clock seconds of ``repeats`` calls."""
-    times = []
+def interleaved(calls, repeats):
+    """name → seconds of each run; every name runs once per round, so all see the same
+    machine load."""
+    runs = {name: [] for name in calls}
+    for call in calls.values():  # warm-up: caches, plans, templates
+        call()
     for _ in range(repeats):
-        started = time.perf_counter()
-        function()
-        times.append(time.perf_counter() - started)
-    return statistics.median(times), times
+        for name, call in calls.items():
+            started = time.perf_counter()
+            call()
+            runs[name].append(time.perf_counter() - started)
+    return runs
 
 
 def machine():
