@@ -161,17 +161,17 @@ def ledger_fill(rows):
     return True
 
 
-def interleaved(calls, repeats):
+def interleaved(calls, repeats, *, before_round=lambda: None):
     """name → seconds of each run; every name runs once per round, so all see the same
-    machine load."""
+    machine load. ``before_round`` runs untimed before each round."""
     runs = {name: [] for name in calls}
-    for call in calls.values():  # warm-up: caches, plans, templates
-        call()
-    for _ in range(repeats):
+    for round_number in range(-1, repeats):  # round -1 warms up: caches, plans, templates
+        before_round()
         for name, call in calls.items():
             started = time.perf_counter()
             call()
-            runs[name].append(time.perf_counter() - started)
+            if round_number >= 0:
+                runs[name].append(time.perf_counter() - started)
     return runs
 
 
