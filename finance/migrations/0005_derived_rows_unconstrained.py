@@ -1,6 +1,7 @@
 """Issue #17 item 3: month-end lines and documents are derived rows, rebuilt from the ledger
 in one transaction; their foreign keys lose the database constraint whose deferred checks
-cost about 0.9 s at COMMIT on a 1 M-row month (finance.models.MonthEndRow)."""
+cost about 0.9 s at COMMIT on a 1 M-row month, and the workshop and material keys their
+indexes, which no read uses (finance.models.MonthEndRow)."""
 
 import django.db.models.deletion
 from django.db import migrations, models
@@ -23,12 +24,12 @@ class Migration(migrations.Migration):
         migrations.AlterField(
             model_name='monthenddocument',
             name='workshop',
-            field=models.ForeignKey(db_constraint=False, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to='org.workshop', verbose_name='workshop'),
+            field=models.ForeignKey(db_constraint=False, db_index=False, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to='org.workshop', verbose_name='workshop'),
         ),
         migrations.AlterField(
             model_name='monthendline',
             name='material',
-            field=models.ForeignKey(db_constraint=False, on_delete=django.db.models.deletion.PROTECT, related_name='+', to='materials.material', verbose_name='material'),
+            field=models.ForeignKey(db_constraint=False, db_index=False, on_delete=django.db.models.deletion.PROTECT, related_name='+', to='materials.material', verbose_name='material'),
         ),
         migrations.AlterField(
             model_name='monthendline',
@@ -38,6 +39,6 @@ class Migration(migrations.Migration):
         migrations.AlterField(
             model_name='monthendline',
             name='workshop',
-            field=models.ForeignKey(db_constraint=False, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to='org.workshop', verbose_name='workshop'),
+            field=models.ForeignKey(db_constraint=False, db_index=False, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to='org.workshop', verbose_name='workshop'),
         ),
     ]
