@@ -11,7 +11,7 @@ pytestmark = [pytest.mark.postgres, pytest.mark.django_db]
 
 
 @pytest.mark.django_db(transaction=True)  # the bench VACUUMs, which no transaction may hold
-def test_month_end_bench_runs_and_agrees_with_sql():
+def test_month_end_bench_runs_and_agrees_with_sql(reference_data):
     result = month_end_bench.run(rows=200, repeats=1)
     assert result["totals_agree"] and result["documents"] == 20
     assert "ratio of best runs:" in month_end_bench.report(result)
