@@ -9,7 +9,6 @@ reason codes, and the append-only trigger only refuses UPDATE/DELETE). A databas
 
 import os
 import platform
-import statistics
 import sys
 import time
 from datetime import date
@@ -170,14 +169,18 @@ def ledger_fill(rows):
     return True
 
 
-def timed(function, repeats):
-    """Median and all wall-clock seconds of ``repeats`` calls."""
-    times = []
-    for _ in range(repeats):
-        started = time.perf_counter()
-        function()
-        times.append(time.perf_counter() - started)
-    return statistics.median(times), times
+def interleaved(calls, repeats, *, before_round=lambda: None):
+    """name → seconds of each run; every name runs once per round, so all see the same
+    machine load. ``before_round`` runs untimed before each round."""
+    runs = {name: [] for name in calls}
+    for round_number in range(-1, repeats):  # round -1 warms up: caches, plans, templates
+        before_round()
+        for name, call in calls.items():
+            started = time.perf_counter()
+            call()
+            if round_number >= 0:
+                runs[name].append(time.perf_counter() - started)
+    return runs
 
 
 def machine():

@@ -28,7 +28,6 @@ from finance.signals import month_confirmed, month_reopened
 from inventory.models import MovementType
 from inventory.periods import posting_period_hold, posting_period_lock, posting_period_unlock
 from org.access import permission_require
-from returns.models import RequestKind
 
 MONTH_CONFIRMED = _("Month %(month)s is confirmed by finance and can no longer change.")
 MONTH_NOT_ENDED = _(
@@ -36,23 +35,21 @@ MONTH_NOT_ENDED = _(
 )
 MONTH_NOT_CONFIRMED = _("Month %(month)s is not confirmed: there is nothing to reopen.")
 REASON_REQUIRED = _("Give the reason for reopening the month.")
-KINDS = {
-    MovementType.RETURN: (RequestKind.RETURN, 1),
-    MovementType.REPLENISH: (RequestKind.REPLENISH, -1),
-}
-
 
 # Both summaries are built inside the database (INSERT … SELECT … GROUP BY): a month of a
-# million ledger rows never passes through Python (BENCHMARKS.md). Amounts are rounded to
-# cents half away from zero. The SQL runs on PostgreSQL and on the SQLite default.
+# million ledger rows never passes through Python (BENCHMARKS.md). They group on stored
+# columns only: a month-end kind is the ledger's movement type by value (RequestKind and
+# MovementType share "return" and "replenish"), and the sign that shows both kinds positive
+# is applied once per group, not per ledger row (issue #17 item 3). Amounts are rounded to
+# cents half away from zero, the same before or after the sign. The SQL runs on PostgreSQL
+# and on the SQLite default.
 LEDGER_OF_THE_MONTH = """
     FROM inventory_ledgerentry e
     JOIN materials_material m ON m.id = e.material_id
     LEFT JOIN workorders_workorder w ON w.id = e.work_order_id
     WHERE e.posting_date >= %(start)s AND e.posting_date < %(end)s
       AND e.movement_type IN (%(return)s, %(replenish)s)"""
-KIND = "CASE e.movement_type WHEN %(return)s THEN %(return_kind)s ELSE %(replenish_kind)s END"
-SIGN = "CASE e.movement_type WHEN %(return)s THEN 1 ELSE -1 END"
+SIGN = "CASE e.movement_type WHEN %(return)s THEN 1 ELSE -1 END"  # outside SUM: per group
 REASON = "LEFT JOIN returns_reasoncode r ON r.kind = g.kind AND r.code = g.reason_code"
 
 LINES_INSERT = f"""
@@ -60,9 +57,9 @@ INSERT INTO returns_monthendline (month_end_id, kind, workshop_id, reason_code,
     responsible_party, approval_class, material_id, quantity, amount)
 SELECT %(month_end)s, g.kind, g.workshop_id, g.reason_code, COALESCE(r.responsible_party, ''),
        g.approval_class, g.material_id, g.quantity, ROUND(g.amount, 2)
-FROM (SELECT {KIND} AS kind, w.workshop_id, e.reason_code, e.material_id, m.approval_class,
-             SUM({SIGN} * e.quantity) AS quantity,
-             SUM({SIGN} * e.quantity * m.standard_cost) AS amount
+FROM (SELECT e.movement_type AS kind, w.workshop_id, e.reason_code, e.material_id,
+             m.approval_class, {SIGN} * SUM(e.quantity) AS quantity,
+             {SIGN} * SUM(e.quantity * m.standard_cost) AS amount
       {LEDGER_OF_THE_MONTH}
       GROUP BY 1, 2, 3, 4, 5) g
 {REASON}"""
@@ -74,9 +71,9 @@ SELECT %(month_end)s, g.kind, g.doc_id, g.workshop_id, g.reason_code,
        COALESCE(r.responsible_party, ''), g.amount,
        COALESCE(CASE WHEN g.amount <= r.amount_band THEN r.points_small
                      ELSE r.points_large END, 0),
-       g.kind = %(replenish_kind)s AND g.amount > CAST(%(flag_amount)s AS NUMERIC)
-FROM (SELECT {KIND} AS kind, e.doc_id, w.workshop_id, e.reason_code,
-             ROUND(SUM({SIGN} * e.quantity * m.standard_cost), 2) AS amount
+       g.kind = %(replenish)s AND g.amount > CAST(%(flag_amount)s AS NUMERIC)
+FROM (SELECT e.movement_type AS kind, e.doc_id, w.workshop_id, e.reason_code,
+             {SIGN} * ROUND(SUM(e.quantity * m.standard_cost), 2) AS amount
       {LEDGER_OF_THE_MONTH}
       GROUP BY 1, 2, 3, 4) g
 {REASON}"""
@@ -92,8 +89,6 @@ def summary_params(month_end: MonthEnd) -> dict[str, Any]:
         "end": adapt(end),
         "return": MovementType.RETURN,
         "replenish": MovementType.REPLENISH,
-        "return_kind": KINDS[MovementType.RETURN][0],
-        "replenish_kind": KINDS[MovementType.REPLENISH][0],
         "flag_amount": str(month_end.flag_amount),
     }
 
