@@ -26,7 +26,7 @@ TARGET = 1.5
 SQL_FILTER = """FROM inventory_ledgerentry e
     JOIN materials_material m ON m.id = e.material_id
     LEFT JOIN workorders_workorder w ON w.id = e.work_order_id
-    WHERE e.created_at >= %s AND e.created_at < %s
+    WHERE e.posting_date >= %s AND e.posting_date < %s
       AND e.movement_type IN ('return', 'replenish')"""
 SQL_LINES = f"""SELECT e.movement_type, w.workshop_id, e.reason_code, e.material_id,
     m.approval_class, SUM(e.quantity), SUM(e.quantity * m.standard_cost)
@@ -42,7 +42,7 @@ def sql_group_by(month):
 
     from finance.month_end import month_bounds
 
-    bounds = month_bounds(month)
+    bounds = [moment.date() for moment in month_bounds(month)]  # posting dates (R-L6)
     totals = {}
     with connection.cursor() as cursor:
         cursor.execute(SQL_DOCUMENTS, bounds)
