@@ -17,8 +17,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from bench.common import machine, master_data, script_main  # noqa: E402
-from bench.ledger_bench import interleaved  # noqa: E402
+from bench.common import interleaved, machine, master_data, script_main  # noqa: E402
 
 TARGET = 1.1
 LATER = "bench-later"  # the doc_type of the rows dated after the back-dated booking
