@@ -7,6 +7,7 @@ from audit.anchors import Anchor
 from audit.keys import audit_keys
 from audit.models import AuditEvent, ChainHead, link_name
 from audit.services import event_hash
+from core.db import snapshot_read
 
 VERIFY_BATCH = 2000
 GENESIS = "0" * 64
@@ -83,8 +84,13 @@ def anchor_problem(
 def audit_chain_check(*, anchors: Iterable[Anchor] = ()) -> ChainCheck:
     """Walk each stream in order: each row follows the one before, carries a valid HMAC (or
     is part of the legacy prefix), each head names its stream's last row and every anchor is
-    still in its stream. Stops at the first broken row."""
-    anchors = list(anchors)
+    still in its stream. Stops at the first broken row. Heads and rows are read in one
+    snapshot: events committed meanwhile would otherwise show as rows past their head."""
+    with snapshot_read():
+        return chain_walk(list(anchors))
+
+
+def chain_walk(anchors: list[Anchor]) -> ChainCheck:
     anchored = {(anchor.stream, anchor.seq) for anchor in anchors}
     keys = audit_keys()
     heads = {head.stream: head for head in ChainHead.objects.all()}

@@ -1,6 +1,9 @@
 """Database-level guards added by migrations (PostgreSQL only; SQLite relies on the ORM)."""
 
-from django.db import migrations
+from collections.abc import Iterator
+from contextlib import contextmanager
+
+from django.db import connections, migrations, transaction
 
 APPEND_ONLY_FUNCTION = """
 CREATE OR REPLACE FUNCTION refuse_append_only_change() RETURNS trigger AS $$
@@ -73,3 +76,18 @@ class PrimaryReplicaRouter:
 
     def allow_migrate(self, db, app_label, model_name=None, **hints):
         return db != REPLICA
+
+
+@contextmanager
+def snapshot_read(using: str = PRIMARY) -> Iterator[None]:
+    """One consistent moment for a long read made of several queries (a verification that
+    reads heads, then walks rows): on PostgreSQL a read-only REPEATABLE READ transaction; a
+    SQLite transaction already reads one snapshot. Inside an open transaction the caller's
+    own isolation stands (the level can only be set before a transaction's first query)."""
+    connection = connections[using]
+    opening = not connection.in_atomic_block
+    with transaction.atomic(using=using):
+        if opening and connection.vendor == "postgresql":
+            with connection.cursor() as cursor:
+                cursor.execute("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ, READ ONLY")
+        yield
