@@ -1,7 +1,7 @@
 """Excel exports of the ledger (R-L1) and recall lists (R-L3).
 
 Each export is a form that validates its parameters, a count that estimates its rows, and a
-builder that streams rows (``iterator``, ``select_related``) into a write-only workbook, so
+builder that streams rows (``iterator``, ``values_list``) into a constant-memory workbook, so
 memory stays flat however long the ledger is.
 """
 
