@@ -37,6 +37,7 @@ MONEY_FORMAT = "#,##0.00"
 DATE_TIME_FORMAT = "yyyy-mm-dd hh:mm"
 DATE_FORMAT = "yyyy-mm-dd"
 A4 = 9  # XlsxWriter's paper code
+EXCEL_ROWS = 1_048_576  # the rows of one sheet: XlsxWriter ignores a write past the last
 BOOK_OPTIONS = {
     "constant_memory": True,
     # Text stays text: value_safe has neutralised it, and XlsxWriter must not turn it back
@@ -222,6 +223,11 @@ def sheet_write(workbook: Workbook, title, columns, rows):
             if row[index] is not None:
                 totals[index] += Decimal(row[index])
         number += 1
+    if number + bool(summed) > EXCEL_ROWS:  # rows were dropped: fail rather than cut the file
+        raise ValueError(
+            _("%(rows)s rows do not fit one sheet (%(limit)s at most): narrow the filters.")
+            % {"rows": number - sheet.row, "limit": EXCEL_ROWS - sheet.row - bool(summed)}
+        )
     count = number - sheet.row
     sheet.row = number
     sheet.worksheet.autofilter(0, 0, count, len(columns) - 1)
