@@ -1,7 +1,7 @@
 """Excel exports of the ledger (R-L1) and recall lists (R-L3).
 
 Each export is a form that validates its parameters, a count that estimates its rows, and a
-builder that streams rows (``iterator``, ``select_related``) into a write-only workbook, so
+builder that streams rows (``iterator``, ``values_list``) into a constant-memory workbook, so
 memory stays flat however long the ledger is.
 """
 
@@ -19,10 +19,10 @@ from core.excel import (
     MONEY_FORMAT,
     QTY_FORMAT,
     Column,
-    local,
+    WallClock,
+    money_rounded,
     workbook_new,
 )
-from core.fields import MONEY
 from core.formatting import label
 from finance.selectors import reason_labels
 from inventory.models import LedgerEntry, Lot, MovementType, Serial
@@ -113,7 +113,7 @@ def movement_columns():
 
 
 MOVEMENT_FIELDS = (
-    "created_at",
+    "time",
     "movement_type",
     "material__code",
     "material__name",
@@ -122,7 +122,7 @@ MOVEMENT_FIELDS = (
     "location__code",
     "quantity",
     "material__uom__code",
-    "material__standard_cost",
+    "amount",
     "doc_type",
     "doc_id",
     "work_order__number",
@@ -136,7 +136,8 @@ MOVEMENT_FIELDS = (
 def movement_rows(entries):
     """One row per ledger entry, streamed as plain values (no model instances, so a
     100,000-row export stays close to raw openpyxl: BENCHMARKS.md); amounts at the
-    material's standard cost."""
+    material's standard cost. The database gives local times and rounded amounts, and an
+    empty value stays ``None`` (no cell written), so Python only maps codes to labels."""
     movements = {value: str(name) for value, name in MovementType.choices}
     # a document's type by its name: a return, a replenishment, a receipt…
     documents = {
@@ -145,9 +146,16 @@ def movement_rows(entries):
         FG_RECEIPT_DOC: str(_("finished-goods receipt")),
     }
     reasons = reason_labels(entries.db)
-    rows = entries.order_by("created_at", "id").values_list(*MOVEMENT_FIELDS)
+    rows = (
+        entries.annotate(
+            time=WallClock("created_at"),
+            amount=money_rounded(F("quantity") * F("material__standard_cost")),
+        )
+        .order_by("created_at", "id")
+        .values_list(*MOVEMENT_FIELDS)
+    )
     for (
-        created_at,
+        time,
         movement_type,
         code,
         name,
@@ -156,7 +164,7 @@ def movement_rows(entries):
         location,
         quantity,
         unit,
-        cost,
+        amount,
         doc_type,
         doc_id,
         work_order,
@@ -166,30 +174,30 @@ def movement_rows(entries):
         posting_date,
     ) in rows.iterator(chunk_size=CHUNK):
         yield (
-            local(created_at),
+            time,
             movements.get(movement_type, movement_type),
             code,
             name,
-            lot or "",
-            serial or "",
+            lot,
+            serial,
             location,
             quantity,
             unit,
-            (quantity * cost).quantize(MONEY),
+            amount,
             documents.get(doc_type, doc_type),
             doc_id,
-            work_order or "",
+            work_order,
             reason_shown(reasons, movement_type, reason_code),
-            username or "",
-            device_id,
+            username,
+            device_id or None,
             posting_date,
         )
 
 
-def reason_shown(reasons: dict, movement_type: str, code: str) -> str:
+def reason_shown(reasons: dict, movement_type: str, code: str) -> str | None:
     """A posting's reason by its name (a return's or a replenishment's reason code)."""
     if not code:
-        return ""
+        return None
     for kind in (movement_type, "return", "replenish"):
         if (kind, code) in reasons:
             return reasons[(kind, code)][0]
@@ -266,7 +274,7 @@ def flows(entries, *group_by):
     return (
         entries.filter(movement_type__in=list(COUNTED_MOVEMENTS))
         .values(*group_by)
-        .annotate(**counted, first=Min("created_at"), last=Max("created_at"))
+        .annotate(**counted, first=WallClock(Min("created_at")), last=WallClock(Max("created_at")))
         .order_by(*group_by)
     )
 
@@ -296,8 +304,8 @@ def flow_values(row, *units):
         returned,
         issued + replenished - returned,
         *units,
-        local(row["first"]),
-        local(row["last"]),
+        row["first"],
+        row["last"],
     )
 
 
@@ -370,9 +378,9 @@ def consumed_lot_rows(entries):
         yield (
             row["material__code"],
             row["material__name"],
-            row["lot__batch_no"] or "",
+            row["lot__batch_no"],
             row["lot__expiry_date"],
-            row["lot__supplier"] or "",
+            row["lot__supplier"] or None,
             *flow_values(row, row["material__uom__code"]),
         )
 

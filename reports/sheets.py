@@ -1,5 +1,5 @@
 """What every export builder shares: local times for Excel, a percent format, and a row
-counter that reports progress while rows stream into a write-only workbook."""
+counter that reports progress while rows stream into a constant-memory workbook."""
 
 from collections.abc import Callable, Iterable, Iterator
 from typing import Any, BinaryIO

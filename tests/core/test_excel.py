@@ -104,6 +104,15 @@ def test_workbook_holds_no_formula_and_keeps_numbers_dates_and_format():
     assert_finance_format(sheet, ["Quantity"])
 
 
+def test_rows_past_the_sheets_end_fail_the_export(monkeypatch):
+    """Excel's last row (1,048,576 in a real sheet): past it XlsxWriter would drop rows
+    silently, so the export fails with a message instead of handing out a cut ledger."""
+    monkeypatch.setattr("core.excel.EXCEL_ROWS", 5)  # header + 3 rows + totals
+    assert written([("a", None, Decimal(1))] * 3).max_row == 5
+    with pytest.raises(ValueError, match="4 rows do not fit one sheet \\(3 at most\\)"):
+        written([("a", None, Decimal(1))] * 4)
+
+
 def test_csv_neutralises_text_and_leaves_numbers():
     text = "".join(csv_lines(["Text", "Quantity"], [(value, Decimal("-1")) for value in HOSTILE]))
     assert text.startswith("\ufeff")
