@@ -184,13 +184,13 @@ def machine():
     )
 
 
-def script_main(doc: str, run, report, *, repeats: int) -> None:
+def script_main(doc: str, run, report, *, repeats: int, rows: int = 1_000_000) -> None:
     """The command line every benchmark shares: ``--rows``/``--repeats``, run, print the
     report, exit non-zero when a target is missed."""
     import argparse
 
     parser = argparse.ArgumentParser(description=doc.splitlines()[0])
-    parser.add_argument("--rows", type=int, default=1_000_000)
+    parser.add_argument("--rows", type=int, default=rows)
     parser.add_argument("--repeats", type=int, default=repeats)
     args = parser.parse_args()
     django_setup()
