@@ -32,12 +32,12 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from bench.common import machine, script_main  # noqa: E402
+from bench.common import machine, master_data, script_main  # noqa: E402
 
 THROUGHPUT_TARGET, P95_TARGET = 0.5, 2.5
 CONNECTIONS, WORKERS = 16, 3
 HOST = "127.0.0.1"
-MATERIAL, LOT, LOCATION, WORK_ORDER = "BK-TUBE", "BK-1", "BK-LINE-01", "WO-BK-001"
+MATERIAL, LOT, LOCATION, WORK_ORDER = "BK-TUBE", "BK-1", "WH-B-01", "WO-BK-001"
 STOCK = Decimal(10) ** 9
 # gunicorn's (DEBUG off needs one); a benchmark's, not a secret.
 BENCH_SECRET_KEY = "booking-bench-only-not-a-secret-0123456789abcdefghijklmnopqrstuvwxyz"
@@ -64,30 +64,15 @@ def seed():
     released work order needing far more than any run issues (idempotent)."""
     from inventory.models import InspectionStatus, StockBalance
     from inventory.services import stock_receive
-    from materials.models import (
-        Bom,
-        BomLine,
-        Location,
-        Material,
-        MaterialCategory,
-        UnitOfMeasure,
-        Warehouse,
-        WarehouseCategory,
-    )
+    from materials.models import Bom, BomLine, Location, Material
     from workorders.models import WorkOrder
     from workorders.services.lifecycle import work_order_create, work_order_release
 
+    master_data()  # the benchmarks' unit, category, storage and location
     user, workshop = keeper()
-    uom, _ = UnitOfMeasure.objects.get_or_create(code="PCS", defaults={"name": "pieces"})
-    category, _ = MaterialCategory.objects.get_or_create(
-        code="BENCH", defaults={"name": "bench", "approval_class": "B"}
-    )
-    storage, _ = WarehouseCategory.objects.get_or_create(code="RAW", defaults={"name": "raw"})
-    warehouse, _ = Warehouse.objects.get_or_create(
-        code="WH-BK", defaults={"name": "bench", "category": storage}
-    )
-    location, _ = Location.objects.get_or_create(code=LOCATION, defaults={"warehouse": warehouse})
-    fields = {"uom": uom, "category": category, "warehouse_category": storage}
+    location = Location.objects.get(code=LOCATION)
+    template = Material.objects.get(code="B-00001")
+    fields = {name: getattr(template, name) for name in ("uom", "category", "warehouse_category")}
     tube, _ = Material.objects.get_or_create(
         code=MATERIAL, defaults={"name": "bench tube", "tracking": "batch", **fields}
     )
