@@ -29,10 +29,13 @@ OUT_OF_SCOPE = _("No such object in your workshops.")
 
 
 def access_load(user: AbstractBaseUser) -> None:
-    """``user``'s role names and permissions in one query, cached on the user object for
-    the request: ``user_roles`` and ``ModelBackend``'s permission caches (``_perm_cache``
-    and its parts), which would otherwise take three queries a request (issue #17). A
-    superuser's or inactive user's permissions stay Django's to answer."""
+    """An active user's (not a superuser's: Django grants those all) permissions and role
+    names in one query, cached on the user object for
+    the request (``ModelBackend``'s ``_perm_cache`` and its parts, ``user_roles``'s
+    ``_role_names``): an API request checks its permission first, then its scope, which
+    took three queries (issue #17). Loaded by ``org.lockout.LockoutModelBackend`` when a
+    permission is asked for; ``user_roles`` alone still reads only the roles, so asking
+    for them never caches permissions a caller did not ask for yet."""
     own = user.user_permissions.values_list(
         Value(None, output_field=CharField()), "content_type__app_label", "codename"
     ).order_by()
@@ -50,18 +53,19 @@ def access_load(user: AbstractBaseUser) -> None:
         if codename:
             (by_user if group is None else by_group).add(f"{app_label}.{codename}")
     user._role_names = frozenset(roles)
-    if user.is_active and not user.is_superuser:
-        user._user_perm_cache, user._group_perm_cache = by_user, by_group
-        user._perm_cache = by_user | by_group
+    user._user_perm_cache, user._group_perm_cache = by_user, by_group
+    user._perm_cache = by_user | by_group
 
 
 def user_roles(user: AbstractBaseUser | AnonymousUser | None) -> frozenset[str]:
     """The role names (org.roles) of ``user``'s groups; cached on the user object."""
     if not (user and user.is_authenticated):
         return frozenset()
-    if getattr(user, "_role_names", None) is None:
-        access_load(user)
-    return user._role_names
+    cached = getattr(user, "_role_names", None)
+    if cached is None:
+        names = user.groups.filter(name__in=list(ROLES)).values_list("name", flat=True)
+        cached = user._role_names = frozenset(names)
+    return cached
 
 
 def is_plant_wide(user: AbstractBaseUser | AnonymousUser | None) -> bool:
