@@ -20,7 +20,7 @@ from tests.returns.builders import approve_all, draft_return, line
 
 pytestmark = pytest.mark.django_db
 
-ISSUE_SCAN, ISSUE, TRANSFER_SCAN, RECEIVE_SCAN = 19, 20, 17, 43
+ISSUE_SCAN, ISSUE, TRANSFER_SCAN, RECEIVE_SCAN = 19, 20, 17, 42
 
 
 @pytest.fixture
