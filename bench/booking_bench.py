@@ -3,14 +3,16 @@
 gunicorn with 3 sync workers (``gunicorn.conf.py``, DEBUG off), timed against a minimal
 correct booking written by hand (``bench/booking_wsgi.py``: lock the balance row, insert the
 ledger row, update the balance, append the audit row) served by the same gunicorn, rounds
-interleaved. Also counts the statements of one issue-scan and its CPU in this process.
+interleaved. Each connection books for a work order of its own; all take from one balance
+row (one lot at the line side) and chain onto one audit head, on both sides. Also counts
+the statements of one issue-scan and its CPU in this process.
 
     DATABASE_URL=postgres://postgres@127.0.0.1:5432/mr_booking_bench \\
-    REDIS_URL=redis://127.0.0.1:6379/1 .venv/bin/python bench/booking_bench.py --rows 3000
+    REDIS_URL=redis://127.0.0.1:6379/1 \\
+    .venv/bin/python bench/booking_bench.py --rows 1600 --repeats 3
 
 ``--rows``: bookings per side and round; ``--repeats``: rounds. Targets: throughput ≥ 0.5×
-the baseline's, p95 ≤ 2.5× (medians of the rounds). Both sides book from the same balance
-row (one lot at the line side) and chain onto the same audit head. Gunicorn's
+the baseline's, p95 ≤ 2.5× (medians of the rounds). Gunicorn's
 ``max_requests`` restarts are off (GUNICORN_MAX_REQUESTS=0) and the token rate limit is
 raised so neither interrupts a round; its Redis round trips are still paid.
 """
@@ -37,7 +39,7 @@ from bench.common import machine, master_data, script_main  # noqa: E402
 THROUGHPUT_TARGET, P95_TARGET = 0.5, 2.5
 CONNECTIONS, WORKERS = 16, 3
 HOST = "127.0.0.1"
-MATERIAL, LOT, LOCATION, WORK_ORDER = "BK-TUBE", "BK-1", "WH-B-01", "WO-BK-001"
+MATERIAL, LOT, LOCATION = "BK-TUBE", "BK-1", "WH-B-01"
 STOCK = Decimal(10) ** 9
 # gunicorn's (DEBUG off needs one); a benchmark's, not a secret.
 BENCH_SECRET_KEY = "booking-bench-only-not-a-secret-0123456789abcdefghijklmnopqrstuvwxyz"
@@ -85,33 +87,29 @@ def seed():
             lot_fields={"inspection_status": InspectionStatus.PASSED},
             actor=user,
         )
-    work_order = WorkOrder.objects.filter(number=WORK_ORDER).first()
-    if work_order is None:
-        product, _ = Material.objects.get_or_create(
-            code="BK-CHAIR", defaults={"name": "bench chair", **fields}
-        )
-        bom, _ = Bom.objects.get_or_create(product=product, version=1)
-        BomLine.objects.get_or_create(
-            bom=bom, material=tube, defaults={"qty_per_unit": 1, "loss_pct": 0}
-        )
-        work_order = work_order_create(
-            number=WORK_ORDER,
-            product=product,
-            bom=bom,
-            planned_qty=STOCK / 10,
-            workshop=workshop,
-            actor=user,
-        )
-        work_order = work_order_release(work_order=work_order, actor=user)
+    product, _ = Material.objects.get_or_create(
+        code="BK-CHAIR", defaults={"name": "bench chair", **fields}
+    )
+    bom, _ = Bom.objects.get_or_create(product=product, version=1)
+    BomLine.objects.get_or_create(
+        bom=bom, material=tube, defaults={"qty_per_unit": 1, "loss_pct": 0}
+    )
+    work_orders = []
+    for n in range(CONNECTIONS):
+        work_order = WorkOrder.objects.filter(number=f"WO-BK-{n:03d}").first()
+        if work_order is None:
+            work_order = work_order_create(
+                number=f"WO-BK-{n:03d}",
+                product=product,
+                bom=bom,
+                planned_qty=STOCK / 100,
+                workshop=workshop,
+                actor=user,
+            )
+            work_order = work_order_release(work_order=work_order, actor=user)
+        work_orders.append(work_order.pk)
     lot = tube.lots.get(batch_no=LOT)
-    baseline_body = {
-        "material": tube.pk,
-        "lot": lot.pk,
-        "location": location.pk,
-        "work_order": work_order.pk,
-        "quantity": 1,
-    }
-    return user, work_order, baseline_body
+    return user, work_orders, {"material": tube.pk, "lot": lot.pk, "location": location.pk}
 
 
 def tokens(user, count):
@@ -200,12 +198,13 @@ def post(port, path, body, headers):
     return response.status, time.perf_counter() - started
 
 
-def load(port, path, body, credentials, total):
-    """``total`` POSTs over len(credentials) concurrent connections: req/s, p95, failures."""
+def load(port, clients, total):
+    """``total`` POSTs over the ``clients`` (path, body, headers), one connection each, all
+    at once: req/s, p95, failures."""
     latencies, failures, lock = [], [], threading.Lock()
-    share = total // len(credentials)
+    share = total // len(clients)
 
-    def client(headers):
+    def client(path, body, headers):
         for _ in range(share):
             status, seconds = post(port, path, body, headers)
             with lock:
@@ -213,7 +212,7 @@ def load(port, path, body, credentials, total):
                 if status >= 300:
                     failures.append(status)
 
-    threads = [threading.Thread(target=client, args=(headers,)) for headers in credentials]
+    threads = [threading.Thread(target=client, args=request) for request in clients]
     started = time.perf_counter()
     for thread in threads:
         thread.start()
@@ -245,25 +244,32 @@ def one_booking(url, body, raw_key):
 
 
 def run(*, rows, repeats):
-    user, work_order, baseline_body = seed()
+    from bench.booking_wsgi import BASELINE_PATH  # sets up config.wsgi: after django_setup
+
+    user, work_orders, stock = seed()
     keys = tokens(user, CONNECTIONS)
-    url = f"/api/v1/work-orders/{work_order.pk}/issue-scan/"
-    scan_body = {"code": f"L:{MATERIAL}|{LOT}", "quantity": "1"}
-    statements, cpu = one_booking(url, scan_body, keys[0])
-    credentials = [{"Authorization": f"Token {key}"} for key in keys]
+    scan = {"code": f"L:{MATERIAL}|{LOT}", "quantity": "1"}
+    url = f"/api/v1/work-orders/{work_orders[0]}/issue-scan/"
+    statements, cpu = one_booking(url, scan, keys[0])
+    # Each connection is a handheld at its own work order; all take from one balance row.
     sides = {
-        "project": (url, scan_body, credentials),
-        "baseline": ("/bench/minimal-booking/", baseline_body, [{}] * CONNECTIONS),
+        "project": [
+            (f"/api/v1/work-orders/{pk}/issue-scan/", scan, {"Authorization": f"Token {key}"})
+            for pk, key in zip(work_orders, keys, strict=True)
+        ],
+        "baseline": [
+            (BASELINE_PATH, {**stock, "work_order": pk, "quantity": 1}, {}) for pk in work_orders
+        ],
     }
     rounds = {side: [] for side in sides}
     port = free_port()
     log_path = Path(tempfile.gettempdir()) / f"booking-bench-{port}.log"
     with gunicorn(port, log_path):
-        for path, body, headers in sides.values():  # warm up every worker
-            load(port, path, body, headers, CONNECTIONS * 4)
+        for clients in sides.values():  # warm up every worker
+            load(port, clients, CONNECTIONS * 4)
         for _ in range(repeats):
-            for side, (path, body, headers) in sides.items():
-                rounds[side].append(load(port, path, body, headers, rows))
+            for side, clients in sides.items():
+                rounds[side].append(load(port, clients, rows))
     median = {
         side: {
             "rps": statistics.median(r["rps"] for r in results),
