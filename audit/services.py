@@ -80,12 +80,22 @@ def stream_for(request_id: str) -> int:
 
 
 def chain_head_locked(stream: int) -> ChainHead:
-    """The stream's head, locked; created on its first event (one query once it exists)."""
-    head = ChainHead.objects.select_for_update().filter(stream=stream).first()
-    if head is None:
-        ChainHead.objects.bulk_create([ChainHead(stream=stream)], ignore_conflicts=True)
-        head = ChainHead.objects.select_for_update().get(stream=stream)
-    return head
+    """The stream's head, locked, in one statement: an upsert that creates it on the stream's
+    first event and otherwise changes nothing but takes its row lock (as FOR UPDATE would),
+    so a new stream costs no more statements than a warm one."""
+    fresh = ChainHead(stream=stream)
+    table = connection.ops.quote_name(ChainHead._meta.db_table)
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"INSERT INTO {table} (stream, last_seq, last_hash, keyed_from) "
+            "VALUES (%s, %s, %s, %s) "
+            f"ON CONFLICT (stream) DO UPDATE SET last_seq = {table}.last_seq "
+            "RETURNING last_seq, last_hash, keyed_from",
+            [stream, fresh.last_seq, fresh.last_hash, fresh.keyed_from],
+        )
+        fresh.last_seq, fresh.last_hash, fresh.keyed_from = cursor.fetchone()
+    fresh._state.adding = False  # a row of the table now: save() updates it
+    return fresh
 
 
 @atomic_service

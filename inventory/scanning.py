@@ -158,12 +158,30 @@ def pair(payload):
     return (first, second) if sep and first and second else (None, None)
 
 
-def internal_result(code):
+@dataclass(frozen=True)
+class Scanned:
+    """What a code names, as rows: one query per label (issue #17). ``scan_resolve`` turns
+    it into the display result (with stock on hand); bookings use the rows as they are."""
+
+    type: str  # material, lot, serial, location, gs1, or a slip's type
+    material: Material | None = None
+    lot: Lot | None = None
+    serial: Serial | None = None
+    location: Location | None = None
+    gs1: dict | None = None  # what a GS1 label carries (gs1_parsed)
+    slip: dict | None = None  # a slip's result, as its resolver registered it
+
+
+MATERIALS = Material.objects.select_related("uom")
+LOCATIONS = Location.objects.select_related("warehouse")
+
+
+def internal_rows(code):
     """Prefixed internal payloads; ``None`` when the code is not one of them."""
     prefix, _sep, payload = code.partition(":")
     if prefix == "M":
-        material = Material.objects.select_related("uom").filter(code=payload).first()
-        return material and material_result(material)
+        material = MATERIALS.filter(code=payload).first()
+        return material and Scanned("material", material=material)
     if prefix == "L":
         material_code, batch_no = pair(payload)
         lot = (
@@ -171,7 +189,7 @@ def internal_result(code):
             .filter(material__code=material_code, batch_no=batch_no)
             .first()
         )
-        return lot and lot_result(lot)
+        return lot and Scanned("lot", material=lot.material, lot=lot)
     if prefix == "S":
         material_code, serial_no = pair(payload)
         serial = (
@@ -179,10 +197,10 @@ def internal_result(code):
             .filter(material__code=material_code, serial_no=serial_no)
             .first()
         )
-        return serial and serial_result(serial)
+        return serial and Scanned("serial", material=serial.material, lot=serial.lot, serial=serial)
     if prefix == "LOC":
-        location = Location.objects.select_related("warehouse").filter(code=payload).first()
-        return location and location_result(location)
+        location = LOCATIONS.filter(code=payload).first()
+        return location and Scanned("location", location=location)
     return None
 
 
@@ -208,66 +226,97 @@ def gs1_fields(code):
     return {es.ai.ai: es for es in message.element_strings}
 
 
-def gs1_result(code):
+def gs1_parsed(code):
+    """The label's GTIN, batch, expiry, serial and quantity; ValidationError when bad."""
     fields = gs1_fields(code)
     gtin = fields.get("01")
     if gtin is not None and gtin.gtin is None:
         raise ValidationError({"code": BAD_GTIN % {"gtin": gtin.value, "error": gtin.gtin_error}})
     quantity = fields.get("30") or fields.get("37")
-    parsed = {
+    return {
         "gtin": gtin.value if gtin else None,
         "batch_no": fields["10"].value if "10" in fields else None,
         "expiry_date": fields["17"].date if "17" in fields else None,
         "serial_no": fields["21"].value if "21" in fields else None,
         "quantity": str(quantity.decimal or Decimal(quantity.value)) if quantity else None,
     }
-    material = (
-        gtin
-        and Material.objects.select_related("uom")
-        .filter(gtin__in={gtin.value, gtin.value.lstrip("0")})
+
+
+def gs1_rows(code):
+    """The material of the label's GTIN and, when known, its lot: the lot with its material
+    in one query, the material alone when the label names no known lot."""
+    parsed = gs1_parsed(code)
+    gtins = parsed["gtin"] and {parsed["gtin"], parsed["gtin"].lstrip("0")}
+    lot = (
+        gtins
+        and parsed["batch_no"]
+        and Lot.objects.select_related("material__uom")
+        .filter(material__gtin__in=gtins, batch_no=parsed["batch_no"])
+        .order_by("material__code")
         .first()
     )
-    if material is None:
+    material = lot.material if lot else gtins and MATERIALS.filter(gtin__in=gtins).first()
+    if not material:
         raise ScanNotFound(parsed["gtin"] or code)
-    result = {
-        "type": "gs1",
-        "gs1": parsed,
-        "material": material_info(material),
-        "on_hand": on_hand(material=material),
-        "actions": ["receive", "issue", "return"],
-    }
-    lot = parsed["batch_no"] and material.lots.filter(batch_no=parsed["batch_no"]).first()
-    if lot:
-        result["lot"] = lot_info(lot)
-        result["on_hand"] = on_hand(lot=lot)
-    return result
+    return Scanned("gs1", material=material, lot=lot or None, gs1=parsed)
 
 
-def fallback_result(code):
+def fallback_rows(code):
     """A bare code: a slip number, a material or a location."""
     slip = slip_result(code)
     if slip:
-        return slip
-    material = Material.objects.select_related("uom").filter(code=code).first()
+        return Scanned(slip["type"], slip=slip)
+    material = MATERIALS.filter(code=code).first()
     if material:
-        return material_result(material)
-    location = Location.objects.select_related("warehouse").filter(code=code).first()
-    return location and location_result(location)
+        return Scanned("material", material=material)
+    location = LOCATIONS.filter(code=code).first()
+    return location and Scanned("location", location=location)
 
 
-def scan_resolve(code):
-    """What ``code`` is, its stock or state, and the actions that fit it."""
+def scan_rows(code):
+    """What ``code`` names, as rows; ``ScanNotFound`` or ``ValidationError`` otherwise."""
     code = (code or "").strip()
     if not code:
         raise ValidationError({"code": EMPTY_CODE})
     if len(code) > MAX_CODE_LENGTH:
         raise ValidationError({"code": CODE_TOO_LONG})
     if is_gs1(code):
-        return gs1_result(code)
-    result = internal_result(code) if ":" in code else fallback_result(code)
-    if not result:
+        return gs1_rows(code)
+    scanned = internal_rows(code) if ":" in code else fallback_rows(code)
+    if not scanned:
         raise ScanNotFound(code)
+    return scanned
+
+
+def gs1_result(scanned):
+    result = {
+        "type": "gs1",
+        "gs1": scanned.gs1,
+        "material": material_info(scanned.material),
+        "actions": ["receive", "issue", "return"],
+    }
+    if scanned.lot:
+        result["lot"] = lot_info(scanned.lot)
+        result["on_hand"] = on_hand(lot=scanned.lot)
+    else:
+        result["on_hand"] = on_hand(material=scanned.material)
     return result
+
+
+def scan_resolve(code):
+    """What ``code`` is, its stock or state, and the actions that fit it."""
+    scanned = scan_rows(code)
+    if scanned.slip is not None:
+        return scanned.slip
+    if scanned.type == "gs1":
+        return gs1_result(scanned)
+    display = {
+        "material": lambda s: material_result(s.material),
+        "lot": lambda s: lot_result(s.lot),
+        "serial": lambda s: serial_result(s.serial),
+        "location": lambda s: location_result(s.location),
+    }
+    return display[scanned.type](scanned)
 
 
 @dataclass(frozen=True)
@@ -278,6 +327,7 @@ class ScannedItem:
     lot: Lot | None = None
     serials: tuple = ()
     quantity: Decimal | None = None  # what a GS1 label says (AI 30/37), a serial is one unit
+    unit: Serial | None = None  # the row an ``S:`` label names (a GS1 serial is not looked up)
 
     def __str__(self):
         return " / ".join([self.material.code, *([self.lot.batch_no] if self.lot else [])])
@@ -298,49 +348,52 @@ class ScannedItem:
         return quantity
 
 
-def resolved(code, field):
-    """``scan_resolve`` with an unknown code reported as a 400 on ``field``."""
+def reported_on(field, find, code):
+    """``find(code)`` with an unknown or unreadable code reported as a 400 on ``field``."""
     try:
-        return scan_resolve(code)
+        return find(code)
     except ScanNotFound as error:
         raise ValidationError({field: error.message}) from error
     except ValidationError as error:
         raise ValidationError({field: error.messages}) from error
 
 
+def resolved(code, field):
+    """``scan_resolve`` with an unknown code reported as a 400 on ``field``."""
+    return reported_on(field, scan_resolve, code)
+
+
 def scan_item(code, field="code"):
     """What a scanned label names (material, lot, serial, GS1), as rows; 400 otherwise."""
-    result = resolved(code, field)
-    if result["type"] not in {"material", "lot", "serial", "gs1"}:
+    scanned = reported_on(field, scan_rows, code)
+    if scanned.type not in {"material", "lot", "serial", "gs1"}:
         raise ValidationError({field: NOT_AN_ITEM % {"code": code}})
-    material = Material.objects.select_related("uom").get(code=result["material"]["code"])
-    if result["type"] == "serial":
-        serial = result["serial"]["serial_no"]
-        lot = material.lots.filter(batch_no=result["lot"]["batch_no"]).first()
-        return ScannedItem(material, lot, (serial,), Decimal(1))
-    gs1 = result.get("gs1") or {}
-    batch_no = result["lot"]["batch_no"] if "lot" in result else gs1.get("batch_no")
-    lot = batch_no and material.lots.filter(batch_no=batch_no).first()
-    if batch_no and lot is None:
-        raise ValidationError({field: LOT_NOT_KNOWN % {"lot": batch_no, "material": material.code}})
+    if scanned.serial:
+        serial = scanned.serial
+        return ScannedItem(scanned.material, scanned.lot, (serial.serial_no,), Decimal(1), serial)
+    gs1 = scanned.gs1 or {}
+    if gs1.get("batch_no") and scanned.lot is None:
+        raise ValidationError(
+            {field: LOT_NOT_KNOWN % {"lot": gs1["batch_no"], "material": scanned.material.code}}
+        )
     serials = (gs1["serial_no"],) if gs1.get("serial_no") else ()
     quantity = Decimal(1) if serials else gs1.get("quantity") and Decimal(gs1["quantity"])
-    return ScannedItem(material, lot or None, serials, quantity)
+    return ScannedItem(scanned.material, scanned.lot, serials, quantity)
 
 
 def scan_location(code, field="location"):
     """The location a scanned ``LOC:`` label (or bare location code) names; 400 otherwise."""
-    result = resolved(code, field)
-    if result["type"] != "location":
+    scanned = reported_on(field, scan_rows, code)
+    if scanned.type != "location":
         raise ValidationError({field: NOT_A_LOCATION % {"code": code}})
-    return Location.objects.select_related("warehouse").get(code=result["location"]["code"])
+    return scanned.location
 
 
 def source_location(item, quantity):
     """Where to take a scanned item from when no location was scanned: a serial's own
     location, else the one usable location holding enough of the material (and lot)."""
     if item.serials:
-        serial = item.material.serials.filter(serial_no=item.serials[0]).first()
+        serial = item.unit or item.material.serials.filter(serial_no=item.serials[0]).first()
         if serial and serial.location:
             return serial.location
     balances = issuable_balances(material=item.material).filter(quantity__gte=quantity)

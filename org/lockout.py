@@ -33,6 +33,7 @@ from django.utils.translation import gettext_lazy as _
 
 from audit.services import audit_record
 from core.models import LoginLockout
+from org.access import access_load
 
 LOCKED_OUT = _(
     "Too many failed logins: this account is locked from your address for %(minutes)s "
@@ -150,3 +151,10 @@ class LockoutModelBackend(ModelBackend):
         else:
             login_attempts_clear(username=username, ip_address=ip_address)
         return user
+
+    def get_all_permissions(self, user_obj, obj=None):
+        """Loaded with the user's roles in one query (``org.access.access_load``)."""
+        loads = obj is None and user_obj.is_active and not user_obj.is_superuser
+        if loads and not user_obj.is_anonymous and not hasattr(user_obj, "_perm_cache"):
+            access_load(user_obj)
+        return super().get_all_permissions(user_obj, obj)

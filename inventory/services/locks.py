@@ -27,18 +27,28 @@ def balance_filter(keys: Iterable[BalanceKey]) -> Q:
     return query
 
 
-def lock_balances(keys: Sequence[BalanceKey]) -> dict[BalanceKey, StockBalance]:
-    """Create missing balance rows, then lock all of them in key order."""
-    StockBalance.objects.bulk_create(
-        [StockBalance(material_id=m, lot_id=lot or None, location_id=loc) for m, lot, loc in keys],
-        ignore_conflicts=True,
-    )
+def lock_balances(
+    keys: Sequence[BalanceKey], incoming: Iterable[BalanceKey]
+) -> dict[BalanceKey, StockBalance]:
+    """Create the missing rows stock arrives in (``incoming`` keys), then lock all rows in
+    key order. A key stock only leaves needs no insert (issue #17): its missing row is an
+    unsaved zero balance, which ``ledger_post`` refuses to take below zero."""
+    missing = [
+        StockBalance(material_id=m, lot_id=lot or None, location_id=loc) for m, lot, loc in incoming
+    ]
+    if missing:
+        StockBalance.objects.bulk_create(missing, ignore_conflicts=True)
     rows = (
         StockBalance.objects.select_for_update()
         .filter(balance_filter(keys))
         .order_by("material_id", "lot_id", "location_id")
     )
-    return {(b.material_id, b.lot_id or 0, b.location_id): b for b in rows}
+    locked = {(b.material_id, b.lot_id or 0, b.location_id): b for b in rows}
+    return {
+        key: locked.get(key)
+        or StockBalance(material_id=key[0], lot_id=key[1] or None, location_id=key[2], quantity=0)
+        for key in keys
+    }
 
 
 def work_order_key_share(work_order: WorkOrderRow | None) -> None:
@@ -66,7 +76,8 @@ def ledger_locks_take(
     first (``posting_date_check``): its month's row is the month lock."""
     posting_date_check(posting_date)
     work_order_key_share(work_order)
-    balances = lock_balances(sorted({movement.key for movement in movements}))
+    incoming = sorted({movement.key for movement in movements if movement.quantity > 0})
+    balances = lock_balances(sorted({movement.key for movement in movements}), incoming)
     serial_ids = moved_serial_ids(movements)
     if serial_ids:
         list(Serial.objects.select_for_update().filter(pk__in=serial_ids).order_by("pk"))

@@ -7,15 +7,16 @@ from decimal import Decimal
 
 from django.contrib.auth.base_user import AbstractBaseUser
 from django.core.exceptions import ValidationError
+from django.db.models import OuterRef, Subquery, Sum
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from audit.services import audit_record
 from core.errors import StateConflict
-from core.fields import format_qty
+from core.fields import QuantityField, format_qty
 from core.services import document_number_next
 from core.transactions import atomic_service
-from inventory.models import InspectionStatus, MovementType
+from inventory.models import InspectionStatus, LedgerEntry, MovementType
 from inventory.services import (
     Movement,
     entries_summary,
@@ -31,10 +32,8 @@ from workorders.models import (
     ISSUABLE_STATUSES,
     MaterialIssue,
     WorkOrder,
+    WorkOrderLine,
     WorkOrderStatus,
-)
-from workorders.selectors import (
-    material_totals,
 )
 from workorders.services.lifecycle import (
     NOT_ON_WORK_ORDER,
@@ -67,12 +66,42 @@ class IssueLine:
     serials: tuple = field(default_factory=tuple)
 
 
+def issue_requirements(work_order: WorkOrder) -> tuple[WorkOrder, dict[int, WorkOrderLine]]:
+    """The work order locked (as ``locked``: its row only) with its requirement lines by
+    material, each annotated with ``issued_total`` (the ledger's issue entries, negative), in
+    one query (issue #17); a work order without lines is locked on its own."""
+    issued = (
+        LedgerEntry.objects.filter(
+            work_order_id=OuterRef("work_order_id"),
+            material_id=OuterRef("material_id"),
+            movement_type=MovementType.ISSUE,
+        )
+        .order_by()
+        .values("material_id")
+        .annotate(total=Sum("quantity"))
+        .values("total")
+    )
+    lines = list(
+        WorkOrderLine.objects.filter(work_order_id=work_order.pk)
+        .select_related("work_order")
+        .select_for_update(of=("work_order",))
+        .annotate(issued_total=Subquery(issued, output_field=QuantityField()))
+    )
+    if not lines:
+        return locked(work_order), {}
+    return lines[0].work_order, {line.material_id: line for line in lines}
+
+
 def issue_movements(
-    work_order: WorkOrder, lines: Sequence[IssueLine], *, borrowed: bool
+    work_order: WorkOrder,
+    requirements: dict[int, WorkOrderLine],
+    lines: Sequence[IssueLine],
+    *,
+    borrowed: bool,
 ) -> list[Movement]:
-    """Validate each issue line (R-W3, R-R8 for lots) and turn it into ledger movements."""
-    requirements = {line.material_id: line for line in work_order.lines.all()}
-    issued = material_totals([work_order.pk])[work_order.pk]
+    """Validate each issue line (R-W3, R-R8 for lots) against ``requirements``
+    (``issue_requirements``) and turn it into ledger movements."""
+    issued = {pk: -(line.issued_total or 0) for pk, line in requirements.items()}
     movements = []
     for line in lines:
         material = line.material
@@ -101,11 +130,7 @@ def issue_movements(
                     % {"location": line.location.code, "kind": line.location.get_kind_display()}
                 }
             )
-        remaining = (
-            requirement.required_qty
-            + requirement.loss_allowance_qty
-            - issued[material.pk]["issued"]
-        )
+        remaining = requirement.required_qty + requirement.loss_allowance_qty - issued[material.pk]
         if not borrowed and quantity > remaining:
             raise ValidationError(
                 {
@@ -118,7 +143,7 @@ def issue_movements(
                     }
                 }
             )
-        issued[material.pk]["issued"] += quantity
+        issued[material.pk] += quantity
         serials = list(line.serials)
         validate_serials(material=material, quantity=quantity, serials=serials)
         units = (
@@ -150,7 +175,7 @@ def work_order_issue(
     """Issue material to a work order (领料); ``borrowed`` (借料) may exceed the requirement
     and must be regularised within 24 h (R-W3). ``posting_date``: the day the material
     really left, today's when None (R-L6)."""
-    work_order = locked(work_order)
+    work_order, requirements = issue_requirements(work_order)
     if work_order.status not in ISSUABLE_STATUSES:
         raise StateConflict(
             WRONG_STATE,
@@ -162,7 +187,7 @@ def work_order_issue(
         )
     if not lines:
         raise ValidationError({"lines": NO_LINES})
-    movements = issue_movements(work_order, lines, borrowed=borrowed)
+    movements = issue_movements(work_order, requirements, lines, borrowed=borrowed)
     now = timezone.now()
     issue = MaterialIssue.objects.create(
         number=document_number_next(prefix="IS"),
