@@ -114,25 +114,34 @@ def step_rows(steps: Iterable[dict[str, Any]]) -> list[dict[str, Any]]:
 
     Keys are named as the model attributes the shared includes read
     (``get_tier_display``, ``decided_by``…)."""
-    rows = [labelled(row) for row in steps]
+    names = display_names()
+    rows = [labelled(row, names) for row in steps]
     requests = {}
     for kind, ids in ids_by_kind(rows).items():
         for request_id, request in registry.request_rows(kind, ids).items():
             requests[request_content_type(kind).pk, request_id] = request
-    history = decided_by_request(rows)
+    history = decided_by_request(rows, names)
     for row in rows:
         key = row["content_type_id"], row["object_id"]
         row["request"], row["history"] = requests.get(key), history[key]
     return rows
 
 
-def labelled(row: dict[str, Any]) -> dict[str, Any]:
+def display_names() -> dict[str, dict[str, str]]:
+    """Tier and state names in the active language, translated once, not once a row."""
+    return {
+        "tier": {code: str(name) for code, name in TIERS.items()},
+        "state": {code: str(name) for code, name in STATES.items()},
+    }
+
+
+def labelled(row: dict[str, Any], names: dict[str, dict[str, str]]) -> dict[str, Any]:
     """A step's values with the display names, joined columns renamed (``RENAMED``)."""
     for column, name in RENAMED.items():
         if column in row:
             row[name] = row.pop(column)
-    row["get_tier_display"] = TIERS.get(row["tier"], row["tier"])
-    row["get_state_display"] = STATES.get(row["state"], row["state"])
+    row["get_tier_display"] = names["tier"].get(row["tier"], row["tier"])
+    row["get_state_display"] = names["state"].get(row["state"], row["state"])
     return row
 
 
@@ -144,7 +153,9 @@ def ids_by_kind(rows: list[dict[str, Any]]) -> dict[str, list[int]]:
     return ids
 
 
-def decided_by_request(rows: list[dict[str, Any]]) -> dict[tuple[int, int], list[dict]]:
+def decided_by_request(
+    rows: list[dict[str, Any]], names: dict[str, dict[str, str]]
+) -> dict[tuple[int, int], list[dict]]:
     """(content type, request id) → the decided steps of that request, as rows; one query."""
     history = defaultdict(list)
     by_type = defaultdict(set)
@@ -157,5 +168,5 @@ def decided_by_request(rows: list[dict[str, Any]]) -> dict[tuple[int, int], list
         match |= Q(content_type_id=content_type_id, object_id__in=object_ids)
     decided_steps = ApprovalStep.objects.filter(match, state__in=DECIDED)
     for decided in decided_steps.order_by("round", "sequence").values(*HISTORY_COLUMNS):
-        history[decided["content_type_id"], decided["object_id"]].append(labelled(decided))
+        history[decided["content_type_id"], decided["object_id"]].append(labelled(decided, names))
     return history
