@@ -172,6 +172,20 @@ def timed(function, repeats):
     return statistics.median(times), times
 
 
+def interleaved(calls, repeats):
+    """name → seconds of each run; every name runs once per round, so all see the same
+    machine load."""
+    runs = {name: [] for name in calls}
+    for call in calls.values():  # warm-up: caches, plans, templates
+        call()
+    for _ in range(repeats):
+        for name, call in calls.items():
+            started = time.perf_counter()
+            call()
+            runs[name].append(time.perf_counter() - started)
+    return runs
+
+
 def machine():
     from django.db import connection
 
@@ -184,13 +198,13 @@ def machine():
     )
 
 
-def script_main(doc: str, run, report, *, repeats: int) -> None:
+def script_main(doc: str, run, report, *, repeats: int, rows: int = 1_000_000) -> None:
     """The command line every benchmark shares: ``--rows``/``--repeats``, run, print the
     report, exit non-zero when a target is missed."""
     import argparse
 
     parser = argparse.ArgumentParser(description=doc.splitlines()[0])
-    parser.add_argument("--rows", type=int, default=1_000_000)
+    parser.add_argument("--rows", type=int, default=rows)
     parser.add_argument("--repeats", type=int, default=repeats)
     args = parser.parse_args()
     django_setup()

@@ -16,7 +16,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from bench.common import ledger_fill, machine, script_main  # noqa: E402
+from bench.common import interleaved, ledger_fill, machine, script_main  # noqa: E402
 
 PAGE_TARGET, FLAT_TARGET = 1.5, 1.5
 PAGE_SIZE = 50
@@ -94,22 +94,6 @@ def measures(browser):
         "api": get("/api/v1/ledger/", {"page_size": PAGE_SIZE}),
         "unused_material": get("/stock/ledger/", {"material": UNUSED_MATERIAL}),
     }
-
-
-def interleaved(calls, repeats):
-    """name → seconds of each run; every name runs once per round, so all see the same
-    machine load."""
-    import time
-
-    runs = {name: [] for name in calls}
-    for call in calls.values():  # warm-up: caches, plans, templates
-        call()
-    for _ in range(repeats):
-        for name, call in calls.items():
-            started = time.perf_counter()
-            call()
-            runs[name].append(time.perf_counter() - started)
-    return runs
 
 
 def run(*, rows, repeats):
