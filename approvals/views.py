@@ -54,7 +54,8 @@ def inbox(request):
         step.update({name: link.format(pk=step["id"]) for name, link in links.items()})
         number = step["request"]["number"]
         step["slip_url"] = slip.format(number=number) if number else ""
-        for line in step["context"].get("lines", []):  # display only, never saved
+        step["route_lines"] = step["context"].get("lines", [])
+        for line in step["route_lines"]:  # display only, never saved
             line["display"] = route_display(line)
     return render(
         request, "approvals/inbox.html", {"steps": steps, "page": page, "form": DecisionForm()}

@@ -141,7 +141,6 @@ def requests_create(kind, count, people):
         "content_type": ContentType.objects.get_for_model(model),
         "requester": people[CLERK],
         "policy": policy,
-        "context": route,
     }
     decided = {
         "sequence": 1,
@@ -155,12 +154,25 @@ def requests_create(kind, count, people):
     steps = []
     for n, request in enumerate(created):
         workshop_id = orders[n % len(orders)].workshop_id
-        this = {**common, "object_id": request.id, "workshop_id": workshop_id}
+        this = {
+            **common,
+            "object_id": request.id,
+            "workshop_id": workshop_id,
+            "context": step_context(kind, request, route, materials, n),
+        }
         steps += [
             ApprovalStep(**this, **decided),
             ApprovalStep(**this, **pending, due_at=now + timedelta(minutes=n)),
         ]
     ApprovalStep.objects.bulk_create(steps)
+
+
+def step_context(kind, request, route, materials, n):
+    """What the services store: a replenishment's route per line, a return's reason."""
+    if kind == "return":
+        return {"reason": request.reason.code}
+    codes = [materials[(n + k) % len(materials)].code for k in range(LINES)]
+    return {"lines": [{"material": code, **route} for code in codes]}
 
 
 def client():
