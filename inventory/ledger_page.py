@@ -11,7 +11,7 @@ translated once a page and the work-order link reversed once a page.
 from typing import Any
 
 from django.contrib.auth.decorators import login_required
-from django.db.models import QuerySet
+from django.db.models import CharField, F, QuerySet, Value
 from django.http import HttpRequest
 from django.shortcuts import render
 from django.utils.translation import gettext_lazy as _
@@ -75,18 +75,40 @@ def values_page(request: HttpRequest, entries: QuerySet, per_page: int) -> IdPag
 
 def with_codes(rows: list[dict[str, Any]], database: str) -> None:
     """Set on each row its codes (``row["material"] = {"code": …, "name": …}``, None for
-    an empty key), its movement's name and its work order's link: one query per relation
-    for the whole page."""
+    an empty key), its movement's name and its work order's link."""
     movements = {code: str(name) for code, name in MovementType.choices}
     work_order_link = url_template("workorders:detail", "pk")
-    for relation, columns in CODES.items():
-        model = LedgerEntry._meta.get_field(relation).related_model
-        ids = {row[f"{relation}_id"] for row in rows} - {None}
-        found = model._base_manager.using(database).filter(pk__in=ids).values("pk", *columns)
-        codes = {code.pop("pk"): code for code in found}
-        for row in rows:
-            row[relation] = codes.get(row[f"{relation}_id"])
+    codes = codes_of(rows, database)
     for row in rows:
+        for relation in CODES:
+            row[relation] = codes.get((relation, row[f"{relation}_id"]))
         row["movement"] = movements.get(row["movement_type"], row["movement_type"])
         if row["work_order_id"]:
             row["work_order_url"] = work_order_link.format(pk=row["work_order_id"])
+
+
+def codes_of(rows: list[dict[str, Any]], database: str) -> dict[tuple[str, int], dict]:
+    """(relation, id) → that row's codes, for every key the rows name: one ``UNION ALL``
+    statement for all the relations (one round trip instead of six)."""
+    parts = []
+    for relation, (code, *name) in CODES.items():
+        ids = {row[f"{relation}_id"] for row in rows} - {None}
+        model = LedgerEntry._meta.get_field(relation).related_model
+        parts.append(
+            model._base_manager.using(database)
+            .filter(pk__in=ids)
+            .order_by()  # a model's default ordering is refused inside a UNION
+            .values(
+                relation=Value(relation, output_field=CharField()),
+                key=F("pk"),
+                first=F(code),
+                second=F(name[0]) if name else Value("", output_field=CharField()),
+            )
+        )
+    codes = {}
+    for found in parts[0].union(*parts[1:], all=True):
+        columns = CODES[found["relation"]]
+        codes[found["relation"], found["key"]] = dict(
+            zip(columns, (found["first"], found["second"]), strict=False)
+        )
+    return codes
