@@ -2,7 +2,8 @@
 app (``AppConfig.ready``), so approvals never imports the app above it:
 
 - each request model with its kind, its label, what happens when its last step is approved or
-  any step rejected, and the queryset a decision needs (lines, attachments);
+  any step rejected, and the plain rows a decision needs (``rows(ids)``: request id → dict
+  with lines and attachments, in a fixed number of queries);
 - the replenish reasons (looked up by code) and the tiers a reason adds to a replenishment's
   chain (R-A4).
 """
@@ -15,7 +16,7 @@ from django.db.models import Model, QuerySet
 HANDLERS = {}  # "app.model" -> (approved, rejected)
 MODELS = {}  # kind -> request model, in registration order
 LABELS = {}  # kind -> label
-QUERYSETS = {}  # kind -> () -> the model's queryset with what a decision needs
+ROWS = {}  # kind -> (request ids) -> {id: dict} with what a decision needs
 REASONS = {}  # "replenish" -> () -> replenish reasons; "extra_tiers" -> reason -> tiers
 
 
@@ -26,13 +27,13 @@ def register(
     label: str,
     approved: Callable[..., Any],
     rejected: Callable[..., Any],
-    queryset: Callable[[], QuerySet],
+    rows: Callable[[list[int]], dict[int, dict[str, Any]]],
 ) -> None:
     """``approved(request, actor, device)`` / ``rejected(request, actor, device, comment)``."""
     HANDLERS[model._meta.label_lower] = (approved, rejected)
     MODELS[kind] = model
     LABELS[kind] = label
-    QUERYSETS[kind] = queryset
+    ROWS[kind] = rows
 
 
 def register_reasons(
@@ -51,12 +52,8 @@ def kind_choices() -> list[tuple[str, str]]:
     return list(LABELS.items())
 
 
-def request_kind(request: Model) -> str:
-    return next(kind for kind, model in MODELS.items() if isinstance(request, model))
-
-
-def decision_querysets() -> list[QuerySet]:
-    return [queryset() for queryset in QUERYSETS.values()]
+def request_rows(kind: str, ids: list[int]) -> dict[int, dict[str, Any]]:
+    return ROWS[kind](ids)
 
 
 def replenish_reasons() -> QuerySet:

@@ -13,19 +13,18 @@ from functools import partial
 from approvals.models import Tier
 from approvals.registry import register, register_reasons
 from inventory.scanning import slip_kind_register
+from returns.inbox import inbox_requests
 from returns.models import (
     DefectKind,
     ReasonCode,
-    ReplenishLine,
     ReplenishRequest,
     ReplenishState,
     RequestKind,
-    ReturnLine,
     ReturnRequest,
     ReturnState,
 )
 from returns.scanning import SLIP, slip_result
-from returns.selectors import closeout_open_requests, for_approval
+from returns.selectors import closeout_open_requests
 from returns.services.common import request_approved, request_rejected
 from workorders.registry import register_open_requests
 
@@ -40,17 +39,14 @@ def defect_tiers(reason):
     return DEFECT_TIERS.get(reason.defect_kind, [])
 
 
-for kind, model, line_model in (
-    (RequestKind.RETURN, ReturnRequest, ReturnLine),
-    (RequestKind.REPLENISH, ReplenishRequest, ReplenishLine),
-):
+for kind, model in ((RequestKind.RETURN, ReturnRequest), (RequestKind.REPLENISH, ReplenishRequest)):
     register(
         model,
         kind=kind.value,
         label=kind.label,
         approved=request_approved,
         rejected=request_rejected,
-        queryset=partial(for_approval, model, line_model),
+        rows=partial(inbox_requests, model),
     )
 
 register_reasons(

@@ -296,15 +296,6 @@ def replenish_routing_preview(
     )
 
 
-def for_approval(
-    model: type[ReturnRequest | ReplenishRequest], line_model: type[ReturnLine | ReplenishLine]
-) -> QuerySet:
-    """A request model's queryset with what an approver needs to decide (approvals' inbox)."""
-    return model.objects.select_related("work_order", "reason", "applicant").prefetch_related(
-        Prefetch("lines", line_model.objects.select_related("material")), "attachments"
-    )
-
-
 def issued_lots(replenish_request: ReplenishRequest) -> dict[int, list[str]]:
     """The lots issued for each line of a replenishment (its position → batch numbers), from
     the blue issue entries citing it (R-P3); shortage fulfilments cite it too."""

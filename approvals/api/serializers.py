@@ -1,18 +1,17 @@
 from django.contrib.auth import get_user_model
 from django.utils import timezone
-from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from approvals.models import (
-    ApprovalStep,
     Delegation,
     MatrixCell,
     OrderBand,
     PolicyVersion,
+    StepState,
     Tier,
     TierAssignment,
 )
-from approvals.registry import kind_choices, replenish_reasons, request_kind
+from approvals.registry import kind_choices, replenish_reasons
 from core.api.fields import CodeField, QuantityInput
 from materials.models import ApprovalClass
 from org.api.permissions import HidesCosts
@@ -69,8 +68,10 @@ class RequestLineSerializer(serializers.Serializer):
 
 
 class RequestSummarySerializer(HidesCosts, serializers.Serializer):
+    """A request as ``approvals.registry.request_rows`` reads it (a dict)."""
+
     cost_fields = ("amount",)
-    kind = serializers.SerializerMethodField()
+    kind = serializers.ChoiceField(kind_choices())
     id = serializers.IntegerField()
     number = serializers.CharField(allow_null=True)
     state = serializers.CharField()
@@ -80,66 +81,43 @@ class RequestSummarySerializer(HidesCosts, serializers.Serializer):
     )
     reason = serializers.CharField(source="reason.code")
     reason_name = serializers.CharField(source="reason.name")
-    applicant = serializers.CharField(source="applicant.username")
-    amount = serializers.DecimalField(max_digits=14, decimal_places=2, default=None)
-    lines = RequestLineSerializer(many=True, source="lines.all")
-
-    @extend_schema_field(serializers.ChoiceField(kind_choices()))
-    def get_kind(self, request):
-        return request_kind(request)
+    applicant = serializers.CharField()
+    amount = serializers.DecimalField(max_digits=14, decimal_places=2, allow_null=True)
+    lines = RequestLineSerializer(many=True)
 
 
-class DecidedStepSerializer(serializers.ModelSerializer):
-    decided_by = serializers.CharField(source="decided_by.username")
-    on_behalf_of = serializers.CharField(source="on_behalf_of.username", default=None)
-
-    class Meta:
-        model = ApprovalStep
-        fields = [
-            "id",
-            "round",
-            "sequence",
-            "tier",
-            "state",
-            "decided_by",
-            "on_behalf_of",
-            "decided_at",
-            "comment",
-        ]
+class DecidedStepSerializer(serializers.Serializer):
+    id = serializers.IntegerField()
+    round = serializers.IntegerField()
+    sequence = serializers.IntegerField()
+    tier = serializers.ChoiceField(Tier.choices)
+    state = serializers.ChoiceField(StepState.choices)
+    decided_by = serializers.CharField(allow_null=True)
+    on_behalf_of = serializers.CharField(allow_null=True)
+    decided_at = serializers.DateTimeField(allow_null=True)
+    comment = serializers.CharField()
 
 
-class ApprovalStepSerializer(serializers.ModelSerializer):
-    """A step with what its approver needs to decide it."""
+class ApprovalStepSerializer(serializers.Serializer):
+    """A step with what its approver needs to decide it (``approvals.selectors.step_rows``)."""
 
-    workshop = serializers.CharField(source="workshop.code")
-    requester = serializers.CharField(source="requester.username")
-    policy_version = serializers.IntegerField(source="policy.version", default=None)
+    id = serializers.IntegerField()
+    tier = serializers.ChoiceField(Tier.choices)
+    state = serializers.ChoiceField(StepState.choices)
+    round = serializers.IntegerField()
+    sequence = serializers.IntegerField()
+    workshop = serializers.CharField()
+    requester = serializers.CharField()
+    due_at = serializers.DateTimeField(allow_null=True)
     overdue = serializers.SerializerMethodField()
+    policy_version = serializers.IntegerField(allow_null=True)
     context = serializers.JSONField(help_text="Routing context: ratio, band, class, matrix cell.")
     request = RequestSummarySerializer()
     history = DecidedStepSerializer(many=True, help_text="Decided steps of the request.")
-
-    class Meta:
-        model = ApprovalStep
-        fields = [
-            "id",
-            "tier",
-            "state",
-            "round",
-            "sequence",
-            "workshop",
-            "requester",
-            "due_at",
-            "overdue",
-            "policy_version",
-            "context",
-            "request",
-            "history",
-            "decided_at",
-        ]
+    decided_at = serializers.DateTimeField(allow_null=True)
 
     def get_overdue(self, step) -> bool:
-        return step.due_at is not None and step.due_at < timezone.now()
+        return step["due_at"] is not None and step["due_at"] < timezone.now()
 
 
 class DecisionInput(serializers.Serializer):

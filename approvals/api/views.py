@@ -38,12 +38,20 @@ class ApprovalStepViewSet(viewsets.ReadOnlyModelViewSet):
             return ApprovalStep.objects.none()
         if self.action == "list":
             return selectors.inbox_for(user=self.request.user)
-        return selectors.with_request(selectors.steps_in_scope(user=self.request.user))
+        return selectors.steps_in_scope(user=self.request.user)
 
-    def get_serializer(self, *args, **kwargs):
-        if args and args[0] is not None:
-            selectors.attach_history(args[0] if kwargs.get("many") else [args[0]])
-        return super().get_serializer(*args, **kwargs)
+    def list(self, request, *args, **kwargs):
+        """Pages plain rows (``selectors.step_values``), never model instances."""
+        steps = selectors.step_values(self.filter_queryset(self.get_queryset()))
+        page = selectors.step_rows(self.paginate_queryset(steps))
+        return self.get_paginated_response(self.get_serializer(page, many=True).data)
+
+    def retrieve(self, request, *args, **kwargs):
+        return Response(self.step_data(self.get_object().pk))
+
+    def step_data(self, pk):
+        [step] = selectors.step_rows(selectors.step_values(self.get_queryset().filter(pk=pk)))
+        return self.get_serializer(step).data
 
     def decide(self, *, approve):
         data = serializers.DecisionInput(data=self.request.data)
@@ -55,7 +63,7 @@ class ApprovalStepViewSet(viewsets.ReadOnlyModelViewSet):
             comment=data.validated_data["comment"],
             device=self.request.device_id,
         )
-        return Response(self.get_serializer(self.get_queryset().get(pk=step.pk)).data)
+        return Response(self.step_data(step.pk))
 
     @extend_schema(**DECISION)
     @action(detail=True, methods=["post"])

@@ -4,7 +4,7 @@ commands must not rot. PostgreSQL only, like the benchmarks (generate_series).""
 import pytest
 from openpyxl import load_workbook
 
-from bench import export_bench, ledger_bench, month_end_bench
+from bench import export_bench, inbox_bench, ledger_bench, month_end_bench
 from bench.common import ledger_fill
 
 pytestmark = [pytest.mark.postgres, pytest.mark.django_db]
@@ -39,3 +39,10 @@ def test_ledger_bench_times_the_page_the_api_and_the_empty_filter():
     result = ledger_bench.run(rows=300, repeats=1)
     assert result["small"] == 30 and set(result["ratios"]) == {"page", "api", "unused_material"}
     assert "page filtered by a material with no entries" in ledger_bench.report(result)
+
+
+def test_inbox_bench_times_the_page_and_the_api_against_values():
+    result = inbox_bench.run(rows=6, repeats=2)
+    assert result["filled"] and set(result["ratios"]) == {"page", "api"}
+    assert inbox_bench.inbox_fill(6) is False  # already there: not filled again
+    assert "inbox page /approvals/" in inbox_bench.report(result)

@@ -110,8 +110,10 @@ def test_chart_bars_are_text_links_to_the_lists_they_count(role_client, activity
         assert len(rows) == int(bar["display"]), bar
     [ratio] = context["ratio_chart"]["bars"]
     entries = list(client.get(ratio["url"]).context["page"])
-    assert {e.movement_type for e in entries} == {MovementType.REPLENISH}
-    assert {e.work_order.workshop.code for e in entries} == {activity.workshop.code}
+    assert {e["movement_type"] for e in entries} == {MovementType.REPLENISH}
+    listed = LedgerEntry.objects.filter(id__in=[e["id"] for e in entries])
+    workshops = set(listed.values_list("work_order__workshop__code", flat=True))
+    assert workshops == {activity.workshop.code}
 
 
 def test_reason_names_follow_the_reader_language(role_client, activity):
