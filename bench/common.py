@@ -183,6 +183,22 @@ def interleaved(calls, repeats, *, before_round=lambda: None):
     return runs
 
 
+def statements(call):
+    """SQL statements one call runs (a figure the machine's load does not blur)."""
+    from django.db import connection
+
+    count = 0
+
+    def counted(execute, sql, params, many, context):
+        nonlocal count
+        count += 1
+        return execute(sql, params, many, context)
+
+    with connection.execute_wrapper(counted):
+        call()
+    return count
+
+
 def machine():
     from django.db import connection
 

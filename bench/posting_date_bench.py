@@ -17,7 +17,13 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from bench.common import interleaved, machine, master_data, script_main  # noqa: E402
+from bench.common import (  # noqa: E402
+    interleaved,
+    machine,
+    master_data,
+    script_main,
+    statements,
+)
 
 TARGET = 1.1
 LATER = "bench-later"  # the doc_type of the rows dated after the back-dated booking
@@ -75,22 +81,6 @@ def later_rows_digest():
     return LedgerEntry.objects.filter(doc_type=LATER).aggregate(
         Count("id"), Sum("quantity"), Min("id"), Max("id"), Min("posting_date"), Max("created_at")
     )
-
-
-def statements(call):
-    """SQL statements one call runs (a figure the machine's load does not blur)."""
-    from django.db import connection
-
-    count = 0
-
-    def counted(execute, sql, params, many, context):
-        nonlocal count
-        count += 1
-        return execute(sql, params, many, context)
-
-    with connection.execute_wrapper(counted):
-        call()
-    return count
 
 
 def run(*, rows, repeats):
