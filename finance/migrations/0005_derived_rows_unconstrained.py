@@ -9,10 +9,11 @@ from django.db import migrations, models
 
 class Migration(migrations.Migration):
 
+    # Only the month-end's own history: a dependency on the latest materials/org migrations
+    # would pull org's role-group migration ahead of the places move in a fresh database's
+    # plan, where it would create permissions under the places' old app label.
     dependencies = [
         ('finance', '0004_month_reopen'),
-        ('materials', '0002_places'),
-        ('org', '0003_role_groups_every_model'),
     ]
 
     operations = [

@@ -203,6 +203,7 @@ RULES = {
     "workorder-sign-off": {"post": (*WORK_ORDER_PEOPLE, "qc", "keeper", "finance")},
     "workorder-upsert": {"put": WORK_ORDER_PEOPLE},
     "stock:adjust": {"get": ("keeper",)},
+    "stock:balances": {"get": ALL},  # as the ledger page and the balances API
     "stock:lot_inspection": {"get": ("qc",)},
     "stock:receive": {"get": ("keeper",)},
     "stock:transfer": {"get": ("keeper",)},
