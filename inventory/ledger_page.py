@@ -8,12 +8,14 @@ the rows name (a seven-table join cost more to plan than to run), movement names
 translated once a page and the work-order link reversed once a page.
 """
 
+from datetime import date
 from typing import Any
 
 from django.contrib.auth.decorators import login_required
 from django.db.models import CharField, F, QuerySet, Value
 from django.http import HttpRequest
 from django.shortcuts import render
+from django.utils.formats import date_format
 from django.utils.translation import gettext_lazy as _
 
 from core.db import reader
@@ -75,14 +77,20 @@ def values_page(request: HttpRequest, entries: QuerySet, per_page: int) -> IdPag
 
 def with_codes(rows: list[dict[str, Any]], database: str) -> None:
     """Set on each row its codes (``row["material"] = {"code": …, "name": …}``, None for
-    an empty key), its movement's name and its work order's link."""
+    an empty key), its movement's name, its posting day as shown and its work order's link.
+    A page's entries share a few posting days: each is formatted once, not once a row."""
     movements = {code: str(name) for code, name in MovementType.choices}
+    days: dict[date, str] = {}
     work_order_link = url_template("workorders:detail", "pk")
     codes = codes_of(rows, database)
     for row in rows:
         for relation in CODES:
             row[relation] = codes.get((relation, row[f"{relation}_id"]))
         row["movement"] = movements.get(row["movement_type"], row["movement_type"])
+        day = row["posting_date"]
+        if day not in days:
+            days[day] = date_format(day, "SHORT_DATE_FORMAT")
+        row["posting_day"] = days[day]
         if row["work_order_id"]:
             row["work_order_url"] = work_order_link.format(pk=row["work_order_id"])
 
