@@ -10,6 +10,7 @@ from django.apps import apps
 from django.conf import settings
 from django.core.cache import cache
 from django.db import connection
+from django.utils import translation
 from rest_framework.test import APIClient
 
 from tests import fast_flush
@@ -24,6 +25,15 @@ def cache_cleared():
     """Throttle counters are kept in the cache by user or token id, and ids repeat once a
     test's rows are rolled back: each test starts with an empty cache."""
     cache.clear()
+
+
+@pytest.fixture(autouse=True)
+def default_language():
+    """Each test starts in the site's language: a page request activates its reader's
+    language in the thread and leaves it there, and the next test's messages would follow."""
+    translation.deactivate()
+    yield
+    translation.deactivate()
 
 
 @pytest.fixture
