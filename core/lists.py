@@ -48,6 +48,7 @@ LABELS = {
     "material": _("Material"),
     "lot": _("Lot"),
     "location": _("Location"),
+    "warehouse": _("Warehouse"),
     "movement_type": _("Movement"),
     "doc_type": _("Document type"),
     "product": _("Product"),

@@ -15,6 +15,14 @@ from inventory.selectors import AS_OF_KEY, stock_as_of
 
 
 class BalanceListFilter(BalanceFilter):
+    # The API's true/false, as words a storekeeper picks from (not "Unknown/Yes/No").
+    in_stock = django_filters.BooleanFilter(
+        label=_("On hand"),
+        method="filter_in_stock",
+        widget=forms.Select(
+            choices=[("", _("all")), ("true", _("in stock")), ("false", _("none on hand"))]
+        ),
+    )
     as_of = django_filters.DateFilter(
         label=_("As of"),
         method="rows_chosen",

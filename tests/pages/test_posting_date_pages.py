@@ -8,7 +8,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from inventory.models import LedgerEntry
-from inventory.services import stock_receive
+from inventory.services import stock_adjust, stock_receive
 from tests.api.test_posting_date_api import booked, last_month_end
 from tests.builders import location, receive
 from tests.factories import MaterialFactory
@@ -91,3 +91,17 @@ def test_the_stock_page_shows_the_balances_now_and_as_of_a_day(role_client, admi
 def test_a_bad_as_of_date_is_400_with_a_message(role_client, bolt):
     response = role_client("keeper").get(reverse("stock:balances"), {"as_of": "2026-02-30"})
     assert response.status_code == 400 and "Enter a valid date." in response.content.decode()
+
+
+def test_the_stock_page_filters_on_hand_in_words(role_client, admin, bolt):
+    receive(bolt, location("A"), 10, admin)
+    receive(bolt, location("B"), 3, admin)
+    stock_adjust(material=bolt, location=location("B"), quantity=-3, reason="count", actor=admin)
+    client = role_client("keeper")
+    form = client.get(reverse("stock:balances")).content.decode()
+    assert '<option value="true">in stock</option>' in form and "Unknown" not in form
+    assert "Warehouse" in form and "Location warehouse code" not in form
+    in_stock, html = quantities(client.get(reverse("stock:balances"), {"in_stock": "true"}))
+    assert in_stock == 1 and '<td data-label="Location">A</td>' in html
+    empty, html = quantities(client.get(reverse("stock:balances"), {"in_stock": "false"}))
+    assert empty == 1 and '<td data-label="Location">B</td>' in html
