@@ -10,6 +10,7 @@ from django.conf import settings
 from django.contrib.auth.models import User
 from django.core.exceptions import ValidationError
 from django.db import connection
+from django.db.models import QuerySet
 from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.translation import gettext_lazy as _
@@ -36,26 +37,26 @@ POSTING_DATE_BEFORE_CLOSE = _(
 )
 
 
+def periods_held(rows: QuerySet) -> list[tuple]:
+    """``rows`` (a ``values_list`` of period rows) held FOR SHARE on PostgreSQL: postings
+    never wait for each other, but finance's compute and confirm (FOR UPDATE,
+    ``posting_period_hold``) wait for the postings in flight, and a posting after the
+    confirm sees the locked state. Django's ``select_for_update`` has no shared mode. SQLite
+    serialises writers on the whole database."""
+    if connection.vendor != "postgresql":
+        return list(rows)
+    sql, params = rows.query.sql_with_params()
+    with connection.cursor() as cursor:
+        cursor.execute(f"{sql} FOR SHARE", params)
+        return cursor.fetchall()
+
+
 def period_state(first: date) -> tuple[str, int | None, datetime | None] | None:
     """``(state, locked_by_id, locked_at)`` of the month's period row, or ``None``."""
-    if connection.vendor == "postgresql":
-        # FOR SHARE: postings never wait for each other, but finance's compute and confirm
-        # (FOR UPDATE, ``posting_period_hold``) wait for the postings in flight, and a
-        # posting after the confirm sees the locked state.
-        table = connection.ops.quote_name(PostingPeriod._meta.db_table)
-        with connection.cursor() as cursor:
-            cursor.execute(
-                f"SELECT state, locked_by_id, locked_at FROM {table} WHERE month = %s FOR SHARE",
-                [first],
-            )
-            row = cursor.fetchone()
-    else:  # SQLite serialises writers on the whole database
-        row = (
-            PostingPeriod.objects.filter(month=first)
-            .values_list("state", "locked_by_id", "locked_at")
-            .first()
-        )
-    return row
+    rows = PostingPeriod.objects.filter(month=first).values_list(
+        "state", "locked_by_id", "locked_at"
+    )
+    return next(iter(periods_held(rows)), None)
 
 
 @atomic_service
@@ -83,19 +84,11 @@ def month_shift(first: date, months: int) -> date:
 
 
 def locked_month_after(first: date) -> date | None:
-    """The latest locked month after ``first``, held FOR SHARE on PostgreSQL like
-    ``period_state``: finance's lock of a month waits for postings dated before it."""
-    if connection.vendor == "postgresql":
-        table = connection.ops.quote_name(PostingPeriod._meta.db_table)
-        with connection.cursor() as cursor:
-            cursor.execute(
-                f"SELECT month, state FROM {table} WHERE month > %s ORDER BY month FOR SHARE",
-                [first],
-            )
-            rows = cursor.fetchall()
-    else:
-        rows = PostingPeriod.objects.filter(month__gt=first).values_list("month", "state")
-    return max((month for month, state in rows if state == PostingPeriodState.LOCKED), default=None)
+    """The latest locked month after ``first``, held like ``period_state``: finance's lock
+    of a month waits for postings dated before it."""
+    rows = PostingPeriod.objects.filter(month__gt=first).values_list("month", "state")
+    locked = (month for month, state in periods_held(rows) if state == PostingPeriodState.LOCKED)
+    return max(locked, default=None)
 
 
 def posting_date_check(day: date | None = None) -> date:
