@@ -30,6 +30,8 @@ class Tier(models.TextChoices):
     MATERIAL_CONTROL = "material_control", _("material control")
     FINANCE = "finance", _("finance")
     DEPUTY_GM = "deputy_gm", _("deputy GM")
+    WAREHOUSE_SUPERVISOR = "warehouse_supervisor", _("warehouse supervisor")
+    MC_SUPERVISOR = "mc_supervisor", _("material-control supervisor")
 
 
 MATRIX_CHAIN = [

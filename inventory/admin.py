@@ -21,10 +21,17 @@ class LotAdmin(ReadOnlyAdmin):
         "updated_at",
     ]
     list_filter = ["inspection_status", "expiry_date"]
-    list_select_related = ["material"]
-    search_fields = ["batch_no", "material__code", "material__name", "supplier", "certificate_no"]
+    list_select_related = ["material", "supplier"]
+    search_fields = [
+        "batch_no",
+        "material__code",
+        "material__name",
+        "supplier__code",
+        "supplier__name",
+        "certificate_no",
+    ]
     date_hierarchy = "created_at"
-    raw_id_fields = ["material"]
+    raw_id_fields = ["material", "supplier"]
 
 
 @admin.register(Serial)

@@ -35,7 +35,14 @@ class Lot(models.Model):
     batch_no = models.CharField(_("batch number"), max_length=64)
     production_date = models.DateField(_("production date"), null=True, blank=True)
     expiry_date = models.DateField(_("expiry date"), null=True, blank=True, db_index=True)
-    supplier = models.CharField(_("supplier"), max_length=120, blank=True)
+    supplier = models.ForeignKey(
+        "materials.Supplier",
+        verbose_name=_("supplier"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="lots",
+    )
     certificate_no = models.CharField(_("certificate number"), max_length=64, blank=True)
     inspection_status = models.CharField(
         _("inspection status"),

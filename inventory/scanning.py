@@ -77,7 +77,7 @@ def lot_info(lot):
         "expiry_date": lot.expiry_date,
         "is_expired": lot.is_expired(),
         "inspection_status": lot.inspection_status,
-        "supplier": lot.supplier,
+        "supplier": lot.supplier.code if lot.supplier_id else None,
     }
 
 
@@ -185,7 +185,7 @@ def internal_rows(code):
     if prefix == "L":
         material_code, batch_no = pair(payload)
         lot = (
-            Lot.objects.select_related("material__uom")
+            Lot.objects.select_related("material__uom", "supplier")
             .filter(material__code=material_code, batch_no=batch_no)
             .first()
         )
@@ -193,7 +193,7 @@ def internal_rows(code):
     if prefix == "S":
         material_code, serial_no = pair(payload)
         serial = (
-            Serial.objects.select_related("material__uom", "lot", "location")
+            Serial.objects.select_related("material__uom", "lot__supplier", "location")
             .filter(material__code=material_code, serial_no=serial_no)
             .first()
         )
@@ -250,7 +250,7 @@ def gs1_rows(code):
     lot = (
         gtins
         and parsed["batch_no"]
-        and Lot.objects.select_related("material__uom")
+        and Lot.objects.select_related("material__uom", "supplier")
         .filter(material__gtin__in=gtins, batch_no=parsed["batch_no"])
         .order_by("material__code")
         .first()

@@ -16,7 +16,7 @@ from inventory.forms import (
 )
 from inventory.models import InspectionStatus, Lot
 from inventory.scanning import resolved, scan_item, scan_location
-from materials.models import Material
+from materials.models import Material, Supplier
 
 NOT_RECEIVABLE = _("%(code)s is not a material label or a supplier's GS1 label.")
 QUANTITY_NEEDED = _("Give the quantity: the label of %(material)s does not carry one.")
@@ -88,7 +88,12 @@ class ReceiptForm(forms.Form):
         help_text=_("Empty: the production date plus the material's shelf life."),
         widget=forms.DateInput(attrs={"type": "date"}),
     )
-    supplier = forms.CharField(label=_("Supplier"), max_length=120, required=False)
+    supplier = forms.ModelChoiceField(
+        label=_("Supplier"),
+        queryset=Supplier.objects.filter(is_active=True),
+        to_field_name="code",
+        required=False,
+    )
     certificate_no = forms.CharField(label=_("Certificate number"), max_length=64, required=False)
     inspection_status = forms.ChoiceField(
         label=_("Inspection status"),

@@ -20,6 +20,7 @@ from materials.models import (
     Location,
     Material,
     MaterialCategory,
+    Supplier,
     UnitOfMeasure,
     Warehouse,
     WarehouseCategory,
@@ -51,6 +52,13 @@ class LocationAdmin(AuditedModelAdmin):
     list_select_related = ["warehouse"]
     search_fields = ["code", "name", "warehouse__code"]
     autocomplete_fields = ["warehouse"]
+
+
+@admin.register(Supplier)
+class SupplierAdmin(AuditedModelAdmin):
+    list_display = ["code", "name", "contact", "phone", "is_active"]
+    list_filter = ["is_active"]
+    search_fields = ["code", "name", "contact"]
 
 
 @admin.register(UnitOfMeasure)

@@ -60,6 +60,27 @@ class Warehouse(models.Model):
         return f"{self.code} {self.name}"
 
 
+class Supplier(models.Model):
+    """A supplier of purchased material (R-S1): lots name theirs, supplier returns and claims
+    go back to it."""
+
+    code = models.CharField(_("code"), max_length=32, unique=True)
+    name = models.CharField(_("name"), max_length=120)
+    contact = models.CharField(_("contact person"), max_length=80, blank=True)
+    phone = models.CharField(_("phone"), max_length=40, blank=True)
+    email = models.EmailField(_("e-mail"), blank=True)
+    is_active = models.BooleanField(_("active"), default=True)
+    updated_at = models.DateTimeField(_("updated"), auto_now=True, db_index=True)
+
+    class Meta:
+        verbose_name = _("supplier")
+        verbose_name_plural = _("suppliers")
+        ordering = ["code"]
+
+    def __str__(self):
+        return f"{self.code} {self.name}"
+
+
 class LocationKind(models.TextChoices):
     STORAGE = "storage", _("storage")
     LINE_SIDE = "line", _("line side")

@@ -24,6 +24,7 @@ from materials.models import (
     LocationKind,
     Material,
     MaterialCategory,
+    Supplier,
     UnitOfMeasure,
     Warehouse,
     WarehouseCategory,
@@ -112,20 +113,30 @@ WORKSHOPS = [
     ("WS-WELD", "Welding workshop", "L-WELD1"),
     ("WS-ASM", "Assembly workshop", "L-ASM1"),
 ]
-# material, location, quantity, batch, days to expiry (None: no expiry)
+# code, name, contact, phone (R-S1)
+SUPPLIERS = [
+    ("SUP-ALU", "Foshan Aluminium Co.", "Chen Wei", "0757-8800-1001"),
+    ("SUP-STEEL", "Tangshan Steel Pipe Ltd.", "Li Na", "0315-6600-2002"),
+    ("SUP-BOARD", "Linyi Board Factory", "Wang Jun", "0539-7700-3003"),
+    ("SUP-TEXTILE", "Shaoxing Textile Mill", "Zhao Min", "0575-8500-4004"),
+    ("SUP-PACK", "Dongguan Packaging Co.", "Huang Lei", "0769-2200-5005"),
+    ("SUP-CHEM", "Ningbo Adhesives Ltd.", "Xu Fang", "0574-8700-6006"),
+    ("SUP-PARTS", "Wenzhou Fasteners Co.", "Lin Tao", "0577-8800-7007"),
+]
+# material, location, quantity, batch, days to expiry (None: no expiry), supplier
 RECEIPTS = [
-    ("AL-TUBE-25", "RAW-A01", "2400", "AL2611-01", None),
-    ("AL-TUBE-25", "RAW-A02", "1200", "AL2611-02", None),
-    ("FE-PIPE-19", "RAW-A03", "3000", "FE2611-01", None),
-    ("BD-E1-18", "RAW-A03", "300", "BD2611-01", None),
-    ("FB-OXF-600D", "RAW-A02", "900", "FB2611-01", None),
-    ("CT-5L-CHAIR", "PACK-C01", "800", "", None),
-    ("PK-BAG-PE", "PACK-C01", "1500", "", None),
-    ("CH-GLUE-PU", "CHEM-D01", "60", "GL2609-01", 20),
-    ("CH-GLUE-PU", "CHEM-D01", "80", "GL2611-02", 170),
-    ("CH-POWDER-BK", "CHEM-D01", "150", "PW2611-01", 300),
-    ("PT-SCR-M6X30", "AUX-B01", "20000", "", None),
-    ("PT-CAP-25", "AUX-B01", "6000", "", None),
+    ("AL-TUBE-25", "RAW-A01", "2400", "AL2611-01", None, "SUP-ALU"),
+    ("AL-TUBE-25", "RAW-A02", "1200", "AL2611-02", None, "SUP-ALU"),
+    ("FE-PIPE-19", "RAW-A03", "3000", "FE2611-01", None, "SUP-STEEL"),
+    ("BD-E1-18", "RAW-A03", "300", "BD2611-01", None, "SUP-BOARD"),
+    ("FB-OXF-600D", "RAW-A02", "900", "FB2611-01", None, "SUP-TEXTILE"),
+    ("CT-5L-CHAIR", "PACK-C01", "800", "", None, "SUP-PACK"),
+    ("PK-BAG-PE", "PACK-C01", "1500", "", None, "SUP-PACK"),
+    ("CH-GLUE-PU", "CHEM-D01", "60", "GL2609-01", 20, "SUP-CHEM"),
+    ("CH-GLUE-PU", "CHEM-D01", "80", "GL2611-02", 170, "SUP-CHEM"),
+    ("CH-POWDER-BK", "CHEM-D01", "150", "PW2611-01", 300, "SUP-CHEM"),
+    ("PT-SCR-M6X30", "AUX-B01", "20000", "", None, "SUP-PARTS"),
+    ("PT-CAP-25", "AUX-B01", "6000", "", None, "SUP-PARTS"),
 ]
 MARKER_WORK_ORDER = "WO-DEMO-001"
 # username -> approval tiers held plant-wide (R-A6); team leaders review returns.
@@ -180,6 +191,8 @@ def master_data(admin):
                 warehouse=warehouse,
                 kind=LocationKind(kind),
             )
+    for code, name, contact, phone in SUPPLIERS:
+        ensure(Supplier, {"code": code}, admin, name=name, contact=contact, phone=phone)
     for code, name, line_code in WORKSHOPS:
         workshop = ensure(Workshop, {"code": code}, admin, name=name)
         ensure(ProductionLine, {"code": line_code}, admin, workshop=workshop, name=f"{name} line 1")
@@ -201,10 +214,10 @@ def tier_assignments(users):
 
 def stock(keeper):
     today = timezone.localdate()
-    for code, location, quantity, batch, expires_in in RECEIPTS:
+    for code, location, quantity, batch, expires_in, supplier in RECEIPTS:
         lot_fields = {
             "inspection_status": InspectionStatus.PASSED,
-            "supplier": "Demo supplier",
+            "supplier": Supplier.objects.get(code=supplier),
             "production_date": today - timedelta(days=10),
         }
         if expires_in is not None:

@@ -371,7 +371,7 @@ def consumed_lot_rows(entries):
         "material__name",
         "lot__batch_no",
         "lot__expiry_date",
-        "lot__supplier",
+        "lot__supplier__name",
         "material__uom__code",
     )
     for row in rows.iterator(chunk_size=CHUNK):
@@ -380,7 +380,7 @@ def consumed_lot_rows(entries):
             row["material__name"],
             row["lot__batch_no"],
             row["lot__expiry_date"],
-            row["lot__supplier"] or None,
+            row["lot__supplier__name"],
             *flow_values(row, row["material__uom__code"]),
         )
 

@@ -14,6 +14,7 @@ from materials.models import (
     LocationKind,
     Material,
     MaterialCategory,
+    Supplier,
     TrackingMode,
     UnitOfMeasure,
     Warehouse,
@@ -79,6 +80,15 @@ class LocationFactory(factory.django.DjangoModelFactory):
     warehouse = factory.SubFactory(WarehouseFactory)
     code = factory.Sequence(lambda n: f"WH1-A{n:02d}")
     kind = LocationKind.STORAGE
+
+
+class SupplierFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Supplier
+        django_get_or_create = ("code",)
+
+    code = factory.Sequence(lambda n: f"SUP{n:03d}")
+    name = factory.LazyAttribute(lambda s: f"Supplier {s.code}")
 
 
 class MaterialFactory(factory.django.DjangoModelFactory):

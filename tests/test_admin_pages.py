@@ -41,6 +41,7 @@ from tests.factories import (
     LocationFactory,
     MaterialFactory,
     ProductionLineFactory,
+    SupplierFactory,
     WarehouseCategoryFactory,
     WarehouseFactory,
     WorkshopFactory,
@@ -80,7 +81,12 @@ def build_records(tag, user):
         code=f"MAT-{tag}", tracking=TrackingMode.SERIAL, warehouse_category=category
     )
     bom = BomLineFactory(bom__product=MaterialFactory(code=f"PRD-{tag}"), material=material).bom
-    lot = Lot.objects.create(material=material, batch_no=f"B-{tag}", expiry_date=date(2030, 1, 1))
+    lot = Lot.objects.create(
+        material=material,
+        batch_no=f"B-{tag}",
+        expiry_date=date(2030, 1, 1),
+        supplier=SupplierFactory(code=f"SUP-{tag}"),
+    )
     serial = Serial.objects.create(
         material=material, lot=lot, serial_no=f"SN-{tag}", location=location
     )

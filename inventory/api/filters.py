@@ -18,6 +18,7 @@ class LotFilter(django_filters.FilterSet):
     material = CodeFilter(field_name="material")
     expiring_before = django_filters.DateFilter(field_name="expiry_date", lookup_expr="lte")
     updated_since = MomentFilter(field_name="updated_at", lookup_expr="gte")
+    supplier = django_filters.CharFilter(field_name="supplier__code")
 
     class Meta:
         model = Lot

@@ -5,10 +5,11 @@ from core.api.fields import CodeField, QuantityInput
 from inventory.api.fields import posting_date_input, resolve_lot
 from inventory.models import InspectionStatus, LedgerEntry, Lot, Serial, StockBalance
 from inventory.scanning import scan_item, scan_location
-from materials.models import Location, Material, Warehouse, WarehouseCategory
+from materials.models import Location, Material, Supplier, Warehouse, WarehouseCategory
 
 MATERIALS = Material.objects.select_related("uom")
 LOCATIONS = Location.objects.all()
+SUPPLIERS = Supplier.objects.filter(is_active=True)
 
 
 class WarehouseCategorySerializer(serializers.ModelSerializer):
@@ -35,6 +36,7 @@ class LocationSerializer(serializers.ModelSerializer):
 
 class LotSerializer(serializers.ModelSerializer):
     material = serializers.CharField(source="material.code", read_only=True)
+    supplier = serializers.CharField(source="supplier.code", read_only=True, default=None)
     is_expired = serializers.SerializerMethodField()
 
     class Meta:
@@ -129,7 +131,9 @@ class InspectionInput(serializers.Serializer):
 class LotFieldsInput(serializers.Serializer):
     production_date = serializers.DateField(required=False, allow_null=True)
     expiry_date = serializers.DateField(required=False, allow_null=True)
-    supplier = serializers.CharField(max_length=120, required=False, allow_blank=True)
+    supplier = CodeField(
+        SUPPLIERS, required=False, allow_null=True, help_text="The supplier's code (R-S1)."
+    )
     certificate_no = serializers.CharField(max_length=64, required=False, allow_blank=True)
     inspection_status = serializers.ChoiceField(choices=InspectionStatus.choices, required=False)
     storage_conditions = serializers.CharField(max_length=200, required=False, allow_blank=True)

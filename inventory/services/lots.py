@@ -8,7 +8,7 @@ from django.contrib.auth.base_user import AbstractBaseUser
 from audit.services import audit_record
 from core.transactions import atomic_service
 from inventory.models import InspectionStatus, Lot
-from materials.models import Material
+from materials.models import Material, Supplier
 
 
 def lot_defaults(
@@ -26,7 +26,7 @@ def lot_get_or_create(
     batch_no: str,
     production_date: date | None = None,
     expiry_date: date | None = None,
-    supplier: str = "",
+    supplier: Supplier | None = None,
     certificate_no: str = "",
     inspection_status: str = InspectionStatus.PENDING,
     storage_conditions: str = "",
@@ -56,7 +56,7 @@ def lot_snapshot(lot: Lot) -> dict:
         "batch_no": lot.batch_no,
         "expiry_date": lot.expiry_date,
         "inspection_status": lot.inspection_status,
-        "supplier": lot.supplier,
+        "supplier": lot.supplier.code if lot.supplier_id else None,
     }
 
 

@@ -24,6 +24,7 @@ from tests.factories import (
     MaterialCategoryFactory,
     MaterialFactory,
     ProductionLineFactory,
+    SupplierFactory,
     UomFactory,
     WarehouseCategoryFactory,
     WarehouseFactory,
@@ -46,6 +47,7 @@ def test_anonymous_gets_401():
 
 def test_receive_with_a_new_lot(api):
     material, loc = batch_material(code="GLUE", shelf_life_days=180), location("A")
+    acme = SupplierFactory(code="ACME", name="Acme Adhesives")
     response = api.post(
         "/api/v1/stock/receive/",
         {
@@ -71,7 +73,8 @@ def test_receive_with_a_new_lot(api):
         "HH-07",
     )
     lot = material.lots.get()
-    assert (lot.supplier, lot.expiry_date) == ("ACME", days_from_today(170))
+    assert (lot.supplier, lot.expiry_date) == (acme, days_from_today(170))
+    assert api.get(f"/api/v1/lots/{lot.pk}/").json()["supplier"] == "ACME"
     balances = api.get("/api/v1/balances/", {"material": "GLUE", "in_stock": "true"}).json()
     assert [(b["location"], b["quantity"]) for b in balances["results"]] == [(loc.code, "25.5000")]
     assert AuditEvent.objects.filter(action="stock.receive", device_id="HH-07").count() == 1

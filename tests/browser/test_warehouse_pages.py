@@ -11,6 +11,7 @@ from inventory.models import LedgerEntry, MovementType, StockBalance
 from tests.browser.scenario import scenario_build
 from tests.browser.test_journey import Actors, chromium, shot  # noqa: F401 (fixture)
 from tests.builders import days_from_today, released_work_order
+from tests.factories import SupplierFactory
 from workorders.models import WorkOrderStatus
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -22,6 +23,7 @@ TABLET = {"width": 1280, "height": 800}
 @pytest.fixture
 def scene(live_server, reference_data):
     scene = scenario_build()
+    SupplierFactory(code="ACME-T", name="Acme Tubes")
     scene.new_order = released_work_order(
         scene.users["keeper"],
         components=[(scene.tube, "1", "0")],
@@ -64,7 +66,7 @@ def test_receive_then_issue_through_the_pages(actors, scene):
     keeper.get_by_label("Quantity").fill("60")
     keeper.get_by_label("Batch number").fill("B9")
     keeper.get_by_label("Expiry date").fill(expiry)
-    keeper.get_by_label("Supplier").fill("Acme Tubes")
+    keeper.get_by_label("Supplier").select_option("ACME-T")
     keeper.get_by_label("Certificate number").fill("COA-9")
     keeper.get_by_label("Inspection status").select_option("passed")
     looked_at(keeper, "receive-form")

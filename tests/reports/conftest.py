@@ -11,7 +11,7 @@ from inventory.models import MovementType
 from inventory.services import Movement, ledger_post, stock_transfer
 from materials.models import TrackingMode
 from tests.builders import batch_material, location, receive, released_work_order
-from tests.factories import MaterialFactory
+from tests.factories import MaterialFactory, SupplierFactory
 from workorders.services.issuing import IssueLine, work_order_issue
 
 
@@ -39,7 +39,9 @@ def floor(user):
     motor = MaterialFactory(
         code="MOTOR", tracking=TrackingMode.SERIAL, standard_cost=Decimal("99.99")
     )
-    receive(tube, shelf, 50, user, batch_no="T1", supplier="Acme")
+    receive(
+        tube, shelf, 50, user, batch_no="T1", supplier=SupplierFactory(code="ACME", name="Acme")
+    )
     receive(tube, shelf, 30, user, batch_no="T2")
     receive(motor, shelf, 3, user, batch_no="M1", serials=["SN1", "SN2", "SN3"])
     t1, t2, m1 = tube.lots.get(batch_no="T1"), tube.lots.get(batch_no="T2"), motor.lots.get()

@@ -33,6 +33,7 @@ from tests.core.test_excel import assert_cell_text_safe
 from tests.factories import (
     LocationFactory,
     MaterialFactory,
+    SupplierFactory,
     UserFactory,
     WarehouseCategoryFactory,
     WarehouseFactory,
@@ -98,9 +99,9 @@ def floor_build(value, index):
     motor = MaterialFactory(
         code=f"{value}M", name=value, tracking=TrackingMode.SERIAL, standard_cost=Decimal("9")
     )
-    receive(tube, shelf, 50, actor, batch_no=value, supplier=value)
+    supplier = SupplierFactory(code=f"S{index}", name=value)
+    receive(tube, shelf, 50, actor, batch_no=value, supplier=supplier)
     receive(motor, shelf, 1, actor, batch_no=value, serials=[value])
-    tube.lots.update(supplier=value)
     work_order = released_work_order(
         actor,
         components=[(tube, 2, 0), (motor, 1, 0)],
