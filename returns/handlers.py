@@ -13,6 +13,7 @@ from functools import partial
 from approvals.models import Tier
 from approvals.registry import register, register_reasons
 from inventory.scanning import slip_kind_register
+from returns.debt_selectors import CLOSEOUT_DEBTS, closeout_open_debts
 from returns.inbox import inbox_requests
 from returns.models import (
     DefectKind,
@@ -26,7 +27,7 @@ from returns.models import (
 from returns.scanning import SLIP, slip_result
 from returns.selectors import closeout_open_requests
 from returns.services.common import request_approved, request_rejected
-from workorders.registry import register_open_requests
+from workorders.registry import register_closeout_item, register_open_requests
 
 # A defect reason adds its tier to a replenishment's chain, however small the ratio (R-A4).
 DEFECT_TIERS = {
@@ -61,5 +62,7 @@ register_open_requests(
         "replenishments": dict(ReplenishState.choices),
     },
 )
+
+register_closeout_item("replacement_debts", CLOSEOUT_DEBTS, closeout_open_debts)  # R-P5
 
 slip_kind_register(SLIP, slip_result)

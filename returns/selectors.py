@@ -220,7 +220,7 @@ def replenish_requests() -> QuerySet[ReplenishRequest]:
     lines = ReplenishLine.objects.select_related("material").prefetch_related(
         Prefetch(
             "citations",
-            queryset=ReplacementCitation.objects.select_related("return_line__request"),
+            queryset=ReplacementCitation.objects.select_related("return_line__request", "debt"),
         )
     )
     return ReplenishRequest.objects.select_related(

@@ -3,6 +3,7 @@
 from ``returns.models``."""
 
 from returns.models.attachments import RequestAttachment
+from returns.models.debts import ReplacementDebt
 from returns.models.reasons import (
     DefectKind,
     ReasonCode,
@@ -42,6 +43,7 @@ __all__ = [
     "DefectKind",
     "ReasonCode",
     "ReplacementCitation",
+    "ReplacementDebt",
     "ReplenishLine",
     "ReplenishRequest",
     "ReplenishState",

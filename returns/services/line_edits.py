@@ -14,7 +14,6 @@ from inventory.services import validate_quantity, validate_serials
 from materials.models import Material
 from returns.models import (
     DefectKind,
-    ReplacementCitation,
     ReplenishLine,
     ReplenishRequest,
     ReplenishState,
@@ -33,6 +32,7 @@ from returns.services.common import (
     work_order_locked,
     wrong_state_params,
 )
+from returns.services.debts import citations_fresh, citations_record
 from returns.services.replenish import (
     MATERIAL_TWICE,
     citations_check,
@@ -156,25 +156,19 @@ def replenish_line_add(
     """Add a line to a draft or rejected replenishment, validated as at create: a material
     of the work order, one line per material, one-for-one citations for a defect (R-P2)."""
     replenish_request = editable(replenish_request, actor=actor)
+    [fresh] = citations_fresh([{"citations": list(citations)}])
     work_order = work_order_locked(replenish_request.work_order)
     if replenish_request.lines.filter(material=material).exists():
         raise ValidationError({"material": MATERIAL_TWICE % {"material": material.code}})
     [(material, quantity, checked)] = replenish_lines_validate(
         work_order,
         replenish_request.reason,
-        [{"material": material, "quantity": quantity, "citations": list(citations)}],
+        [{"material": material, "quantity": quantity, "citations": fresh["citations"]}],
     )
     line = ReplenishLine.objects.create(
         request=replenish_request, material=material, quantity=quantity
     )
-    ReplacementCitation.objects.bulk_create(
-        [
-            ReplacementCitation(
-                replenish_line=line, return_line=c["return_line"], quantity=c["quantity"]
-            )
-            for c in checked
-        ]
-    )
+    citations_record(replenish_line=line, citations=checked)
     amount_refresh(replenish_request)
     audit(
         replenish_request,

@@ -18,6 +18,7 @@ from returns.services.common import (
     locked,
     state_change,
 )
+from returns.services.debts import debts_clear
 from returns.services.return_lines import (
     ensure_good_stock_allowed,
     numbered_lines,
@@ -57,8 +58,9 @@ def return_movements(return_request: ReturnRequest) -> list[Movement]:
 
 @atomic_service
 def return_post(*, return_request: ReturnRequest, actor: Actor, device: str = "") -> ReturnRequest:
-    """Book the received quantities back (R-R7). The row lock and state check make a
-    second, concurrent posting a 409 instead of a double booking."""
+    """Book the received quantities back (R-R7) and clear the replacement debts citing the
+    return with what was received (R-P5). The row lock and state check make a second,
+    concurrent posting a 409 instead of a double booking."""
     permission_require(actor, "returns.post_return", _("post returns"))
     return_request = locked(return_request, actor=actor)
     ensure_transition(return_request, ReturnState.POSTED, _("posted"))
@@ -72,6 +74,7 @@ def return_post(*, return_request: ReturnRequest, actor: Actor, device: str = ""
         work_order=return_request.work_order,
         reason_code=return_request.reason.code,
     )
+    debts = debts_clear(return_request)
     outbox_emit(
         topic="return.posted",
         payload={
@@ -87,7 +90,7 @@ def return_post(*, return_request: ReturnRequest, actor: Actor, device: str = ""
         actor=actor,
         device=device,
         action="post",
-        details={"entries": entries_summary(entries)},
+        details={"entries": entries_summary(entries), **({"debts": debts} if debts else {})},
         posted_by=actor,
         posted_at=timezone.now(),
     )
