@@ -6,7 +6,7 @@ from decimal import Decimal
 from django import forms
 from django.conf import settings
 from django.core.exceptions import ValidationError
-from django.db.models import Q
+from django.db.models import Case, Q, When
 from django.template.defaultfilters import filesizeformat
 from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
@@ -168,6 +168,7 @@ def citable_lines(work_order):
     (R-P2), or of a defect return submitted and not yet posted (R-P5)."""
     if work_order is None:
         return ReturnLine.objects.none()
+    posted_first = Case(When(request__state__in=BOOKED_RETURNS, then=0), default=1)
     declared = Q(verdict="") & (
         ~Q(request__reason__defect_kind=DefectKind.NONE) | Q(condition=Condition.DEFECTIVE)
     )
@@ -178,7 +179,7 @@ def citable_lines(work_order):
             Q(request__state__in=BOOKED_RETURNS, verdict__in=DEFECT_VERDICTS)
             | Q(request__state__in=DEBT_RETURN_STATES) & (Q(verdict__in=DEFECT_VERDICTS) | declared)
         )
-        .order_by("request_id", "id")
+        .order_by(posted_first, "request_id", "id")
     )
 
 
@@ -267,13 +268,14 @@ def quantity_plus(current, more):
 
 def replenish_rows_scan(rows, code, work_order):
     """Add the scanned material to the replenishment; a defective return line of the same
-    material that is not yet replaced fills the line one-for-one (R-P2)."""
+    material that is not yet replaced fills the line one-for-one (R-P2), a posted one
+    first, else one still on its way (replace first, return later, R-P5)."""
     item = scan_item(code)
     if any(row["material"] == item.material.code for row in rows):
         return rows
     row = {"material": item.material.code, "quantity": item.quantity or "", "replaces": ""}
     for line in citable_lines(work_order).filter(material=item.material):
-        left = line.received_qty - replaced_qty(return_line=line)
+        left = returned_qty(line) - replaced_qty(return_line=line)
         if left > 0:
             row.update(quantity=left, replaces=line.pk)
             break
