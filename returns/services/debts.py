@@ -11,7 +11,9 @@ from collections.abc import Iterable
 from decimal import Decimal
 
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
+from core.errors import StateConflict
 from core.fields import format_qty
 from returns.debt_selectors import DEBT_RETURN_STATES
 from returns.models import (
@@ -21,10 +23,14 @@ from returns.models import (
     ReturnLine,
     ReturnRequest,
 )
-from returns.selectors import REPLENISH_WITHDRAWN
+from returns.selectors import REPLENISH_WITHDRAWN, replaced_qty
 from returns.services.common import DEFECT_VERDICTS
 
 ZERO = Decimal("0")
+LINE_REPLACED = _(
+    "Line %(line)s (%(material)s) is already replaced by %(replaced)s (replace first, return "
+    "later): it cannot return less than that."
+)
 
 
 def cited_lines_locked(return_line_ids: Iterable[int]) -> dict[int, ReturnLine]:
@@ -116,3 +122,18 @@ def debts_clear(return_request: ReturnRequest) -> list[dict]:
         )
     ReplacementDebt.objects.bulk_update(debts, ["cleared_qty", "cleared_at"])
     return rows
+
+
+def ensure_replaced_covered(line: ReturnLine, quantity: Decimal) -> None:
+    """A return line keeps at least what live replenishments replaced ahead of it (R-P5):
+    editing it lower, or removing it, would leave their debts without a return."""
+    replaced = replaced_qty(return_line=line)
+    if quantity < replaced:
+        raise StateConflict(
+            LINE_REPLACED,
+            params={
+                "line": line.pk,
+                "material": line.material.code,
+                "replaced": format_qty(replaced),
+            },
+        )

@@ -32,7 +32,12 @@ from returns.services.common import (
     work_order_locked,
     wrong_state_params,
 )
-from returns.services.debts import citations_fresh, citations_record
+from returns.services.debts import (
+    ZERO,
+    citations_fresh,
+    citations_record,
+    ensure_replaced_covered,
+)
 from returns.services.replenish import (
     MATERIAL_TWICE,
     citations_check,
@@ -79,6 +84,7 @@ def return_line_remove(*, return_line: ReturnLine, actor: Actor, device: str = "
     return_request = editable(return_line.request, actor=actor)
     line = return_request.lines.select_related("material", "lot", "location").get(pk=return_line.pk)
     ensure_not_last(return_request)
+    ensure_replaced_covered(line, ZERO)
     removed = line_summary(line)
     line.delete()
     audit(
@@ -117,6 +123,7 @@ def return_line_change(
         raise exceeds_issued(
             "excess_explanation", quantity, line.material, line.lot, work_order, available
         )
+    ensure_replaced_covered(line, quantity)
     line.quantity = quantity
     line.save(update_fields=["quantity", "excess_explanation"])
     audit(

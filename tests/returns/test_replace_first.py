@@ -17,6 +17,7 @@ from alerts.checks import alerts_check
 from alerts.models import Alert, AlertKind, Notification
 from approvals.services import approval_decide
 from audit.models import AuditEvent
+from core.errors import StateConflict
 from inventory.models import LedgerEntry, StockBalance
 from returns.models import (
     Condition,
@@ -27,6 +28,7 @@ from returns.models import (
     Verdict,
 )
 from returns.services.issuing import replenish_issue
+from returns.services.line_edits import return_line_change
 from returns.services.replenish import replenish_cancel, replenish_submit
 from returns.services.return_drafting import return_cancel, return_reject, return_submit
 from returns.services.return_posting import return_post
@@ -400,3 +402,21 @@ def test_the_create_form_offers_submitted_defect_returns(clerk, tube, lot, work_
     assert str(citation_label(offered)) == (
         f"{slip.number} · TUBE · 5 PCS defective (submitted: replace first, return later)"
     )
+
+
+def test_a_cited_return_line_cannot_be_edited_below_what_it_replaced(
+    clerk, supervisor, tube, lot, work_order
+):
+    slip = submitted_return(work_order, clerk, tube, 5, lot=lot)
+    replace_first(work_order, clerk, tube, 4, slip)
+    slip = return_reject(return_request=slip, actor=supervisor, reason="count again")
+    with pytest.raises(StateConflict) as refused:
+        return_line_change(return_line=slip.lines.get(), quantity=Decimal(3), actor=clerk)
+    assert str(refused.value) == (
+        f"Line {slip.lines.get().pk} (TUBE) is already replaced by 4 (replace first, return "
+        "later): it cannot return less than that."
+    )
+    assert slip.lines.get().quantity == Decimal(5)
+    assert return_line_change(
+        return_line=slip.lines.get(), quantity=Decimal(4), actor=clerk
+    ).quantity == Decimal(4)
