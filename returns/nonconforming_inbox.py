@@ -32,7 +32,7 @@ def inbox_nonconforming(ids: Iterable[int]) -> dict[int, Row]:
     records, request_ids = {}, set()
     for row in rows:
         record = nest(row)
-        slip = record.pop("return_request")
+        slip = nest(record.pop("return_request"))
         line = LINE_DEFAULTS | nest(record.pop("return_line"))
         line["get_verdict_display"] = verdicts.get(line["verdict"], "")
         line["citations"] = {"all": []}

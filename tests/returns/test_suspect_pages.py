@@ -12,6 +12,7 @@ from materials.models import LocationKind
 from org.services import role_groups_sync
 from returns.models import Disposition, NonconformingState, Verdict
 from tests.builders import location
+from tests.returns.builders import tier_holder as tier_holder_of
 from tests.returns.nonconforming_builders import (
     QTY,
     quarantined,
@@ -154,3 +155,13 @@ def test_chinese_messages(suspect, user):
     )
     assert response.status_code == 409
     assert "会签" in response.json()["detail"]
+
+
+def test_signers_see_the_record_in_their_inbox(suspect, workshop):
+    qc_signer = tier_holder_of("qc", workshop)
+    client = Client()
+    client.force_login(qc_signer)
+    page = client.get(reverse("approvals:inbox")).content.decode()
+    record = record_of(suspect)
+    assert record.number in page and "Surface spots, maybe corrosion" in page
+    assert suspect.number in page  # the return it comes from
