@@ -33,6 +33,11 @@ NAV = [
     ("returns:shortage_list", _("Shortage slips"), _everyone),
     ("approvals:inbox", _("Approvals"), _everyone),
     ("returns:qc_list", _("QC"), _any_perm("returns.give_qc_verdict")),
+    (
+        "returns:nonconforming_list",
+        _("Nonconforming material"),
+        _any_perm("returns.give_qc_verdict", "returns.post_return"),
+    ),
     ("stock:lot_inspection", _("Lot inspection"), _any_perm("inventory.change_lot")),
     (
         "returns:receiving",

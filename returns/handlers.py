@@ -10,6 +10,8 @@ Unfinished requests and open shortage slips block closing their work order (R-W4
 
 from functools import partial
 
+from django.utils.translation import gettext_lazy as _
+
 from approvals.models import Tier
 from approvals.registry import register, register_reasons
 from inventory.scanning import slip_kind_register
@@ -17,6 +19,7 @@ from returns.debt_selectors import CLOSEOUT_DEBTS, closeout_open_debts
 from returns.inbox import inbox_requests
 from returns.models import (
     DefectKind,
+    NonconformingRecord,
     ReasonCode,
     ReplenishRequest,
     ReplenishState,
@@ -24,10 +27,17 @@ from returns.models import (
     ReturnRequest,
     ReturnState,
 )
+from returns.nonconforming_inbox import inbox_nonconforming
 from returns.scanning import SLIP, slip_result
 from returns.selectors import closeout_open_requests
 from returns.services.common import request_approved, request_rejected
 from workorders.registry import register_closeout_item, register_open_requests
+from returns.services.nonconforming import (
+    nonconforming_disputed,
+    nonconforming_return_cancelled,
+    nonconforming_signed,
+)
+from returns.signals import request_state_changed
 
 # A defect reason adds its tier to a replenishment's chain, however small the ratio (R-A4).
 DEFECT_TIERS = {
@@ -49,6 +59,25 @@ for kind, model in ((RequestKind.RETURN, ReturnRequest), (RequestKind.REPLENISH,
         rejected=request_rejected,
         rows=partial(inbox_requests, model),
     )
+
+# R-R9: the joint QC and production sign-off of a nonconforming-material record.
+register(
+    NonconformingRecord,
+    kind="nonconforming",
+    label=_("nonconforming material"),
+    approved=nonconforming_signed,
+    rejected=nonconforming_disputed,
+    rows=inbox_nonconforming,
+)
+
+
+def return_cancelled(sender, *, slip, state, actor=None, **kwargs):
+    """A withdrawn return cancels its nonconforming records (nothing is in quarantine)."""
+    if sender is ReturnRequest and state == ReturnState.CANCELLED:
+        nonconforming_return_cancelled(slip, actor)
+
+
+request_state_changed.connect(return_cancelled, dispatch_uid="returns.nonconforming_cancel")
 
 register_reasons(
     replenish=lambda: ReasonCode.objects.filter(kind=RequestKind.REPLENISH),

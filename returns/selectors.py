@@ -56,6 +56,7 @@ PUTAWAY_KINDS = {
     Verdict.GOOD: LocationKind.usable(),
     Verdict.SUPPLIER_DEFECT: [LocationKind.SUPPLIER_RETURN, LocationKind.QUARANTINE],
     Verdict.PROCESS_DEFECT: [LocationKind.SCRAP, LocationKind.QUARANTINE],
+    Verdict.SUSPECT: [LocationKind.QUARANTINE],  # R-R9: waits for its disposition
 }
 
 LOCATION_WRONG_KIND = _(

@@ -1,6 +1,6 @@
 from django.urls import include, path
 
-from returns.views import detail, drafting, lists, slips, warehouse
+from returns.views import detail, drafting, lists, nonconforming, slips, warehouse
 
 request_patterns = [
     path("new/return/", drafting.request_new, {"kind": "return"}, name="new_return"),
@@ -47,4 +47,12 @@ urlpatterns += [
     path("returns/", lists.return_list, name="return_list"),
     path("replenishments/", lists.replenish_list, name="replenish_list"),
     path("shortage-slips/", lists.shortage_list, name="shortage_list"),
+]
+
+# Nonconforming-material records (不合格品处理单, R-R9).
+urlpatterns += [
+    path("nonconforming/", nonconforming.nonconforming_list, name="nonconforming_list"),
+    path(
+        "nonconforming/<int:pk>/", nonconforming.nonconforming_detail, name="nonconforming_detail"
+    ),
 ]

@@ -35,7 +35,14 @@ from org.lockout import login_attempt_claim
 from org.models import Workshop
 from org.services import api_token_issue
 from reports.models import ExportJob, ExportKind, ExportState
-from returns.models import ReasonCode, RequestAttachment, RequestKind, ReturnRequest
+from returns.models import (
+    NonconformingRecord,
+    ReasonCode,
+    RequestAttachment,
+    RequestKind,
+    ReturnLine,
+    ReturnRequest,
+)
 from tests.factories import (
     BomLineFactory,
     LocationFactory,
@@ -146,13 +153,26 @@ def build_records(tag, user):
         row_count=1,
         file=f"exports/ledger-{tag}.xlsx",
     )
-    RequestAttachment.objects.create(
-        return_request=ReturnRequest.objects.create(
-            number=f"RT-{tag}",
-            work_order=work_order,
-            reason=ReasonCode.objects.filter(kind=RequestKind.RETURN).first(),
-            applicant=user,
+    return_request = ReturnRequest.objects.create(
+        number=f"RT-{tag}",
+        work_order=work_order,
+        reason=ReasonCode.objects.filter(kind=RequestKind.RETURN).first(),
+        applicant=user,
+    )
+    NonconformingRecord.objects.create(
+        number=f"NC-{tag}",
+        return_line=ReturnLine.objects.create(
+            request=return_request, material=material, lot=lot, quantity=Decimal("1")
         ),
+        return_request=return_request,
+        work_order=work_order,
+        applicant=user,
+        material=material,
+        lot=lot,
+        problem="Spots",
+    )
+    RequestAttachment.objects.create(
+        return_request=return_request,
         file=f"attachments/{tag}.pdf",
         original_name=f"report-{tag}.pdf",
         content_type="application/pdf",

@@ -4,6 +4,13 @@ from ``returns.models``."""
 
 from returns.models.attachments import RequestAttachment
 from returns.models.debts import ReplacementDebt
+from returns.models.nonconforming import (
+    NONCONFORMING_LIVE,
+    NONCONFORMING_TRANSITIONS,
+    Disposition,
+    NonconformingRecord,
+    NonconformingState,
+)
 from returns.models.reasons import (
     DefectKind,
     ReasonCode,
@@ -33,6 +40,8 @@ from returns.models.return_requests import (
 from returns.models.shortages import ShortageSlip, ShortageState
 
 __all__ = [
+    "NONCONFORMING_LIVE",
+    "NONCONFORMING_TRANSITIONS",
     "REPLENISH_ACTIONS",
     "REPLENISH_FINISHED",
     "REPLENISH_TRANSITIONS",
@@ -41,6 +50,9 @@ __all__ = [
     "RETURN_TRANSITIONS",
     "Condition",
     "DefectKind",
+    "Disposition",
+    "NonconformingRecord",
+    "NonconformingState",
     "ReasonCode",
     "ReplacementCitation",
     "ReplacementDebt",
