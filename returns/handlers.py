@@ -31,13 +31,13 @@ from returns.nonconforming_inbox import inbox_nonconforming
 from returns.scanning import SLIP, slip_result
 from returns.selectors import closeout_open_requests
 from returns.services.common import request_approved, request_rejected
-from workorders.registry import register_closeout_item, register_open_requests
 from returns.services.nonconforming import (
     nonconforming_disputed,
     nonconforming_return_cancelled,
     nonconforming_signed,
 )
 from returns.signals import request_state_changed
+from workorders.registry import register_closeout_item, register_open_requests
 
 # A defect reason adds its tier to a replenishment's chain, however small the ratio (R-A4).
 DEFECT_TIERS = {
