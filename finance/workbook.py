@@ -28,6 +28,7 @@ from core.excel import (
 from core.fields import MONEY
 from core.formatting import label
 from finance.models import MonthEnd, MonthEndState
+from finance.scrap import scrap_sheet
 from finance.selectors import (
     month_end_by_kind,
     month_end_documents_by_kind,
@@ -267,4 +268,5 @@ def month_end_workbook(month_end: MonthEnd, target: str | BinaryIO) -> None:
     by_responsible_party(workbook, month_end)
     flagged(workbook, month_end)
     detail(workbook, month_end)
+    scrap_sheet(workbook, month_end, heading(month_end))
     workbook.save(target)

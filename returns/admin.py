@@ -11,7 +11,7 @@ from django.utils.translation import gettext_lazy as _
 
 from audit.admin import AuditedModelAdmin
 from core.admin import ReadOnlyAdmin
-from returns.models import ReasonCode, RequestAttachment
+from returns.models import ReasonCode, RequestAttachment, ScrapDisposal
 
 
 @admin.register(ReasonCode)
@@ -63,3 +63,14 @@ class RequestAttachmentAdmin(ReadOnlyAdmin):
     @admin.display(description=_("file"))
     def download(self, obj):
         return format_html('<a href="{}">{}</a>', obj.get_absolute_url(), obj.original_name)
+
+
+@admin.register(ScrapDisposal)
+class ScrapDisposalAdmin(ReadOnlyAdmin):
+    """Scrap disposals (R-D1) change only through ``returns.services.disposals``."""
+
+    list_display = ["number", "route", "workshop", "state", "value", "applicant", "posted_at"]
+    list_filter = ["state", "route"]
+    list_select_related = ["workshop", "applicant"]
+    search_fields = ["number"]
+    date_hierarchy = "created_at"

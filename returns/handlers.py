@@ -13,6 +13,7 @@ from functools import partial
 from approvals.models import Tier
 from approvals.registry import register, register_reasons
 from inventory.scanning import slip_kind_register
+from returns.disposal_selectors import inbox_disposals
 from returns.inbox import inbox_requests
 from returns.models import (
     DefectKind,
@@ -22,10 +23,12 @@ from returns.models import (
     RequestKind,
     ReturnRequest,
     ReturnState,
+    ScrapDisposal,
 )
 from returns.scanning import SLIP, slip_result
 from returns.selectors import closeout_open_requests
 from returns.services.common import request_approved, request_rejected
+from returns.services.disposals import disposal_approved, disposal_rejected
 from workorders.registry import register_open_requests
 
 # A defect reason adds its tier to a replenishment's chain, however small the ratio (R-A4).
@@ -48,6 +51,16 @@ for kind, model in ((RequestKind.RETURN, ReturnRequest), (RequestKind.REPLENISH,
         rejected=request_rejected,
         rows=partial(inbox_requests, model),
     )
+
+# Scrap disposals (R-D1): QC, production and (above a set amount) finance sign.
+register(
+    ScrapDisposal,
+    kind="scrap_disposal",
+    label=ScrapDisposal._meta.verbose_name,
+    approved=disposal_approved,
+    rejected=disposal_rejected,
+    rows=inbox_disposals,
+)
 
 register_reasons(
     replenish=lambda: ReasonCode.objects.filter(kind=RequestKind.REPLENISH),

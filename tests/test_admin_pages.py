@@ -35,7 +35,7 @@ from org.lockout import login_attempt_claim
 from org.models import Workshop
 from org.services import api_token_issue
 from reports.models import ExportJob, ExportKind, ExportState
-from returns.models import ReasonCode, RequestAttachment, RequestKind, ReturnRequest
+from returns.models import ReasonCode, RequestAttachment, RequestKind, ReturnRequest, ScrapDisposal
 from tests.factories import (
     BomLineFactory,
     LocationFactory,
@@ -160,6 +160,9 @@ def build_records(tag, user):
         sha256="0" * 64,
         uploaded_by=user,
     )
+    ScrapDisposal.objects.create(
+        number=f"SD-{tag}", workshop=workshop, route="regrind", applicant=user
+    ).lines.create(position=1, material=material, lot=lot, location=location, quantity=1)
     audit_record(actor=user, device="HH-01", action="workorder.create", obj=work_order)
     alert_raise(
         kind=AlertKind.BORROW_OVERDUE,

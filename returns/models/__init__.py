@@ -3,6 +3,13 @@
 from ``returns.models``."""
 
 from returns.models.attachments import RequestAttachment
+from returns.models.disposals import (
+    DISPOSAL_TRANSITIONS,
+    DisposalRoute,
+    DisposalState,
+    ScrapDisposal,
+    ScrapDisposalLine,
+)
 from returns.models.reasons import (
     DefectKind,
     ReasonCode,
@@ -32,6 +39,11 @@ from returns.models.return_requests import (
 from returns.models.shortages import ShortageSlip, ShortageState
 
 __all__ = [
+    "DISPOSAL_TRANSITIONS",
+    "DisposalRoute",
+    "DisposalState",
+    "ScrapDisposal",
+    "ScrapDisposalLine",
     "REPLENISH_ACTIONS",
     "REPLENISH_FINISHED",
     "REPLENISH_TRANSITIONS",
