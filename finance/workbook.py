@@ -267,6 +267,6 @@ def month_end_workbook(month_end: MonthEnd, target: str | BinaryIO) -> None:
     by_dimension(workbook, month_end, _("By class"), "approval_class", _("Approval class"))
     by_responsible_party(workbook, month_end)
     flagged(workbook, month_end)
-    detail(workbook, month_end)
     scrap_sheet(workbook, month_end, heading(month_end))
+    detail(workbook, month_end)
     workbook.save(target)
