@@ -4,6 +4,8 @@ actions; 400 and 409 write nothing; messages in the caller's language; token sco
 from decimal import Decimal
 
 import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 
 from inventory.models import LedgerEntry, StockBalance
 from returns.api.disposals import ScrapDisposalViewSet
@@ -96,3 +98,16 @@ def test_amounts_are_hidden_from_qc(scrap_return, as_qc):
     created = as_qc.post(URL, body(), format="json").json()
     assert "value" not in created and "value" not in created["lines"][0]
     assert Decimal(ScrapDisposal.objects.get().value) == Decimal("5.00")
+
+
+def test_the_list_costs_the_same_queries_for_one_or_many(scrap_return, as_qc):
+    def queries():
+        with CaptureQueriesContext(connection) as captured:
+            assert as_qc.get(URL).status_code == 200
+        return len(captured)
+
+    as_qc.post(URL, body("1"), format="json")
+    one = queries()
+    for _ in range(3):
+        as_qc.post(URL, body("0.25"), format="json")
+    assert queries() == one

@@ -16,8 +16,8 @@ from audit.models import AuditEvent
 from core.errors import StateConflict
 from finance.month_end import month_end_compute
 from finance.workbook import month_end_workbook
-from inventory.models import LedgerEntry, MovementType, StockBalance
-from materials.models import LocationKind
+from inventory.models import LedgerEntry, MovementType, Serial, StockBalance
+from materials.models import LocationKind, TrackingMode
 from returns.models import DisposalRoute, DisposalState, ScrapDisposal
 from returns.services.disposals import (
     DisposalLineInput,
@@ -26,7 +26,8 @@ from returns.services.disposals import (
     scrap_disposal_post,
     scrap_disposal_submit,
 )
-from tests.builders import location
+from tests.builders import location, receive
+from tests.factories import MaterialFactory
 from tests.returns.builders import approve_all, pending_step, tier_holder
 
 pytestmark = pytest.mark.django_db
@@ -233,3 +234,28 @@ def test_only_qc_and_keepers_raise_disposals(in_scrap, clerk, workshop, tube, lo
     workshop.members.add(clerk)
     with pytest.raises(PermissionDenied):
         disposal_of(clerk, workshop, tube, lot, in_scrap)
+
+
+def test_serial_tracked_units_are_disposed_of_by_serial_number(scrap_area, qc, user, workshop):
+    motor = MaterialFactory(code="MOTOR", tracking=TrackingMode.SERIAL)
+    receive(motor, scrap_area, 2, user, batch_no="M1", serials=["SN1", "SN2"])
+    lot = motor.lots.get()
+    with pytest.raises(ValidationError, match="serial"):
+        disposal_of(qc, workshop, motor, lot, scrap_area, 1)  # no serial number given
+    disposal = scrap_disposal_create(
+        workshop=workshop,
+        route=DisposalRoute.WAREHOUSE_SCRAP,
+        lines=[
+            DisposalLineInput(
+                material=motor, lot=lot, location=scrap_area, quantity=Decimal(1), serials=["SN2"]
+            )
+        ],
+        applicant=qc,
+    )
+    disposal, _tiers = approved(disposal, qc)
+    scrap_disposal_post(disposal=disposal, actor=user)
+    (entry,) = LedgerEntry.objects.filter(movement_type=MovementType.SCRAP)
+    assert entry.serial.serial_no == "SN2" and entry.quantity == -1
+    assert Serial.objects.get(serial_no="SN2").location is None
+    assert Serial.objects.get(serial_no="SN1").location == scrap_area
+    call_command("check_ledger")
