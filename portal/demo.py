@@ -374,24 +374,20 @@ def scrap_disposals(users):
     )
     tube_lot, pipe_lot = tube.lots.get(batch_no="AL2611-01"), pipe.lots.get(batch_no="FE2611-01")
     keeper, cutting = users["keeper"], Workshop.objects.get(code="WS-CUT")
-    stock_transfer(
-        material=tube,
-        from_location=Location.objects.get(code="RAW-A01"),
-        to_location=scrap_area,
-        quantity=Decimal(10),
-        lot=tube_lot,
-        remark="QC: process defect",
-        actor=keeper,
-    )
-    stock_transfer(
-        material=pipe,
-        from_location=Location.objects.get(code="RAW-A03"),
-        to_location=quarantine,
-        quantity=Decimal(4),
-        lot=pipe_lot,
-        remark="QC: quarantine",
-        actor=keeper,
-    )
+    moves = [
+        (tube, tube_lot, "RAW-A01", scrap_area, 10),
+        (pipe, pipe_lot, "RAW-A03", quarantine, 4),
+    ]
+    for material, lot, source, target, quantity in moves:
+        stock_transfer(
+            material=material,
+            from_location=Location.objects.get(code=source),
+            to_location=target,
+            quantity=Decimal(quantity),
+            lot=lot,
+            remark="QC: failed",
+            actor=keeper,
+        )
     posted = scrap_disposal_create(
         workshop=cutting,
         route="warehouse_scrap",
