@@ -7,10 +7,11 @@ import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
+from approvals.models import Tier
 from inventory.models import LedgerEntry, StockBalance
 from returns.api.disposals import ScrapDisposalViewSet
 from returns.models import DisposalState, ScrapDisposal
-from tests.returns.builders import approve_all
+from tests.returns.builders import approve_all, pending_step, tier_holder
 from tests.returns.test_api import client_for, stock_state
 
 pytestmark = pytest.mark.django_db
@@ -111,3 +112,18 @@ def test_the_list_costs_the_same_queries_for_one_or_many(scrap_return, as_qc):
     for _ in range(3):
         as_qc.post(URL, body("0.25"), format="json")
     assert queries() == one
+
+
+def test_the_approvers_inbox_api_shows_and_decides_the_disposal(scrap_return, as_qc):
+    created = as_qc.post(URL, body(), format="json").json()
+    as_qc.post(f"{URL}{created['id']}/submit/", format="json")
+    approver = client_for(tier_holder(Tier.QC))
+    inbox = approver.get("/api/v1/approvals/")
+    assert inbox.status_code == 200
+    (step,) = inbox.json()["results"]
+    assert step["request"]["kind"] == "scrap_disposal"
+    assert step["request"]["number"] == created["number"]
+    assert step["request"]["lines"][0]["material"] == "TUBE"
+    decided = approver.post(f"/api/v1/approvals/{step['id']}/approve/", format="json")
+    assert decided.status_code == 200, decided.json()
+    assert pending_step(ScrapDisposal.objects.get()).tier == Tier.PRODUCTION_MANAGER
