@@ -45,6 +45,11 @@ NAV = [
         _any_perm("returns.receive_return", "returns.issue_replenishment"),
     ),
     ("returns:shortages", _("Shortages"), _any_perm("returns.change_shortageslip")),
+    (
+        "returns:disposal_list",
+        _("Scrap disposals"),
+        _any_perm("returns.give_qc_verdict", "returns.post_return"),
+    ),
     ("stock:receive", _("Goods receipt"), _any_perm("inventory.add_ledgerentry")),
     ("stock:transfer", _("Transfer"), _any_perm("inventory.add_ledgerentry")),
     ("stock:adjust", _("Adjustment"), _any_perm("inventory.add_ledgerentry")),

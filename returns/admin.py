@@ -11,7 +11,7 @@ from django.utils.translation import gettext_lazy as _
 
 from audit.admin import AuditedModelAdmin
 from core.admin import ReadOnlyAdmin
-from returns.models import NonconformingRecord, ReasonCode, RequestAttachment
+from returns.models import NonconformingRecord, ReasonCode, RequestAttachment, ScrapDisposal
 
 
 @admin.register(ReasonCode)
@@ -74,4 +74,14 @@ class NonconformingRecordAdmin(ReadOnlyAdmin):
     list_filter = ["state", "disposition"]
     list_select_related = ["return_request", "material", "lot"]
     search_fields = ["number", "return_request__number", "material__code"]
+
+
+@admin.register(ScrapDisposal)
+class ScrapDisposalAdmin(ReadOnlyAdmin):
+    """Scrap disposals (R-D1) change only through ``returns.services.disposals``."""
+
+    list_display = ["number", "route", "workshop", "state", "value", "applicant", "posted_at"]
+    list_filter = ["state", "route"]
+    list_select_related = ["workshop", "applicant"]
+    search_fields = ["number"]
     date_hierarchy = "created_at"

@@ -16,6 +16,7 @@ from approvals.models import Tier
 from approvals.registry import register, register_reasons
 from inventory.scanning import slip_kind_register
 from returns.debt_selectors import CLOSEOUT_DEBTS, closeout_open_debts
+from returns.disposal_selectors import inbox_disposals
 from returns.inbox import inbox_requests
 from returns.models import (
     DefectKind,
@@ -26,11 +27,13 @@ from returns.models import (
     RequestKind,
     ReturnRequest,
     ReturnState,
+    ScrapDisposal,
 )
 from returns.nonconforming_inbox import inbox_nonconforming
 from returns.scanning import SLIP, slip_result
 from returns.selectors import closeout_open_requests
 from returns.services.common import request_approved, request_rejected
+from returns.services.disposals import disposal_approved, disposal_rejected
 from returns.services.nonconforming import (
     nonconforming_disputed,
     nonconforming_return_cancelled,
@@ -78,6 +81,16 @@ def return_cancelled(sender, *, slip, state, actor=None, **kwargs):
 
 
 request_state_changed.connect(return_cancelled, dispatch_uid="returns.nonconforming_cancel")
+
+# Scrap disposals (R-D1): QC, production and (above a set amount) finance sign.
+register(
+    ScrapDisposal,
+    kind="scrap_disposal",
+    label=ScrapDisposal._meta.verbose_name,
+    approved=disposal_approved,
+    rejected=disposal_rejected,
+    rows=inbox_disposals,
+)
 
 register_reasons(
     replenish=lambda: ReasonCode.objects.filter(kind=RequestKind.REPLENISH),

@@ -42,6 +42,7 @@ from returns.models import (
     RequestKind,
     ReturnLine,
     ReturnRequest,
+    ScrapDisposal,
 )
 from tests.factories import (
     BomLineFactory,
@@ -180,6 +181,9 @@ def build_records(tag, user):
         sha256="0" * 64,
         uploaded_by=user,
     )
+    ScrapDisposal.objects.create(
+        number=f"SD-{tag}", workshop=workshop, route="regrind", applicant=user
+    ).lines.create(position=1, material=material, lot=lot, location=location, quantity=1)
     audit_record(actor=user, device="HH-01", action="workorder.create", obj=work_order)
     alert_raise(
         kind=AlertKind.BORROW_OVERDUE,

@@ -1,4 +1,4 @@
-from returns.api import nonconforming, views
+from returns.api import disposals, nonconforming, views
 
 routes = [
     ("reasons", views.ReasonCodeViewSet, "reason"),
@@ -6,5 +6,6 @@ routes = [
     ("replenishments", views.ReplenishRequestViewSet, "replenishment"),
     ("shortages", views.ShortageSlipViewSet, "shortage"),
     ("nonconforming", nonconforming.NonconformingViewSet, "nonconforming"),
+    ("scrap-disposals", disposals.ScrapDisposalViewSet, "scrap-disposal"),
 ]
 urlpatterns = []

@@ -4,6 +4,13 @@ from ``returns.models``."""
 
 from returns.models.attachments import RequestAttachment
 from returns.models.debts import ReplacementDebt
+from returns.models.disposals import (
+    DISPOSAL_TRANSITIONS,
+    DisposalRoute,
+    DisposalState,
+    ScrapDisposal,
+    ScrapDisposalLine,
+)
 from returns.models.nonconforming import (
     NONCONFORMING_LIVE,
     NONCONFORMING_TRANSITIONS,
@@ -42,6 +49,11 @@ from returns.models.shortages import ShortageSlip, ShortageState
 __all__ = [
     "NONCONFORMING_LIVE",
     "NONCONFORMING_TRANSITIONS",
+    "DISPOSAL_TRANSITIONS",
+    "DisposalRoute",
+    "DisposalState",
+    "ScrapDisposal",
+    "ScrapDisposalLine",
     "REPLENISH_ACTIONS",
     "REPLENISH_FINISHED",
     "REPLENISH_TRANSITIONS",
