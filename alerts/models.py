@@ -23,6 +23,7 @@ class AlertKind(models.TextChoices):
     APPROVAL_ESCALATED = "approval_escalated", _("approval escalated")
     LOT_EXPIRING = "lot_expiring", _("lot near expiry")
     BELOW_SAFETY_STOCK = "below_safety_stock", _("below safety stock")
+    SUPPLIER_CLAIM_OVERDUE = "supplier_claim_overdue", _("supplier claim not closed in 7 days")
 
 
 class AlertLevel(models.TextChoices):
@@ -61,6 +62,10 @@ MESSAGES = {
     AlertKind.BELOW_SAFETY_STOCK: _(
         "%(material)s: %(on_hand)s on hand is below the safety stock of %(safety_stock)s; "
         "suggested order %(suggested)s."
+    ),
+    AlertKind.SUPPLIER_CLAIM_OVERDUE: _(
+        "Supplier return %(number)s to %(supplier)s was posted at %(posted_at)s; its claim of "
+        "%(amount)s is still neither replaced nor credited (due %(due_at)s)."
     ),
 }
 

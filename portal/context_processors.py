@@ -40,6 +40,11 @@ NAV = [
         _any_perm("returns.receive_return", "returns.issue_replenishment"),
     ),
     ("returns:shortages", _("Shortages"), _any_perm("returns.change_shortageslip")),
+    (
+        "returns:supplier_return_list",
+        _("Supplier returns"),
+        _any_perm("returns.handle_supplier_return"),
+    ),  # R-S2: the warehouse and material control
     ("stock:receive", _("Goods receipt"), _any_perm("inventory.add_ledgerentry")),
     ("stock:transfer", _("Transfer"), _any_perm("inventory.add_ledgerentry")),
     ("stock:adjust", _("Adjustment"), _any_perm("inventory.add_ledgerentry")),

@@ -23,9 +23,13 @@ from returns.models import (
     ReturnRequest,
     ReturnState,
 )
+from returns.models.supplier_returns import SupplierReturn
 from returns.scanning import SLIP, slip_result
 from returns.selectors import closeout_open_requests
 from returns.services.common import request_approved, request_rejected
+from returns.services.supplier_returns import supplier_return_rejected, supplier_return_signed
+from returns.supplier_inbox import inbox_supplier_returns
+from returns.supplier_scanning import SUPPLIER_SLIP, supplier_slip_result
 from workorders.registry import register_open_requests
 
 # A defect reason adds its tier to a replenishment's chain, however small the ratio (R-A4).
@@ -49,6 +53,16 @@ for kind, model in ((RequestKind.RETURN, ReturnRequest), (RequestKind.REPLENISH,
         rows=partial(inbox_requests, model),
     )
 
+# R-S2: supplier returns are signed by the warehouse and MC supervisors in the same inbox.
+register(
+    SupplierReturn,
+    kind="supplier_return",
+    label=SupplierReturn._meta.verbose_name,
+    approved=supplier_return_signed,
+    rejected=supplier_return_rejected,
+    rows=inbox_supplier_returns,
+)
+
 register_reasons(
     replenish=lambda: ReasonCode.objects.filter(kind=RequestKind.REPLENISH),
     extra_tiers=defect_tiers,
@@ -63,3 +77,4 @@ register_open_requests(
 )
 
 slip_kind_register(SLIP, slip_result)
+slip_kind_register(SUPPLIER_SLIP, supplier_slip_result)

@@ -30,8 +30,24 @@ from returns.models.return_requests import (
     Verdict,
 )
 from returns.models.shortages import ShortageSlip, ShortageState
+from returns.models.supplier_returns import (
+    CLAIM_DAYS,
+    SUPPLIER_RETURN_ACTIONS,
+    SUPPLIER_RETURN_TRANSITIONS,
+    ClaimClosure,
+    SupplierReturn,
+    SupplierReturnLine,
+    SupplierReturnState,
+)
 
 __all__ = [
+    "CLAIM_DAYS",
+    "SUPPLIER_RETURN_ACTIONS",
+    "SUPPLIER_RETURN_TRANSITIONS",
+    "ClaimClosure",
+    "SupplierReturn",
+    "SupplierReturnLine",
+    "SupplierReturnState",
     "REPLENISH_ACTIONS",
     "REPLENISH_FINISHED",
     "REPLENISH_TRANSITIONS",
