@@ -5,7 +5,7 @@ from decimal import Decimal, InvalidOperation
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
@@ -20,6 +20,7 @@ from core.errors import StateConflict
 from core.lists import SearchFilter, choices_of, filtered_page, page_labels
 from core.views import SERVICE_ERRORS, service_failed
 from materials.models import Supplier
+from org.access import can_see_costs
 from returns import supplier_forms
 from returns.api.supplier_filters import SupplierReturnFilter
 from returns.models import SUPPLIER_RETURN_TRANSITIONS, SupplierReturn, SupplierReturnState
@@ -52,13 +53,15 @@ ACTIONS = {
 
 
 def require_seeing(request):
+    """Roles that neither handle nor read supplier returns are refused (403), as a
+    permission refuses a page; an unknown id is a 404."""
     if not may_see_supplier_returns(request.user):
-        raise Http404
+        raise PermissionDenied
 
 
 def require_handling(request):
     if not may_handle_supplier_returns(request.user):
-        raise Http404
+        raise PermissionDenied
 
 
 class SupplierReturnListFilter(SupplierReturnFilter):
@@ -79,6 +82,7 @@ def supplier_return_list(request):
     filterset = SupplierReturnListFilter(request.GET, queryset=supplier_returns())
     context = filtered_page(request, filterset)
     context["can_create"] = may_handle_supplier_returns(request.user)
+    context["costs"] = can_see_costs(request.user)
     return render(request, "returns/supplier/list.html", context)
 
 
@@ -168,8 +172,10 @@ def detail_page(request, supplier_return, status=200, **forms):
         SupplierReturnState.SIGNED,
         SupplierReturnState.REJECTED,
     )
+    costs = can_see_costs(request.user)
     context = {
         "obj": supplier_return,
+        "costs": costs,
         "lines": lines,
         "steps": steps_of(supplier_return)
         .select_related("decided_by", "on_behalf_of")
@@ -181,7 +187,7 @@ def detail_page(request, supplier_return, status=200, **forms):
         "can_post": state == SupplierReturnState.SIGNED and handling,
         "can_acknowledge": handling
         and state in (SupplierReturnState.SUBMITTED, SupplierReturnState.SIGNED),
-        "can_amend": handling and before_posting,
+        "can_amend": handling and before_posting and costs,
         "can_close": SupplierReturnState.CLOSED in allowed,
         "acknowledge_form": forms.get("acknowledge")
         or supplier_forms.AcknowledgeForm(initial={"name": supplier_return.acknowledged_by}),
@@ -190,7 +196,9 @@ def detail_page(request, supplier_return, status=200, **forms):
         "replacement_form": forms.get("replacement")
         or supplier_forms.ReplacementForm(lines=[ln for ln in lines if ln.open_qty > 0]),
         "credit_form": forms.get("credit")
-        or supplier_forms.CreditForm(initial={"amount": supplier_return.claim_amount}),
+        or supplier_forms.CreditForm(
+            initial={"amount": supplier_return.claim_amount} if costs else {}
+        ),
     }
     return render(request, "returns/supplier/detail.html", context, status=status)
 
@@ -268,8 +276,8 @@ def bound_form(key, request, supplier_return):
 @login_required
 def supplier_return_action(request, pk, action):
     """One action of the detail page; what cannot be undone asks "I confirm" first."""
-    supplier_return = supplier_return_get(request, pk)
     require_handling(request)
+    supplier_return = supplier_return_get(request, pk)
     if action not in ACTION_CALLS:
         raise Http404
     key, confirm, call = ACTION_CALLS[action]
@@ -305,5 +313,6 @@ def supplier_return_print(request, pk):
             "obj": supplier_return,
             "lines": supplier_return.lines.all(),
             "barcode": code128_inline_svg(supplier_return.number),
+            "costs": can_see_costs(request.user),
         },
     )
