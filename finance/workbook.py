@@ -36,6 +36,7 @@ from finance.selectors import (
     month_end_materials,
     reason_labels,
 )
+from finance.supplier_claims import supplier_claims
 from inventory.models import MovementType
 from materials.models import ApprovalClass
 from returns.models import RequestKind, ResponsibleParty
@@ -266,5 +267,6 @@ def month_end_workbook(month_end: MonthEnd, target: str | BinaryIO) -> None:
     by_dimension(workbook, month_end, _("By class"), "approval_class", _("Approval class"))
     by_responsible_party(workbook, month_end)
     flagged(workbook, month_end)
+    supplier_claims(workbook, month_end)  # R-S2
     detail(workbook, month_end)
     workbook.save(target)
