@@ -11,7 +11,7 @@ from django.utils.translation import gettext_lazy as _
 
 from audit.admin import AuditedModelAdmin
 from core.admin import ReadOnlyAdmin
-from returns.models import ReasonCode, RequestAttachment
+from returns.models import ReasonCode, RequestAttachment, SupplierReturn
 
 
 @admin.register(ReasonCode)
@@ -63,3 +63,15 @@ class RequestAttachmentAdmin(ReadOnlyAdmin):
     @admin.display(description=_("file"))
     def download(self, obj):
         return format_html('<a href="{}">{}</a>', obj.get_absolute_url(), obj.original_name)
+
+
+@admin.register(SupplierReturn)
+class SupplierReturnAdmin(ReadOnlyAdmin):
+    """Supplier returns (R-S2) change only through ``returns.services.supplier_returns``;
+    the supplier's signed slip is not served from its storage URL."""
+
+    list_display = ["number", "supplier", "state", "claim_amount", "posted_at", "closed_at"]
+    list_filter = ["state", "closure"]
+    list_select_related = ["supplier"]
+    search_fields = ["number", "supplier__code"]
+    exclude = ["acknowledgement"]

@@ -35,7 +35,14 @@ from org.lockout import login_attempt_claim
 from org.models import Workshop
 from org.services import api_token_issue
 from reports.models import ExportJob, ExportKind, ExportState
-from returns.models import ReasonCode, RequestAttachment, RequestKind, ReturnRequest
+from returns.models import (
+    ReasonCode,
+    RequestAttachment,
+    RequestKind,
+    ReturnRequest,
+    SupplierReturn,
+    SupplierReturnLine,
+)
 from tests.factories import (
     BomLineFactory,
     LocationFactory,
@@ -159,6 +166,16 @@ def build_records(tag, user):
         size=1,
         sha256="0" * 64,
         uploaded_by=user,
+    )
+    supplier_return = SupplierReturn.objects.create(
+        number=f"SR-{tag}", supplier=lot.supplier, applicant=user, reason="burrs"
+    )
+    SupplierReturnLine.objects.create(
+        supplier_return=supplier_return,
+        material=material,
+        lot=lot,
+        location=location,
+        quantity=Decimal("1"),
     )
     audit_record(actor=user, device="HH-01", action="workorder.create", obj=work_order)
     alert_raise(

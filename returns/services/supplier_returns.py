@@ -11,7 +11,7 @@ the document-number sequence, then the audit chain (``audit_record`` last).
 """
 
 from dataclasses import replace
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
 from decimal import Decimal
 from typing import Any
 
@@ -179,7 +179,7 @@ def lines_value(lines: list[SupplierReturnLine]) -> Decimal:
     return sum((line_value(line) for line in lines), Decimal(0))
 
 
-def claim_due(supplier_return: SupplierReturn):
+def claim_due(supplier_return: SupplierReturn) -> datetime | None:
     return (
         supplier_return.posted_at + timedelta(days=CLAIM_DAYS)
         if supplier_return.posted_at
