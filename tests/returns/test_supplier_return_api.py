@@ -10,7 +10,7 @@ from rest_framework.test import APIClient
 from returns.models import SupplierReturn, SupplierReturnState
 from tests.builders import batch_material, receive, with_roles
 from tests.factories import SupplierFactory, UserFactory
-from tests.returns.supplier_builders import mc_user, sign_all
+from tests.returns.supplier_builders import mc_user, sign_all, signer
 
 pytestmark = pytest.mark.django_db
 BASE = "/api/v1/supplier-returns/"
@@ -90,3 +90,19 @@ def test_clerks_may_not_create(stock):
     client.force_authenticate(with_roles(UserFactory(username="clerk9"), "clerk"))
     assert client.post(BASE, create_body(), format="json").status_code == 403
     assert client.get(BASE).json()["results"] == []
+
+
+def test_signers_see_and_sign_it_in_the_approvals_api(keeper_api, stock):
+    body = keeper_api.post(BASE, create_body(), format="json").json()
+    keeper_api.post(f"{BASE}{body['id']}/submit/")
+    client = APIClient()
+    client.force_authenticate(signer("warehouse_supervisor"))
+    steps = client.get("/api/v1/approvals/").json()["results"]
+    [step] = [s for s in steps if s["request"]["number"] == body["number"]]
+    assert step["workshop"] is None and step["tier"] == "warehouse_supervisor"
+    assert step["request"]["kind"] == "supplier_return"
+    assert (
+        client.post(f"/api/v1/approvals/{step['id']}/approve/", {}, format="json").status_code
+        == 200
+    )
+    assert SupplierReturn.objects.get(pk=body["id"]).state == SupplierReturnState.SUBMITTED
