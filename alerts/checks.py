@@ -25,11 +25,17 @@ from alerts.models import Alert, AlertKind, AlertLevel
 from alerts.services import alert_clear, alert_raise
 from approvals.models import MATRIX_CHAIN, ApprovalStep, Delegation, StepState, Tier, TierAssignment
 from core.fields import format_qty
-from core.formatting import quantity
+from core.formatting import money, quantity
 from inventory.models import Lot
 from materials.models import Material
 from returns.debt_selectors import open_debts
-from returns.models import ReturnRequest, ReturnState
+from returns.models import (
+    CLAIM_DAYS,
+    ReturnRequest,
+    ReturnState,
+    SupplierReturn,
+    SupplierReturnState,
+)
 from workorders.closeout import (
     LEFTOVER_RETURN_HOURS,
     check_leftovers_returned,
@@ -46,6 +52,7 @@ ROLE_RECIPIENTS = {
     AlertKind.LOT_EXPIRING: ["keeper", "qc"],
     AlertKind.BELOW_SAFETY_STOCK: ["material_control"],
     AlertKind.REPLACEMENT_DEBT: ["material_control"],
+    AlertKind.SUPPLIER_CLAIM_OVERDUE: ["material_control"],
 }
 
 # R-A7: an overdue approval escalates to the next tier up (the holders are notified; the
@@ -311,6 +318,28 @@ def replacement_debt_findings(now: datetime) -> list[Finding]:
     return findings
 
 
+def supplier_claim_overdue_findings(now: datetime) -> list[Finding]:
+    """R-S2 (seed 003 §5.7.6): a posted supplier return whose claim is neither replaced nor
+    credited within 7 days; material control follows it up. Closing the claim clears it."""
+    overdue = SupplierReturn.objects.filter(
+        state=SupplierReturnState.POSTED, posted_at__lte=now - timedelta(days=CLAIM_DAYS)
+    ).select_related("supplier", "applicant")
+    return [
+        Finding(
+            supplier_return,
+            {
+                "number": supplier_return.number,
+                "supplier": supplier_return.supplier.code,
+                "posted_at": when(supplier_return.posted_at),
+                "due_at": when(supplier_return.posted_at + timedelta(days=CLAIM_DAYS)),
+                "amount": money(supplier_return.claim_amount),
+            },
+            [supplier_return.applicant],
+        )
+        for supplier_return in overdue.order_by("id")
+    ]
+
+
 # ---------------------------------------------------------------------------- running them
 
 CONDITIONS = {
@@ -322,6 +351,7 @@ CONDITIONS = {
     AlertKind.LOT_EXPIRING: (lot_expiring_findings, AlertLevel.WARNING),
     AlertKind.BELOW_SAFETY_STOCK: (below_safety_stock_findings, AlertLevel.WARNING),
     AlertKind.REPLACEMENT_DEBT: (replacement_debt_findings, AlertLevel.WARNING),
+    AlertKind.SUPPLIER_CLAIM_OVERDUE: (supplier_claim_overdue_findings, AlertLevel.WARNING),
 }
 HOURLY = [
     AlertKind.LEFTOVER_OVERDUE,
@@ -330,6 +360,7 @@ HOURLY = [
     AlertKind.APPROVAL_OVERDUE,
     AlertKind.APPROVAL_ESCALATED,
     AlertKind.REPLACEMENT_DEBT,
+    AlertKind.SUPPLIER_CLAIM_OVERDUE,
 ]
 DAILY = [AlertKind.LOT_EXPIRING, AlertKind.BELOW_SAFETY_STOCK]
 

@@ -24,6 +24,7 @@ class AlertKind(models.TextChoices):
     LOT_EXPIRING = "lot_expiring", _("lot near expiry")
     BELOW_SAFETY_STOCK = "below_safety_stock", _("below safety stock")
     REPLACEMENT_DEBT = "replacement_debt", _("replacement not yet returned")
+    SUPPLIER_CLAIM_OVERDUE = "supplier_claim_overdue", _("supplier claim not closed in 7 days")
 
 
 class AlertLevel(models.TextChoices):
@@ -66,6 +67,10 @@ MESSAGES = {
     AlertKind.REPLACEMENT_DEBT: _(
         "%(replenishment)s replaced %(quantity)s of %(material)s ahead of defect return "
         "%(return)s at %(opened_at)s; %(open)s is still not returned and posted."
+    ),
+    AlertKind.SUPPLIER_CLAIM_OVERDUE: _(
+        "Supplier return %(number)s to %(supplier)s was posted at %(posted_at)s; its claim of "
+        "%(amount)s is still neither replaced nor credited (due %(due_at)s)."
     ),
 }
 

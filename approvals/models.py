@@ -217,9 +217,12 @@ class ApprovalStep(models.Model):
     )
     workshop = models.ForeignKey(
         "org.Workshop",
+        null=True,
+        blank=True,
         on_delete=models.PROTECT,
         related_name="+",
         verbose_name=_("workshop"),
+        help_text=_("Empty for a plant-wide document (supplier return): plant-wide holders."),
     )
     requester = models.ForeignKey(
         settings.AUTH_USER_MODEL,

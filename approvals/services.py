@@ -48,7 +48,7 @@ def approval_steps_open(
     *,
     request: Model,
     tiers: Iterable[str],
-    workshop: Workshop,
+    workshop: Workshop | None,
     requester: AbstractBaseUser,
     policy: PolicyVersion | None = None,
     context: dict[str, Any] | None = None,
@@ -109,7 +109,11 @@ def acting_for(
     )
     if delegation is None:
         raise StateConflict(
-            NOT_YOUR_TIER, params={"tier": step.get_tier_display(), "workshop": step.workshop.code}
+            NOT_YOUR_TIER,
+            params={
+                "tier": step.get_tier_display(),
+                "workshop": step.workshop.code if step.workshop else _("plant-wide"),
+            },
         )
     return delegation.principal
 
@@ -136,7 +140,9 @@ def request_scope_require(
     ``actor=None`` is the system (Celery, commands): no check."""
     if actor is None or actor.pk == request.applicant_id:
         return
-    workshop_id = request.work_order.workshop_id
+    # A plant-wide document (a supplier return) has no work order: plant-wide people only.
+    work_order = getattr(request, "work_order", None)
+    workshop_id = work_order.workshop_id if work_order else None
     if not (in_scope(actor, workshop_id) or approves_in(user=actor, workshop_id=workshop_id)):
         raise not_found(model or type(request))
 
@@ -163,7 +169,11 @@ def approval_decide(
     """
     request = lock_request(step)
     request_scope_require(request=request, actor=actor, model=ApprovalStep)
-    step = ApprovalStep.objects.select_for_update().select_related("workshop").get(pk=step.pk)
+    step = (
+        ApprovalStep.objects.select_for_update(of=("self",))
+        .select_related("workshop")
+        .get(pk=step.pk)
+    )
     if step.state == StepState.WAITING:
         raise StateConflict(STEP_NOT_CURRENT, params={"request": request})
     if step.state != StepState.PENDING:

@@ -37,6 +37,7 @@ from finance.selectors import (
     month_end_materials,
     reason_labels,
 )
+from finance.supplier_claims import supplier_claims
 from inventory.models import MovementType
 from materials.models import ApprovalClass
 from returns.models import RequestKind, ResponsibleParty
@@ -268,5 +269,6 @@ def month_end_workbook(month_end: MonthEnd, target: str | BinaryIO) -> None:
     by_responsible_party(workbook, month_end)
     flagged(workbook, month_end)
     scrap_sheet(workbook, month_end, heading(month_end))
+    supplier_claims(workbook, month_end)  # R-S2
     detail(workbook, month_end)
     workbook.save(target)

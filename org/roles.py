@@ -52,6 +52,9 @@ KEEPER = [
     "returns.issue_replenishment",
     "returns.change_shortageslip",
 ]
+# Supplier returns (R-S2): the warehouse raises and posts them, material control follows
+# the claim up; either may record the replacement or the credit note.
+SUPPLIER_RETURN = ["returns.handle_supplier_return"]
 FINANCE = ["returns.confirm_return", "finance.confirm_month", "finance.view_monthend"]
 REQUEST = ["returns.add_returnrequest", "returns.add_replenishrequest"]
 # Approval decisions need no group permission: a TierAssignment (data, R-A5) says who
@@ -95,8 +98,11 @@ ROLES = {
     "deputy_gm": (_("Deputy GM"), []),
     "qc": (_("QC inspector"), QC),
     "technical": (_("Technical department"), BOM),
-    "keeper": (_("Warehouse keeper"), STOCK + ISSUE + KEEPER),
-    "material_control": (_("Material controller"), ["returns.change_shortageslip"]),
+    "keeper": (_("Warehouse keeper"), STOCK + ISSUE + KEEPER + SUPPLIER_RETURN),
+    "material_control": (
+        _("Material controller"),
+        ["returns.change_shortageslip", *SUPPLIER_RETURN],
+    ),
     "finance": (_("Finance"), FINANCE),
     "auditor": (_("Auditor"), view_all),  # derived from the models when synced
     "admin": (_("Administrator"), MASTER_DATA),

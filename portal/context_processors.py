@@ -50,6 +50,11 @@ NAV = [
         _("Scrap disposals"),
         _any_perm("returns.give_qc_verdict", "returns.post_return"),
     ),
+    (
+        "returns:supplier_return_list",
+        _("Supplier returns"),
+        _any_perm("returns.handle_supplier_return"),
+    ),  # R-S2: the warehouse and material control
     ("stock:receive", _("Goods receipt"), _any_perm("inventory.add_ledgerentry")),
     ("stock:transfer", _("Transfer"), _any_perm("inventory.add_ledgerentry")),
     ("stock:adjust", _("Adjustment"), _any_perm("inventory.add_ledgerentry")),

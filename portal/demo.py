@@ -32,7 +32,7 @@ from materials.models import (
 )
 from org.models import Workshop
 from org.services import role_groups_sync, user_ensure, workshop_member_add
-from returns.models import ReasonCode, RequestKind
+from returns.models import ReasonCode, RequestKind, SupplierReturn
 from returns.services.disposals import (
     DisposalLineInput,
     scrap_disposal_create,
@@ -41,6 +41,12 @@ from returns.services.disposals import (
 )
 from returns.services.replenish import replenish_create, replenish_submit
 from returns.services.return_drafting import return_create, return_submit
+from returns.services.supplier_returns import (
+    supplier_return_acknowledge,
+    supplier_return_create,
+    supplier_return_post,
+    supplier_return_submit,
+)
 from workorders.models import ProductionLine, WorkOrder
 from workorders.services.issuing import IssueLine, work_order_issue
 from workorders.services.lifecycle import (
@@ -68,6 +74,8 @@ USERS = {
     "finance": "finance",
     "auditor": "auditor",
     "admin": "admin",
+    "whsup": "keeper",  # warehouse supervisor: signs supplier returns (R-S2)
+    "mcsup": "material_control",  # MC supervisor
 }
 UOMS = [
     ("PCS", "pieces", True),
@@ -158,6 +166,8 @@ TIERS = {
     "tech": ["technical"],
     "mc": ["material_control"],
     "finance": ["finance"],
+    "whsup": ["warehouse_supervisor"],
+    "mcsup": ["mc_supervisor"],
 }
 
 
@@ -420,6 +430,52 @@ def scrap_disposals(users):
     scrap_disposal_submit(disposal=waiting, actor=keeper)
 
 
+def supplier_claim_overdue(users):
+    """R-S2: 8 defective tubes of SUP-ALU received into the supplier-return area, sent back
+    on a supplier return signed by both supervisors and posted 9 days ago with its claim
+    still open: the hourly check raises the 7-day alert for material control."""
+    keeper = users["keeper"]
+    area = Location.objects.get(code="QA-SUPRET")
+    tube = Material.objects.get(code="AL-TUBE-25")
+    stock_receive(
+        material=tube,
+        location=area,
+        quantity=Decimal("8"),
+        batch_no="AL2611-01",
+        reference="IQC-DEMO: burrs on the tube ends",
+        actor=keeper,
+    )
+    supplier_return = supplier_return_create(
+        supplier=Supplier.objects.get(code="SUP-ALU"),
+        reason="Burrs on the tube ends (IQC)",
+        lines=[
+            {
+                "material": tube,
+                "lot": tube.lots.get(batch_no="AL2611-01"),
+                "location": area,
+                "quantity": Decimal("8"),
+                "serials": [],
+            }
+        ],
+        actor=keeper,
+    )
+    supplier_return_submit(supplier_return=supplier_return, actor=keeper)
+    for signer in (users["whsup"], users["mcsup"]):
+        step = steps_of(supplier_return).get(state=StepState.PENDING)
+        approval_decide(step=step, actor=signer, approve=True)
+    supplier_return_acknowledge(
+        supplier_return=supplier_return,
+        actor=keeper,
+        name="Chen Wei",
+        on=timezone.localdate(),
+    )
+    supplier_return_post(supplier_return=supplier_return, actor=keeper)
+    # As for WO-DEMO-005: only the demo moves the 7-day clock back.
+    SupplierReturn.objects.filter(pk=supplier_return.pk).update(
+        posted_at=timezone.now() - timedelta(days=9)
+    )
+
+
 @transaction.atomic
 def seed_demo(*, password):
     """Create the demo factory; returns False when it was already there."""
@@ -438,4 +494,5 @@ def seed_demo(*, password):
     running, done = work_orders(users["director"], users["keeper"])
     requests(users["clerk"], running, done)
     scrap_disposals(users)
+    supplier_claim_overdue(users)
     return True

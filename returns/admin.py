@@ -11,7 +11,13 @@ from django.utils.translation import gettext_lazy as _
 
 from audit.admin import AuditedModelAdmin
 from core.admin import ReadOnlyAdmin
-from returns.models import NonconformingRecord, ReasonCode, RequestAttachment, ScrapDisposal
+from returns.models import (
+    NonconformingRecord,
+    ReasonCode,
+    RequestAttachment,
+    ScrapDisposal,
+    SupplierReturn,
+)
 
 
 @admin.register(ReasonCode)
@@ -85,3 +91,15 @@ class ScrapDisposalAdmin(ReadOnlyAdmin):
     list_select_related = ["workshop", "applicant"]
     search_fields = ["number"]
     date_hierarchy = "created_at"
+
+
+@admin.register(SupplierReturn)
+class SupplierReturnAdmin(ReadOnlyAdmin):
+    """Supplier returns (R-S2) change only through ``returns.services.supplier_returns``;
+    the supplier's signed slip is not served from its storage URL."""
+
+    list_display = ["number", "supplier", "state", "claim_amount", "posted_at", "closed_at"]
+    list_filter = ["state", "closure"]
+    list_select_related = ["supplier"]
+    search_fields = ["number", "supplier__code"]
+    exclude = ["acknowledgement"]

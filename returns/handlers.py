@@ -29,6 +29,7 @@ from returns.models import (
     ReturnState,
     ScrapDisposal,
 )
+from returns.models.supplier_returns import SupplierReturn
 from returns.nonconforming_inbox import inbox_nonconforming
 from returns.scanning import SLIP, slip_result
 from returns.selectors import closeout_open_requests
@@ -39,7 +40,10 @@ from returns.services.nonconforming import (
     nonconforming_return_cancelled,
     nonconforming_signed,
 )
+from returns.services.supplier_returns import supplier_return_rejected, supplier_return_signed
 from returns.signals import request_state_changed
+from returns.supplier_inbox import inbox_supplier_returns
+from returns.supplier_scanning import SUPPLIER_SLIP, supplier_slip_result
 from workorders.registry import register_closeout_item, register_open_requests
 
 # A defect reason adds its tier to a replenishment's chain, however small the ratio (R-A4).
@@ -92,6 +96,16 @@ register(
     rows=inbox_disposals,
 )
 
+# R-S2: supplier returns are signed by the warehouse and MC supervisors in the same inbox.
+register(
+    SupplierReturn,
+    kind="supplier_return",
+    label=SupplierReturn._meta.verbose_name,
+    approved=supplier_return_signed,
+    rejected=supplier_return_rejected,
+    rows=inbox_supplier_returns,
+)
+
 register_reasons(
     replenish=lambda: ReasonCode.objects.filter(kind=RequestKind.REPLENISH),
     extra_tiers=defect_tiers,
@@ -108,3 +122,4 @@ register_open_requests(
 register_closeout_item("replacement_debts", CLOSEOUT_DEBTS, closeout_open_debts)  # R-P5
 
 slip_kind_register(SLIP, slip_result)
+slip_kind_register(SUPPLIER_SLIP, supplier_slip_result)

@@ -1,6 +1,15 @@
 from django.urls import include, path
 
-from returns.views import detail, disposals, drafting, lists, nonconforming, slips, warehouse
+from returns.views import (
+    detail,
+    disposals,
+    drafting,
+    lists,
+    nonconforming,
+    slips,
+    supplier_returns,
+    warehouse,
+)
 
 request_patterns = [
     path("new/return/", drafting.request_new, {"kind": "return"}, name="new_return"),
@@ -68,4 +77,25 @@ urlpatterns += [
         name="disposal_action",
     ),
     path("print/disposals/<str:number>/", disposals.disposal_print, name="disposal_print"),
+]
+
+# Supplier returns and their claims (R-S2).
+urlpatterns += [
+    path("supplier-returns/", supplier_returns.supplier_return_list, name="supplier_return_list"),
+    path("supplier-returns/new/", supplier_returns.supplier_return_new, name="supplier_return_new"),
+    path(
+        "supplier-returns/<int:pk>/",
+        supplier_returns.supplier_return_detail,
+        name="supplier_return_detail",
+    ),
+    path(
+        "supplier-returns/<int:pk>/print/",
+        supplier_returns.supplier_return_print,
+        name="supplier_return_print",
+    ),
+    path(
+        "supplier-returns/<int:pk>/<str:action>/",
+        supplier_returns.supplier_return_action,
+        name="supplier_return_action",
+    ),
 ]

@@ -43,6 +43,8 @@ from returns.models import (
     ReturnLine,
     ReturnRequest,
     ScrapDisposal,
+    SupplierReturn,
+    SupplierReturnLine,
 )
 from tests.factories import (
     BomLineFactory,
@@ -184,6 +186,16 @@ def build_records(tag, user):
     ScrapDisposal.objects.create(
         number=f"SD-{tag}", workshop=workshop, route="regrind", applicant=user
     ).lines.create(position=1, material=material, lot=lot, location=location, quantity=1)
+    supplier_return = SupplierReturn.objects.create(
+        number=f"SR-{tag}", supplier=lot.supplier, applicant=user, reason="burrs"
+    )
+    SupplierReturnLine.objects.create(
+        supplier_return=supplier_return,
+        material=material,
+        lot=lot,
+        location=location,
+        quantity=Decimal("1"),
+    )
     audit_record(actor=user, device="HH-01", action="workorder.create", obj=work_order)
     alert_raise(
         kind=AlertKind.BORROW_OVERDUE,

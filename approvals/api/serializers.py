@@ -106,7 +106,7 @@ class ApprovalStepSerializer(serializers.Serializer):
     state = serializers.ChoiceField(StepState.choices)
     round = serializers.IntegerField()
     sequence = serializers.IntegerField()
-    workshop = serializers.CharField()
+    workshop = serializers.CharField(allow_null=True)
     requester = serializers.CharField()
     due_at = serializers.DateTimeField(allow_null=True)
     overdue = serializers.SerializerMethodField()

@@ -1,4 +1,5 @@
 from returns.api import disposals, nonconforming, views
+from returns.api.supplier_returns import SupplierReturnViewSet
 
 routes = [
     ("reasons", views.ReasonCodeViewSet, "reason"),
@@ -7,5 +8,6 @@ routes = [
     ("shortages", views.ShortageSlipViewSet, "shortage"),
     ("nonconforming", nonconforming.NonconformingViewSet, "nonconforming"),
     ("scrap-disposals", disposals.ScrapDisposalViewSet, "scrap-disposal"),
+    ("supplier-returns", SupplierReturnViewSet, "supplier-return"),
 ]
 urlpatterns = []

@@ -45,6 +45,15 @@ from returns.models.return_requests import (
     Verdict,
 )
 from returns.models.shortages import ShortageSlip, ShortageState
+from returns.models.supplier_returns import (
+    CLAIM_DAYS,
+    SUPPLIER_RETURN_ACTIONS,
+    SUPPLIER_RETURN_TRANSITIONS,
+    ClaimClosure,
+    SupplierReturn,
+    SupplierReturnLine,
+    SupplierReturnState,
+)
 
 __all__ = [
     "NONCONFORMING_LIVE",
@@ -54,6 +63,13 @@ __all__ = [
     "DisposalState",
     "ScrapDisposal",
     "ScrapDisposalLine",
+    "CLAIM_DAYS",
+    "SUPPLIER_RETURN_ACTIONS",
+    "SUPPLIER_RETURN_TRANSITIONS",
+    "ClaimClosure",
+    "SupplierReturn",
+    "SupplierReturnLine",
+    "SupplierReturnState",
     "REPLENISH_ACTIONS",
     "REPLENISH_FINISHED",
     "REPLENISH_TRANSITIONS",

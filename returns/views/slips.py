@@ -3,11 +3,11 @@ scan endpoint resolves."""
 
 from django.contrib.auth.decorators import login_required
 from django.http import Http404
-from django.shortcuts import render
+from django.shortcuts import redirect, render
 
 from approvals.services import request_scope_require
 from core.barcodes import code128_inline_svg
-from returns.models import ReplenishRequest, ReturnRequest, ShortageSlip
+from returns.models import ReplenishRequest, ReturnRequest, ShortageSlip, SupplierReturn
 from returns.views.disposals import disposal_print
 
 
@@ -41,6 +41,11 @@ def slip_for(number, user):
 def slip_print(request, number):
     if number.startswith("SD-"):  # a scrap disposal prints its own slip (R-D1)
         return disposal_print(request, number)
+    supplier_return = None
+    if "\x00" not in number:
+        supplier_return = SupplierReturn.objects.filter(number=number).first()
+    if supplier_return is not None:  # the inbox links every slip by number (R-S2)
+        return redirect("returns:supplier_return_print", pk=supplier_return.pk)
     slip, lines = slip_for(number, request.user)
     return render(
         request,

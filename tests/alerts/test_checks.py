@@ -290,6 +290,7 @@ def test_tasks_and_command_run_the_checks(shelf, user, controller):
         "approval_overdue",
         "approval_escalated",
         "replacement_debt",
+        "supplier_claim_overdue",  # R-S2
     }
     assert alerts_check_daily()["below_safety_stock"] == {"raised": 1, "cleared": 0}
     assert alerts_check_daily()["below_safety_stock"] == {"raised": 0, "cleared": 0}

@@ -14,8 +14,9 @@ from audit.models import AuditEvent
 from config.api_router import router
 from finance.month_end import month_end_compute
 from inventory.models import LedgerEntry, StockBalance
-from materials.models import TrackingMode
+from materials.models import LocationKind, TrackingMode
 from reports.services import export_request
+from returns.services.supplier_returns import supplier_return_create
 from tests.approvals.builders import three_pending_for
 from tests.builders import (
     batch_material,
@@ -40,6 +41,7 @@ from tests.factories import (
 )
 from tests.returns.builders import issued_replenishment
 from tests.returns.nonconforming_builders import reviewed_return, suspect_verdict
+from tests.returns.supplier_builders import sr_line
 from workorders.services.issuing import IssueLine, work_order_issue
 
 pytestmark = pytest.mark.django_db
@@ -276,6 +278,16 @@ def three_of_everything(user, admin):
         # reports: admin's export jobs and month-end summaries (with their workbooks)
         export_request(user=admin, kind="ledger", params={"lot": f"T{n}"})
         month_end_compute(month=date(2026, n + 1, 1))
+        # supplier returns (R-S2): one of each supplier's defective lot
+        supplier = SupplierFactory(code=f"SUP{n}")
+        area = location(f"SR{n}", kind=LocationKind.SUPPLIER_RETURN)
+        receive(tube, area, 2, user, batch_no=f"D{n}", supplier=supplier)
+        supplier_return_create(
+            supplier=supplier,
+            reason="burrs",
+            lines=[sr_line(tube, 2, area, tube.lots.get(batch_no=f"D{n}"))],
+            actor=admin,
+        )
     # approvals: admin's inbox, policy versions, tier assignments, delegations
     three_pending_for(admin, user)
 

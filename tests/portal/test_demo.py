@@ -5,12 +5,12 @@ from django.contrib.auth import get_user_model
 from django.core.management import call_command
 from django.utils import timezone
 
-from alerts.checks import leftover_overdue_findings
+from alerts.checks import leftover_overdue_findings, supplier_claim_overdue_findings
 from approvals.models import ApprovalStep, StepState
 from audit.models import AuditEvent
 from inventory.models import LedgerEntry, MovementType, StockBalance
 from portal.demo import USERS
-from returns.models import DisposalState, ScrapDisposal
+from returns.models import DisposalState, ScrapDisposal, SupplierReturnState
 from workorders.models import WorkOrder, WorkOrderStatus
 
 pytestmark = pytest.mark.django_db
@@ -62,5 +62,16 @@ def test_the_demo_holds_a_work_order_with_overdue_leftovers():
     [finding] = leftover_overdue_findings(timezone.now())
     assert finding.params["work_order"] == "WO-DEMO-005"
     assert "AL-TUBE-25" in finding.params["materials"]
+    call_command("check_ledger")
+    call_command("verify_audit")
+
+
+def test_the_demo_holds_a_supplier_claim_open_past_seven_days():
+    """R-S2 (seed 003 §5.7.6): the 7-day claim alert has something to find in the demo."""
+    call_command("seed_demo")
+    [finding] = supplier_claim_overdue_findings(timezone.now())
+    assert finding.params["supplier"] == "SUP-ALU"
+    assert finding.obj.state == SupplierReturnState.POSTED
+    assert not StockBalance.objects.filter(location__code="QA-SUPRET", quantity__gt=0).exists()
     call_command("check_ledger")
     call_command("verify_audit")

@@ -17,6 +17,23 @@ WORK_ORDER_PEOPLE = (
     "production_manager",
     "production_director",
 )
+# Supplier returns (R-S2): the warehouse and material control handle them; plant-wide
+# roles read them (the two signing supervisors hold tiers, not roles).
+SUPPLIER_RETURN_PEOPLE = ("keeper", "material_control")
+PLANT_WIDE_ROLES = (
+    "production_manager",
+    "production_director",
+    "executive_gm",
+    "gm",
+    "deputy_gm",
+    "qc",
+    "technical",
+    "keeper",
+    "material_control",
+    "finance",
+    "auditor",
+    "admin",
+)
 # The health probes answer anyone, with no data beyond which dependency is down (issue #14).
 PUBLIC = {"login", "logout", "healthz", "healthz-worker"}
 
@@ -149,6 +166,25 @@ RULES = {
     "returns:request_detail": {"get": ALL},
     "returns:shortage_fulfil": {"get": ALL},
     "returns:shortages": {"get": ("keeper", "material_control")},
+    "returns:supplier_return_list": {"get": PLANT_WIDE_ROLES},
+    "returns:supplier_return_new": {"get": SUPPLIER_RETURN_PEOPLE},
+    "returns:supplier_return_detail": {"get": PLANT_WIDE_ROLES},
+    "returns:supplier_return_print": {"get": PLANT_WIDE_ROLES},
+    "returns:supplier_return_action": {"get": ALL},
+    "supplier-return-list": {"get": ALL, "post": SUPPLIER_RETURN_PEOPLE},
+    "supplier-return-detail": {"get": ALL},
+    **{
+        f"supplier-return-{name}": {"post": SUPPLIER_RETURN_PEOPLE}
+        for name in (
+            "submit",
+            "acknowledge",
+            "claim-amount",
+            "post",
+            "replacement",
+            "credit",
+            "cancel",
+        )
+    },
     "scan": {"post": ALL},
     "serial-detail": {"get": ALL},
     "serial-list": {"get": ALL},
@@ -244,6 +280,7 @@ POST_RULES = {
     "returns:replenish_issue": ("keeper",),
     "returns:request_action": ALL,
     "returns:shortage_fulfil": ("keeper", "material_control"),
+    "returns:supplier_return_action": SUPPLIER_RETURN_PEOPLE,
     "workorders:close": WORK_ORDER_PEOPLE,
     "workorders:complete": WORK_ORDER_PEOPLE,
     "workorders:declare_leftover": WORK_ORDER_PEOPLE,
@@ -288,6 +325,7 @@ TOKEN_RULES = {
             "month-end",
             "nonconforming",
             "scrap-disposal",
+            "supplier-return",
         ),
         **{f"{name}-upsert": {"put"} for name in (*CODED_MASTER, "bom", "workorder")},
         "balance-list": READ_ONLY,
