@@ -16,6 +16,8 @@ from finance.month_end import month_end_compute
 from inventory.models import LedgerEntry, StockBalance
 from materials.models import LocationKind, TrackingMode
 from reports.services import export_request
+from returns.models import DisposalRoute
+from returns.services.disposals import DisposalLineInput, scrap_disposal_create
 from returns.services.supplier_returns import supplier_return_create
 from tests.approvals.builders import three_pending_for
 from tests.builders import (
@@ -287,6 +289,22 @@ def three_of_everything(user, admin):
             reason="burrs",
             lines=[sr_line(tube, 2, area, tube.lots.get(batch_no=f"D{n}"))],
             actor=admin,
+        )
+        # scrap disposals (R-D1): one draft over each tube's stock in a scrap area
+        scrap_area = location(f"SC{n}", kind=LocationKind.SCRAP)
+        receive(tube, scrap_area, 1, user, batch_no=f"X{n}")
+        scrap_disposal_create(
+            workshop=work_order.workshop,
+            route=DisposalRoute.REGRIND,
+            lines=[
+                DisposalLineInput(
+                    material=tube,
+                    location=scrap_area,
+                    quantity=Decimal(1),
+                    lot=tube.lots.get(batch_no=f"X{n}"),
+                )
+            ],
+            applicant=admin,
         )
     # approvals: admin's inbox, policy versions, tier assignments, delegations
     three_pending_for(admin, user)
