@@ -44,7 +44,7 @@ class LocationViewSet(CodedMasterDataViewSet):
 
 
 class LotViewSet(viewsets.ReadOnlyModelViewSet):
-    queryset = Lot.objects.select_related("material")
+    queryset = Lot.objects.select_related("material", "supplier")
     serializer_class = serializers.LotSerializer
     filterset_class = filters.LotFilter
     search_fields = ["batch_no", "material__code"]

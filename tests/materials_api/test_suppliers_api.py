@@ -136,3 +136,22 @@ def test_list_query_count_does_not_grow_with_page_size(api):
         return len(queries)
 
     assert count(2) == count(20)
+
+
+def test_lots_show_their_suppliers_code_and_name(api, user):
+    from tests.builders import batch_material, location, receive
+
+    shelf, tube = location("A"), batch_material(code="TUBE")
+    for number in range(12):
+        supplier = SupplierFactory(code=f"S-{number:02d}", name=f"Supplier {number}")
+        receive(tube, shelf, 5, user, batch_no=f"B{number:02d}", supplier=supplier)
+
+    def count(size):
+        with CaptureQueriesContext(connection) as queries:
+            response = api.get("/api/v1/lots/", {"page_size": size, "ordering": "batch_no"})
+        assert response.status_code == 200
+        return len(queries), response.json()["results"]
+
+    few, rows = count(2)
+    assert (rows[0]["supplier"], rows[0]["supplier_name"]) == ("S-00", "Supplier 0")
+    assert count(12)[0] == few  # the supplier comes with the lot, not one query per row

@@ -7,10 +7,11 @@ without a rule. Anonymous visitors never get past: 401 on the API, a redirect to
 login page (or 403/405) on pages — except the routes in ``PUBLIC``.
 """
 
-from org.roles import ROLES
+from org.roles import PLANT_WIDE, ROLES
 
 ALL = tuple(ROLES)
 MASTER = ("admin",)
+PLANT_WIDE_ROLES = tuple(sorted(PLANT_WIDE))
 WORK_ORDER_PEOPLE = (
     "team_leader",
     "workshop_director",
@@ -184,6 +185,8 @@ RULES = {
         )
     },
     "reports:trace_work_order_lots": {"get": ALL},
+    "reports:supplier_quality": {"get": PLANT_WIDE_ROLES},
+    "reports:supplier_quality_detail": {"get": PLANT_WIDE_ROLES},
     "uom-detail": {"delete": MASTER, "get": ALL, "patch": MASTER, "put": MASTER},
     "uom-list": {"get": ALL, "post": MASTER},
     "uom-upsert": {"put": MASTER},
