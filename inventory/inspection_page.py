@@ -24,7 +24,7 @@ def lot_inspection(request):
         return redirect("stock:lot_inspection")
     lots = (
         Lot.objects.filter(inspection_status__in=AWAITING)
-        .select_related("material")
+        .select_related("material", "supplier")
         .order_by("created_at", "pk")
     )
     return render(request, "inventory/lot_inspection.html", {"lots": page_of(request, lots)})

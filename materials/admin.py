@@ -27,7 +27,9 @@ from materials.models import (
 )
 
 NOT_AN_XLSX_NAME = _("Upload an Excel workbook whose name ends in .xlsx.")
-IMPORT_HELP = _("Sheets “Materials” and/or “BOM”; header in row 1; at most %(limit)d MB.")
+IMPORT_HELP = _(
+    "Sheets “Materials”, “BOM” and/or “Suppliers”; header in row 1; at most %(limit)d MB."
+)
 
 
 @admin.register(WarehouseCategory)

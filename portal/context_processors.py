@@ -7,11 +7,15 @@ from django.urls import get_script_prefix, reverse
 from django.utils.translation import gettext_lazy as _
 
 from alerts.selectors import unread_count
-from org.access import is_plant_wide, workshops_of
+from org.access import is_plant_wide, user_roles, workshops_of
 
 
 def _any_perm(*perms):
     return lambda user: any(user.has_perm(perm) for perm in perms)
+
+
+def _roles(*roles):
+    return lambda user: user.is_superuser or bool(user_roles(user) & set(roles))
 
 
 def _everyone(user):
@@ -66,6 +70,11 @@ NAV = [
     ("finance:month_end", _("Finance"), _any_perm("finance.view_monthend")),
     ("reports:exports", _("Exports"), _any_perm("inventory.view_ledgerentry")),
     ("reports:trace", _("Traceability"), is_plant_wide),  # plant-wide roles only
+    (
+        "reports:supplier_quality",
+        _("Supplier quality"),
+        _roles("qc", "material_control", "finance"),  # the page: any plant-wide role
+    ),
     ("alerts:notifications", _("Notifications"), _everyone),
 ]
 

@@ -12,6 +12,7 @@ class ExportKind(models.TextChoices):
     RECALL = "recall", _("recall list")
     VARIANCE = "variance", _("consumption variance")
     MONTH_END = "month_end", _("month-end workbook")
+    SUPPLIER_QUALITY = "supplier_quality", _("supplier quality scorecard")
 
 
 class ExportState(models.TextChoices):

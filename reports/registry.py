@@ -23,6 +23,11 @@ from reports.ledger import (
 )
 from reports.models import ExportKind
 from reports.sheets import Params, Progress, Target
+from reports.supplier_quality_export import (
+    SupplierQualityForm,
+    scorecard_count,
+    scorecard_workbook,
+)
 from reports.variance import VarianceForm, variance_count, variance_workbook
 
 UNKNOWN_KIND = _("Unknown export kind %(kind)s.")
@@ -66,6 +71,7 @@ EXPORTS = {
     ExportKind.RECALL: Export(RecallForm, recall_count, recall_workbook),
     ExportKind.VARIANCE: Export(VarianceForm, variance_count, variance_workbook),
     ExportKind.MONTH_END: Export(MonthEndForm, month_end_count, month_end_build),
+    ExportKind.SUPPLIER_QUALITY: Export(SupplierQualityForm, scorecard_count, scorecard_workbook),
 }
 
 

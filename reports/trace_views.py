@@ -107,6 +107,7 @@ def work_order_lots(request, pk):
         "material__name",
         "lot__batch_no",
         "lot__expiry_date",
+        "lot__supplier__code",
         "lot__supplier__name",
     )
     return render(

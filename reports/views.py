@@ -20,6 +20,7 @@ PARAM_NAMES = {
     ExportKind.RECALL: ["material", "lot", "serial", "work_order"],
     ExportKind.VARIANCE: ["work_order", "workshop", "status", "completed_from", "completed_to"],
     ExportKind.MONTH_END: ["month"],
+    ExportKind.SUPPLIER_QUALITY: ["month", "supplier"],
 }
 
 

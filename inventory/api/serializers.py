@@ -37,6 +37,7 @@ class LocationSerializer(serializers.ModelSerializer):
 class LotSerializer(serializers.ModelSerializer):
     material = serializers.CharField(source="material.code", read_only=True)
     supplier = serializers.CharField(source="supplier.code", read_only=True, default=None)
+    supplier_name = serializers.CharField(source="supplier.name", read_only=True, default=None)
     is_expired = serializers.SerializerMethodField()
 
     class Meta:
@@ -49,6 +50,7 @@ class LotSerializer(serializers.ModelSerializer):
             "expiry_date",
             "is_expired",
             "supplier",
+            "supplier_name",
             "certificate_no",
             "inspection_status",
             "storage_conditions",

@@ -1,7 +1,7 @@
 from django_filters import rest_framework as filters
 
 from core.api.filters import MomentFilter
-from materials.models import Bom, Material
+from materials.models import Bom, Material, Supplier
 
 
 class UpdatedSinceFilterSet(filters.FilterSet):
@@ -25,3 +25,11 @@ class BomFilter(UpdatedSinceFilterSet):
     class Meta:
         model = Bom
         fields = ["is_active"]
+
+
+class SupplierFilter(UpdatedSinceFilterSet):
+    active = filters.BooleanFilter(field_name="is_active")
+
+    class Meta:
+        model = Supplier
+        fields = ["code"]

@@ -8,6 +8,7 @@ from materials.models import (
     Location,
     Material,
     MaterialCategory,
+    Supplier,
     UnitOfMeasure,
     WarehouseCategory,
 )
@@ -24,6 +25,15 @@ class MaterialCategorySerializer(serializers.ModelSerializer):
     class Meta:
         model = MaterialCategory
         fields = ["id", "code", "name", "approval_class"]
+
+
+class SupplierSerializer(serializers.ModelSerializer):
+    """A supplier (R-S1) as the ERP sends and reads it; the code is its key."""
+
+    class Meta:
+        model = Supplier
+        fields = ["id", "code", "name", "contact", "phone", "email", "is_active", "updated_at"]
+        read_only_fields = ["updated_at"]
 
 
 class MaterialSerializer(HidesCosts, serializers.ModelSerializer):

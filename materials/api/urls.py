@@ -2,6 +2,7 @@ from materials.api.views import (
     BomViewSet,
     MaterialCategoryViewSet,
     MaterialViewSet,
+    SupplierViewSet,
     UnitOfMeasureViewSet,
 )
 
@@ -10,5 +11,6 @@ routes = [
     ("material-categories", MaterialCategoryViewSet, "material-category"),
     ("materials", MaterialViewSet, "material"),
     ("boms", BomViewSet, "bom"),
+    ("suppliers", SupplierViewSet, "supplier"),
 ]
 urlpatterns = []

@@ -7,16 +7,17 @@ from rest_framework.response import Response
 from audit.api.master_data import CodedMasterDataViewSet
 from core.api.permissions import HasPerm
 from core.api.token_scope import READ, TokenScope
-from materials.api.filters import BomFilter, MaterialFilter
+from materials.api.filters import BomFilter, MaterialFilter, SupplierFilter
 from materials.api.serializers import (
     BomContentInput,
     BomInputSerializer,
     BomSerializer,
     MaterialCategorySerializer,
     MaterialSerializer,
+    SupplierSerializer,
     UnitOfMeasureSerializer,
 )
-from materials.models import Bom, BomLine, Material, MaterialCategory, UnitOfMeasure
+from materials.models import Bom, BomLine, Material, MaterialCategory, Supplier, UnitOfMeasure
 from materials.services import bom_delete, bom_save, bom_upsert
 
 
@@ -44,6 +45,19 @@ class MaterialViewSet(CodedMasterDataViewSet):
     filterset_class = MaterialFilter
     search_fields = ["code", "name", "specification"]
     ordering_fields = ["code", "name", "updated_at"]
+
+
+class SupplierViewSet(CodedMasterDataViewSet):
+    """Suppliers (R-S1), addressed by code (``/suppliers/{code}/``); the ERP upserts them with
+    ``PUT /suppliers/by-code/{code}/`` like materials, every write audited."""
+
+    queryset = Supplier.objects.all()
+    serializer_class = SupplierSerializer
+    filterset_class = SupplierFilter
+    search_fields = ["code", "name", "contact"]
+    ordering_fields = ["code", "name", "updated_at"]
+    lookup_field = "code"
+    lookup_value_regex = "[^/]+"
 
 
 @extend_schema_view(

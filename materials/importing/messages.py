@@ -5,11 +5,12 @@ from django.utils.translation import gettext_lazy as _
 
 MATERIALS_SHEET = "Materials"
 BOM_SHEET = "BOM"
+SUPPLIERS_SHEET = "Suppliers"
 
 NOT_XLSX = _("The file is not a valid Excel workbook (.xlsx).")
 TOO_MANY_ROWS = _("The file has more than %(limit)d data rows.")
 TOO_LARGE = _("The file is larger than %(limit)d MB.")
-NO_SHEETS = _("The workbook has neither a “Materials” nor a “BOM” sheet.")
+NO_SHEETS = _("The workbook has none of the sheets “Materials”, “BOM” and “Suppliers”.")
 UNKNOWN_COLUMN = _("unknown column")
 DUPLICATE_COLUMN = _("the column appears more than once")
 MISSING_COLUMN = _("required column is missing")
@@ -24,6 +25,7 @@ BELOW_MINIMUM = _("must be at least %(minimum)s")
 ABOVE_MAXIMUM = _("must be at most %(maximum)s")
 NOT_BOOLEAN = _("must be yes or no")
 NOT_A_CHOICE = _("must be one of: %(choices)s")
+BAD_EMAIL = _("must be an e-mail address")
 BAD_GTIN = _("must be 8, 12, 13 or 14 digits (format the cell as text to keep leading zeros)")
 UNKNOWN_UOM = _("unknown unit of measure “%(code)s”")
 UNKNOWN_CATEGORY = _("unknown material category “%(code)s”")
@@ -41,6 +43,11 @@ SUMMARY = _(
     "Materials: %(materials_created)d created, %(materials_updated)d updated, "
     "%(materials_unchanged)d unchanged. BOMs: %(boms_created)d created, "
     "%(boms_replaced)d replaced, %(boms_unchanged)d unchanged."
+)
+
+SUPPLIERS_SUMMARY = _(
+    "Suppliers: %(suppliers_created)d created, %(suppliers_updated)d updated, "
+    "%(suppliers_unchanged)d unchanged."
 )
 
 
@@ -69,4 +76,4 @@ def file_error(message, **params):
 
 
 def import_summary(counts):
-    return SUMMARY % counts
+    return f"{SUMMARY % counts} {SUPPLIERS_SUMMARY % counts}"

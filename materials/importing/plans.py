@@ -4,8 +4,6 @@ from collections import namedtuple
 from dataclasses import dataclass, field
 from decimal import Decimal
 
-from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
-
 from audit.master_data import model_snapshot
 from materials.importing.cells import (
     Column,
@@ -23,9 +21,9 @@ from materials.importing.messages import (
     BOM_IN_USE,
     BOM_SHEET,
     COMPONENT_IS_PRODUCT,
-    DUPLICATE_CODE,
     DUPLICATE_COMPONENT,
     MATERIALS_SHEET,
+    SUPPLIERS_SHEET,
     UNKNOWN_CATEGORY,
     UNKNOWN_LOCATION,
     UNKNOWN_MATERIAL,
@@ -33,6 +31,8 @@ from materials.importing.messages import (
     UNKNOWN_WAREHOUSE_CATEGORY,
     MasterImportError,
 )
+from materials.importing.records import coded_rows_plan, record_plan, row_clean
+from materials.importing.suppliers import suppliers_plan
 from materials.importing.workbook import cell_text
 from materials.models import (
     ApprovalClass,
@@ -98,21 +98,6 @@ def material_columns(refs):
     }
 
 
-@dataclass
-class MaterialPlan:
-    instance: Material
-    row: int
-    is_new: bool
-    before: dict = field(default_factory=dict)  # old values of the changed fields (attname)
-    after: dict = field(default_factory=dict)
-
-    @property
-    def status(self):
-        if self.is_new:
-            return "created"
-        return "updated" if self.after else "unchanged"
-
-
 def material_build(row, values, refs):
     """The new or existing material with the row's values set; columns not in the sheet keep
     their value. A blank approval class comes from the category (R-A1)."""
@@ -125,38 +110,16 @@ def material_build(row, values, refs):
     exclude = row.bad_columns | MATERIAL_FOREIGN_KEYS
     if not instance.approval_class:  # left empty by a bad category: one error, not two
         exclude = exclude | {"approval_class"}
-    try:
-        instance.full_clean(exclude=exclude, validate_unique=False, validate_constraints=False)
-    except ValidationError as exc:
-        for name, messages in exc.message_dict.items():
-            row.error("" if name == NON_FIELD_ERRORS else name, " ".join(messages))
-    after = model_snapshot(instance)
-    changed = [name for name in after if name != "updated_at" and after[name] != before[name]]
-    return MaterialPlan(
-        instance,
-        row.number,
-        instance.pk is None,
-        {name: before[name] for name in changed},
-        {name: after[name] for name in changed},
-    )
+    row_clean(row, instance, exclude)
+    return record_plan(row, instance, before)
 
 
 def materials_plan(sheet, refs, errors):
-    """Material code → MaterialPlan for every row of the Materials sheet."""
+    """Material code → RecordPlan for every row of the Materials sheet."""
     columns = material_columns(refs)
-    if sheet is None or not header_check(sheet, columns, errors):
-        return {}
-    present, plans = [name for name in columns if name in sheet.header], {}
-    for row in sheet_rows(sheet, errors):
-        values = row.read_all(columns, present)
-        code = values.get("code")
-        if code in plans:
-            row.error("code", DUPLICATE_CODE % {"row": plans[code].row})
-            continue
-        plan = material_build(row, values, refs)
-        if code:
-            plans[code] = plan
-    return plans
+    return coded_rows_plan(
+        sheet, columns, errors, lambda row, values: material_build(row, values, refs)
+    )
 
 
 BomLineValues = namedtuple("BomLineValues", "row qty_per_unit loss_pct")
@@ -263,6 +226,7 @@ def import_validate(sheets):
     refs = references_load(sheets)
     materials = materials_plan(sheets.get(MATERIALS_SHEET), refs, errors)
     boms = boms_plan(sheets.get(BOM_SHEET), refs, materials, errors)
+    suppliers = suppliers_plan(sheets.get(SUPPLIERS_SHEET), errors)
     if errors:
         raise MasterImportError(errors)
-    return refs, materials, boms
+    return refs, materials, boms, suppliers

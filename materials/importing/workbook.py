@@ -1,4 +1,5 @@
-"""Reading an uploaded workbook: size and row limits, the Materials and BOM sheets."""
+"""Reading an uploaded workbook: size and row limits, the Materials, BOM and Suppliers
+sheets."""
 
 import os
 import zipfile
@@ -14,6 +15,7 @@ from materials.importing.messages import (
     MATERIALS_SHEET,
     NO_SHEETS,
     NOT_XLSX,
+    SUPPLIERS_SHEET,
     TOO_LARGE,
     TOO_MANY_ROWS,
     file_error,
@@ -99,7 +101,7 @@ def upload_size_check(file):
 
 
 def workbook_read(file):
-    """The Materials and BOM sheets (sheet names match case-insensitively)."""
+    """The Materials, BOM and Suppliers sheets (names match case-insensitively)."""
     try:
         upload_size_check(file)
     except OSError as exc:
@@ -111,7 +113,7 @@ def workbook_read(file):
     try:
         titles = {title.lower(): title for title in workbook.sheetnames}
         sheets, budget = {}, settings.IMPORT_MAX_ROWS
-        for name in (MATERIALS_SHEET, BOM_SHEET):
+        for name in (MATERIALS_SHEET, BOM_SHEET, SUPPLIERS_SHEET):
             if name.lower() in titles:
                 sheets[name] = sheet_read(workbook[titles[name.lower()]], budget)
                 budget -= len(sheets[name].rows)

@@ -1,4 +1,5 @@
-"""Writes master_sample.xlsx, a furniture factory's material master and two product BOMs.
+"""Writes master_sample.xlsx, a furniture factory's material master, two product BOMs and
+its suppliers.
 
 Regenerate with ``.venv/bin/python -m materials.samples.make_sample``. The workbook imports
 into a database holding these reference codes (the demo seed and the tests create them):
@@ -266,11 +267,26 @@ BOM = [
 ]
 
 
+SUPPLIER_HEADER = ["code", "name", "contact", "phone", "e-mail", "active"]
+
+# The demo's suppliers (portal.demo) with their e-mail addresses (R-S1).
+SUPPLIERS = [
+    ["SUP-ALU", "Foshan Aluminium Co.", "Chen Wei", "0757-8800-1001", "sales@fsalu.example", "yes"],
+    ["SUP-STEEL", "Tangshan Steel Pipe Ltd.", "Li Na", "0315-6600-2002", None, "yes"],
+    ["SUP-BOARD", "Linyi Board Factory", "Wang Jun", "0539-7700-3003", None, "是"],
+    ["SUP-TEXTILE", "Shaoxing Textile Mill", "Zhao Min", "0575-8500-4004", None, "yes"],
+    ["SUP-PACK", "Dongguan Packaging Co.", "Huang Lei", "0769-2200-5005", None, "yes"],
+    ["SUP-CHEM", "Ningbo Adhesives Ltd.", "Xu Fang", "0574-8700-6006", "qa@nb-adh.example", "yes"],
+    ["SUP-PARTS", "Wenzhou Fasteners Co.", "Lin Tao", "0577-8800-7007", None, "yes"],
+]
+
+
 def sample_write(path):
     """Through the product's one writer (core.excel), like every workbook it hands out."""
     workbook = workbook_new()
     sheet_write(workbook, "Materials", [Column(name) for name in MATERIAL_HEADER], MATERIALS)
     sheet_write(workbook, "BOM", [Column(name) for name in BOM_HEADER], BOM)
+    sheet_write(workbook, "Suppliers", [Column(name) for name in SUPPLIER_HEADER], SUPPLIERS)
     workbook.save(path)
 
 

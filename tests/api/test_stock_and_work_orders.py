@@ -249,7 +249,8 @@ def three_of_everything(user, admin):
     for n in range(3):
         tube = batch_material(code=f"TUBE{n}")
         shelf = location(f"A{n}")
-        receive(tube, shelf, 10, user, batch_no=f"T{n}")
+        # lots name their supplier (R-S1): the lot list must not ask once per row
+        receive(tube, shelf, 10, user, batch_no=f"T{n}", supplier=SupplierFactory(code=f"S{n}"))
         ProductionLineFactory(code=f"L{n}", workshop=WorkshopFactory(code=f"WS{n}"))
         UomFactory(code=f"U{n}")
         MaterialCategoryFactory(code=f"C{n}")

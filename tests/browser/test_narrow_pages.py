@@ -22,6 +22,7 @@ from returns.services.return_drafting import return_submit
 from returns.services.return_qc import return_qc_verdict
 from tests.browser.scenario import PASSWORD, scenario_build
 from tests.browser.test_journey import Actors, chromium, shot  # noqa: F401 (fixture)
+from tests.factories import SupplierFactory
 from tests.pages.test_list_pages import shortages_of
 from tests.returns.builders import (
     draft_return,
@@ -78,6 +79,7 @@ def scene_build():
     asked = replenishment(scene.work_order, users["clerk"], [line(scene.tube, Decimal(12))])
     scene.replenishment = replenish_submit(replenish_request=asked, actor=users["clerk"])
     shortages_of(scene.work_order, scene.tube, 2)
+    scene.supplier = SupplierFactory(code="SUP-NARROW", name="A supplier with a long name Ltd.")
     scene.month_end = month_end_compute(month=timezone.localdate(posted.posted_at).replace(day=1))
     return scene
 
@@ -96,7 +98,11 @@ def details(scene):
         ],
         "supervisor": [replenish_detail, order],
         "director": [replenish_detail],
-        "qc": [reverse("returns:qc_verdict", args=[scene.waiting.pk]), return_detail],
+        "qc": [
+            reverse("returns:qc_verdict", args=[scene.waiting.pk]),
+            return_detail,
+            reverse("reports:supplier_quality_detail", args=[scene.supplier.code]),
+        ],
         "keeper": [
             f"{reverse('returns:receiving')}?slip={scene.receivable.number}",
             reverse("workorders:issue", args=[scene.work_order.pk]),

@@ -24,6 +24,9 @@ SAMPLE_COUNTS = {
     "boms_created": 2,
     "boms_replaced": 0,
     "boms_unchanged": 0,
+    "suppliers_created": 7,
+    "suppliers_updated": 0,
+    "suppliers_unchanged": 0,
 }
 
 
@@ -105,6 +108,9 @@ def test_reimport_is_idempotent(refs, user):
         "boms_created": 0,
         "boms_replaced": 0,
         "boms_unchanged": 2,
+        "suppliers_created": 0,
+        "suppliers_updated": 0,
+        "suppliers_unchanged": 7,
     }
     assert table_counts() == before
 
@@ -251,7 +257,7 @@ def test_file_problems_are_clear_errors(refs, user, settings):
         "The file is not a valid Excel workbook (.xlsx)."
     ]
     assert import_errors(workbook(Sheet1=[["a"]]), user).messages == [
-        "The workbook has neither a “Materials” nor a “BOM” sheet."
+        "The workbook has none of the sheets “Materials”, “BOM” and “Suppliers”."
     ]
     settings.IMPORT_MAX_ROWS = 5
     assert import_errors(SAMPLE, user).messages == ["The file has more than 5 data rows."]

@@ -7,10 +7,11 @@ without a rule. Anonymous visitors never get past: 401 on the API, a redirect to
 login page (or 403/405) on pages — except the routes in ``PUBLIC``.
 """
 
-from org.roles import ROLES
+from org.roles import PLANT_WIDE, ROLES
 
 ALL = tuple(ROLES)
 MASTER = ("admin",)
+PLANT_WIDE_ROLES = tuple(sorted(PLANT_WIDE))
 WORK_ORDER_PEOPLE = (
     "team_leader",
     "workshop_director",
@@ -214,6 +215,11 @@ RULES = {
     "stock-receive": {"post": ("keeper",)},
     "stock-transfer": {"post": ("keeper",)},
     "stock-transfer-scan": {"post": ("keeper",)},
+    # Suppliers (R-S1): no role holds their add/change permission yet (org.roles'
+    # MASTER_DATA lists no "supplier"): superusers and users given it keep them.
+    "supplier-detail": {"delete": (), "get": ALL, "patch": (), "put": ()},
+    "supplier-list": {"get": ALL, "post": ()},
+    "supplier-upsert": {"put": ()},
     "tier-assignment-detail": {"delete": MASTER, "get": ALL, "patch": MASTER, "put": MASTER},
     "tier-assignment-list": {"get": ALL, "post": MASTER},
     "reports:trace": {
@@ -233,6 +239,8 @@ RULES = {
         )
     },
     "reports:trace_work_order_lots": {"get": ALL},
+    "reports:supplier_quality": {"get": PLANT_WIDE_ROLES},
+    "reports:supplier_quality_detail": {"get": PLANT_WIDE_ROLES},
     "uom-detail": {"delete": MASTER, "get": ALL, "patch": MASTER, "put": MASTER},
     "uom-list": {"get": ALL, "post": MASTER},
     "uom-upsert": {"put": MASTER},
@@ -321,6 +329,7 @@ CODED_MASTER = (
     "location",
     "workshop",
     "productionline",
+    "supplier",
 )
 READ_ONLY = {"get"}
 
