@@ -58,6 +58,7 @@ USERS = {
     "tech": "technical",
     "keeper": "keeper",
     "mc": "material_control",
+    "mcsup": "material_control",
     "finance": "finance",
     "auditor": "auditor",
     "admin": "admin",
@@ -150,6 +151,7 @@ TIERS = {
     "qc": ["qc"],
     "tech": ["technical"],
     "mc": ["material_control"],
+    "mcsup": ["mc_supervisor"],  # approves defect replenishments after "mc" (R-A4)
     "finance": ["finance"],
 }
 
