@@ -51,6 +51,11 @@ def line(material, quantity, lot=None, **extra):
     return {"material": material, "lot": lot, "quantity": Decimal(quantity), **extra}
 
 
+def cite(return_request, quantity):
+    """A replenishment line's citation of a one-line return slip (R-P2)."""
+    return {"return_line": return_request.lines.get(), "quantity": Decimal(quantity)}
+
+
 def workshop_member(work_order, user):
     """Requests are raised by people of the work order's workshop (issue #7 scope)."""
     work_order.workshop.members.add(user)

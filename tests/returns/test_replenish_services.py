@@ -24,6 +24,7 @@ from tests.builders import location, receive, released_work_order
 from tests.factories import MaterialFactory
 from tests.returns.builders import (
     approve_all,
+    cite,
     draft_return,
     issued_replenishment,
     line,
@@ -44,24 +45,6 @@ def stock_state():
 
 def this_month():
     return timezone.localtime().strftime("%Y%m")
-
-
-def cite(return_request, quantity):
-    return {"return_line": return_request.lines.get(), "quantity": Decimal(quantity)}
-
-
-@pytest.fixture
-def defect_return(user, clerk, qc, tube, lot, supplier_area, work_order):
-    """5 tubes returned as a supplier defect and posted to the supplier-return area."""
-    return posted_return(
-        work_order,
-        [line(tube, 5, lot=lot)],
-        applicant=clerk,
-        qc=qc,
-        keeper=user,
-        verdict=Verdict.SUPPLIER_DEFECT,
-        code="SUPPLIER_DEFECT",
-    )
 
 
 # ------------------------------------------------------------------------ end to end
