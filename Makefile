@@ -52,7 +52,7 @@ run: export CELERY_BROKER_URL := $(or $(CELERY_BROKER_URL),$(REDIS_URL),filesyst
 run: demo
 	@mkdir -p $(RUN_DIR)
 	@echo "Home page: http://$(HOST)/   (also /admin/ and /api/docs/)"
-	@echo "Demo logins (password: $(DEMO_PASSWORD)): clerk leader director prodmgr proddir execgm gm qc tech keeper mc finance auditor admin"
+	@echo "Demo logins (password: $(DEMO_PASSWORD)): clerk leader director prodmgr proddir execgm gm qc tech keeper whsup mc mcsup finance auditor admin"
 	@echo "Web, Celery worker and beat (broker $$CELERY_BROKER_URL): Ctrl-C stops all three"
 	@trap 'trap - INT TERM EXIT; kill $$(jobs -p) 2>/dev/null; wait' INT TERM EXIT; \
 	$(RUN_WORKER) & \

@@ -73,26 +73,14 @@ class MatrixCellInline(PolicyPartInline):
         return super().formfield_for_foreignkey(db_field, request, **kwargs)
 
 
+POLICY_FIELDS = ["version", "is_active", "valuable_amount", "large_quantity", "sla_hours", "note"]
+
+
 @admin.register(PolicyVersion)
 class PolicyVersionAdmin(AuditedModelAdmin):
-    list_display = ["version", "is_active", "valuable_amount", "sla_hours", "note", "created_at"]
+    list_display = [*POLICY_FIELDS, "created_at"]
     list_filter = ["is_active"]
-    fieldsets = [
-        (
-            None,
-            {
-                "fields": [
-                    "version",
-                    "is_active",
-                    "valuable_amount",
-                    "large_quantity",
-                    "sla_hours",
-                    "note",
-                ],
-                "description": DRAFT_HELP,
-            },
-        )
-    ]
+    fieldsets = [(None, {"fields": POLICY_FIELDS, "description": DRAFT_HELP})]
     readonly_fields = ["version", "is_active"]
     inlines = [OrderBandInline, MatrixCellInline]
     actions = ["publish"]

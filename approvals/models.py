@@ -5,6 +5,8 @@ A policy version is never edited once a decision used it: an administrator publi
 version, and every step remembers the version and matrix cell that put it there.
 """
 
+from decimal import Decimal
+
 from django.conf import settings
 from django.contrib.contenttypes.fields import GenericForeignKey
 from django.contrib.contenttypes.models import ContentType
@@ -34,6 +36,11 @@ class Tier(models.TextChoices):
     MC_SUPERVISOR = "mc_supervisor", _("material-control supervisor")
 
 
+# R-A4 (sharpened): the large-quantity rule is on by default. A replenishment line of more than
+# this many units (of any unit of measure) also goes to the deputy GM; an administrator
+# changes it, or clears it to turn the rule off, by publishing a new policy version.
+DEFAULT_LARGE_QUANTITY = Decimal("500")
+
 MATRIX_CHAIN = [
     Tier.WORKSHOP_DIRECTOR,
     Tier.PRODUCTION_MANAGER,
@@ -56,10 +63,10 @@ class PolicyVersion(models.Model):
         _("large quantity"),
         null=True,
         blank=True,
-        default=None,
+        default=DEFAULT_LARGE_QUANTITY,
         help_text=_(
-            "Replenishments of more than this quantity also go to the deputy GM; "
-            "empty: no such rule."
+            "Replenishment lines of more than this quantity also go to the deputy GM (R-A4); "
+            "500 unless changed; empty: no such rule."
         ),
     )
     sla_hours = models.PositiveIntegerField(_("SLA (hours)"), default=24)

@@ -7,6 +7,7 @@ admin and becomes active only through ``policy_publish``, the one writer of a pu
 version, which checks the whole matrix first.
 """
 
+from decimal import Decimal
 from typing import Any
 
 from django.contrib.auth.models import AbstractBaseUser
@@ -14,6 +15,7 @@ from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
 from approvals.models import (
+    DEFAULT_LARGE_QUANTITY,
     MATRIX_CHAIN,
     ApprovalStep,
     MatrixCell,
@@ -43,6 +45,10 @@ MISSING_CELL = _(
 NOT_A_DRAFT = _(
     "Version %(version)s is already published; only a draft (inactive and used by no "
     "approval step) can be published."
+)
+NEGATIVE_AMOUNT = _("The valuable amount cannot be negative.")
+LARGE_NOT_POSITIVE = _(
+    "The large quantity must be greater than zero; leave it empty to turn the rule off."
 )
 # The GM approves whatever is above every limit, so the GM needs no cell (routing.needed_tier).
 LIMITED_TIERS = MATRIX_CHAIN[:-1]
@@ -105,6 +111,16 @@ def matrix_complete_check(cells: list[dict[str, Any]], band_codes: list[str]) ->
                     raise ValidationError({"cells": MISSING_CELL % params})
 
 
+def thresholds_check(data: dict[str, Any]) -> None:
+    """R-A4's deputy-GM thresholds: a valuable amount of zero or more; a large quantity
+    above zero, or none (the rule off)."""
+    if Decimal(data.get("valuable_amount") or 0) < 0:
+        raise ValidationError({"valuable_amount": NEGATIVE_AMOUNT})
+    large = data.get("large_quantity", DEFAULT_LARGE_QUANTITY)
+    if large is not None and Decimal(large) <= 0:
+        raise ValidationError({"large_quantity": LARGE_NOT_POSITIVE})
+
+
 def policy_content(policy: PolicyVersion) -> dict[str, Any]:
     """A saved version as ``policy_publish``'s ``version_data``, bands and cells included."""
     return {
@@ -137,7 +153,8 @@ def policy_publish(
 ) -> PolicyVersion:
     """Publish the next policy version, checked whole (R-A5), and audit it.
 
-    Either ``version_data``: ``valuable_amount``, optional ``large_quantity``, ``sla_hours``,
+    Either ``version_data``: ``valuable_amount``, optional ``large_quantity`` (omitted: the
+    default 500 units, ``None``: no large-quantity rule, R-A4), ``sla_hours``,
     ``note``, ``is_active`` (default true), ``bands`` (``code``, ``upper_bound`` or None for
     the top band), ``cells`` (``approval_class``, ``band`` code, ``tier``, ``max_ratio`` as
     a fraction) — a new version is created; or ``draft``: a draft edited in the admin turns
@@ -151,6 +168,7 @@ def policy_publish(
         version_data = {**policy_content(draft), "is_active": True}
     data = {"is_active": True, **version_data}
     bands, cells = data.pop("bands"), data.pop("cells")
+    thresholds_check(data)
     bands_check(bands)
     cells_check(cells, {band["code"] for band in bands})
     if data["is_active"]:

@@ -5,10 +5,13 @@ app (``AppConfig.ready``), so approvals never imports the app above it:
   any step rejected, and the plain rows a decision needs (``rows(ids)``: request id → dict
   with lines and attachments, in a fixed number of queries);
 - the replenish reasons (looked up by code) and the tiers a reason adds to a replenishment's
-  chain (R-A4).
+  chain (R-A4);
+- how much of a material a work order already has replenished or pending, for the cumulative
+  ratio of R-A2 (``replenished_qty``).
 """
 
 from collections.abc import Callable
+from decimal import Decimal
 from typing import Any
 
 from django.db.models import Model, QuerySet
@@ -18,6 +21,7 @@ MODELS = {}  # kind -> request model, in registration order
 LABELS = {}  # kind -> label
 ROWS = {}  # kind -> (request ids) -> {id: dict} with what a decision needs
 REASONS = {}  # "replenish" -> () -> replenish reasons; "extra_tiers" -> reason -> tiers
+REPLENISHED = {}  # "qty" -> (work_order_id, material_id, exclude_request_id) -> Decimal
 
 
 def register(
@@ -44,6 +48,13 @@ def register_reasons(
     REASONS.update(replenish=replenish, extra_tiers=extra_tiers)
 
 
+def register_replenished(qty: Callable[..., Decimal]) -> None:
+    """``qty(*, work_order_id, material_id, exclude_request_id)``: what the work order has of
+    the material replenished (issued) or pending (submitted, approved, issued short), the
+    request ``exclude_request_id`` left out (R-A2 sharpened)."""
+    REPLENISHED["qty"] = qty
+
+
 def handlers_for(request: Model) -> tuple[Callable[..., Any], Callable[..., Any]]:
     return HANDLERS[request._meta.label_lower]
 
@@ -62,3 +73,15 @@ def replenish_reasons() -> QuerySet:
 
 def extra_tiers(reason: Model | None) -> list[str]:
     return REASONS["extra_tiers"](reason) if reason is not None else []
+
+
+def replenished_qty(
+    *, work_order_id: int, material_id: int, exclude_request_id: int | None = None
+) -> Decimal:
+    """R-A2 (sharpened): the quantity already replenished or pending on the work order for the
+    material, which a new replenishment's ratio adds to."""
+    return REPLENISHED["qty"](
+        work_order_id=work_order_id,
+        material_id=material_id,
+        exclude_request_id=exclude_request_id,
+    )

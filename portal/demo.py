@@ -71,11 +71,11 @@ USERS = {
     "tech": "technical",
     "keeper": "keeper",
     "mc": "material_control",
+    "mcsup": "material_control",
     "finance": "finance",
     "auditor": "auditor",
     "admin": "admin",
     "whsup": "keeper",  # warehouse supervisor: signs supplier returns (R-S2)
-    "mcsup": "material_control",  # MC supervisor
 }
 UOMS = [
     ("PCS", "pieces", True),
@@ -165,9 +165,9 @@ TIERS = {
     "qc": ["qc"],
     "tech": ["technical"],
     "mc": ["material_control"],
+    "mcsup": ["mc_supervisor"],  # approves defect replenishments after "mc" (R-A4)
     "finance": ["finance"],
     "whsup": ["warehouse_supervisor"],
-    "mcsup": ["mc_supervisor"],
 }
 
 

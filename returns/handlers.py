@@ -13,7 +13,7 @@ from functools import partial
 from django.utils.translation import gettext_lazy as _
 
 from approvals.models import Tier
-from approvals.registry import register, register_reasons
+from approvals.registry import register, register_reasons, register_replenished
 from inventory.scanning import slip_kind_register
 from returns.debt_selectors import CLOSEOUT_DEBTS, closeout_open_debts
 from returns.disposal_selectors import inbox_disposals
@@ -32,7 +32,7 @@ from returns.models import (
 from returns.models.supplier_returns import SupplierReturn
 from returns.nonconforming_inbox import inbox_nonconforming
 from returns.scanning import SLIP, slip_result
-from returns.selectors import closeout_open_requests
+from returns.selectors import closeout_open_requests, replenished_or_pending_qty
 from returns.services.common import request_approved, request_rejected
 from returns.services.disposals import disposal_approved, disposal_rejected
 from returns.services.nonconforming import (
@@ -46,10 +46,14 @@ from returns.supplier_inbox import inbox_supplier_returns
 from returns.supplier_scanning import SUPPLIER_SLIP, supplier_slip_result
 from workorders.registry import register_closeout_item, register_open_requests
 
-# A defect reason adds its tier to a replenishment's chain, however small the ratio (R-A4).
+# A defect reason adds its tiers to a replenishment's chain, however small the ratio (R-A4,
+# sharpened by seed 003 §5.9.3): a process defect needs the production manager, then the
+# material controller signs and the MC supervisor approves; a supplier defect is confirmed by
+# the material controller and approved by the MC supervisor. (Valuable or large ones go on
+# to the deputy GM: approvals.routing.replenish_route, from the policy's thresholds.)
 DEFECT_TIERS = {
-    DefectKind.PROCESS: [Tier.PRODUCTION_MANAGER],
-    DefectKind.SUPPLIER: [Tier.MATERIAL_CONTROL],
+    DefectKind.PROCESS: [Tier.PRODUCTION_MANAGER, Tier.MATERIAL_CONTROL, Tier.MC_SUPERVISOR],
+    DefectKind.SUPPLIER: [Tier.MATERIAL_CONTROL, Tier.MC_SUPERVISOR],
 }
 
 
@@ -110,6 +114,8 @@ register_reasons(
     replenish=lambda: ReasonCode.objects.filter(kind=RequestKind.REPLENISH),
     extra_tiers=defect_tiers,
 )
+
+register_replenished(replenished_or_pending_qty)
 
 register_open_requests(
     closeout_open_requests,

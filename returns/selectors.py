@@ -47,6 +47,14 @@ RETURN_LINE_CLOSED = [
 ]
 # Replenishments whose citations no longer replace anything.
 REPLENISH_WITHDRAWN = [ReplenishState.CANCELLED, ReplenishState.REJECTED]
+# R-A2 (sharpened): what counts toward an order's cumulative ratio — pending (submitted,
+# approved, issued short) or issued; drafts, rejected and cancelled requests do not.
+REPLENISH_COUNTED = [
+    ReplenishState.SUBMITTED,
+    ReplenishState.APPROVED,
+    ReplenishState.SHORT,
+    ReplenishState.ISSUED,
+]
 # Ledger movements that give material to a work order (negative) or take it back (positive).
 WORK_ORDER_MOVEMENTS = [MovementType.ISSUE, MovementType.REPLENISH, MovementType.RETURN]
 ISSUING_MOVEMENTS = [MovementType.ISSUE, MovementType.REPLENISH]
@@ -252,6 +260,30 @@ def replenish_amount(lines: Iterable[tuple[Material, Decimal]]) -> Decimal:
     )
 
 
+def replenished_by_material(
+    *, work_order_id: int, exclude_request_id: int | None = None
+) -> dict[int, Decimal]:
+    """R-A2 (sharpened): material id → quantity the work order has replenished or pending
+    (``REPLENISH_COUNTED``), the request ``exclude_request_id`` left out."""
+    lines = ReplenishLine.objects.filter(
+        request__work_order_id=work_order_id, request__state__in=REPLENISH_COUNTED
+    )
+    if exclude_request_id is not None:
+        lines = lines.exclude(request_id=exclude_request_id)
+    totals = lines.values("material_id").annotate(total=Sum("quantity"))
+    return {row["material_id"]: row["total"] for row in totals}
+
+
+def replenished_or_pending_qty(
+    *, work_order_id: int, material_id: int, exclude_request_id: int | None = None
+) -> Decimal:
+    """One material of ``replenished_by_material`` (``approvals.registry.replenished_qty``)."""
+    by_material = replenished_by_material(
+        work_order_id=work_order_id, exclude_request_id=exclude_request_id
+    )
+    return by_material.get(material_id, ZERO)
+
+
 def replenish_routing(
     *,
     work_order: WorkOrder,
@@ -259,11 +291,18 @@ def replenish_routing(
     lines: Iterable[tuple[Material, Decimal]],
     amount: Decimal,
     policy: PolicyVersion | None = None,
+    exclude_request: ReplenishRequest | None = None,
 ) -> ReplenishRouting:
     """R-A2…R-A4 per line (``replenish_route``), and the union chain of every line's chain:
-    the one routing that submitting a replenishment and its page preview both use."""
+    the one routing that submitting a replenishment and its page preview both use. Each
+    line's ratio is cumulative: what the order already has replenished or pending of the
+    material (``exclude_request``, the request being submitted, left out) plus this line."""
     policy = policy or active_policy()
     requirements = {line.material_id: line for line in work_order.lines.all()}
+    prior = replenished_by_material(
+        work_order_id=work_order.pk,
+        exclude_request_id=exclude_request.pk if exclude_request is not None else None,
+    )
     routes = []
     for material, quantity in lines:
         route = replenish_route(
@@ -271,6 +310,7 @@ def replenish_routing(
             order_qty=work_order.planned_qty,
             required_qty=requirements[material.pk].required_qty,
             replenish_qty=quantity,
+            prior_qty=prior.get(material.pk, ZERO),
             reason=reason,
             amount=amount,
             policy=policy,

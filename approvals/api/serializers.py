@@ -3,6 +3,7 @@ from django.utils import timezone
 from rest_framework import serializers
 
 from approvals.models import (
+    DEFAULT_LARGE_QUANTITY,
     Delegation,
     MatrixCell,
     OrderBand,
@@ -40,6 +41,13 @@ class PreviewQuery(serializers.Serializer):
     replenish_qty = QuantityInput(min_value=0)
     reason = CodeField(replenish_reasons(), required=False)
     amount = MoneyInput(min_value=0, required=False)
+    prior_qty = QuantityInput(
+        min_value=0,
+        required=False,
+        default=0,
+        help_text="Already replenished or pending on the work order for this material: the "
+        "ratio is cumulative (R-A2).",
+    )
 
 
 class CellSerializer(serializers.Serializer):
@@ -50,7 +58,15 @@ class CellSerializer(serializers.Serializer):
 class RouteSerializer(serializers.Serializer):
     """``approvals.routing.Route.as_dict()``."""
 
-    ratio = serializers.CharField(help_text="replenish ÷ required, 4 decimal places")
+    ratio = serializers.CharField(
+        help_text="(prior + replenish) ÷ required, 4 decimal places: the order's running total "
+        "that routes (R-A2)"
+    )
+    request_ratio = serializers.CharField(help_text="replenish ÷ required: this request's share")
+    request_qty = serializers.CharField()
+    prior_qty = serializers.CharField(help_text="already replenished or pending on the order")
+    cumulative_qty = serializers.CharField(help_text="prior + this request")
+    required_qty = serializers.CharField()
     order_band = serializers.CharField()
     approval_class = serializers.ChoiceField(ApprovalClass.choices)
     chain = serializers.ListField(child=serializers.CharField(), help_text="Tiers, in order.")
@@ -197,7 +213,13 @@ class PolicyInput(serializers.Serializer):
 
     is_active = serializers.BooleanField(default=True)
     valuable_amount = MoneyInput(min_value=0)
-    large_quantity = QuantityInput(min_value=0, required=False, allow_null=True, default=None)
+    large_quantity = QuantityInput(
+        min_value=0,
+        required=False,
+        allow_null=True,
+        default=DEFAULT_LARGE_QUANTITY,
+        help_text="Omitted: 500 (the rule is on by default, R-A4); null: no large-quantity rule.",
+    )
     sla_hours = serializers.IntegerField(min_value=1, default=24)
     note = serializers.CharField(max_length=200, required=False, allow_blank=True, default="")
     bands = BandInput(many=True, allow_empty=False, max_length=20)

@@ -327,6 +327,7 @@ def replenish_submit(
         ],
         amount=replenish_request.amount,
         policy=policy,
+        exclude_request=replenish_request,
     )
     return request_submit(
         replenish_request,

@@ -204,6 +204,11 @@ def test_preview_routes_like_real_routing(user):
     assert response.status_code == 200
     assert response.json() == {
         "ratio": "0.0100",
+        "request_ratio": "0.0100",
+        "request_qty": "10.0000",
+        "prior_qty": "0.0000",
+        "cumulative_qty": "10.0000",
+        "required_qty": "1000.0000",
         "order_band": "le1000",
         "approval_class": "A",
         "chain": [WD],
@@ -212,10 +217,22 @@ def test_preview_routes_like_real_routing(user):
     }
 
 
+def test_preview_ratio_is_cumulative_with_what_the_order_already_has(user):
+    """R-A2 (sharpened): 8 already replenished or pending + 4 = 1.2 % of 1,000 needed."""
+    params = {**SMALL_A, "replenish_qty": "4", "prior_qty": "8"}
+    route = client_for(user).get(PREVIEW, params).json()
+    assert (route["ratio"], route["request_ratio"], route["cumulative_qty"]) == (
+        "0.0120",
+        "0.0040",
+        "12.0000",
+    )
+    assert route["chain"] == [WD, PM]
+
+
 def test_preview_with_reason_and_amount(user):
     params = {**SMALL_A, "replenish_qty": "1", "reason": "OPERATOR_SCRAP", "amount": "1500"}
     chain = client_for(user).get(PREVIEW, params).json()["chain"]
-    assert chain == [WD, PM, Tier.DEPUTY_GM]
+    assert chain == [WD, PM, Tier.MATERIAL_CONTROL, Tier.MC_SUPERVISOR, Tier.DEPUTY_GM]
 
 
 @pytest.mark.parametrize(
@@ -227,6 +244,7 @@ def test_preview_with_reason_and_amount(user):
         ({"replenish_qty": "-1"}, "replenish_qty"),
         ({"reason": "NOPE"}, "reason"),
         ({"reason": "LEFTOVER"}, "reason"),  # a return reason
+        ({"prior_qty": "-1"}, "prior_qty"),
     ],
 )
 def test_preview_bad_params_are_400_with_field_messages(user, params, field):

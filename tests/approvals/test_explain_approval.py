@@ -19,7 +19,8 @@ def explain(*args):
 def test_explains_ratio_band_tier_chain_and_version():
     assert explain(*SMALL_A, "--replenish-qty", "10").splitlines() == [
         "Policy version: v1",
-        "Ratio: 1 % (exact 0.01)",
+        "Ratio: this request 1 %, order total 1 % (exact 0.01)",
+        "Order total: 10 of 1000 required (0 already replenished or pending + 10 this request)",
         "Order band: le1000 (class A)",
         "Needed tier: workshop director (limit 1 %)",
         "Chain: workshop director",
@@ -30,10 +31,10 @@ def test_explains_gm_and_the_extra_steps():
     out = explain(
         *SMALL_A, "--replenish-qty", "101", "--reason", "MATERIAL_DEFECT", "--amount", "5000"
     )
-    assert "Ratio: 10.1 % (exact 0.101)" in out
+    assert "Ratio: this request 10.1 %, order total 10.1 % (exact 0.101)" in out
     assert "Needed tier: GM (above every limit)" in out
     assert "Chain: workshop director → production manager → production director → " in out
-    assert out.rstrip().endswith("GM → material control")
+    assert out.rstrip().endswith("GM → material control → material-control supervisor")
 
 
 @pytest.mark.parametrize(

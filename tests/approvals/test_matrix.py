@@ -31,7 +31,10 @@ pytestmark = pytest.mark.django_db
 WD, PM, PD, EGM, GM = (str(tier) for tier in MATRIX_CHAIN)
 # Both ends of every order band (inclusive upper bounds).
 BAND_EDGES = {"le1000": (1, 1000), "le5000": (1001, 5000), "gt5000": (5001, 10**7)}
-REQUIRED = Decimal(1_000_000)  # 0.0001 % of it is one unit: "just above" stays exact
+# Every limit of the table is a whole number of units of it (0.2 % is 6), "just above" is one
+# more unit, and the largest (15 % + 1 = 451) stays within the seeded large-quantity
+# threshold of 500 (R-A4), so the matrix alone decides these chains.
+REQUIRED = Decimal(3000)
 
 
 def chain_up_to(index):
@@ -108,6 +111,11 @@ def test_order_band_edges_are_inclusive_at_the_top(order_qty, band):
 def test_route_as_dict_shows_the_ratio_with_four_places_and_the_cell():
     assert route_a(10) == {
         "ratio": "0.0100",
+        "request_ratio": "0.0100",
+        "request_qty": "10.0000",
+        "prior_qty": "0.0000",
+        "cumulative_qty": "10.0000",
+        "required_qty": "1000.0000",
         "order_band": "le1000",
         "order_band_limit": "1000.0000",
         "approval_class": "A",
@@ -121,12 +129,15 @@ def test_route_as_dict_shows_the_ratio_with_four_places_and_the_cell():
 # ------------------------------------------------------------------ R-A4 extra steps
 
 
+MC, MCS, DGM = str(Tier.MATERIAL_CONTROL), str(Tier.MC_SUPERVISOR), str(Tier.DEPUTY_GM)
+
+
 @pytest.mark.parametrize(
     "code, chain",
     [
         ("OVER_QUOTA", [WD]),
-        ("OPERATOR_SCRAP", [WD, PM]),  # process defect
-        ("MATERIAL_DEFECT", [WD, str(Tier.MATERIAL_CONTROL)]),  # supplier defect
+        ("OPERATOR_SCRAP", [WD, PM, MC, MCS]),  # process defect (seed 003 §5.9.3)
+        ("MATERIAL_DEFECT", [WD, MC, MCS]),  # supplier defect
     ],
 )
 def test_defect_reasons_add_their_tier_even_for_a_tiny_ratio(code, chain):
@@ -135,7 +146,7 @@ def test_defect_reasons_add_their_tier_even_for_a_tiny_ratio(code, chain):
 
 def test_process_defect_does_not_repeat_a_tier_already_in_the_chain():
     scrap = reason(RequestKind.REPLENISH, "OPERATOR_SCRAP")
-    assert route_a(50, reason=scrap)["chain"] == [WD, PM, PD]
+    assert route_a(50, reason=scrap)["chain"] == [WD, PM, PD, MC, MCS]
 
 
 @pytest.mark.parametrize(
@@ -153,7 +164,7 @@ def test_valuable_replenishments_go_to_the_deputy_gm(replenish_qty, amount, chai
 def test_extra_steps_come_after_the_matrix_chain_in_a_fixed_order():
     defect = reason(RequestKind.REPLENISH, "MATERIAL_DEFECT")
     chain = route_a(40, reason=defect, amount=Decimal("2000"))["chain"]
-    assert chain == [WD, PM, PD, str(Tier.MATERIAL_CONTROL), str(Tier.DEPUTY_GM)]
+    assert chain == [WD, PM, PD, MC, MCS, DGM]
 
 
 # ------------------------------------------------------------------ R-A5 versions

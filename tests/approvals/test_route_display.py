@@ -27,7 +27,8 @@ def test_a_route_reads_as_words_and_percentages():
     assert route["ratio"] == "0.0071" and route["order_band"] == "le1000"
     with translation.override("en"):
         shown = route_display(route)
-    assert shown["ratio"] == "0.71 %"
+    assert shown["ratio"] == "this request 0.71 %, order total 0.71 %"
+    assert (shown["request_ratio"], shown["total_ratio"]) == ("0.71 %", "0.71 %")
     assert shown["band"] == "order ≤ 1,000"
     assert shown["cell"] == "Class A · order ≤ 1,000 · workshop director up to 1 %"
     with translation.override("zh-hans"):
@@ -40,13 +41,14 @@ def test_above_every_limit_and_a_ratio_over_ten():
     ).as_dict()
     with translation.override("en"):
         shown = route_display(route)
-    assert shown["ratio"] == "1,280 %"
+    assert shown["total_ratio"] == "1,280 %"
     assert shown["cell"].endswith("GM above every limit"), shown
 
 
 def test_a_route_stored_before_the_band_limit_was_kept_shows_its_band_code():
     stored = {"ratio": "0.0100", "order_band": "le1000", "approval_class": "B"}
     assert route_display(stored)["band"] == "le1000"
+    assert route_display(stored)["ratio"] == "1 %"  # stored before the cumulative ratio
 
 
 def test_the_inbox_shows_percent_and_the_cell_in_words(user):

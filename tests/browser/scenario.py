@@ -23,7 +23,13 @@ ACTORS = {
     "finance": "finance",
 }
 # Plant-wide tiers of the director: every step a replenishment can climb (R-A2…R-A4).
-DIRECTOR_TIERS = [*MATRIX_CHAIN, Tier.MATERIAL_CONTROL, Tier.DEPUTY_GM, Tier.TECHNICAL]
+DIRECTOR_TIERS = [
+    *MATRIX_CHAIN,
+    Tier.MATERIAL_CONTROL,
+    Tier.MC_SUPERVISOR,
+    Tier.DEPUTY_GM,
+    Tier.TECHNICAL,
+]
 
 
 @dataclass

@@ -213,7 +213,8 @@ def test_keeper_receives_and_issues_on_the_handheld(phones, scene):
 
 
 def inspected_return(scene):
-    """The clerk's return of 5 TUBE, approved by the supervisor, QC's verdict given."""
+    """The clerk's return of 5 TUBE, approved by the supervisor and the workshop director,
+    QC's verdict given."""
     clerk, supervisor = scene.users["clerk"], scene.users["supervisor"]
     slip = return_create(
         work_order=scene.work_order,
@@ -223,6 +224,8 @@ def inspected_return(scene):
     )
     slip = return_submit(return_request=slip, actor=clerk)
     approval_decide(step=pending_step(slip), actor=supervisor, approve=True)
+    # A defect return: the workshop director reviews it too (R-A4).
+    approval_decide(step=pending_step(slip), actor=scene.users["director"], approve=True)
     verdicts = [{"line": ln, "verdict": Verdict.SUPPLIER_DEFECT} for ln in slip.lines.all()]
     return return_qc_verdict(return_request=slip, verdicts=verdicts, actor=scene.users["qc"])
 

@@ -162,6 +162,8 @@ def test_journey_from_scan_to_month_end(actors, scene, tmp_path):
     card.get_by_label("Comment").fill("Cracked tubes, agreed")
     card.get_by_role("button", name="Approve", exact=True).click()
     expect(supervisor.locator(".message.success")).to_contain_text(slip.number)
+    # A defect return is reviewed by the workshop director too (R-A4, seed 002 §3.2.2.2).
+    approve_everything(actors.page("director"), slip.number)
 
     # QC: supplier defect.
     qc = actors.page("qc")

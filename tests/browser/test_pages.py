@@ -125,6 +125,9 @@ def test_whole_journey_through_the_pages(client, scene):
     inbox = client.get(reverse("approvals:inbox")).content.decode()
     assert slip.number in inbox and "TUBE" in inbox
     client.post(reverse("approvals:decide", args=[step.pk, "approve"]), {"comment": "ok"})
+    as_user(client, scene, "director")  # a defect return: the workshop director too (R-A4)
+    step = ApprovalStep.objects.get(state=StepState.PENDING)
+    client.post(reverse("approvals:decide", args=[step.pk, "approve"]), {"comment": "ok"})
     slip.refresh_from_db()
     assert slip.state == ReturnState.REVIEWED
 

@@ -51,6 +51,11 @@ def line(material, quantity, lot=None, **extra):
     return {"material": material, "lot": lot, "quantity": Decimal(quantity), **extra}
 
 
+def cite(return_request, quantity):
+    """A replenishment line's citation of a one-line return slip (R-P2)."""
+    return {"return_line": return_request.lines.get(), "quantity": Decimal(quantity)}
+
+
 def workshop_member(work_order, user):
     """Requests are raised by people of the work order's workshop (issue #7 scope)."""
     work_order.workshop.members.add(user)
@@ -80,15 +85,12 @@ def issued_replenishment(work_order, applicant, material, quantity, code="OVER_Q
 
 
 def posted_return(work_order, lines, *, applicant, qc, keeper, verdict, code, defect_rate=None):
-    """A return slip taken through review (by a supervisor of the workshop), QC, receipt and
-    posting."""
+    """A return slip taken through review (by a supervisor of the workshop, and a defect
+    return by its workshop director too, R-A4), QC, receipt and posting."""
     request = draft_return(work_order, applicant, lines, code=code)
     request = return_submit(return_request=request, actor=applicant)
-    approval_decide(
-        step=pending_step(request),
-        actor=tier_holder("supervisor", work_order.workshop),
-        approve=True,
-    )
+    while (step := pending_step(request)) is not None:
+        approval_decide(step=step, actor=tier_holder(step.tier, work_order.workshop), approve=True)
     verdicts = [
         {"line": ln, "verdict": verdict, "defect_rate": defect_rate} for ln in request.lines.all()
     ]

@@ -102,3 +102,17 @@ def scrap_return(user, clerk, qc, tube, lot, scrap_area, work_order):
         defect_rate=Decimal(1),
         code="PROCESS_DEFECT",
     )
+
+
+@pytest.fixture
+def defect_return(user, clerk, qc, tube, lot, supplier_area, work_order):
+    """5 tubes returned as a supplier defect and posted to the supplier-return area."""
+    return posted_return(
+        work_order,
+        [line(tube, 5, lot=lot)],
+        applicant=clerk,
+        qc=qc,
+        keeper=user,
+        verdict=Verdict.SUPPLIER_DEFECT,
+        code="SUPPLIER_DEFECT",
+    )

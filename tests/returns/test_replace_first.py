@@ -72,11 +72,9 @@ def replace_first(work_order, clerk, material, quantity, slip, cited=None):
 
 def received_return(slip, *, qc, keeper, received=None, note=""):
     """Review, QC verdict (supplier defect) and receipt, not yet posted."""
-    approval_decide(
-        step=pending_step(slip),
-        actor=tier_holder("supervisor", slip.work_order.workshop),
-        approve=True,
-    )
+    while (step := pending_step(slip)) is not None:  # a defect return: the director too (R-A4)
+        workshop = slip.work_order.workshop
+        approval_decide(step=step, actor=tier_holder(step.tier, workshop), approve=True)
     slip = return_qc_verdict(
         return_request=slip,
         verdicts=[{"line": ln, "verdict": Verdict.SUPPLIER_DEFECT} for ln in slip.lines.all()],

@@ -48,7 +48,12 @@ def test_preview_of_a_defect_replenishment_adds_the_defect_tier_like_submitting(
         work_order, clerk, [line(tube, 2, citations=[citation])], code="OPERATOR_SCRAP"
     )
     assert preview.chain == [step.tier for step in steps_of(request)]
-    assert len(preview.chain) == 2
+    assert preview.chain == [
+        "workshop_director",
+        "production_manager",
+        "material_control",
+        "mc_supervisor",
+    ]
 
 
 def test_preview_leaves_out_a_material_not_on_the_work_order(clerk, tube, work_order):

@@ -24,6 +24,7 @@ from tests.builders import location, receive, released_work_order
 from tests.factories import MaterialFactory
 from tests.returns.builders import (
     approve_all,
+    cite,
     draft_return,
     issued_replenishment,
     line,
@@ -46,32 +47,15 @@ def this_month():
     return timezone.localtime().strftime("%Y%m")
 
 
-def cite(return_request, quantity):
-    return {"return_line": return_request.lines.get(), "quantity": Decimal(quantity)}
-
-
-@pytest.fixture
-def defect_return(user, clerk, qc, tube, lot, supplier_area, work_order):
-    """5 tubes returned as a supplier defect and posted to the supplier-return area."""
-    return posted_return(
-        work_order,
-        [line(tube, 5, lot=lot)],
-        applicant=clerk,
-        qc=qc,
-        keeper=user,
-        verdict=Verdict.SUPPLIER_DEFECT,
-        code="SUPPLIER_DEFECT",
-    )
-
-
 # ------------------------------------------------------------------------ end to end
 
 
 def test_supplier_defect_replaced_one_for_one(
     user, clerk, tube, lot, shelf, supplier_area, work_order, workshop, defect_return
 ):
-    """R-P2, R-A4, R-P3: replace exactly the defective 5, approved by the workshop director
-    and confirmed by material control, issued FEFO as blue entries citing the request."""
+    """R-P2, R-A4, R-P3: replace exactly the defective 5, approved by the workshop director,
+    confirmed by material control and approved by the MC supervisor (seed 003 §5.9.3),
+    issued FEFO as blue entries citing the request."""
     assert StockBalance.objects.get(location=supplier_area).quantity == Decimal(5)
     before = stock_state()
     with pytest.raises(ValidationError) as error:
@@ -105,14 +89,18 @@ def test_supplier_defect_replaced_one_for_one(
     request = replenish_submit(replenish_request=request, actor=clerk)
     assert request.number == f"RP-{this_month()}-0001"
     steps = list(steps_of(request))
-    assert [s.tier for s in steps] == [Tier.WORKSHOP_DIRECTOR, Tier.MATERIAL_CONTROL]
+    assert [s.tier for s in steps] == [
+        Tier.WORKSHOP_DIRECTOR,
+        Tier.MATERIAL_CONTROL,
+        Tier.MC_SUPERVISOR,
+    ]
     assert steps[0].policy.version == 1
     [route] = steps[0].context["lines"]
     assert (route["material"], route["ratio"], route["order_band"], route["chain"]) == (
         "TUBE",
         "0.0250",
         "le1000",
-        ["workshop_director", "material_control"],
+        ["workshop_director", "material_control", "mc_supervisor"],
     )
 
     director = tier_holder(Tier.WORKSHOP_DIRECTOR, workshop)
@@ -121,6 +109,8 @@ def test_supplier_defect_replaced_one_for_one(
     with pytest.raises(StateConflict, match="is awaiting approval: it cannot be issued"):
         replenish_issue(replenish_request=request, actor=user)
     request = request_decide(slip=request, actor=tier_holder(Tier.MATERIAL_CONTROL))
+    assert request.state == ReplenishState.SUBMITTED
+    request = request_decide(slip=request, actor=tier_holder(Tier.MC_SUPERVISOR))
     assert request.state == ReplenishState.APPROVED and request.approved_at
 
     request = replenish_issue(replenish_request=request, actor=user, device="HH-2")
@@ -164,12 +154,15 @@ def test_process_defect_needs_the_production_manager_even_for_a_small_ratio(
     clerk, tube, work_order, scrap_return
 ):
     """R-A4: 2 of 200 (1 %) is within the workshop director's limit, yet operator scrap
-    also goes to the production manager."""
+    also goes to the production manager, then material control and the MC supervisor (seed
+    003 §5.9.3). The plain request is cancelled first: it would count toward the order's
+    cumulative ratio (R-A2) and lift the scrap to the production manager anyway."""
     plain = replenish_submit(
         replenish_request=replenishment(work_order, clerk, [line(tube, 2)], code="OVER_QUOTA"),
         actor=clerk,
     )
     assert [s.tier for s in steps_of(plain)] == [Tier.WORKSHOP_DIRECTOR]
+    replenish_cancel(replenish_request=plain, actor=clerk)
     scrap = replenishment(
         work_order,
         clerk,
@@ -177,11 +170,14 @@ def test_process_defect_needs_the_production_manager_even_for_a_small_ratio(
         code="OPERATOR_SCRAP",
     )
     scrap = replenish_submit(replenish_request=scrap, actor=clerk)
-    assert [s.tier for s in steps_of(scrap)] == [
+    chain = [
         Tier.WORKSHOP_DIRECTOR,
         Tier.PRODUCTION_MANAGER,
+        Tier.MATERIAL_CONTROL,
+        Tier.MC_SUPERVISOR,
     ]
-    assert approve_all(scrap) == [Tier.WORKSHOP_DIRECTOR, Tier.PRODUCTION_MANAGER]
+    assert [s.tier for s in steps_of(scrap)] == chain
+    assert approve_all(scrap) == chain
     scrap.refresh_from_db()
     assert scrap.state == ReplenishState.APPROVED
 

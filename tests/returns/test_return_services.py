@@ -83,8 +83,13 @@ def submitted(work_order, clerk, lines, code="LEFTOVER"):
 
 
 def reviewed(work_order, clerk, supervisor, lines, code="LEFTOVER"):
+    """Reviewed by the supervisor, and a defect return by the workshop director too (R-A4)."""
     request = submitted(work_order, clerk, lines, code=code)
-    return return_review(return_request=request, actor=supervisor)
+    request = return_review(return_request=request, actor=supervisor)
+    while (step := pending_step(request)) is not None:
+        director = tier_holder(step.tier, work_order.workshop)
+        request = return_review(return_request=request, actor=director)
+    return request
 
 
 def inspected(request, qc, verdict=Verdict.GOOD, defect_rate=None):
