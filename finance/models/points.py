@@ -25,9 +25,7 @@ class Behaviour(models.TextChoices):
     WRONG_SPEC_KEPT = "wrong_spec_kept", _("wrong-spec material kept at the line")
     OVER_ISSUE_KEPT = "over_issue_kept", _("over-issued material not returned")
     SURPLUS_NOT_RETURNED = "surplus_not_returned", _("surplus or unneeded material not returned")
-    ORDER_CUT_NOT_RETURNED = "order_cut_not_returned", _(
-        "material not returned after an order cut"
-    )
+    ORDER_CUT_NOT_RETURNED = "order_cut_not_returned", _("material not returned after an order cut")
     # 退料 · 生产部门 · 手续不规范 / 其他 / 节约材料退库
     IRREGULAR_SLIP = "irregular_slip", _("irregular return slip")
     OTHER = "other", _("other irregular handling")
@@ -39,8 +37,9 @@ class Behaviour(models.TextChoices):
     PLAN_CHANGE = "plan_change", _("order plan change")
     # 补料 · 生产部门
     OPERATOR_SCRAP = "operator_scrap", _("operator scrap")
-    DEFECT_NOT_PROCESSED = "defect_not_processed", _(
-        "supplier defect not taken to the warehouse in time"
+    DEFECT_NOT_PROCESSED = (
+        "defect_not_processed",
+        _("supplier defect not taken to the warehouse in time"),
     )
     OVER_QUOTA = "over_quota", _("over-quota loss")
     # 补料 · 仓储部
@@ -131,9 +130,7 @@ class PointRule(models.Model):
         PointScheme, on_delete=models.CASCADE, related_name="rules", verbose_name=_("scheme")
     )
     kind = models.CharField(_("section"), max_length=10, choices=RequestKind.choices)
-    department = models.CharField(
-        _("department"), max_length=12, choices=ResponsibleParty.choices
-    )
+    department = models.CharField(_("department"), max_length=12, choices=ResponsibleParty.choices)
     behaviour = models.CharField(_("behaviour"), max_length=32, choices=Behaviour.choices)
     band = models.CharField(_("band"), max_length=12, choices=BandKind.choices)
     above = MoneyField(_("amount above"), null=True, blank=True, default=None)
@@ -218,9 +215,7 @@ class PointEntry(models.Model):
         PointRule, on_delete=models.PROTECT, related_name="+", verbose_name=_("cell")
     )
     behaviour = models.CharField(_("behaviour"), max_length=32, choices=Behaviour.choices)
-    department = models.CharField(
-        _("department"), max_length=12, choices=ResponsibleParty.choices
-    )
+    department = models.CharField(_("department"), max_length=12, choices=ResponsibleParty.choices)
     cell = models.CharField(_("cell"), max_length=20, choices=CellKind.choices)
     points = models.SmallIntegerField(_("points"), default=0)
     amount = MoneyField(_("amount"), null=True, blank=True, default=None)

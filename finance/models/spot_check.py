@@ -2,6 +2,8 @@
 proposed penalty or reward per flagged document, approved by the executive GM and the GM
 before it becomes a point entry."""
 
+from types import SimpleNamespace
+
 from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
@@ -35,9 +37,7 @@ class SpotCheckProposal(models.Model):
         PointRule, on_delete=models.PROTECT, related_name="+", verbose_name=_("cell")
     )
     behaviour = models.CharField(_("behaviour"), max_length=32, choices=Behaviour.choices)
-    department = models.CharField(
-        _("department"), max_length=12, choices=ResponsibleParty.choices
-    )
+    department = models.CharField(_("department"), max_length=12, choices=ResponsibleParty.choices)
     points = models.SmallIntegerField(_("points"), default=0)
     person = models.ForeignKey(
         settings.AUTH_USER_MODEL,
@@ -76,3 +76,13 @@ class SpotCheckProposal(models.Model):
 
     def __str__(self):
         return f"{self.document_number} {self.behaviour} {self.points:+d}"
+
+    # What ``approvals.services`` reads of any request it decides (object scope and no
+    # self-approval, R-A6): who applied and the work order's workshop.
+    @property
+    def applicant_id(self) -> int:
+        return self.proposed_by_id
+
+    @property
+    def work_order(self) -> SimpleNamespace:
+        return SimpleNamespace(workshop_id=self.workshop_id, number=self.document_number)

@@ -69,7 +69,9 @@ def leftovers_late(slip: ReturnRequest, deadline_hours: int) -> bool:
     """R-W5: posted more than ``deadline_hours`` after the work order's completion."""
     completed = slip.work_order.completed_at
     return bool(
-        completed and slip.posted_at and slip.posted_at > completed + timedelta(hours=deadline_hours)
+        completed
+        and slip.posted_at
+        and slip.posted_at > completed + timedelta(hours=deadline_hours)
     )
 
 
@@ -88,20 +90,33 @@ def return_changed(slip: ReturnRequest, action: str, actor: User | None) -> None
         used = any(line.verdict != Verdict.GOOD for line in slip.lines.all())
         common = {"kind": RequestKind.RETURN, "amount": amount, "actor": actor}
         record(
-            slip, trigger=Trigger.POSTED, source_type="return", source_number=slip.number,
-            used=used, **common,
+            slip,
+            trigger=Trigger.POSTED,
+            source_type="return",
+            source_number=slip.number,
+            used=used,
+            **common,
         )
         if leftovers_late(slip, scheme_active().leftover_deadline_hours):
             record(
-                slip, trigger=Trigger.LATE, source_type="return_late",
-                source_number=slip.number, used=False, **common,
+                slip,
+                trigger=Trigger.LATE,
+                source_type="return_late",
+                source_number=slip.number,
+                used=False,
+                **common,
             )
     elif action == "refuse":
         amount = slip_amount(slip, "quantity")
         record(
-            slip, kind=RequestKind.RETURN, trigger=Trigger.REFUSED,
-            source_type="return_refusal", source_number=refusal_number(slip),
-            amount=amount, used=False, actor=actor,
+            slip,
+            kind=RequestKind.RETURN,
+            trigger=Trigger.REFUSED,
+            source_type="return_refusal",
+            source_number=refusal_number(slip),
+            amount=amount,
+            used=False,
+            actor=actor,
         )
 
 
@@ -112,7 +127,12 @@ def on_request_state_changed(sender, slip, state, action, actor=None, **kwargs) 
         return_changed(slip, action, actor)
     elif sender is ReplenishRequest and action == "issue":
         record(
-            slip, kind=RequestKind.REPLENISH, trigger=Trigger.POSTED, source_type="replenish",
-            source_number=slip.number, amount=slip_amount(slip, "issued_qty"), used=True,
+            slip,
+            kind=RequestKind.REPLENISH,
+            trigger=Trigger.POSTED,
+            source_type="replenish",
+            source_number=slip.number,
+            amount=slip_amount(slip, "issued_qty"),
+            used=True,
             actor=actor,
         )

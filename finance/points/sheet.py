@@ -59,7 +59,9 @@ def points_sheet(workbook: Workbook, month_end: MonthEnd) -> None:
     by_person = [
         (
             row["workshop__code"] or "—",
-            f"{row['team']} · {row['person__username']}" if row["team"] else row["person__username"],
+            f"{row['team']} · {row['person__username']}"
+            if row["team"]
+            else row["person__username"],
             *(row[name] for name in NUMBERS),
         )
         for row in points_by_person(month_end.month)

@@ -24,16 +24,6 @@ from tests.returns.builders import (
     posted_return,
     tier_holder,
 )
-from tests.returns.conftest import (  # noqa: F401 - fixtures
-    clerk,
-    lot,
-    qc,
-    shelf,
-    tube,
-    user,
-    work_order,
-    workshop,
-)
 from workorders.models import WorkOrder
 from workorders.services.lifecycle import work_order_complete, work_order_report_output
 
