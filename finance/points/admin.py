@@ -8,7 +8,7 @@ from django.utils.translation import gettext_lazy as _
 from audit.admin import AuditedModelAdmin
 from core.admin import ReadOnlyAdmin
 from finance.models import PointEntry, PointRule, PointScheme, ReasonBehaviour, SpotCheckProposal
-from finance.points.scheme import point_scheme_copy
+from finance.points.scheme import point_scheme_copy, scheme_active
 
 
 def scheme_used(scheme_id: int | None) -> bool:
@@ -24,12 +24,24 @@ def scheme_copy(modeladmin, request, queryset):
 
 @admin.register(PointScheme)
 class PointSchemeAdmin(AuditedModelAdmin):
+    """Adding a scheme is a new version copied from the active one (its cells and mappings
+    then edited row by row); a version is never deleted."""
+
     list_display = ["version", "name", "is_active", "leftover_deadline_hours", "created_at"]
     readonly_fields = ["version", "created_by", "created_at"]
     actions = [scheme_copy]
 
-    def has_add_permission(self, request):
-        return False  # a new version is a copy (the action)
+    def get_fields(self, request, obj=None):
+        if obj is None:
+            return ["name", "note"]
+        return super().get_fields(request, obj)
+
+    def save_model(self, request, obj, form, change):
+        if change:
+            return super().save_model(request, obj, form, change)
+        copy = point_scheme_copy(scheme=scheme_active(), name=obj.name, actor=request.user)
+        obj.pk, obj.version, obj._state.adding = copy.pk, copy.version, False
+        return None
 
     def has_delete_permission(self, request, obj=None):
         return False

@@ -81,8 +81,8 @@ def points_record(request):
         else:
             messages.success(
                 request,
-                _("Recorded %(points)+d points for %(source)s.")
-                % {"points": entry.points, "source": entry.source_number},
+                _("Recorded %(points)s points for %(source)s.")
+                % {"points": f"{entry.points:+d}", "source": entry.source_number},
             )
             return redirect("finance:points")
     return render(request, "finance/points_record.html", {"form": form})
