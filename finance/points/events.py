@@ -13,16 +13,18 @@ A replenishment issued without the approval authority (审核不严) cannot happ
 ``replenish_issue`` refuses a request its approvers have not approved, so no event exists.
 """
 
+import logging
 from datetime import timedelta
 from decimal import Decimal
 
 from django.contrib.auth.models import User
 
 from audit.models import AuditEvent
+from core.errors import StateConflict
 from core.fields import MONEY
 from finance.models import EntryOrigin, Trigger
 from finance.points.entries import Event, month_of, point_entry_write
-from finance.points.scheme import behaviours_for, rule_for, scheme_active
+from finance.points.scheme import behaviours_for, rule_for, scheme_current
 from returns.models import (
     ReplenishRequest,
     RequestKind,
@@ -32,6 +34,7 @@ from returns.models import (
 )
 
 ZERO = Decimal(0)
+logger = logging.getLogger(__name__)
 
 
 def slip_amount(slip, quantity_field: str) -> Decimal:
@@ -45,12 +48,18 @@ def slip_amount(slip, quantity_field: str) -> Decimal:
 def record(
     slip, *, kind: str, trigger: str, source_type: str, source_number: str, amount, used, actor
 ) -> None:
-    scheme = scheme_active()
+    scheme = scheme_current()
+    if scheme is None:  # no table (a database without the seeded version): nothing to count
+        return
     behaviours = behaviours_for(
         scheme=scheme, kind=kind, reason_code=slip.reason.code, trigger=trigger
     )
     for behaviour in behaviours:
-        rule = rule_for(scheme=scheme, behaviour=behaviour, amount=amount, used=used)
+        try:
+            rule = rule_for(scheme=scheme, behaviour=behaviour, amount=amount, used=used)
+        except StateConflict:  # a gap an administrator left in the table: the posting goes on
+            logger.warning("No points cell for %s, %s yuan (%s)", behaviour, amount, source_number)
+            continue
         production = rule.department == ResponsibleParty.PRODUCTION
         event = Event(
             source_type=source_type,
@@ -97,7 +106,8 @@ def return_changed(slip: ReturnRequest, action: str, actor: User | None) -> None
             used=used,
             **common,
         )
-        if leftovers_late(slip, scheme_active().leftover_deadline_hours):
+        scheme = scheme_current()
+        if scheme and leftovers_late(slip, scheme.leftover_deadline_hours):
             record(
                 slip,
                 trigger=Trigger.LATE,

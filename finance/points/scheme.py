@@ -17,9 +17,14 @@ NO_SCHEME = _("No points scheme is active.")
 NO_CELL = _("The points table has no cell for %(behaviour)s and %(amount)s yuan.")
 
 
+def scheme_current() -> PointScheme | None:
+    """The newest active version (R-A5 alike: data, versioned), or None."""
+    return PointScheme.objects.filter(is_active=True).order_by("-version").first()
+
+
 def scheme_active() -> PointScheme:
-    """The newest active version (R-A5 alike: data, versioned)."""
-    scheme = PointScheme.objects.filter(is_active=True).order_by("-version").first()
+    """The newest active version; refused when there is none."""
+    scheme = scheme_current()
     if scheme is None:
         raise StateConflict(NO_SCHEME)
     return scheme

@@ -86,6 +86,10 @@ def test_proposal_counts_only_after_executive_gm_and_gm(flagged, gm_office, cler
     (person,) = points_by_person(month_end.month)
     assert (person["person__username"], person["net"], person["entries"]) == ("clerk", -130, 2)
 
+    # the month-end's documents carry their entries' penalty points (R-J3)
+    month_end = month_end_compute(month=month_end.month)
+    assert month_end.documents.get(number=request.number).points == 130
+
     path = tmp_path / "month.xlsx"
     month_end_workbook(month_end, path)
     rows = [r for r in load_workbook(path)["Points and rewards"].iter_rows(values_only=True)]
