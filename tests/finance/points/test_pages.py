@@ -14,6 +14,7 @@ from django.utils import timezone
 from approvals.models import TierAssignment
 from finance.models import PointEntry, SpotCheckProposal
 from finance.month_end import month_end_compute
+from finance.points.scheme import scheme_active
 from tests.factories import UserFactory
 from tests.returns.builders import issued_replenishment
 
@@ -90,3 +91,15 @@ def test_gm_office_reviews_flagged_replenishments_and_the_executive_gm_sees_it(
     TierAssignment.objects.create(user=executive, tier="executive_gm")
     inbox = logged_in(executive).get(reverse("approvals:inbox")).content.decode()
     assert f"Spot check of {request.number}" in inbox and "checked" in inbox
+
+
+def test_admin_adds_a_version_as_a_copy_of_the_active_one(admin):
+    client = Client()
+    client.force_login(admin)
+    response = client.post(
+        reverse("admin:finance_pointscheme_add"), {"name": "2027 table", "note": ""}
+    )
+    assert response.status_code == 302
+    new = scheme_active()
+    assert (new.version, new.name, new.rules.count()) == (2, "2027 table", 53)
+    assert new.mappings.count() == 18
