@@ -103,3 +103,28 @@ def test_admin_adds_a_version_as_a_copy_of_the_active_one(admin):
     new = scheme_active()
     assert (new.version, new.name, new.rules.count()) == (2, "2027 table", 53)
     assert new.mappings.count() == 18
+
+
+def test_the_api_inbox_lists_a_proposal_for_the_executive_gm(work_order, tube, clerk, settings):
+    from rest_framework.test import APIClient
+
+    settings.MONTH_END_SPOT_CHECK_AMOUNT = "100"
+    tube.standard_cost = Decimal("20")
+    tube.save()
+    request = issued_replenishment(work_order, clerk, tube, 10, code="OVER_QUOTA")
+    month_end = month_end_compute(month=timezone.localdate().replace(day=1))
+    office = logged_in(UserFactory(username="gm-office"), "propose_points")
+    office.post(
+        reverse("finance:spot_check_propose", args=[month_end.month]),
+        {"document_number": request.number, "behaviour": "over_quota", "note": "checked"},
+    )
+    executive = UserFactory(username="exec")
+    TierAssignment.objects.create(user=executive, tier="executive_gm")
+    client = APIClient()
+    client.force_authenticate(executive)
+    response = client.get("/api/v1/approvals/")
+    assert response.status_code == 200, response.content[:500]
+    (step,) = response.json()["results"]
+    assert step["tier"] == "executive_gm"
+    assert client.post(f"/api/v1/approvals/{step['id']}/approve/").status_code == 200
+    assert SpotCheckProposal.objects.get().state == "pending"  # the GM still signs
