@@ -5,6 +5,7 @@ from django.contrib import admin
 
 from core.admin import ReadOnlyAdmin
 from finance.models import MonthEnd
+from finance.points import admin as points_admin  # noqa: F401 - registers the points admin
 
 
 @admin.register(MonthEnd)

@@ -5,3 +5,12 @@ from django.utils.translation import gettext_lazy as _
 class FinanceConfig(AppConfig):
     name = "finance"
     verbose_name = _("Finance")
+
+    def ready(self):
+        from finance.points import events, spot_check
+        from returns.signals import request_state_changed
+
+        request_state_changed.connect(
+            events.on_request_state_changed, dispatch_uid="finance.points.events"
+        )
+        spot_check.register_approvals()

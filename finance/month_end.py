@@ -68,15 +68,15 @@ DOCUMENTS_INSERT = f"""
 INSERT INTO returns_monthenddocument (month_end_id, kind, number, workshop_id, reason_code,
     responsible_party, amount, points, flagged)
 SELECT %(month_end)s, g.kind, g.doc_id, g.workshop_id, g.reason_code,
-       COALESCE(r.responsible_party, ''), g.amount,
-       COALESCE(CASE WHEN g.amount <= r.amount_band THEN r.points_small
-                     ELSE r.points_large END, 0),
+       COALESCE(r.responsible_party, ''), g.amount, COALESCE(p.penalty, 0),
        g.kind = %(replenish)s AND g.amount > CAST(%(flag_amount)s AS NUMERIC)
 FROM (SELECT e.movement_type AS kind, e.doc_id, w.workshop_id, e.reason_code,
              {SIGN} * ROUND(SUM(e.quantity * m.standard_cost), 2) AS amount
       {LEDGER_OF_THE_MONTH}
       GROUP BY 1, 2, 3, 4) g
-{REASON}"""
+{REASON}
+LEFT JOIN (SELECT source_number, -SUM(points) AS penalty FROM finance_pointentry
+           WHERE points < 0 GROUP BY source_number) p ON p.source_number = g.doc_id"""
 
 
 def summary_params(month_end: MonthEnd) -> dict[str, Any]:
@@ -101,8 +101,10 @@ def lines_insert(month_end: MonthEnd) -> None:
 
 
 def documents_insert(month_end: MonthEnd) -> None:
-    """One row per document with its responsible party, penalty points (R-J3) and the GM
-    office's spot-check flag for large replenishments (R-J1)."""
+    """One row per document with its responsible party, the penalty points its point
+    entries carry (``finance.points``, R-J3: the table of seed 002 as versioned data, spot
+    checks once approved) and the GM office's spot-check flag for large replenishments
+    (R-J1)."""
     with connection.cursor() as cursor:
         cursor.execute(DOCUMENTS_INSERT, summary_params(month_end))
 

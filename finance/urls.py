@@ -7,6 +7,7 @@ from django.urls import path, register_converter
 
 from core.months import month_parse
 from finance import views
+from finance.points import views as points_views
 
 
 class MonthConverter:
@@ -36,4 +37,12 @@ urlpatterns = [
     ),
     path("month-end/<month:month>/reopen/", views.month_end_reopen_view, name="month_end_reopen"),
     path("month-end/<month:month>/workbook/", views.month_end_download, name="month_end_workbook"),
+    path("month-end/<month:month>/spot-check/", points_views.spot_check_list, name="spot_check"),
+    path(
+        "month-end/<month:month>/spot-check/propose/",
+        points_views.spot_check_propose_view,
+        name="spot_check_propose",
+    ),
+    path("points/", points_views.points_list, name="points"),
+    path("points/record/", points_views.points_record, name="points_record"),
 ]

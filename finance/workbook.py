@@ -28,6 +28,7 @@ from core.excel import (
 from core.fields import MONEY
 from core.formatting import label
 from finance.models import MonthEnd, MonthEndState
+from finance.points.sheet import points_sheet
 from finance.scrap import scrap_sheet
 from finance.selectors import (
     month_end_by_kind,
@@ -270,5 +271,6 @@ def month_end_workbook(month_end: MonthEnd, target: str | BinaryIO) -> None:
     flagged(workbook, month_end)
     scrap_sheet(workbook, month_end, heading(month_end))
     supplier_claims(workbook, month_end)  # R-S2
+    points_sheet(workbook, month_end)
     detail(workbook, month_end)
     workbook.save(target)

@@ -68,6 +68,7 @@ NAV = [
     ("stock:balances", _("Stock on hand"), _everyone),
     ("workorders:new", _("New work order"), _any_perm("workorders.add_workorder")),
     ("finance:month_end", _("Finance"), _any_perm("finance.view_monthend")),
+    ("finance:points", _("Points and rewards"), _any_perm("finance.view_pointentry")),
     ("reports:exports", _("Exports"), _any_perm("inventory.view_ledgerentry")),
     ("reports:trace", _("Traceability"), is_plant_wide),  # plant-wide roles only
     (

@@ -28,7 +28,7 @@ from audit.services import audit_record
 from core.admin import ReadOnlyAdmin
 from core.models import OutboxEvent, OutboxKind
 from core.outbox import outbox_emit
-from finance.models import MonthEnd
+from finance.models import MonthEnd, PointEntry, PointRule, SpotCheckProposal
 from inventory.models import LedgerEntry, Lot, MovementType, PostingPeriod, Serial, StockBalance
 from materials.models import TrackingMode, WarehouseCategory
 from org.lockout import login_attempt_claim
@@ -136,6 +136,16 @@ def build_records(tag, user):
     month = date(2020 + MonthEnd.objects.count(), 1, 1)  # unique per tag
     MonthEnd.objects.create(month=month, state="confirmed", confirmed_by=user)
     PostingPeriod.objects.create(month=month, state="locked", locked_by=user)
+    rule = PointRule.objects.first()
+    cell = {"rule": rule, "behaviour": rule.behaviour, "department": rule.department}
+    PointEntry.objects.create(
+        scheme=rule.scheme, cell=rule.cell, month=month, origin="automatic",
+        source_type="return", source_number=f"RT-{tag}", **cell,
+    )  # fmt: skip
+    SpotCheckProposal.objects.create(
+        month=month, document_number=f"RP-{tag}", workshop=workshop, note="-", proposed_by=user,
+        **cell,
+    )  # fmt: skip
     MaterialIssue.objects.create(
         number=f"MI-{tag}",
         work_order=work_order,

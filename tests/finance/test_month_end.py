@@ -65,7 +65,7 @@ def month(user, settings):
         number="RP-1",
         reason="OPERATOR_SCRAP",
         user=user,
-    )  # 740.00 > 500: flagged, 2 points
+    )  # 740.00 > 500: flagged
     post(
         MovementType.REPLENISH,
         screw,
@@ -122,7 +122,8 @@ def test_summary_equals_sql_and_recomputing_changes_nothing(month):
 def test_points_responsibility_and_spot_check_flags(month):
     month_end = month_end_compute(month=month)
     documents = {d.number: d for d in month_end.documents.all()}
-    assert (documents["RP-1"].responsible_party, documents["RP-1"].points) == ("production", 2)
+    # ledger rows without slips: no point entries (finance.points), so no penalty points
+    assert (documents["RP-1"].responsible_party, documents["RP-1"].points) == ("production", 0)
     assert documents["RP-1"].flagged and not documents["RP-2"].flagged
     assert documents["RP-2"].responsible_party == "supplier"
     assert not documents["RT-1"].flagged

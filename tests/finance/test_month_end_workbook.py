@@ -17,7 +17,7 @@ from finance.month_end import month_end_compute
 from tests.finance.test_month_end import month  # noqa: F401 - the fixture
 
 pytestmark = pytest.mark.django_db
-SHEETS = 9  # Summary, three dimensions, responsible party, flagged, scrap, supplier claims, detail
+SHEETS = 10  # Summary, 3 dimensions, party, flagged, scrap, claims, points, detail lines
 
 
 @pytest.fixture
@@ -146,8 +146,8 @@ def test_libreoffice_prints_it_one_page_wide(written, tmp_path, language):
 def test_dimension_sheets_split_value_back_from_cost_and_name_their_keys(written):
     workbook = load_workbook(written["en"])
     parties = {row[0]: row[1:] for row in rows_of(workbook["By responsible party"])[1:]}
-    assert parties["production"] == (Decimal("231.25"), Decimal("740"), Decimal("508.75"), 2)
+    assert parties["production"] == (Decimal("231.25"), Decimal("740"), Decimal("508.75"), 0)
     assert parties["supplier"] == (0, 50, 50, 0)
-    assert parties["Total"] == (Decimal("231.25"), 790, Decimal("558.75"), 2)
+    assert parties["Total"] == (Decimal("231.25"), 790, Decimal("558.75"), 0)
     reasons = [row[0] for row in rows_of(workbook["By reason"])[1:-1]]
     assert sorted(reasons) == ["Material defect", "Operator scrap", "Saving / leftover"]

@@ -1,0 +1,148 @@
+"""Violations the system sees write point entries by themselves (R-J3, R-W5): finance
+listens to ``returns.signals.request_state_changed`` (sent inside the request's
+transaction, the slip locked), so an entry commits or rolls back with its event.
+
+- a posted return or issued replenishment whose reason stands for a behaviour (``posted``),
+  e.g. wrong material issued and reversed by a return (规格不符 → 核对不严, 仓储部);
+- leftovers posted after the work order's completion + the scheme's deadline, 24 h
+  (``late``, 退料不及时);
+- a return the warehouse refused, mixed categories or an unclear reason (``refused``,
+  手续不规范; seed 002 退(换)补料 4.2.4).
+
+A replenishment issued without the approval authority (审核不严) cannot happen here:
+``replenish_issue`` refuses a request its approvers have not approved, so no event exists.
+"""
+
+import logging
+from datetime import timedelta
+from decimal import Decimal
+
+from django.contrib.auth.models import User
+
+from audit.models import AuditEvent
+from core.errors import StateConflict
+from core.fields import MONEY
+from finance.models import EntryOrigin, Trigger
+from finance.points.entries import Event, month_of, point_entry_write
+from finance.points.scheme import behaviours_for, rule_for, scheme_current
+from returns.models import (
+    ReplenishRequest,
+    RequestKind,
+    ResponsibleParty,
+    ReturnRequest,
+    Verdict,
+)
+
+ZERO = Decimal(0)
+logger = logging.getLogger(__name__)
+
+
+def slip_amount(slip, quantity_field: str) -> Decimal:
+    """The slip's value at the materials' standard cost, in yuan."""
+    total = ZERO
+    for line in slip.lines.select_related("material"):
+        total += (getattr(line, quantity_field) or ZERO) * line.material.standard_cost
+    return total.quantize(MONEY)
+
+
+def record(
+    slip, *, kind: str, trigger: str, source_type: str, source_number: str, amount, used, actor
+) -> None:
+    scheme = scheme_current()
+    if scheme is None:  # no table (a database without the seeded version): nothing to count
+        return
+    behaviours = behaviours_for(
+        scheme=scheme, kind=kind, reason_code=slip.reason.code, trigger=trigger
+    )
+    for behaviour in behaviours:
+        try:
+            rule = rule_for(scheme=scheme, behaviour=behaviour, amount=amount, used=used)
+        except StateConflict:  # a gap an administrator left in the table: the posting goes on
+            logger.warning("No points cell for %s, %s yuan (%s)", behaviour, amount, source_number)
+            continue
+        production = rule.department == ResponsibleParty.PRODUCTION
+        event = Event(
+            source_type=source_type,
+            source_number=source_number,
+            behaviour=behaviour,
+            month=month_of(),
+            amount=amount,
+            used=used,
+            workshop=slip.work_order.workshop,
+            person=slip.applicant if production else None,
+        )
+        point_entry_write(event=event, origin=EntryOrigin.AUTOMATIC, actor=actor, rule=rule)
+
+
+def leftovers_late(slip: ReturnRequest, deadline_hours: int) -> bool:
+    """R-W5: posted more than ``deadline_hours`` after the work order's completion."""
+    completed = slip.work_order.completed_at
+    return bool(
+        completed
+        and slip.posted_at
+        and slip.posted_at > completed + timedelta(hours=deadline_hours)
+    )
+
+
+def refusal_number(slip: ReturnRequest) -> str:
+    """Each refusal of a slip is its own event: the slip's number and the refusal's count
+    (its own audit event is written after this)."""
+    earlier = AuditEvent.objects.filter(
+        object_type=slip._meta.label_lower, object_id=str(slip.pk), action="return.refuse"
+    ).count()
+    return f"{slip.number}#{earlier + 1}"
+
+
+def return_changed(slip: ReturnRequest, action: str, actor: User | None) -> None:
+    if action == "post":
+        amount = slip_amount(slip, "received_qty")
+        used = any(line.verdict != Verdict.GOOD for line in slip.lines.all())
+        common = {"kind": RequestKind.RETURN, "amount": amount, "actor": actor}
+        record(
+            slip,
+            trigger=Trigger.POSTED,
+            source_type="return",
+            source_number=slip.number,
+            used=used,
+            **common,
+        )
+        scheme = scheme_current()
+        if scheme and leftovers_late(slip, scheme.leftover_deadline_hours):
+            record(
+                slip,
+                trigger=Trigger.LATE,
+                source_type="return_late",
+                source_number=slip.number,
+                used=False,
+                **common,
+            )
+    elif action == "refuse":
+        amount = slip_amount(slip, "quantity")
+        record(
+            slip,
+            kind=RequestKind.RETURN,
+            trigger=Trigger.REFUSED,
+            source_type="return_refusal",
+            source_number=refusal_number(slip),
+            amount=amount,
+            used=False,
+            actor=actor,
+        )
+
+
+def on_request_state_changed(sender, slip, state, action, actor=None, **kwargs) -> None:
+    """Receiver of ``returns.signals.request_state_changed`` (connected in
+    ``finance.apps.FinanceConfig.ready``)."""
+    if sender is ReturnRequest:
+        return_changed(slip, action, actor)
+    elif sender is ReplenishRequest and action == "issue":
+        record(
+            slip,
+            kind=RequestKind.REPLENISH,
+            trigger=Trigger.POSTED,
+            source_type="replenish",
+            source_number=slip.number,
+            amount=slip_amount(slip, "issued_qty"),
+            used=True,
+            actor=actor,
+        )
