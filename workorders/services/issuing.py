@@ -35,6 +35,7 @@ from workorders.models import (
     WorkOrderLine,
     WorkOrderStatus,
 )
+from workorders.services.leftovers import borrowed_surplus_deduct
 from workorders.services.lifecycle import (
     NOT_ON_WORK_ORDER,
     WRONG_STATE,
@@ -174,7 +175,10 @@ def work_order_issue(
 ) -> MaterialIssue:
     """Issue material to a work order (领料); ``borrowed`` (借料) may exceed the requirement
     and must be regularised within 24 h (R-W3). ``posting_date``: the day the material
-    really left, today's when None (R-L6)."""
+    really left, today's when None (R-L6). A normal issue is first reduced by the borrowed
+    whole-pack surplus other orders left at the line (seed 003 §5.8.2,
+    ``borrowed_surplus_deduct``); the returned issue's ``deductions`` lists those
+    carry-overs, and an issue the surplus covers entirely posts no warehouse entry."""
     work_order, requirements = issue_requirements(work_order)
     if work_order.status not in ISSUABLE_STATUSES:
         raise StateConflict(
@@ -187,6 +191,15 @@ def work_order_issue(
         )
     if not lines:
         raise ValidationError({"lines": NO_LINES})
+    deductions = []
+    if not borrowed:  # seed 003 §5.8.2: borrowed surplus at the line goes first
+        lines, deductions = borrowed_surplus_deduct(
+            work_order=work_order,
+            requirements=requirements,
+            lines=lines,
+            actor=actor,
+            device=device,
+        )
     movements = issue_movements(work_order, requirements, lines, borrowed=borrowed)
     now = timezone.now()
     issue = MaterialIssue.objects.create(
@@ -197,15 +210,20 @@ def work_order_issue(
         note=note,
         issued_by=actor,
     )
-    entries = ledger_post(
-        movements=movements,
-        doc_type="issue",
-        doc_id=issue.number,
-        actor=actor,
-        device=device,
-        work_order=work_order,
-        posting_date=posting_date,
+    entries = (
+        ledger_post(
+            movements=movements,
+            doc_type="issue",
+            doc_id=issue.number,
+            actor=actor,
+            device=device,
+            work_order=work_order,
+            posting_date=posting_date,
+        )
+        if movements
+        else []
     )
+    issue.deductions = deductions
     if work_order.status == WorkOrderStatus.RELEASED:
         work_order.status = WorkOrderStatus.IN_PROGRESS
         work_order.save(update_fields=["status", "updated_at"])
@@ -217,8 +235,12 @@ def work_order_issue(
         after={
             "work_order": work_order.number,
             "borrowed": borrowed,
-            "posting_date": str(entries[0].posting_date),
+            "posting_date": str(entries[0].posting_date) if entries else None,
             "entries": entries_summary(entries),
+            "deducted": [
+                {"carry_over": d.number, "from": d.work_order.number, "quantity": d.quantity}
+                for d in deductions
+            ],
         },
     )
     return issue
