@@ -10,14 +10,17 @@ leftover. WO-2 is a released order of another product using TUBE at 1 per unit, 
 20 (20 required + 1 allowance = 21 to issue).
 """
 
+from datetime import timedelta
 from decimal import Decimal
+from importlib import import_module
 from io import StringIO
 
 import pytest
+from django.apps import apps
 from django.core.exceptions import ValidationError
 from django.core.management import call_command
 from django.test.utils import override_settings
-from django.utils import translation
+from django.utils import timezone, translation
 
 from audit.models import AuditEvent
 from core.errors import StateConflict
@@ -27,6 +30,7 @@ from tests.factories import MaterialFactory
 from tests.workorders.test_closeout import (  # noqa: F401 - fixtures: completed, tube, user
     completed,
     item,
+    return_leftover,
     stock_state,
     tube,
     user,
@@ -346,7 +350,7 @@ def test_a_completed_borrowers_surplus_is_its_leftover(user):
     assert item(borrowed, "leftovers_returned")["ok"] is True
 
 
-def test_serial_lines_are_left_alone_and_lines_keep_their_requirement_check(user):
+def test_an_issue_beyond_the_need_is_refused_and_the_deduction_undone(user):
     borrowed, paint, shelf = borrowed_order(user)
     following = released_work_order(
         user, components=[(paint, "1", "0")], planned_qty=5, number="WO-C"
@@ -367,3 +371,27 @@ def test_carry_over_refusal_reads_in_chinese(user, completed, tube, next_order):
             work_order=completed, material=tube, to_work_order=next_order, quantity=40, actor=user
         )
     assert "超过" in refused.value.message_dict["quantity"][0]
+
+
+# ---------------------------------------------------------------------------- migration 0006
+
+fill = import_module("workorders.migrations.0006_leftover_quantity_carry_over").fill_quantities
+
+
+def test_existing_declarations_get_the_excess_at_the_time_else_now(user, completed, tube):
+    """0006: a declaration made before the quantity existed gets the line's excess when it
+    was declared (32); one dated before anything was issued gets the excess now."""
+    declaration = LeftoverDeclaration.objects.create(
+        work_order=completed, material=tube, quantity=0, note="old", declared_by=user
+    )
+    return_leftover(completed, tube, 20, user)  # after the declaration: excess now 12
+    fill(apps, None)
+    declaration.refresh_from_db()
+    assert declaration.quantity == Decimal("32")
+
+    LeftoverDeclaration.objects.filter(pk=declaration.pk).update(
+        quantity=0, declared_at=timezone.now() - timedelta(days=30)
+    )
+    fill(apps, None)
+    declaration.refresh_from_db()
+    assert declaration.quantity == Decimal("12")

@@ -289,6 +289,8 @@ def borrowed_surplus_deduct(
         material = mine[0].material
         if requirement is None or material.tracking == TrackingMode.SERIAL:
             continue
+        if not getattr(requirement, "borrowed_elsewhere", True):
+            continue
         if any(Decimal(line.quantity) <= 0 for line in mine):
             continue
         issued = -(requirement.issued_total or ZERO)
