@@ -25,8 +25,10 @@ from alerts.models import Alert, AlertKind, AlertLevel
 from alerts.services import alert_clear, alert_raise
 from approvals.models import MATRIX_CHAIN, ApprovalStep, Delegation, StepState, Tier, TierAssignment
 from core.fields import format_qty
+from core.formatting import quantity
 from inventory.models import Lot
 from materials.models import Material
+from returns.debt_selectors import open_debts
 from returns.models import ReturnRequest, ReturnState
 from workorders.closeout import (
     LEFTOVER_RETURN_HOURS,
@@ -43,6 +45,7 @@ ROLE_RECIPIENTS = {
     AlertKind.BORROW_OVERDUE: ["keeper", "material_control"],
     AlertKind.LOT_EXPIRING: ["keeper", "qc"],
     AlertKind.BELOW_SAFETY_STOCK: ["material_control"],
+    AlertKind.REPLACEMENT_DEBT: ["material_control"],
 }
 
 # R-A7: an overdue approval escalates to the next tier up (the holders are notified; the
@@ -276,6 +279,38 @@ def below_safety_stock_findings(now: datetime) -> list[Finding]:
     ]
 
 
+REPLACEMENT_DEBT_HOURS = 24  # R-P5: the defective material follows its replacement within a day
+
+
+def replacement_debt_findings(now: datetime) -> list[Finding]:
+    """R-P5: replaced first more than 24 h ago and the defect return still not posted; the
+    applicants of the replenishment and of the return hear of it."""
+    debts = (
+        open_debts()
+        .filter(opened_at__lte=now - timedelta(hours=REPLACEMENT_DEBT_HOURS))
+        .select_related(
+            "citation__replenish_line__request__applicant",
+            "citation__return_line__request__applicant",
+        )
+    )
+    findings = []
+    for debt in debts:
+        replenishment = debt.citation.replenish_line.request
+        slip = debt.citation.return_line.request
+        unit = debt.citation.return_line.material.uom.code
+        params = {
+            "replenishment": str(replenishment),
+            "return": str(slip),
+            "material": debt.citation.return_line.material.code,
+            "quantity": quantity(debt.quantity, unit),
+            "open": quantity(debt.open_qty, unit),
+            "opened_at": when(debt.opened_at),
+        }
+        users = list({user.pk: user for user in (replenishment.applicant, slip.applicant)}.values())
+        findings.append(Finding(debt, params, users))
+    return findings
+
+
 # ---------------------------------------------------------------------------- running them
 
 CONDITIONS = {
@@ -286,6 +321,7 @@ CONDITIONS = {
     AlertKind.APPROVAL_ESCALATED: (approval_escalated_findings, AlertLevel.ESCALATION),
     AlertKind.LOT_EXPIRING: (lot_expiring_findings, AlertLevel.WARNING),
     AlertKind.BELOW_SAFETY_STOCK: (below_safety_stock_findings, AlertLevel.WARNING),
+    AlertKind.REPLACEMENT_DEBT: (replacement_debt_findings, AlertLevel.WARNING),
 }
 HOURLY = [
     AlertKind.LEFTOVER_OVERDUE,
@@ -293,6 +329,7 @@ HOURLY = [
     AlertKind.BORROW_OVERDUE,
     AlertKind.APPROVAL_OVERDUE,
     AlertKind.APPROVAL_ESCALATED,
+    AlertKind.REPLACEMENT_DEBT,
 ]
 DAILY = [AlertKind.LOT_EXPIRING, AlertKind.BELOW_SAFETY_STOCK]
 

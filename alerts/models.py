@@ -23,6 +23,7 @@ class AlertKind(models.TextChoices):
     APPROVAL_ESCALATED = "approval_escalated", _("approval escalated")
     LOT_EXPIRING = "lot_expiring", _("lot near expiry")
     BELOW_SAFETY_STOCK = "below_safety_stock", _("below safety stock")
+    REPLACEMENT_DEBT = "replacement_debt", _("replacement not yet returned")
 
 
 class AlertLevel(models.TextChoices):
@@ -61,6 +62,10 @@ MESSAGES = {
     AlertKind.BELOW_SAFETY_STOCK: _(
         "%(material)s: %(on_hand)s on hand is below the safety stock of %(safety_stock)s; "
         "suggested order %(suggested)s."
+    ),
+    AlertKind.REPLACEMENT_DEBT: _(
+        "%(replenishment)s replaced %(quantity)s of %(material)s ahead of defect return "
+        "%(return)s at %(opened_at)s; %(open)s is still not returned and posted."
     ),
 }
 

@@ -299,6 +299,8 @@ EXPIRY_WARNING_DAYS = env.int("EXPIRY_WARNING_DAYS", default=30)
 
 # Month-end (R-J1): replenishments above this amount are flagged for the GM office.
 MONTH_END_SPOT_CHECK_AMOUNT = env.str("MONTH_END_SPOT_CHECK_AMOUNT", default="5000")
+# Scrap disposal (R-D1): finance signs a disposal worth more than this (yuan).
+SCRAP_FINANCE_APPROVAL_ABOVE = env.str("SCRAP_FINANCE_APPROVAL_ABOVE", default="1000")
 # Posting dates (R-L6): a movement may be dated back at most this many months before the
 # current one (and never before a month finance has closed).
 POSTING_DATE_MONTHS_BACK = env.int("POSTING_DATE_MONTHS_BACK", default=1)

@@ -28,6 +28,7 @@ from core.excel import (
 from core.fields import MONEY
 from core.formatting import label
 from finance.models import MonthEnd, MonthEndState
+from finance.scrap import scrap_sheet
 from finance.selectors import (
     month_end_by_kind,
     month_end_documents_by_kind,
@@ -266,5 +267,6 @@ def month_end_workbook(month_end: MonthEnd, target: str | BinaryIO) -> None:
     by_dimension(workbook, month_end, _("By class"), "approval_class", _("Approval class"))
     by_responsible_party(workbook, month_end)
     flagged(workbook, month_end)
+    scrap_sheet(workbook, month_end, heading(month_end))
     detail(workbook, month_end)
     workbook.save(target)

@@ -33,6 +33,11 @@ NAV = [
     ("returns:shortage_list", _("Shortage slips"), _everyone),
     ("approvals:inbox", _("Approvals"), _everyone),
     ("returns:qc_list", _("QC"), _any_perm("returns.give_qc_verdict")),
+    (
+        "returns:nonconforming_list",
+        _("Nonconforming material"),
+        _any_perm("returns.give_qc_verdict", "returns.post_return"),
+    ),
     ("stock:lot_inspection", _("Lot inspection"), _any_perm("inventory.change_lot")),
     (
         "returns:receiving",
@@ -40,6 +45,11 @@ NAV = [
         _any_perm("returns.receive_return", "returns.issue_replenishment"),
     ),
     ("returns:shortages", _("Shortages"), _any_perm("returns.change_shortageslip")),
+    (
+        "returns:disposal_list",
+        _("Scrap disposals"),
+        _any_perm("returns.give_qc_verdict", "returns.post_return"),
+    ),
     ("stock:receive", _("Goods receipt"), _any_perm("inventory.add_ledgerentry")),
     ("stock:transfer", _("Transfer"), _any_perm("inventory.add_ledgerentry")),
     ("stock:adjust", _("Adjustment"), _any_perm("inventory.add_ledgerentry")),

@@ -12,10 +12,11 @@ from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 
-from approvals.models import TierAssignment
+from approvals.models import StepState, TierAssignment
+from approvals.services import approval_decide, steps_of
 from audit.master_data import master_record_save
 from inventory.models import InspectionStatus
-from inventory.services import stock_receive
+from inventory.services import stock_receive, stock_transfer
 from materials.importing.master import master_import
 from materials.models import (
     ApprovalClass,
@@ -32,6 +33,12 @@ from materials.models import (
 from org.models import Workshop
 from org.services import role_groups_sync, user_ensure, workshop_member_add
 from returns.models import ReasonCode, RequestKind
+from returns.services.disposals import (
+    DisposalLineInput,
+    scrap_disposal_create,
+    scrap_disposal_post,
+    scrap_disposal_submit,
+)
 from returns.services.replenish import replenish_create, replenish_submit
 from returns.services.return_drafting import return_create, return_submit
 from workorders.models import ProductionLine, WorkOrder
@@ -357,6 +364,62 @@ def requests(clerk, running, done):
     replenish_submit(replenish_request=scrap, actor=clerk)
 
 
+def scrap_disposals(users):
+    """R-D1: failed material moved into the scrap area and quarantine, one disposal posted
+    (signed by QC and the production manager) and one waiting for QC's signature."""
+    tube, pipe = Material.objects.get(code="AL-TUBE-25"), Material.objects.get(code="FE-PIPE-19")
+    scrap_area, quarantine = (
+        Location.objects.get(code="QA-SCRAP"),
+        Location.objects.get(code="QA-QUAR"),
+    )
+    tube_lot, pipe_lot = tube.lots.get(batch_no="AL2611-01"), pipe.lots.get(batch_no="FE2611-01")
+    keeper, cutting = users["keeper"], Workshop.objects.get(code="WS-CUT")
+    moves = [
+        (tube, tube_lot, "RAW-A01", scrap_area, 10),
+        (pipe, pipe_lot, "RAW-A03", quarantine, 4),
+    ]
+    for material, lot, source, target, quantity in moves:
+        stock_transfer(
+            material=material,
+            from_location=Location.objects.get(code=source),
+            to_location=target,
+            quantity=Decimal(quantity),
+            lot=lot,
+            remark="QC: failed",
+            actor=keeper,
+        )
+    posted = scrap_disposal_create(
+        workshop=cutting,
+        route="warehouse_scrap",
+        explanation="Bent tubes from line 1",
+        lines=[
+            DisposalLineInput(material=tube, lot=tube_lot, location=scrap_area, quantity=Decimal(6))
+        ],
+        applicant=users["admin"],
+    )
+    scrap_disposal_submit(disposal=posted, actor=users["admin"])
+    for approver in (users["qc"], users["prodmgr"], users["finance"]):
+        step = steps_of(posted).filter(state=StepState.PENDING).first()
+        if step is not None:
+            approval_decide(step=step, actor=approver, approve=True)
+    posted.refresh_from_db()
+    scrap_disposal_post(disposal=posted, actor=keeper)
+    waiting = scrap_disposal_create(
+        workshop=cutting,
+        route="warehouse_scrap",
+        lines=[
+            DisposalLineInput(
+                material=tube, lot=tube_lot, location=scrap_area, quantity=Decimal(4)
+            ),
+            DisposalLineInput(
+                material=pipe, lot=pipe_lot, location=quarantine, quantity=Decimal(4)
+            ),
+        ],
+        applicant=keeper,
+    )
+    scrap_disposal_submit(disposal=waiting, actor=keeper)
+
+
 @transaction.atomic
 def seed_demo(*, password):
     """Create the demo factory; returns False when it was already there."""
@@ -374,4 +437,5 @@ def seed_demo(*, password):
     stock(users["keeper"])
     running, done = work_orders(users["director"], users["keeper"])
     requests(users["clerk"], running, done)
+    scrap_disposals(users)
     return True

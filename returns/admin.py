@@ -11,7 +11,7 @@ from django.utils.translation import gettext_lazy as _
 
 from audit.admin import AuditedModelAdmin
 from core.admin import ReadOnlyAdmin
-from returns.models import ReasonCode, RequestAttachment
+from returns.models import NonconformingRecord, ReasonCode, RequestAttachment, ScrapDisposal
 
 
 @admin.register(ReasonCode)
@@ -63,3 +63,25 @@ class RequestAttachmentAdmin(ReadOnlyAdmin):
     @admin.display(description=_("file"))
     def download(self, obj):
         return format_html('<a href="{}">{}</a>', obj.get_absolute_url(), obj.original_name)
+
+
+@admin.register(NonconformingRecord)
+class NonconformingRecordAdmin(ReadOnlyAdmin):
+    """Nonconforming-material records (R-R9) change only through their services: the
+    sign-off in the approval inbox, the disposition on their page or the API."""
+
+    list_display = ["number", "return_request", "material", "lot", "state", "disposition"]
+    list_filter = ["state", "disposition"]
+    list_select_related = ["return_request", "material", "lot"]
+    search_fields = ["number", "return_request__number", "material__code"]
+
+
+@admin.register(ScrapDisposal)
+class ScrapDisposalAdmin(ReadOnlyAdmin):
+    """Scrap disposals (R-D1) change only through ``returns.services.disposals``."""
+
+    list_display = ["number", "route", "workshop", "state", "value", "applicant", "posted_at"]
+    list_filter = ["state", "route"]
+    list_select_related = ["workshop", "applicant"]
+    search_fields = ["number"]
+    date_hierarchy = "created_at"

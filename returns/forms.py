@@ -6,16 +6,20 @@ from decimal import Decimal
 from django import forms
 from django.conf import settings
 from django.core.exceptions import ValidationError
+from django.db.models import Case, Q, When
 from django.template.defaultfilters import filesizeformat
 from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
+from core.formatting import quantity
 from inventory.forms import one_field
 from inventory.models import Lot
 from inventory.scanning import scan_item, scan_location
 from materials.models import Material
+from returns.debt_selectors import DEBT_RETURN_STATES, returned_qty
 from returns.models import (
     Condition,
+    DefectKind,
     ReasonCode,
     RequestKind,
     ReturnLine,
@@ -132,11 +136,23 @@ class ReplenishLineForm(forms.Form):
         return data
 
 
+CITATION_UNPOSTED = _(
+    "%(number)s · %(material)s · %(qty)s defective (%(state)s: replace first, return later)"
+)
+
+
 def citation_label(line):
+    if line.request.state not in BOOKED_RETURNS:  # R-P5: the replacement is a debt
+        return CITATION_UNPOSTED % {
+            "number": line.request.number,
+            "material": line.material.code,
+            "qty": quantity(returned_qty(line), line.material.uom.code),
+            "state": line.request.get_state_display(),
+        }
     return _("%(number)s · %(material)s · %(qty)s defective (%(verdict)s)") % {
         "number": line.request.number,
         "material": line.material.code,
-        "qty": line.received_qty,
+        "qty": quantity(line.received_qty, line.material.uom.code),
         "verdict": line.get_verdict_display(),
     }
 
@@ -148,13 +164,22 @@ ReplenishLineFormSet = forms.formset_factory(ReplenishLineForm, **LINE_LIMIT)
 
 
 def citable_lines(work_order):
-    """Defective, booked return lines of the work order that a replenishment may cite."""
+    """Return lines of the work order that a replenishment may cite: defective and booked
+    (R-P2), or of a defect return submitted and not yet posted (R-P5)."""
     if work_order is None:
         return ReturnLine.objects.none()
-    return ReturnLine.objects.select_related("request", "material").filter(
-        request__work_order=work_order,
-        request__state__in=BOOKED_RETURNS,
-        verdict__in=DEFECT_VERDICTS,
+    posted_first = Case(When(request__state__in=BOOKED_RETURNS, then=0), default=1)
+    declared = Q(verdict="") & (
+        ~Q(request__reason__defect_kind=DefectKind.NONE) | Q(condition=Condition.DEFECTIVE)
+    )
+    return (
+        ReturnLine.objects.select_related("request", "material__uom")
+        .filter(request__work_order=work_order)
+        .filter(
+            Q(request__state__in=BOOKED_RETURNS, verdict__in=DEFECT_VERDICTS)
+            | Q(request__state__in=DEBT_RETURN_STATES) & (Q(verdict__in=DEFECT_VERDICTS) | declared)
+        )
+        .order_by(posted_first, "request_id", "id")
     )
 
 
@@ -243,13 +268,14 @@ def quantity_plus(current, more):
 
 def replenish_rows_scan(rows, code, work_order):
     """Add the scanned material to the replenishment; a defective return line of the same
-    material that is not yet replaced fills the line one-for-one (R-P2)."""
+    material that is not yet replaced fills the line one-for-one (R-P2), a posted one
+    first, else one still on its way (replace first, return later, R-P5)."""
     item = scan_item(code)
     if any(row["material"] == item.material.code for row in rows):
         return rows
     row = {"material": item.material.code, "quantity": item.quantity or "", "replaces": ""}
     for line in citable_lines(work_order).filter(material=item.material):
-        left = line.received_qty - replaced_qty(return_line=line)
+        left = returned_qty(line) - replaced_qty(return_line=line)
         if left > 0:
             row.update(quantity=left, replaces=line.pk)
             break

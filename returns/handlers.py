@@ -10,23 +10,37 @@ Unfinished requests and open shortage slips block closing their work order (R-W4
 
 from functools import partial
 
+from django.utils.translation import gettext_lazy as _
+
 from approvals.models import Tier
 from approvals.registry import register, register_reasons
 from inventory.scanning import slip_kind_register
+from returns.debt_selectors import CLOSEOUT_DEBTS, closeout_open_debts
+from returns.disposal_selectors import inbox_disposals
 from returns.inbox import inbox_requests
 from returns.models import (
     DefectKind,
+    NonconformingRecord,
     ReasonCode,
     ReplenishRequest,
     ReplenishState,
     RequestKind,
     ReturnRequest,
     ReturnState,
+    ScrapDisposal,
 )
+from returns.nonconforming_inbox import inbox_nonconforming
 from returns.scanning import SLIP, slip_result
 from returns.selectors import closeout_open_requests
 from returns.services.common import request_approved, request_rejected
-from workorders.registry import register_open_requests
+from returns.services.disposals import disposal_approved, disposal_rejected
+from returns.services.nonconforming import (
+    nonconforming_disputed,
+    nonconforming_return_cancelled,
+    nonconforming_signed,
+)
+from returns.signals import request_state_changed
+from workorders.registry import register_closeout_item, register_open_requests
 
 # A defect reason adds its tier to a replenishment's chain, however small the ratio (R-A4).
 DEFECT_TIERS = {
@@ -49,6 +63,35 @@ for kind, model in ((RequestKind.RETURN, ReturnRequest), (RequestKind.REPLENISH,
         rows=partial(inbox_requests, model),
     )
 
+# R-R9: the joint QC and production sign-off of a nonconforming-material record.
+register(
+    NonconformingRecord,
+    kind="nonconforming",
+    label=_("nonconforming material"),
+    approved=nonconforming_signed,
+    rejected=nonconforming_disputed,
+    rows=inbox_nonconforming,
+)
+
+
+def return_cancelled(sender, *, slip, state, actor=None, **kwargs):
+    """A withdrawn return cancels its nonconforming records (nothing is in quarantine)."""
+    if sender is ReturnRequest and state == ReturnState.CANCELLED:
+        nonconforming_return_cancelled(slip, actor)
+
+
+request_state_changed.connect(return_cancelled, dispatch_uid="returns.nonconforming_cancel")
+
+# Scrap disposals (R-D1): QC, production and (above a set amount) finance sign.
+register(
+    ScrapDisposal,
+    kind="scrap_disposal",
+    label=ScrapDisposal._meta.verbose_name,
+    approved=disposal_approved,
+    rejected=disposal_rejected,
+    rows=inbox_disposals,
+)
+
 register_reasons(
     replenish=lambda: ReasonCode.objects.filter(kind=RequestKind.REPLENISH),
     extra_tiers=defect_tiers,
@@ -61,5 +104,7 @@ register_open_requests(
         "replenishments": dict(ReplenishState.choices),
     },
 )
+
+register_closeout_item("replacement_debts", CLOSEOUT_DEBTS, closeout_open_debts)  # R-P5
 
 slip_kind_register(SLIP, slip_result)

@@ -56,6 +56,7 @@ PUTAWAY_KINDS = {
     Verdict.GOOD: LocationKind.usable(),
     Verdict.SUPPLIER_DEFECT: [LocationKind.SUPPLIER_RETURN, LocationKind.QUARANTINE],
     Verdict.PROCESS_DEFECT: [LocationKind.SCRAP, LocationKind.QUARANTINE],
+    Verdict.SUSPECT: [LocationKind.QUARANTINE],  # R-R9: waits for its disposition
 }
 
 LOCATION_WRONG_KIND = _(
@@ -220,7 +221,7 @@ def replenish_requests() -> QuerySet[ReplenishRequest]:
     lines = ReplenishLine.objects.select_related("material").prefetch_related(
         Prefetch(
             "citations",
-            queryset=ReplacementCitation.objects.select_related("return_line__request"),
+            queryset=ReplacementCitation.objects.select_related("return_line__request", "debt"),
         )
     )
     return ReplenishRequest.objects.select_related(

@@ -1,6 +1,6 @@
 from django.urls import include, path
 
-from returns.views import detail, drafting, lists, slips, warehouse
+from returns.views import detail, disposals, drafting, lists, nonconforming, slips, warehouse
 
 request_patterns = [
     path("new/return/", drafting.request_new, {"kind": "return"}, name="new_return"),
@@ -47,4 +47,25 @@ urlpatterns += [
     path("returns/", lists.return_list, name="return_list"),
     path("replenishments/", lists.replenish_list, name="replenish_list"),
     path("shortage-slips/", lists.shortage_list, name="shortage_list"),
+]
+
+# Nonconforming-material records (不合格品处理单, R-R9).
+urlpatterns += [
+    path("nonconforming/", nonconforming.nonconforming_list, name="nonconforming_list"),
+    path(
+        "nonconforming/<int:pk>/", nonconforming.nonconforming_detail, name="nonconforming_detail"
+    ),
+]
+
+# Scrap disposals (报废单, R-D1).
+urlpatterns += [
+    path("scrap-disposals/", disposals.disposal_list, name="disposal_list"),
+    path("scrap-disposals/new/", disposals.disposal_new, name="disposal_new"),
+    path("scrap-disposals/<int:pk>/", disposals.disposal_detail, name="disposal_detail"),
+    path(
+        "scrap-disposals/<int:pk>/<str:action>/",
+        disposals.disposal_action,
+        name="disposal_action",
+    ),
+    path("print/disposals/<str:number>/", disposals.disposal_print, name="disposal_print"),
 ]

@@ -35,7 +35,15 @@ from org.lockout import login_attempt_claim
 from org.models import Workshop
 from org.services import api_token_issue
 from reports.models import ExportJob, ExportKind, ExportState
-from returns.models import ReasonCode, RequestAttachment, RequestKind, ReturnRequest
+from returns.models import (
+    NonconformingRecord,
+    ReasonCode,
+    RequestAttachment,
+    RequestKind,
+    ReturnLine,
+    ReturnRequest,
+    ScrapDisposal,
+)
 from tests.factories import (
     BomLineFactory,
     LocationFactory,
@@ -146,13 +154,26 @@ def build_records(tag, user):
         row_count=1,
         file=f"exports/ledger-{tag}.xlsx",
     )
-    RequestAttachment.objects.create(
-        return_request=ReturnRequest.objects.create(
-            number=f"RT-{tag}",
-            work_order=work_order,
-            reason=ReasonCode.objects.filter(kind=RequestKind.RETURN).first(),
-            applicant=user,
+    return_request = ReturnRequest.objects.create(
+        number=f"RT-{tag}",
+        work_order=work_order,
+        reason=ReasonCode.objects.filter(kind=RequestKind.RETURN).first(),
+        applicant=user,
+    )
+    NonconformingRecord.objects.create(
+        number=f"NC-{tag}",
+        return_line=ReturnLine.objects.create(
+            request=return_request, material=material, lot=lot, quantity=Decimal("1")
         ),
+        return_request=return_request,
+        work_order=work_order,
+        applicant=user,
+        material=material,
+        lot=lot,
+        problem="Spots",
+    )
+    RequestAttachment.objects.create(
+        return_request=return_request,
         file=f"attachments/{tag}.pdf",
         original_name=f"report-{tag}.pdf",
         content_type="application/pdf",
@@ -160,6 +181,9 @@ def build_records(tag, user):
         sha256="0" * 64,
         uploaded_by=user,
     )
+    ScrapDisposal.objects.create(
+        number=f"SD-{tag}", workshop=workshop, route="regrind", applicant=user
+    ).lines.create(position=1, material=material, lot=lot, location=location, quantity=1)
     audit_record(actor=user, device="HH-01", action="workorder.create", obj=work_order)
     alert_raise(
         kind=AlertKind.BORROW_OVERDUE,

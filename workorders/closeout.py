@@ -25,7 +25,7 @@ from django.utils.translation import gettext_lazy as _
 from core.errors import StateConflict
 from core.fields import QTY
 from workorders.models import WORK_ORDER_TRANSITIONS, SignOffRole, WorkOrderLine, WorkOrderStatus
-from workorders.registry import open_requests
+from workorders.registry import closeout_items, open_requests
 from workorders.selectors import (
     ZERO,
     finished_goods_received,
@@ -217,6 +217,9 @@ def closeout_checklist(work_order):
     for code, label, check in CHECKS:
         ok, detail = check(facts)
         items.append({"code": code, "label": label, "ok": ok, "detail": detail})
+    for code, label, open_rows in closeout_items():
+        rows = open_rows(work_order)
+        items.append({"code": code, "label": label, "ok": not rows, "detail": {"rows": rows}})
     return items
 
 

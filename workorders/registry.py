@@ -25,3 +25,16 @@ def open_requests(work_order):
 
 def state_labels():
     return STATE_LABELS
+
+
+CLOSEOUT_ITEMS = []
+
+
+def register_closeout_item(code, label, open_rows):
+    """A checklist item of a higher app, after the work order's own (R-W4):
+    ``open_rows(work_order) -> [{"text": str, "url": str}]``; open while it has rows."""
+    CLOSEOUT_ITEMS.append((code, label, open_rows))
+
+
+def closeout_items():
+    return list(CLOSEOUT_ITEMS)

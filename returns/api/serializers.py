@@ -16,6 +16,7 @@ from returns.models import (
     Condition,
     ReasonCode,
     ReplacementCitation,
+    ReplacementDebt,
     ReplenishLine,
     ReplenishRequest,
     ReplenishState,
@@ -314,13 +315,29 @@ class ReturnReceiveScanInput(serializers.Serializer):
 # ---------------------------------------------------------------------------- replenishments
 
 
+class DebtSerializer(serializers.ModelSerializer):
+    """R-P5: what the citation replaced before its return was posted."""
+
+    open = serializers.BooleanField(source="is_open")
+
+    class Meta:
+        model = ReplacementDebt
+        fields = ["quantity", "cleared_qty", "open", "opened_at", "cleared_at"]
+
+
 class CitationSerializer(serializers.ModelSerializer):
     return_line_id = serializers.IntegerField()
     return_number = serializers.CharField(source="return_line.request.number")
+    debt = serializers.SerializerMethodField()
 
     class Meta:
         model = ReplacementCitation
-        fields = ["return_line_id", "return_number", "quantity"]
+        fields = ["return_line_id", "return_number", "quantity", "debt"]
+
+    @extend_schema_field(DebtSerializer(allow_null=True))
+    def get_debt(self, citation):
+        debt = getattr(citation, "debt", None)
+        return DebtSerializer(debt).data if debt is not None else None
 
 
 class ReplenishLineSerializer(serializers.ModelSerializer):

@@ -3,6 +3,21 @@
 from ``returns.models``."""
 
 from returns.models.attachments import RequestAttachment
+from returns.models.debts import ReplacementDebt
+from returns.models.disposals import (
+    DISPOSAL_TRANSITIONS,
+    DisposalRoute,
+    DisposalState,
+    ScrapDisposal,
+    ScrapDisposalLine,
+)
+from returns.models.nonconforming import (
+    NONCONFORMING_LIVE,
+    NONCONFORMING_TRANSITIONS,
+    Disposition,
+    NonconformingRecord,
+    NonconformingState,
+)
 from returns.models.reasons import (
     DefectKind,
     ReasonCode,
@@ -32,6 +47,13 @@ from returns.models.return_requests import (
 from returns.models.shortages import ShortageSlip, ShortageState
 
 __all__ = [
+    "NONCONFORMING_LIVE",
+    "NONCONFORMING_TRANSITIONS",
+    "DISPOSAL_TRANSITIONS",
+    "DisposalRoute",
+    "DisposalState",
+    "ScrapDisposal",
+    "ScrapDisposalLine",
     "REPLENISH_ACTIONS",
     "REPLENISH_FINISHED",
     "REPLENISH_TRANSITIONS",
@@ -40,8 +62,12 @@ __all__ = [
     "RETURN_TRANSITIONS",
     "Condition",
     "DefectKind",
+    "Disposition",
+    "NonconformingRecord",
+    "NonconformingState",
     "ReasonCode",
     "ReplacementCitation",
+    "ReplacementDebt",
     "ReplenishLine",
     "ReplenishRequest",
     "ReplenishState",

@@ -119,6 +119,8 @@ class Verdict(models.TextChoices):
     GOOD = "good", _("good – back to stock")
     SUPPLIER_DEFECT = "supplier_defect", _("supplier defect – supplier-return area")
     PROCESS_DEFECT = "process_defect", _("process defect – scrap / rework")
+    # R-R9: neither good nor failed yet; quarantined under a nonconforming-material record.
+    SUSPECT = "suspect", _("suspect – quarantine, nonconforming record")
 
 
 class ReturnLine(models.Model):

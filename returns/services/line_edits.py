@@ -14,7 +14,6 @@ from inventory.services import validate_quantity, validate_serials
 from materials.models import Material
 from returns.models import (
     DefectKind,
-    ReplacementCitation,
     ReplenishLine,
     ReplenishRequest,
     ReplenishState,
@@ -32,6 +31,12 @@ from returns.services.common import (
     locked,
     work_order_locked,
     wrong_state_params,
+)
+from returns.services.debts import (
+    ZERO,
+    citations_fresh,
+    citations_record,
+    ensure_replaced_covered,
 )
 from returns.services.replenish import (
     MATERIAL_TWICE,
@@ -79,6 +84,7 @@ def return_line_remove(*, return_line: ReturnLine, actor: Actor, device: str = "
     return_request = editable(return_line.request, actor=actor)
     line = return_request.lines.select_related("material", "lot", "location").get(pk=return_line.pk)
     ensure_not_last(return_request)
+    ensure_replaced_covered(line, ZERO)
     removed = line_summary(line)
     line.delete()
     audit(
@@ -117,6 +123,7 @@ def return_line_change(
         raise exceeds_issued(
             "excess_explanation", quantity, line.material, line.lot, work_order, available
         )
+    ensure_replaced_covered(line, quantity)
     line.quantity = quantity
     line.save(update_fields=["quantity", "excess_explanation"])
     audit(
@@ -156,25 +163,19 @@ def replenish_line_add(
     """Add a line to a draft or rejected replenishment, validated as at create: a material
     of the work order, one line per material, one-for-one citations for a defect (R-P2)."""
     replenish_request = editable(replenish_request, actor=actor)
+    [fresh] = citations_fresh([{"citations": list(citations)}])
     work_order = work_order_locked(replenish_request.work_order)
     if replenish_request.lines.filter(material=material).exists():
         raise ValidationError({"material": MATERIAL_TWICE % {"material": material.code}})
     [(material, quantity, checked)] = replenish_lines_validate(
         work_order,
         replenish_request.reason,
-        [{"material": material, "quantity": quantity, "citations": list(citations)}],
+        [{"material": material, "quantity": quantity, "citations": fresh["citations"]}],
     )
     line = ReplenishLine.objects.create(
         request=replenish_request, material=material, quantity=quantity
     )
-    ReplacementCitation.objects.bulk_create(
-        [
-            ReplacementCitation(
-                replenish_line=line, return_line=c["return_line"], quantity=c["quantity"]
-            )
-            for c in checked
-        ]
-    )
+    citations_record(replenish_line=line, citations=checked)
     amount_refresh(replenish_request)
     audit(
         replenish_request,

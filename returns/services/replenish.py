@@ -20,7 +20,9 @@ from inventory.services import (
 )
 from materials.models import Material
 from org.access import scope_require
+from returns.debt_selectors import DEBT_RETURN_STATES, returned_qty
 from returns.models import (
+    Condition,
     DefectKind,
     ReasonCode,
     ReplacementCitation,
@@ -46,6 +48,7 @@ from returns.services.common import (
     validate_reason,
     work_order_locked,
 )
+from returns.services.debts import citations_fresh, citations_record, cited_lines_locked
 from workorders.models import ISSUABLE_STATUSES, WorkOrder
 from workorders.services.lifecycle import NOT_ON_WORK_ORDER
 
@@ -62,7 +65,12 @@ CITATION_OTHER = _(
     "Return line %(line)s is not a return of %(material)s from work order %(number)s."
 )
 CITATION_NOT_DEFECT = _("Return line %(line)s was not judged defective by QC.")
-CITATION_NOT_POSTED = _("Return slip %(request)s is not posted yet.")
+CITATION_NOT_DEFECT_RETURN = _(
+    "Return line %(line)s is not a defect return: neither its reason nor its condition is a defect."
+)
+CITATION_NOT_CITABLE = _(
+    "Return slip %(request)s is %(state)s: only a submitted or posted defect return can be cited."
+)
 CITATION_EXCEEDS = _(
     "Return line %(line)s has %(available)s of defective %(material)s left to replace, not %(qty)s."
 )
@@ -82,7 +90,8 @@ def citations_check(
     exclude_request: ReplenishRequest | None = None,
 ) -> None:
     """R-P2 for every line: cited return lines are defective returns of the same work
-    order and material, booked, not replaced already, and add up to the line quantity.
+    order and material, submitted or booked (R-P5: an unposted one is replaced first and
+    returned later), not replaced already, and add up to the line quantity.
 
     ``request_lines``: (material, quantity, citations) with citations as dicts of
     ``return_line`` and ``quantity``.
@@ -95,7 +104,7 @@ def citations_check(
             qty = citation["quantity"]
             citation_check(return_line, material=material, work_order=work_order)
             left = (
-                return_line.received_qty
+                returned_qty(return_line)
                 - replaced_qty(return_line=return_line, exclude_request=exclude_request)
                 - used_here[return_line.pk]
             )
@@ -134,10 +143,27 @@ def citation_check(return_line: ReturnLine, *, material: Material, work_order: W
                 % {"line": return_line.pk, "material": material.code, "number": work_order.number}
             }
         )
-    if return_line.verdict not in DEFECT_VERDICTS:
+    slip = return_line.request
+    if slip.state not in BOOKED_RETURNS and slip.state not in DEBT_RETURN_STATES:
+        raise ValidationError(
+            {
+                "citations": CITATION_NOT_CITABLE
+                % {"request": str(slip), "state": slip.get_state_display()}
+            }
+        )
+    if return_line.verdict and return_line.verdict not in DEFECT_VERDICTS:
         raise ValidationError({"citations": CITATION_NOT_DEFECT % {"line": return_line.pk}})
-    if return_line.request.state not in BOOKED_RETURNS:
-        raise ValidationError({"citations": CITATION_NOT_POSTED % {"request": return_line.request}})
+    if not return_line.verdict and not defect_declared(return_line):
+        raise ValidationError({"citations": CITATION_NOT_DEFECT_RETURN % {"line": return_line.pk}})
+
+
+def defect_declared(return_line: ReturnLine) -> bool:
+    """Before QC's verdict a return is a defect return by its reason or the line's
+    condition (R-P5)."""
+    return (
+        return_line.request.reason.defect_kind != DefectKind.NONE
+        or return_line.condition == Condition.DEFECTIVE
+    )
 
 
 def stored_lines(
@@ -150,7 +176,7 @@ def stored_lines(
             line.quantity,
             [
                 {"return_line": c.return_line, "quantity": c.quantity}
-                for c in line.citations.select_related("return_line__request")
+                for c in line.citations.select_related("return_line__request__reason")
             ],
         )
         for line in replenish_request.lines.select_related("material")
@@ -213,7 +239,9 @@ def replenish_create(
     """A draft replenishment. ``lines``: dicts of ``material``, ``quantity`` and, for a
     defect reason, ``citations`` [{``return_line``, ``quantity``}]. The amount is valued at
     standard cost. The work order is locked so two requests cannot cite the same defect.
-    With ``submit`` it is submitted in the same transaction (no stray draft on a refusal)."""
+    With ``submit`` it is submitted in the same transaction (no stray draft on a refusal).
+    A citation of a return not yet posted opens a replacement debt (R-P5)."""
+    lines = citations_fresh(lines)
     work_order = work_order_locked(work_order)
     scope_require(applicant, work_order.workshop_id, "work_order")
     if work_order.status not in ISSUABLE_STATUSES:
@@ -237,14 +265,7 @@ def replenish_create(
         line = ReplenishLine.objects.create(
             request=replenish_request, material=material, quantity=quantity
         )
-        ReplacementCitation.objects.bulk_create(
-            [
-                ReplacementCitation(
-                    replenish_line=line, return_line=c["return_line"], quantity=c["quantity"]
-                )
-                for c in citations
-            ]
-        )
+        citations_record(replenish_line=line, citations=citations)
     audit(
         replenish_request,
         actor=applicant,
@@ -282,6 +303,11 @@ def replenish_submit(
     replaced meanwhile.
     """
     replenish_request = locked(replenish_request, actor=actor)
+    cited_lines_locked(
+        ReplacementCitation.objects.filter(replenish_line__request=replenish_request).values_list(
+            "return_line_id", flat=True
+        )
+    )
     work_order_locked(replenish_request.work_order)
     ensure_transition(replenish_request, ReplenishState.SUBMITTED, _("submitted"))
     ensure_applicant(replenish_request, actor, _("submit"))

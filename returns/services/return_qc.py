@@ -11,6 +11,7 @@ from core.transactions import atomic_service
 from org.access import permission_require
 from returns.models import ReturnLine, ReturnRequest, ReturnState, Verdict
 from returns.services.common import Actor, ensure_transition, locked, state_change
+from returns.services.nonconforming import nonconforming_sync, problem_of
 from returns.services.return_lines import ensure_good_stock_allowed, line_summary, lines_given
 
 VERDICT_MISSING = _("Give a QC verdict for line %(line)s (%(material)s).")
@@ -38,13 +39,15 @@ def verdict_apply(line: ReturnLine, item: dict) -> None:
         ensure_good_stock_allowed(line)
     line.verdict, line.defect_rate = verdict, rate
     line.qc_note = (item.get("qc_note") or "")[:300]
+    problem_of(line)  # R-R9: a suspect line says what is wrong with it
 
 
 @atomic_service
 def return_qc_verdict(
     *, return_request: ReturnRequest, verdicts: list[dict], actor: Actor, device: str = ""
 ) -> ReturnRequest:
-    """R-R4: a verdict per line: good, supplier defect, or process defect with its rate."""
+    """R-R4: a verdict per line: good, supplier defect, process defect with its rate, or
+    suspect (R-R9): quarantined under a nonconforming-material record opened here."""
     permission_require(actor, "returns.give_qc_verdict", _("give QC verdicts"))
     return_request = locked(return_request, actor=actor)
     ensure_transition(return_request, ReturnState.INSPECTED, _("inspected"))
@@ -60,6 +63,7 @@ def return_qc_verdict(
         verdict_apply(line, item)
     lines = [line for line, _item in pairs]
     ReturnLine.objects.bulk_update(lines, ["verdict", "defect_rate", "qc_note"])
+    nonconforming_sync(return_request=return_request, lines=lines, actor=actor, device=device)
     return state_change(
         return_request,
         ReturnState.INSPECTED,

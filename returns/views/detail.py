@@ -19,6 +19,7 @@ from core.views import SERVICE_ERRORS, service_failed
 from inventory.scanning import scan_item
 from org.access import scoped
 from returns import forms, selectors
+from returns.debt_selectors import debt_text, debts_of_replenishment, debts_of_return
 from returns.services import attachments as attachment_services
 from returns.services.common import STATES, TRANSITIONS
 from returns.services.line_edits import may_edit
@@ -99,6 +100,12 @@ def lines_of(kind, obj):
     return lines
 
 
+def debts_shown(kind, obj):
+    """R-P5: the replacement debts the request owes (replenishment) or is owed (return)."""
+    of = debts_of_return if kind.name == "return" else debts_of_replenishment
+    return [{"text": debt_text(debt), "open": debt.is_open} for debt in of(obj)]
+
+
 def detail_page(request, kind, obj, attachment_form=None, status=200, line_add_form=None):
     mine = obj.applicant_id == request.user.pk
     steps = steps_of(obj).select_related("decided_by", "on_behalf_of").order_by("round", "sequence")
@@ -116,6 +123,7 @@ def detail_page(request, kind, obj, attachment_form=None, status=200, line_add_f
         "lines": lines_of(kind, obj),
         "can_edit": may_edit(obj, request.user),
         "line_add_form": line_add_form or forms.LineAddForm(),
+        "debts": debts_shown(kind, obj),
     }
     return render(request, "returns/request_detail.html", context, status=status)
 

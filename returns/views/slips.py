@@ -8,6 +8,7 @@ from django.shortcuts import render
 from approvals.services import request_scope_require
 from core.barcodes import code128_inline_svg
 from returns.models import ReplenishRequest, ReturnRequest, ShortageSlip
+from returns.views.disposals import disposal_print
 
 
 def slip_for(number, user):
@@ -38,6 +39,8 @@ def slip_for(number, user):
 
 @login_required
 def slip_print(request, number):
+    if number.startswith("SD-"):  # a scrap disposal prints its own slip (R-D1)
+        return disposal_print(request, number)
     slip, lines = slip_for(number, request.user)
     return render(
         request,

@@ -16,6 +16,7 @@ from core.lists import page_of
 from core.views import SERVICE_ERRORS, service_failed
 from inventory.scanning import resolved
 from returns import forms
+from returns.debt_selectors import debt_text, debts_of_return
 from returns.models import ReplenishState, ReturnState, ShortageState
 from returns.services import issuing
 from returns.services.return_lines import numbered_lines
@@ -141,6 +142,9 @@ def receiving(request):
                 request,
                 _("%(slip)s is %(state)s.") % {"slip": slip, "state": slip.get_state_display()},
             )
+            for debt in debts_of_return(slip):  # R-P5: received less than was replaced
+                if debt.is_open and slip.state == ReturnState.POSTED:
+                    messages.warning(request, debt_text(debt))
             return redirect(reverse("returns:receiving"))
     context = {
         "scan": scan,

@@ -289,6 +289,7 @@ def test_tasks_and_command_run_the_checks(shelf, user, controller):
         "borrow_overdue",
         "approval_overdue",
         "approval_escalated",
+        "replacement_debt",
     }
     assert alerts_check_daily()["below_safety_stock"] == {"raised": 1, "cleared": 0}
     assert alerts_check_daily()["below_safety_stock"] == {"raised": 0, "cleared": 0}

@@ -17,7 +17,14 @@ from inventory.models import LedgerEntry, StockBalance
 from materials.models import TrackingMode
 from reports.services import export_request
 from tests.approvals.builders import three_pending_for
-from tests.builders import batch_material, days_from_today, location, receive, released_work_order
+from tests.builders import (
+    batch_material,
+    days_from_today,
+    location,
+    receive,
+    released_work_order,
+    with_roles,
+)
 from tests.factories import (
     BomFactory,
     BomLineFactory,
@@ -26,12 +33,13 @@ from tests.factories import (
     ProductionLineFactory,
     SupplierFactory,
     UomFactory,
+    UserFactory,
     WarehouseCategoryFactory,
     WarehouseFactory,
     WorkshopFactory,
 )
-from tests.returns.builders import draft_return, issued_replenishment
-from tests.returns.builders import line as return_line
+from tests.returns.builders import issued_replenishment
+from tests.returns.nonconforming_builders import reviewed_return, suspect_verdict
 from workorders.services.issuing import IssueLine, work_order_issue
 
 pytestmark = pytest.mark.django_db
@@ -232,6 +240,7 @@ def test_schema_and_offline_swagger_ui(api):
 def three_of_everything(user, admin):
     """At least three rows behind every list endpoint."""
     motor = MaterialFactory(code="MOTOR", tracking=TrackingMode.SERIAL)
+    qc = with_roles(UserFactory(username="qc-lists"), "qc")
     receive(motor, location("S"), 3, user, batch_no="M1", serials=["SN1", "SN2", "SN3"])
     for n in range(3):
         tube = batch_material(code=f"TUBE{n}")
@@ -252,8 +261,10 @@ def three_of_everything(user, admin):
             actor=user,
             lines=[IssueLine(tube, Decimal(1), shelf, lot=tube.lots.get())],
         )
-        # returns: a draft return slip; a replenishment of 20 with 9 on hand falls short
-        draft_return(work_order, user, [return_line(tube, 1, lot=tube.lots.get())])
+        # returns: a return slip judged suspect (a nonconforming record); a replenishment
+        # of 20 with 9 on hand falls short
+        slip = reviewed_return(work_order, tube, 1, lot=tube.lots.get(), applicant=user)
+        suspect_verdict(slip, qc)
         issued_replenishment(work_order, user, tube, 20)
         # alerts: an open alert per tube, each in admin's notifications
         alert_raise(

@@ -17,7 +17,7 @@ from finance.month_end import month_end_compute
 from tests.finance.test_month_end import month  # noqa: F401 - the fixture
 
 pytestmark = pytest.mark.django_db
-SHEETS = 7  # Summary, three dimensions, responsible party, flagged, detail lines
+SHEETS = 8  # Summary, three dimensions, responsible party, flagged, scrap, detail lines
 
 
 @pytest.fixture

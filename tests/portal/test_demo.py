@@ -8,8 +8,9 @@ from django.utils import timezone
 from alerts.checks import leftover_overdue_findings
 from approvals.models import ApprovalStep, StepState
 from audit.models import AuditEvent
-from inventory.models import LedgerEntry, StockBalance
+from inventory.models import LedgerEntry, MovementType, StockBalance
 from portal.demo import USERS
+from returns.models import DisposalState, ScrapDisposal
 from workorders.models import WorkOrder, WorkOrderStatus
 
 pytestmark = pytest.mark.django_db
@@ -45,7 +46,14 @@ def test_seed_demo_is_consistent_and_idempotent(monkeypatch):
     }
     assert StockBalance.objects.filter(quantity__gt=0).count() >= 10
     pending = ApprovalStep.objects.filter(state=StepState.PENDING)
-    assert sorted(pending.values_list("tier", flat=True)) == ["supervisor", "workshop_director"]
+    assert sorted(pending.values_list("tier", flat=True)) == [
+        "qc",  # the scrap disposal waiting for QC (R-D1)
+        "supervisor",
+        "workshop_director",
+    ]
+    states = sorted(ScrapDisposal.objects.values_list("state", flat=True))
+    assert states == [DisposalState.POSTED, DisposalState.SUBMITTED]
+    assert LedgerEntry.objects.filter(movement_type=MovementType.SCRAP).exists()
 
 
 def test_the_demo_holds_a_work_order_with_overdue_leftovers():

@@ -245,7 +245,12 @@ def test_replenishment_and_shortage_through_the_api(
     created = as_clerk.post("/api/v1/replenishments/", body, format="json")
     assert created.status_code == 201, created.json()
     assert created.json()["lines"][0]["citations"] == [
-        {"return_line_id": cited, "return_number": defect.number, "quantity": "5.0000"}
+        {
+            "return_line_id": cited,
+            "return_number": defect.number,
+            "quantity": "5.0000",
+            "debt": None,  # a posted return: nothing replaced ahead (R-P5)
+        }
     ]
     assert "amount" not in created.json()  # costs are for finance and managers (org.access)
     url = f"/api/v1/replenishments/{created.json()['id']}/"

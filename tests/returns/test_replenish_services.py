@@ -300,7 +300,7 @@ def test_citations_are_required_exactly_for_defects(
         replenishment(work_order, clerk, [line(tube, 5, citations=[cite(defect_return, 5)])])
 
 
-def test_only_posted_defective_returns_can_be_cited(
+def test_only_defective_returns_past_the_draft_can_be_cited(
     user, clerk, qc, supervisor, tube, lot, shelf, work_order
 ):
     good = posted_return(
@@ -323,7 +323,7 @@ def test_only_posted_defective_returns_can_be_cited(
     draft_line = draft.lines.get()
     draft_line.verdict, draft_line.received_qty = Verdict.SUPPLIER_DEFECT, Decimal(5)
     draft_line.save()
-    with pytest.raises(ValidationError, match="is not posted yet"):
+    with pytest.raises(ValidationError, match="is draft: only a submitted or posted defect"):
         replenishment(
             work_order,
             clerk,

@@ -66,6 +66,7 @@ CODES = [
     "scrap_recorded",
     "requests_finished",
     "sign_offs",
+    "replacement_debts",  # registered by returns (R-P5)
 ]
 
 
