@@ -4,10 +4,12 @@ BOM required against what the line really took from the warehouse.
 consumed = issued − returned + replenished (``workorders.selectors``, the ledger alone);
 variance = consumed − required, in quantity, in % of required and in money at the
 material's standard cost; a line is over allowance when its variance exceeds the BOM's
-normal-loss allowance.
+normal-loss allowance. A leftover declared consumed (R-W6) is over-quota consumption: its
+quantity has its own column (already inside consumed).
 """
 
 from datetime import timedelta
+from decimal import Decimal
 from itertools import islice
 
 from django import forms
@@ -23,9 +25,10 @@ from reports.ledger import UNKNOWN_WORK_ORDER
 from reports.sheets import PERCENT_FORMAT, Params, Progress, Target, sheet_add
 from workorders.closeout import percent
 from workorders.models import WorkOrder, WorkOrderLine, WorkOrderStatus
-from workorders.selectors import line_progress, material_totals
+from workorders.selectors import declared_quantities, line_progress, material_totals
 
 CHUNK = 1000
+ZERO = Decimal("0")
 UNKNOWN_WORKSHOP = _("Unknown workshop %(value)s.")
 
 
@@ -74,10 +77,11 @@ def variance_columns():
         Column(_("Variance %"), 12, PERCENT_FORMAT),
         Column(_("Variance amount"), 16, MONEY_FORMAT, total=True),
         Column(_("Over allowance"), 14),
+        Column(_("Declared consumed (over quota)"), 16, QTY_FORMAT),
     ]
 
 
-def variance_row(line, totals):
+def variance_row(line, totals, declared):
     counts = line_progress(line, totals)
     variance = counts["consumed"] - line.required_qty
     return (
@@ -97,6 +101,7 @@ def variance_row(line, totals):
         percent(variance, line.required_qty),
         (variance * line.material.standard_cost).quantize(MONEY),
         str(_("yes") if variance > line.loss_allowance_qty else _("no")),
+        declared.get((line.work_order_id, line.material_id), ZERO),
     )
 
 
@@ -107,8 +112,10 @@ def variance_rows(lines):
     )
     stream = lines.iterator(chunk_size=CHUNK)
     while chunk := list(islice(stream, CHUNK)):
-        totals = material_totals({line.work_order_id for line in chunk}, using=lines.db)
-        yield from (variance_row(line, totals) for line in chunk)
+        ids = {line.work_order_id for line in chunk}
+        totals = material_totals(ids, using=lines.db)
+        declared = declared_quantities(ids, using=lines.db)
+        yield from (variance_row(line, totals, declared) for line in chunk)
 
 
 def variance_count(params: Params) -> int:

@@ -8,9 +8,13 @@ Quantities compared per requirement line (one definition, used by two items):
 
 The ledger cannot tell material still lying at the line from material really used up, so a
 line with an excess is *leftover expected*: it blocks ``leftovers_returned`` until the
-excess is returned or production declares it consumed (``LeftoverDeclaration``). The
-``consumption_variance`` item is the variance report: it flags such lines (``over_allowance``,
-``declared``) but does not block; it is open only while there is no output to compare with.
+excess is dealt with honestly (R-W6): returned (a return lowers the net issued), carried
+over to the next work order of the material (``workorders.services.leftovers``: its
+reversing issue lowers the net issued) or declared consumed **with a quantity**
+(``LeftoverDeclaration``); ``leftover`` = excess − declared is what remains open. A declared
+quantity is over-quota consumption (``over_quota``). The ``consumption_variance`` item is
+the variance report: it flags such lines (``over_allowance``, ``declared``, ``over_quota``)
+but does not block; it is open only while there is no output to compare with.
 """
 
 from datetime import timedelta
@@ -68,6 +72,9 @@ def line_usage(line, totals, produced, declared):
         "excess": max(excess, ZERO),
         "over_allowance": excess > 0,
         "declared": line.material_id in declared,
+        # R-W6: declared consumed = consumption over the quota (standard + allowance)
+        "over_quota": declared.get(line.material_id, ZERO),
+        "leftover": max(excess - declared.get(line.material_id, ZERO), ZERO),
     }
 
 
@@ -84,7 +91,7 @@ def closeout_facts(work_order):
     raw_output = output_totals(work_order)
     output = {k: v or ZERO for k, v in raw_output.items()}
     produced = output["good"] + output["scrap"]
-    declared = set(work_order.leftover_declarations.values_list("material_id", flat=True))
+    declared = dict(work_order.leftover_declarations.values_list("material_id", "quantity"))
     totals = material_totals([work_order.pk])
     lines = WorkOrderLine.objects.filter(work_order=work_order).select_related("material")
     return {
@@ -97,6 +104,26 @@ def closeout_facts(work_order):
         "sign_offs": {s.role: s for s in work_order.sign_offs.select_related("signed_by")},
         "requests": open_requests(work_order),
     }
+
+
+def line_usage_of(work_order, material_id):
+    """One requirement line and its usage (as ``closeout_facts`` computes it), or
+    ``(None, None)`` when the order does not require the material."""
+    line = (
+        WorkOrderLine.objects.filter(work_order=work_order, material_id=material_id)
+        .select_related("material", "work_order")
+        .first()
+    )
+    if line is None:
+        return None, None
+    output = {k: v or ZERO for k, v in output_totals(work_order).items()}
+    declared = dict(
+        work_order.leftover_declarations.filter(material_id=material_id).values_list(
+            "material_id", "quantity"
+        )
+    )
+    totals = material_totals([work_order.pk])
+    return line, line_usage(line, totals, output["good"] + output["scrap"], declared)
 
 
 # ---------------------------------------------------------------------------- the checks
@@ -134,11 +161,12 @@ def check_finished_goods_received(facts):
 
 
 def check_leftovers_returned(facts):
-    """Each line's excess is returned, or declared consumed (R-W4, R-W5)."""
+    """Each line's excess is returned, carried over or declared consumed (R-W4, R-W5, R-W6);
+    what remains is listed."""
     open_lines = [
-        {"material": usage["material"], "quantity": usage["excess"]}
+        {"material": usage["material"], "quantity": usage["leftover"]}
         for usage in facts["usage"]
-        if usage["over_allowance"] and not usage["declared"]
+        if usage["leftover"] > 0
     ]
     return not open_lines, {"open": open_lines}
 

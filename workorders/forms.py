@@ -16,7 +16,7 @@ from inventory.selectors import fefo_suggestion
 from inventory.stock_forms import item_field
 from materials.models import Bom, Material, TrackingMode
 from org.models import Workshop
-from workorders.models import ProductionLine, SignOffRole
+from workorders.models import ProductionLine, SignOffRole, WorkOrder
 from workorders.services.issuing import IssueLine
 
 MATERIAL_UNKNOWN = _("Unknown material %(code)s.")
@@ -29,7 +29,10 @@ class SignOffForm(forms.Form):
 
 
 class DeclareLeftoverForm(forms.Form):
+    """R-W6: a leftover declared consumed, with the quantity used up."""
+
     material = forms.ModelChoiceField(label=_("Material"), queryset=None)
+    quantity = quantity_field(_("Quantity consumed"))
     note = forms.CharField(
         label=_("How was the leftover consumed?"),
         max_length=300,
@@ -41,6 +44,32 @@ class DeclareLeftoverForm(forms.Form):
         self.fields["material"].queryset = Material.objects.filter(
             pk__in=work_order.lines.values("material_id")
         ).order_by("code")
+
+
+class CarryOverForm(forms.Form):
+    """R-W6: a leftover registered for next use on a later order of the same material; the
+    service checks the order and the quantities."""
+
+    material = forms.ModelChoiceField(label=_("Material"), queryset=None)
+    to_work_order = forms.ModelChoiceField(label=_("Next work order"), queryset=None)
+    quantity = quantity_field(_("Quantity to carry over"))
+
+    def __init__(self, *args, work_order, targets=(), **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["material"].queryset = Material.objects.filter(
+            pk__in=work_order.lines.values("material_id")
+        )
+        # Any work order parses (the service says why a wrong one is refused); the list
+        # offers the orders that can take it, with what each still needs.
+        self.fields["to_work_order"].queryset = WorkOrder.objects.exclude(pk=work_order.pk)
+        self.fields["to_work_order"].choices = [("", "—")] + [
+            (
+                row["work_order"].pk,
+                _("%(number)s (needs %(remaining)s)")
+                % {"number": row["work_order"].number, "remaining": row["remaining_text"]},
+            )
+            for row in targets
+        ]
 
 
 class ReportOutputForm(forms.Form):

@@ -228,6 +228,8 @@ class LeftoverDeclaration(models.Model):
     material = models.ForeignKey(
         "materials.Material", verbose_name=_("material"), on_delete=models.PROTECT, related_name="+"
     )
+    # R-W6: how much of the leftover was used up; it counts as over-quota consumption.
+    quantity = QuantityField(_("quantity declared consumed"))
     note = models.CharField(_("explanation"), max_length=300)
     declared_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
@@ -244,7 +246,58 @@ class LeftoverDeclaration(models.Model):
             models.UniqueConstraint(
                 fields=["work_order", "material"], name="uniq_leftover_declaration"
             ),
+            models.CheckConstraint(
+                condition=Q(quantity__gte=0), name="leftover_declaration_qty_not_negative"
+            ),
         ]
 
     def __str__(self):
         return f"{self.work_order.number}: {self.material.code}"
+
+
+class LeftoverCarryOver(models.Model):
+    """A completed order's leftover registered for next use (登记下次使用, R-W6): booked to a
+    later work order of the same material by a pair of ``ISSUE`` entries (doc ``carry_over``):
+    a reversing one on ``work_order``, a normal one on ``to_work_order``. ``borrowed``: the
+    surplus of a borrowed whole-pack issue deducted from the next order's issue (seed 003
+    §5.8.2)."""
+
+    number = models.CharField(_("number"), max_length=20, unique=True)
+    work_order = models.ForeignKey(
+        WorkOrder,
+        verbose_name=_("from work order"),
+        on_delete=models.PROTECT,
+        related_name="leftover_carry_overs",
+    )
+    to_work_order = models.ForeignKey(
+        WorkOrder,
+        verbose_name=_("to work order"),
+        on_delete=models.PROTECT,
+        related_name="leftover_carry_ins",
+    )
+    material = models.ForeignKey(
+        "materials.Material", verbose_name=_("material"), on_delete=models.PROTECT, related_name="+"
+    )
+    quantity = QuantityField(_("quantity"))
+    borrowed = models.BooleanField(_("borrowed surplus"), default=False)
+    carried_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("carried over by"),
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    carried_at = models.DateTimeField(_("carried over"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("leftover carry-over")
+        verbose_name_plural = _("leftover carry-overs")
+        ordering = ["id"]
+        constraints = [
+            models.CheckConstraint(condition=Q(quantity__gt=0), name="carry_over_qty_positive"),
+            models.CheckConstraint(
+                condition=~Q(work_order=models.F("to_work_order")), name="carry_over_other_order"
+            ),
+        ]
+
+    def __str__(self):
+        return self.number

@@ -7,7 +7,7 @@ from decimal import Decimal
 from django.db.models import Prefetch, Sum, prefetch_related_objects
 
 from inventory.models import LedgerEntry, MovementType
-from workorders.models import WorkOrder, WorkOrderLine
+from workorders.models import LeftoverDeclaration, WorkOrder, WorkOrderLine
 
 ZERO = Decimal("0")
 # {work_order_id: {material_id: {"issued", "returned", "replenished"}}}, zero when absent
@@ -76,3 +76,15 @@ def finished_goods_received(work_order: WorkOrder) -> Decimal:
     """The finished goods booked into the warehouse against ``work_order`` so far."""
     received = LedgerEntry.objects.filter(work_order=work_order, doc_type=FG_RECEIPT_DOC)
     return received.aggregate(total=Sum("quantity"))["total"] or ZERO
+
+
+def declared_quantities(
+    work_order_ids: Iterable[int], *, using: str | None = None
+) -> dict[tuple[int, int], Decimal]:
+    """{(work_order_id, material_id): quantity declared consumed}: over-quota consumption
+    (R-W6), in one query."""
+    rows = LeftoverDeclaration.objects.using(using).filter(work_order_id__in=work_order_ids)
+    return {
+        (wo, material): quantity
+        for wo, material, quantity in rows.values_list("work_order_id", "material_id", "quantity")
+    }

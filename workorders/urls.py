@@ -13,6 +13,7 @@ urlpatterns = [
     path("<int:pk>/receive-output/", views.work_order_receive_output, name="receive_output"),
     path("<int:pk>/sign-off/", views.work_order_sign_off, name="sign_off"),
     path("<int:pk>/declare-leftover/", views.work_order_declare_leftover, name="declare_leftover"),
+    path("<int:pk>/carry-over/", views.work_order_carry_over, name="carry_over"),
     path("<int:pk>/close/", views.work_order_close, name="close"),
     path("<int:pk>/issue/", issue_views.work_order_issue_page, name="issue"),
 ]

@@ -13,17 +13,20 @@ from django.views.decorators.http import require_POST
 from core.confirm import NOT_CONFIRMED, is_confirmed
 from core.errors import StateConflict
 from core.fields import format_qty
+from core.formatting import quantity as quantity_text
 from core.lists import SearchFilter, choices_of, date_inputs, filtered_page, page_labels
 from core.templatetags.numbers import qty
 from org.access import is_plant_wide, scope_queryset, workshops_of
 from workorders.api.filters import WorkOrderFilter
 from workorders.closeout import CloseOutBlocked, closeout_summary
 from workorders.forms import (
+    CarryOverForm,
     DeclareLeftoverForm,
     ReceiveOutputForm,
     ReportOutputForm,
     SignOffForm,
 )
+from workorders.leftovers import carry_over_targets
 from workorders.models import (
     ISSUABLE_STATUSES,
     WORK_ORDER_TRANSITIONS,
@@ -33,7 +36,7 @@ from workorders.models import (
 )
 from workorders.registry import state_labels
 from workorders.selectors import attach_progress
-from workorders.services import closing, lifecycle
+from workorders.services import closing, leftovers, lifecycle
 
 CHANGE_WORK_ORDER = "workorders.change_workorder"
 # Finished goods are received by the keeper, who posts stock and signs for the warehouse.
@@ -120,6 +123,42 @@ def production_context(user, work_order, checklist):
     }
 
 
+def leftover_rows(work_order, summary, bound=None):
+    """R-W6: each line with a leftover and its three honest choices (return it, declare it
+    consumed with a quantity, carry it over to a next order). ``bound``: a refused form,
+    shown again on its material's row."""
+    variance = next(i for i in summary["items"] if i["code"] == "consumption_variance")
+    open_codes = {row["material"]: row["leftover"] for row in variance["detail"]["lines"]}
+    rows = []
+    for line in work_order.lines.all():
+        leftover = open_codes.get(line.material.code)
+        if not leftover or leftover <= 0:
+            continue
+        material, unit = line.material, line.material.uom.code
+        targets = [
+            {**row, "remaining_text": quantity_text(row["remaining"], unit)}
+            for row in carry_over_targets(work_order, material.pk)
+        ]
+        initial = {"material": material.pk, "quantity": format_qty(leftover)}
+        auto = f"id_%s_{material.pk}"
+        forms = {
+            "declare_form": DeclareLeftoverForm(
+                work_order=work_order, initial=initial, auto_id=f"declare_{auto}"
+            ),
+            "carry_form": CarryOverForm(
+                work_order=work_order, targets=targets, initial=initial, auto_id=f"carry_{auto}"
+            ),
+        }
+        if bound is not None and str(bound.data.get("material")) == str(material.pk):
+            name = "carry_form" if isinstance(bound, CarryOverForm) else "declare_form"
+            bound.auto_id = forms[name].auto_id
+            if name == "carry_form":
+                bound.fields["to_work_order"].choices = forms[name].fields["to_work_order"].choices
+            forms[name] = bound
+        rows.append({"material": material, "leftover": leftover, "targets": targets, **forms})
+    return rows
+
+
 def detail_context(request, work_order, **extra):
     """The page's context; ``extra`` replaces defaults, e.g. a form with its errors."""
     attach_progress([work_order])
@@ -138,7 +177,7 @@ def detail_context(request, work_order, **extra):
             if role not in signed
         ],
         "can_export": is_plant_wide(request.user),
-        "leftover_form": DeclareLeftoverForm(work_order=work_order),
+        "leftover_rows": leftover_rows(work_order, summary, extra.pop("leftover_form", None)),
         "return_requests": work_order.return_requests.order_by("id"),
         "replenish_requests": work_order.replenish_requests.order_by("id"),
         **production_context(request.user, work_order, checklist),
@@ -273,19 +312,52 @@ def work_order_sign_off(request, pk):
     )
 
 
+def confirmed_submit(request, work_order, action, success, form):
+    """``submit`` once the "I confirm" box is ticked; else the page again (400)."""
+    if form.is_valid() and not is_confirmed(request):
+        messages.error(request, NOT_CONFIRMED)
+        return refused(request, work_order, 400, leftover_form=form)
+    return submit(request, work_order, action, success, form=form, form_name="leftover_form")
+
+
 @login_required
 @require_POST
 def work_order_declare_leftover(request, pk):
+    """R-W6: declared consumed with a quantity (over-quota consumption); asks first."""
     work_order = permitted_work_order(request, pk, CHANGE_WORK_ORDER)
-    return submit(
+    return confirmed_submit(
         request,
         work_order,
         closing.work_order_declare_leftover,
         lambda data: (
-            _("Leftover of %(material)s declared consumed.") % {"material": data["material"].code}
+            _("Leftover of %(material)s declared consumed: %(quantity)s.")
+            % {
+                "material": data["material"].code,
+                "quantity": quantity_text(data["quantity"], data["material"].uom.code),
+            }
         ),
-        form=DeclareLeftoverForm(request.POST, work_order=work_order),
-        form_name="leftover_form",
+        DeclareLeftoverForm(request.POST, work_order=work_order),
+    )
+
+
+@login_required
+@require_POST
+def work_order_carry_over(request, pk):
+    """R-W6: the leftover registered for next use on a later order; asks first."""
+    work_order = permitted_work_order(request, pk, CHANGE_WORK_ORDER)
+    return confirmed_submit(
+        request,
+        work_order,
+        leftovers.work_order_carry_over,
+        lambda data: (
+            _("%(quantity)s of %(material)s carried over to %(number)s.")
+            % {
+                "quantity": quantity_text(data["quantity"], data["material"].uom.code),
+                "material": data["material"].code,
+                "number": data["to_work_order"].number,
+            }
+        ),
+        CarryOverForm(request.POST, work_order=work_order),
     )
 
 

@@ -72,7 +72,7 @@ def test_leftover_alert_raised_once_after_24h_and_cleared_when_declared(
     assert Alert.objects.count() == 1 and alert.notifications.count() == 3
 
     work_order_declare_leftover(
-        work_order=completed, material=tube, note="used for rework", actor=user
+        work_order=completed, material=tube, quantity=32, note="used for rework", actor=user
     )
     assert run(AlertKind.LEFTOVER_OVERDUE, hours=27) == (0, 1)
     alert.refresh_from_db()

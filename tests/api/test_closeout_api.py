@@ -193,23 +193,36 @@ def test_sign_off_before_completion_is_409(api, user):
 
 def test_declare_leftover_clears_the_leftover_item(api, completed):
     response = api.post(
-        url(completed, "declare-leftover"), {"material": "TUBE", "note": "bent at the press"}
+        url(completed, "declare-leftover"),
+        {"material": "TUBE", "quantity": "32", "note": "bent at the press"},
     )
     assert response.status_code == 201, response.json()
     assert (response.json()["material"], response.json()["declared_by"]) == ("TUBE", "admin")
     items = api.get(url(completed, "closeout")).json()["items"]
     assert next(i for i in items if i["code"] == "leftovers_returned")["ok"] is True
-    again = api.post(url(completed, "declare-leftover"), {"material": "TUBE", "note": "again"})
+    again = api.post(
+        url(completed, "declare-leftover"), {"material": "TUBE", "quantity": "1", "note": "again"}
+    )
     assert again.status_code == 409
 
 
 @pytest.mark.parametrize(
     "payload, field, message",
     [
-        ({"material": "TUBE", "note": ""}, "note", "may not be blank"),
-        ({"material": "TUBE"}, "note", "required"),
-        ({"material": "NOPE", "note": "x"}, "material", "does not exist"),
-        ({"material": "STRANGER", "note": "x"}, "material", "is not required by work order WO-1"),
+        ({"material": "TUBE", "quantity": "1", "note": ""}, "note", "may not be blank"),
+        ({"material": "TUBE", "quantity": "1"}, "note", "required"),
+        ({"material": "TUBE", "note": "x"}, "quantity", "required"),
+        ({"material": "NOPE", "quantity": "1", "note": "x"}, "material", "does not exist"),
+        (
+            {"material": "STRANGER", "quantity": "1", "note": "x"},
+            "material",
+            "is not required by work order WO-1",
+        ),
+        (
+            {"material": "TUBE", "quantity": "33", "note": "x"},
+            "quantity",
+            "exceeds the leftover expected on work order WO-1 (32 PCS)",
+        ),
     ],
 )
 def test_bad_declaration_is_400_and_writes_nothing(api, completed, payload, field, message):
@@ -277,7 +290,7 @@ def test_close_in_progress_is_409_with_no_open_items(api, user):
     [
         ("receive-output", {"location": "FG", "quantity": "1"}),
         ("sign-off", {"role": "qc"}),
-        ("declare-leftover", {"material": "TUBE", "note": "x"}),
+        ("declare-leftover", {"material": "TUBE", "quantity": "1", "note": "x"}),
         ("close", {}),
     ],
 )

@@ -339,14 +339,20 @@ def test_work_order_created_issued_completed_and_closed(actors, scene, frame_bom
     supervisor.get_by_test_id("close-work-order").click()
     expect(supervisor.get_by_test_id("close-refused")).to_contain_text("Leftover material")
     shot(supervisor, "role-08-supervisor-close-refused")
-    supervisor.get_by_label("Material", exact=True).select_option(label=str(scene.tube))
-    supervisor.get_by_label("How was the leftover consumed?").fill("Used on rework")
-    supervisor.get_by_role("button", name="Declare consumed").click()
+    # R-W6: declared consumed with its quantity (proposed: the 2.1 left over), asked first
+    declare = supervisor.get_by_test_id("leftover-declare")
+    expect(declare.get_by_label("Quantity consumed")).to_have_value("2.1")
+    declare.get_by_label("How was the leftover consumed?").fill("Used on rework")
+    declare.get_by_role("button", name="Declare consumed").click()
     expect(supervisor.locator(".message.success")).to_contain_text("Leftover of TUBE declared")
     supervisor.get_by_test_id("close-work-order").click()
     expect(supervisor.locator(".message.success")).to_contain_text("WO-300 is closed")
     expect(supervisor.get_by_test_id("wo-status")).to_have_text("closed")
-    assert asked == ["Close work order WO-300? This cannot be undone."] * 2
+    assert asked == [
+        "Close work order WO-300? This cannot be undone.",
+        "Declare the leftover of TUBE consumed? It counts as over-quota consumption.",
+        "Close work order WO-300? This cannot be undone.",
+    ]
     shot(supervisor, "role-09-supervisor-closed")
     shot_phone(supervisor, "role-09-supervisor-closed")
 

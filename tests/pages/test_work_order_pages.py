@@ -130,9 +130,10 @@ def test_declare_leftover_needs_an_explanation(role_client, work_order):
     client = role_client("production_manager")
     tube = work_order.lines.get().material
     url = reverse("workorders:declare_leftover", args=[work_order.pk])
-    refused = client.post(url, {"material": tube.pk, "note": ""})
+    refused = client.post(url, {"material": tube.pk, "quantity": "32", "note": ""})
     assert refused.status_code == 400 and not LeftoverDeclaration.objects.exists()
-    assert client.post(url, {"material": tube.pk, "note": "used on rework"}).status_code == 302
+    done = {"material": tube.pk, "quantity": "32", "note": "used on rework", "confirmed": "1"}
+    assert client.post(url, done).status_code == 302
     html = client.get(detail_url(work_order)).content.decode()
     assert item_state(html, "leftovers_returned") == "yes"
 

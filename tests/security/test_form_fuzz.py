@@ -321,7 +321,10 @@ def test_work_order_close_out_forms(scenario, supervisor, tube):
     """Sign-off, leftover declaration and closing, by the workshop's team leader."""
     posts = st.one_of(
         st.tuples(st.just("sign-off"), form({"role": ["production"], "note": ["", "ok"]})),
-        st.tuples(st.just("declare-leftover"), form({"material": [tube.pk], "note": ["used up"]})),
+        st.tuples(
+            st.just("declare-leftover"),
+            form({"material": [tube.pk], "quantity": ["1", "-1"], "note": ["used up"]}),
+        ),
         st.tuples(st.just("close"), form({})),
     )
     client = client_as(supervisor)

@@ -196,6 +196,8 @@ def test_consumption_variance_compares_net_issue_with_the_bom(user):
             "excess": Decimal("32"),
             "over_allowance": True,
             "declared": False,
+            "over_quota": Decimal("0"),
+            "leftover": Decimal("32"),
         }
     ]
 
@@ -237,11 +239,12 @@ def test_leftovers_open_until_returned(user, completed, tube):
 
 def test_leftovers_declared_consumed_are_ok_and_flagged_as_over_consumption(user, completed, tube):
     work_order_declare_leftover(
-        work_order=completed, material=tube, note="tubes bent at the press", actor=user
+        work_order=completed, material=tube, quantity=32, note="tubes bent at the press", actor=user
     )
     assert item(completed, "leftovers_returned")["ok"] is True
     [line] = item(completed, "consumption_variance")["detail"]["lines"]
     assert (line["over_allowance"], line["declared"], line["excess"]) == (True, True, 32)
+    assert (line["over_quota"], line["leftover"]) == (32, 0)  # R-W6
 
 
 def test_scrap_recorded_with_the_output_report(user):
@@ -332,7 +335,9 @@ def test_checklist_queries_do_not_grow_with_lines_or_documents(user):
     big = work_order_complete(work_order=big, actor=user)
     sign_all(big, user)
     for part in parts:
-        work_order_declare_leftover(work_order=big, material=part, note="used", actor=user)
+        work_order_declare_leftover(
+            work_order=big, material=part, quantity=50, note="used", actor=user
+        )
     assert queries(big) == queries(small)
 
 
@@ -555,13 +560,21 @@ def test_sign_off_once_per_role_on_a_completed_work_order(user):
 
 def test_declare_leftover_needs_a_note_and_a_required_material(user, completed, tube):
     with pytest.raises(ValidationError, match="Explain how the leftover was consumed"):
-        work_order_declare_leftover(work_order=completed, material=tube, note="  ", actor=user)
+        work_order_declare_leftover(
+            work_order=completed, material=tube, quantity=1, note="  ", actor=user
+        )
     stranger = MaterialFactory(code="STRANGER")
     with pytest.raises(ValidationError, match="STRANGER is not required by work order WO-1"):
-        work_order_declare_leftover(work_order=completed, material=stranger, note="x", actor=user)
-    work_order_declare_leftover(work_order=completed, material=tube, note="bent", actor=user)
+        work_order_declare_leftover(
+            work_order=completed, material=stranger, quantity=1, note="x", actor=user
+        )
+    work_order_declare_leftover(
+        work_order=completed, material=tube, quantity=32, note="bent", actor=user
+    )
     with pytest.raises(StateConflict, match="leftover of TUBE on work order WO-1 was already"):
-        work_order_declare_leftover(work_order=completed, material=tube, note="x", actor=user)
+        work_order_declare_leftover(
+            work_order=completed, material=tube, quantity=1, note="x", actor=user
+        )
     assert completed.leftover_declarations.count() == 1
 
 
@@ -569,4 +582,6 @@ def test_declare_leftover_only_at_close_out(user):
     work_order = in_progress_work_order(user)
     tube = work_order.lines.get().material
     with pytest.raises(StateConflict, match="is in progress; it cannot be declared on"):
-        work_order_declare_leftover(work_order=work_order, material=tube, note="x", actor=user)
+        work_order_declare_leftover(
+            work_order=work_order, material=tube, quantity=1, note="x", actor=user
+        )

@@ -10,6 +10,7 @@ from inventory.scanning import source_location
 from materials.models import Bom, Location, Material
 from org.models import Workshop
 from workorders.models import (
+    LeftoverCarryOver,
     LeftoverDeclaration,
     MaterialIssue,
     OutputReport,
@@ -208,8 +209,42 @@ class SignOffInput(serializers.Serializer):
 
 
 class DeclareLeftoverInput(serializers.Serializer):
+    """R-W6: the quantity used up is required (it counts as over-quota consumption)."""
+
     material = CodeField(Material.objects.all())
+    quantity = QuantityInput()
     note = serializers.CharField(max_length=300)
+
+
+class CarryOverInput(serializers.Serializer):
+    """R-W6: the leftover of ``material`` registered for next use on ``to_work_order``."""
+
+    material = CodeField(Material.objects.all())
+    to_work_order = serializers.SlugRelatedField(
+        slug_field="number", queryset=WorkOrder.objects.all()
+    )
+    quantity = QuantityInput()
+
+
+class LeftoverCarryOverSerializer(serializers.ModelSerializer):
+    work_order = serializers.CharField(source="work_order.number")
+    to_work_order = serializers.CharField(source="to_work_order.number")
+    material = serializers.CharField(source="material.code")
+    carried_by = serializers.CharField(source="carried_by.username")
+
+    class Meta:
+        model = LeftoverCarryOver
+        fields = [
+            "id",
+            "number",
+            "work_order",
+            "to_work_order",
+            "material",
+            "quantity",
+            "borrowed",
+            "carried_by",
+            "carried_at",
+        ]
 
 
 class SignOffSerializer(serializers.ModelSerializer):
@@ -228,7 +263,15 @@ class LeftoverDeclarationSerializer(serializers.ModelSerializer):
 
     class Meta:
         model = LeftoverDeclaration
-        fields = ["id", "work_order", "material", "note", "declared_by", "declared_at"]
+        fields = [
+            "id",
+            "work_order",
+            "material",
+            "quantity",
+            "note",
+            "declared_by",
+            "declared_at",
+        ]
 
 
 def plain(value):

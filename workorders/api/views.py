@@ -15,7 +15,7 @@ from workorders.api import filters, serializers
 from workorders.closeout import CloseOutBlocked, closeout_summary
 from workorders.models import MaterialIssue, ProductionLine, WorkOrder
 from workorders.selectors import attach_progress
-from workorders.services import closing, erp, issuing, lifecycle
+from workorders.services import closing, erp, issuing, leftovers, lifecycle
 
 CHANGE_WORK_ORDER = HasPerm("workorders.change_workorder")
 ISSUE_MATERIAL = HasPerm("workorders.add_materialissue")
@@ -47,6 +47,7 @@ class WorkOrderViewSet(WorkshopScoped, mixins.CreateModelMixin, viewsets.ReadOnl
             "report_output",
             "receive_output",
             "declare_leftover",
+            "carry_over",
         },
     )
 
@@ -224,6 +225,28 @@ class WorkOrderViewSet(WorkshopScoped, mixins.CreateModelMixin, viewsets.ReadOnl
         )
         return Response(
             serializers.LeftoverDeclarationSerializer(declaration).data,
+            status=status.HTTP_201_CREATED,
+        )
+
+    @extend_schema(
+        request=serializers.CarryOverInput,
+        responses={201: serializers.LeftoverCarryOverSerializer},
+    )
+    @action(
+        detail=True,
+        methods=["post"],
+        url_path="carry-over",
+        permission_classes=[CHANGE_WORK_ORDER],
+    )
+    def carry_over(self, request, pk=None):
+        """R-W6: a completed order's leftover carried over to the next order of the material."""
+        data = serializers.CarryOverInput(data=request.data)
+        data.is_valid(raise_exception=True)
+        carry_over = leftovers.work_order_carry_over(
+            work_order=self.get_object(), **data.validated_data, **self.actor()
+        )
+        return Response(
+            serializers.LeftoverCarryOverSerializer(carry_over).data,
             status=status.HTTP_201_CREATED,
         )
 

@@ -14,13 +14,14 @@ from django.utils.translation import gettext_lazy as _
 from audit.services import audit_record
 from core.errors import StateConflict
 from core.fields import format_qty
+from core.formatting import quantity as quantity_text
 from core.services import document_number_next
 from core.transactions import atomic_service
 from inventory.models import LedgerEntry
 from inventory.services import ledger_post, receipt_movements, receipt_summary, validate_quantity
 from materials.models import Location, Material
 from org.access import permission_require
-from workorders.closeout import ensure_closeable
+from workorders.closeout import ensure_closeable, line_usage_of
 from workorders.models import (
     LeftoverDeclaration,
     SignOff,
@@ -36,6 +37,7 @@ from workorders.services.lifecycle import (
     locked,
     status_change,
 )
+from workorders.signals import leftover_declared
 
 # Who signs the close-out for each department (R-W4) and who books finished goods in:
 # the permissions of org.roles, checked here so pages and the API answer alike.
@@ -65,6 +67,10 @@ CLOSE_OUT_STATUSES = {WorkOrderStatus.COMPLETED}
 ALREADY_SIGNED = _("Work order %(number)s was already signed off by %(role)s.")
 ALREADY_DECLARED = _("The leftover of %(material)s on work order %(number)s was already declared.")
 NOTE_REQUIRED = _("Explain how the leftover was consumed.")
+DECLARE_EXCEEDS_LEFTOVER = _(
+    "Declaring %(qty)s of %(material)s consumed exceeds the leftover expected on work order "
+    "%(number)s (%(leftover)s)."
+)
 UNKNOWN_ROLE = _("%(role)s is not a sign-off role.")
 
 
@@ -191,11 +197,14 @@ def work_order_declare_leftover(
     *,
     work_order: WorkOrder,
     material: Material,
+    quantity: Decimal | int | str,
     note: str,
     actor: AbstractBaseUser,
     device: str = "",
 ) -> LeftoverDeclaration:
-    """Production declares a material's leftover consumed instead of returned (R-W4)."""
+    """Production declares ``quantity`` of a material's leftover consumed instead of returned
+    (R-W4, R-W6): at most the leftover expected, counted as over-quota consumption; sends
+    ``leftover_declared`` (flagged ``over_allowance`` above the line's loss allowance)."""
     work_order = locked(work_order)
     ensure_status(work_order, CLOSE_OUT_STATUSES, _("declared on"))
     ensure_requirement(work_order, material)
@@ -206,17 +215,47 @@ def work_order_declare_leftover(
         raise StateConflict(
             ALREADY_DECLARED, params={"material": material.code, "number": work_order.number}
         )
+    quantity = validate_quantity(quantity, material=material)
+    line, usage = line_usage_of(work_order, material.pk)
+    if quantity > usage["leftover"]:
+        raise ValidationError(
+            {
+                "quantity": DECLARE_EXCEEDS_LEFTOVER
+                % {
+                    "qty": quantity_text(quantity, material.uom.code),
+                    "material": material.code,
+                    "number": work_order.number,
+                    "leftover": quantity_text(usage["leftover"], material.uom.code),
+                }
+            }
+        )
     declaration = LeftoverDeclaration(
-        work_order=work_order, material=material, note=note, declared_by=actor
+        work_order=work_order, material=material, quantity=quantity, note=note, declared_by=actor
     )
     declaration.full_clean(validate_constraints=False)
     declaration.save()
+    over_allowance = quantity > usage["allowance"]
     audit_record(
         actor=actor,
         device=device,
         action="workorder.declare_leftover",
         obj=work_order,
-        after={"material": material.code, "note": note},
+        after={
+            "material": material.code,
+            "quantity": quantity,
+            "note": note,
+            "over_allowance": over_allowance,
+        },
+    )
+    leftover_declared.send(
+        sender=LeftoverDeclaration,
+        work_order=work_order,
+        line=line,
+        quantity=quantity,
+        allowance=usage["allowance"],
+        over_allowance=over_allowance,
+        declaration=declaration,
+        actor=actor,
     )
     return declaration
 

@@ -7,7 +7,7 @@ from decimal import Decimal
 
 from django.contrib.auth.base_user import AbstractBaseUser
 from django.core.exceptions import ValidationError
-from django.db.models import OuterRef, Subquery, Sum
+from django.db.models import Exists, OuterRef, Subquery, Sum
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -35,6 +35,7 @@ from workorders.models import (
     WorkOrderLine,
     WorkOrderStatus,
 )
+from workorders.services.leftovers import borrowed_surplus_deduct
 from workorders.services.lifecycle import (
     NOT_ON_WORK_ORDER,
     WRONG_STATE,
@@ -66,10 +67,27 @@ class IssueLine:
     serials: tuple = field(default_factory=tuple)
 
 
+def borrowed_elsewhere() -> Exists:
+    """Whether another order holding material at the line (in progress or completed) had
+    the line's material by a borrowed issue: only then is its surplus looked for (seed 003
+    §5.8.2), so an ordinary issue costs no extra statement."""
+    borrowed_issues = MaterialIssue.objects.filter(is_borrowed=True).values("number")
+    return Exists(
+        LedgerEntry.objects.filter(
+            material_id=OuterRef("material_id"),
+            movement_type=MovementType.ISSUE,
+            doc_type="issue",
+            doc_id__in=borrowed_issues,
+            work_order__status__in=[WorkOrderStatus.IN_PROGRESS, WorkOrderStatus.COMPLETED],
+        ).exclude(work_order_id=OuterRef("work_order_id"))
+    )
+
+
 def issue_requirements(work_order: WorkOrder) -> tuple[WorkOrder, dict[int, WorkOrderLine]]:
     """The work order locked (as ``locked``: its row only) with its requirement lines by
     material, each annotated with ``issued_total`` (the ledger's issue entries, negative), in
-    one query (issue #17); a work order without lines is locked on its own."""
+    one query (issue #17), and ``borrowed_elsewhere`` (``borrowed_elsewhere``); a work order
+    without lines is locked on its own."""
     issued = (
         LedgerEntry.objects.filter(
             work_order_id=OuterRef("work_order_id"),
@@ -85,7 +103,10 @@ def issue_requirements(work_order: WorkOrder) -> tuple[WorkOrder, dict[int, Work
         WorkOrderLine.objects.filter(work_order_id=work_order.pk)
         .select_related("work_order")
         .select_for_update(of=("work_order",))
-        .annotate(issued_total=Subquery(issued, output_field=QuantityField()))
+        .annotate(
+            issued_total=Subquery(issued, output_field=QuantityField()),
+            borrowed_elsewhere=borrowed_elsewhere(),
+        )
     )
     if not lines:
         return locked(work_order), {}
@@ -174,7 +195,10 @@ def work_order_issue(
 ) -> MaterialIssue:
     """Issue material to a work order (领料); ``borrowed`` (借料) may exceed the requirement
     and must be regularised within 24 h (R-W3). ``posting_date``: the day the material
-    really left, today's when None (R-L6)."""
+    really left, today's when None (R-L6). A normal issue is first reduced by the borrowed
+    whole-pack surplus other orders left at the line (seed 003 §5.8.2,
+    ``borrowed_surplus_deduct``); the returned issue's ``deductions`` lists those
+    carry-overs, and an issue the surplus covers entirely posts no warehouse entry."""
     work_order, requirements = issue_requirements(work_order)
     if work_order.status not in ISSUABLE_STATUSES:
         raise StateConflict(
@@ -187,6 +211,15 @@ def work_order_issue(
         )
     if not lines:
         raise ValidationError({"lines": NO_LINES})
+    deductions = []
+    if not borrowed:  # seed 003 §5.8.2: borrowed surplus at the line goes first
+        lines, deductions = borrowed_surplus_deduct(
+            work_order=work_order,
+            requirements=requirements,
+            lines=lines,
+            actor=actor,
+            device=device,
+        )
     movements = issue_movements(work_order, requirements, lines, borrowed=borrowed)
     now = timezone.now()
     issue = MaterialIssue.objects.create(
@@ -197,15 +230,20 @@ def work_order_issue(
         note=note,
         issued_by=actor,
     )
-    entries = ledger_post(
-        movements=movements,
-        doc_type="issue",
-        doc_id=issue.number,
-        actor=actor,
-        device=device,
-        work_order=work_order,
-        posting_date=posting_date,
+    entries = (
+        ledger_post(
+            movements=movements,
+            doc_type="issue",
+            doc_id=issue.number,
+            actor=actor,
+            device=device,
+            work_order=work_order,
+            posting_date=posting_date,
+        )
+        if movements
+        else []
     )
+    issue.deductions = deductions
     if work_order.status == WorkOrderStatus.RELEASED:
         work_order.status = WorkOrderStatus.IN_PROGRESS
         work_order.save(update_fields=["status", "updated_at"])
@@ -217,8 +255,12 @@ def work_order_issue(
         after={
             "work_order": work_order.number,
             "borrowed": borrowed,
-            "posting_date": str(entries[0].posting_date),
+            "posting_date": str(entries[0].posting_date) if entries else None,
             "entries": entries_summary(entries),
+            "deducted": [
+                {"carry_over": d.number, "from": d.work_order.number, "quantity": d.quantity}
+                for d in deductions
+            ],
         },
     )
     return issue
