@@ -124,7 +124,7 @@ def test_a_used_version_is_never_edited_and_routes_decided_steps_unchanged(user)
     """The data migration (approvals 0006) on a database whose routing version a decision
     already used: that version keeps no rule, a copy with 500 is published after it, and an
     unused draft gets 500 in place (R-A5)."""
-    migration = import_module("approvals.migrations.0006_large_quantity_on_by_default")
+    migration = import_module("approvals.migrations.0007_large_quantity_on_by_default")
     PolicyVersion.objects.update(large_quantity=None)
     [step] = open_steps(replenish_request(user, work_order(user)), [WD])
     draft = policy_publish(version_data=policy_data(is_active=False), actor=user)
