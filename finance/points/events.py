@@ -22,9 +22,9 @@ from django.contrib.auth.models import User
 from audit.models import AuditEvent
 from core.errors import StateConflict
 from core.fields import MONEY
-from finance.models import EntryOrigin, Trigger
+from finance.models import EntryOrigin, ReasonBehaviour, Trigger
 from finance.points.entries import Event, month_of, point_entry_write
-from finance.points.scheme import behaviours_for, rule_for, scheme_current
+from finance.points.scheme import mappings_current, rule_for
 from returns.models import (
     ReplenishRequest,
     RequestKind,
@@ -37,24 +37,43 @@ ZERO = Decimal(0)
 logger = logging.getLogger(__name__)
 
 
-def slip_amount(slip, quantity_field: str) -> Decimal:
+def slip_lines(slip) -> list:
+    """Read only once a mapping can write an entry: a slip that counts for nothing (the
+    usual good return, on time) costs the one mapping query and no more."""
+    return list(slip.lines.select_related("material"))
+
+
+def slip_amount(lines, quantity_field: str) -> Decimal:
     """The slip's value at the materials' standard cost, in yuan."""
     total = ZERO
-    for line in slip.lines.select_related("material"):
+    for line in lines:
         total += (getattr(line, quantity_field) or ZERO) * line.material.standard_cost
     return total.quantize(MONEY)
 
 
+def mapped(slip, *, kind: str, triggers: list[str]) -> dict[str, list[ReasonBehaviour]]:
+    """The active version's mappings of the slip's reason, by trigger (one query)."""
+    by_trigger: dict[str, list[ReasonBehaviour]] = {}
+    for mapping in mappings_current(kind=kind, reason_code=slip.reason.code, triggers=triggers):
+        by_trigger.setdefault(mapping.trigger, []).append(mapping)
+    return by_trigger
+
+
 def record(
-    slip, *, kind: str, trigger: str, source_type: str, source_number: str, amount, used, actor
+    slip,
+    *,
+    mappings: list[ReasonBehaviour],
+    source_type: str,
+    source_number: str,
+    amount: Decimal,
+    used: bool,
+    actor: User | None,
 ) -> None:
-    scheme = scheme_current()
-    if scheme is None:  # no table (a database without the seeded version): nothing to count
+    """One entry per behaviour ``mappings`` (of one version) stand for."""
+    if not mappings:
         return
-    behaviours = behaviours_for(
-        scheme=scheme, kind=kind, reason_code=slip.reason.code, trigger=trigger
-    )
-    for behaviour in behaviours:
+    scheme = mappings[0].scheme
+    for behaviour in sorted({mapping.behaviour for mapping in mappings}):
         try:
             rule = rule_for(scheme=scheme, behaviour=behaviour, amount=amount, used=used)
         except StateConflict:  # a gap an administrator left in the table: the posting goes on
@@ -95,39 +114,46 @@ def refusal_number(slip: ReturnRequest) -> str:
 
 def return_changed(slip: ReturnRequest, action: str, actor: User | None) -> None:
     if action == "post":
-        amount = slip_amount(slip, "received_qty")
-        used = any(line.verdict != Verdict.GOOD for line in slip.lines.all())
-        common = {"kind": RequestKind.RETURN, "amount": amount, "actor": actor}
+        by_trigger = mapped(slip, kind=RequestKind.RETURN, triggers=[Trigger.POSTED, Trigger.LATE])
+        posted = by_trigger.get(Trigger.POSTED, [])
+        late = [
+            mapping
+            for mapping in by_trigger.get(Trigger.LATE, [])
+            if leftovers_late(slip, mapping.scheme.leftover_deadline_hours)
+        ]
+        if not posted and not late:  # the usual return: nothing to count, nothing more to read
+            return
+        lines = slip_lines(slip)
+        common = {"amount": slip_amount(lines, "received_qty"), "actor": actor}
+        used = any(line.verdict != Verdict.GOOD for line in lines)
         record(
             slip,
-            trigger=Trigger.POSTED,
+            mappings=posted,
             source_type="return",
             source_number=slip.number,
             used=used,
             **common,
         )
-        scheme = scheme_current()
-        if scheme and leftovers_late(slip, scheme.leftover_deadline_hours):
-            record(
-                slip,
-                trigger=Trigger.LATE,
-                source_type="return_late",
-                source_number=slip.number,
-                used=False,
-                **common,
-            )
-    elif action == "refuse":
-        amount = slip_amount(slip, "quantity")
         record(
             slip,
-            kind=RequestKind.RETURN,
-            trigger=Trigger.REFUSED,
-            source_type="return_refusal",
-            source_number=refusal_number(slip),
-            amount=amount,
+            mappings=late,
+            source_type="return_late",
+            source_number=slip.number,
             used=False,
-            actor=actor,
+            **common,
         )
+    elif action == "refuse":
+        refused = mapped(slip, kind=RequestKind.RETURN, triggers=[Trigger.REFUSED])
+        if refused:
+            record(
+                slip,
+                mappings=refused[Trigger.REFUSED],
+                source_type="return_refusal",
+                source_number=refusal_number(slip),
+                amount=slip_amount(slip_lines(slip), "quantity"),
+                used=False,
+                actor=actor,
+            )
 
 
 def on_request_state_changed(sender, slip, state, action, actor=None, **kwargs) -> None:
@@ -136,13 +162,14 @@ def on_request_state_changed(sender, slip, state, action, actor=None, **kwargs) 
     if sender is ReturnRequest:
         return_changed(slip, action, actor)
     elif sender is ReplenishRequest and action == "issue":
-        record(
-            slip,
-            kind=RequestKind.REPLENISH,
-            trigger=Trigger.POSTED,
-            source_type="replenish",
-            source_number=slip.number,
-            amount=slip_amount(slip, "issued_qty"),
-            used=True,
-            actor=actor,
-        )
+        issued = mapped(slip, kind=RequestKind.REPLENISH, triggers=[Trigger.POSTED])
+        if issued:
+            record(
+                slip,
+                mappings=issued[Trigger.POSTED],
+                source_type="replenish",
+                source_number=slip.number,
+                amount=slip_amount(slip_lines(slip), "issued_qty"),
+                used=True,
+                actor=actor,
+            )

@@ -4,7 +4,7 @@ amount, the behaviours a reason stands for; and a new version by an administrato
 from decimal import Decimal
 
 from django.contrib.auth.models import User
-from django.db.models import Max
+from django.db.models import Max, Subquery
 from django.utils.translation import gettext_lazy as _
 
 from audit.services import audit_record
@@ -51,16 +51,20 @@ def rule_for(
     raise StateConflict(NO_CELL, params={"behaviour": behaviour, "amount": amount})
 
 
-def behaviours_for(*, scheme: PointScheme, kind: str, reason_code: str, trigger: str) -> list[str]:
-    """The behaviours ``reason_code`` stands for on ``trigger`` (an empty code in the
-    mapping matches every reason of the kind)."""
+def mappings_current(*, kind: str, reason_code: str, triggers: list[str]) -> list[ReasonBehaviour]:
+    """The active version's mappings of ``reason_code`` on ``triggers`` (an empty code in
+    the mapping matches every reason of the kind), each with its scheme, in one query; none
+    without an active version."""
+    newest = PointScheme.objects.filter(is_active=True).order_by("-version").values("pk")[:1]
     return list(
         ReasonBehaviour.objects.filter(
-            scheme=scheme, kind=kind, trigger=trigger, reason_code__in=[reason_code, ""]
+            scheme=Subquery(newest),
+            kind=kind,
+            trigger__in=triggers,
+            reason_code__in=[reason_code, ""],
         )
+        .select_related("scheme")
         .order_by("behaviour")
-        .values_list("behaviour", flat=True)
-        .distinct()
     )
 
 
