@@ -56,6 +56,11 @@ KEEPER = [
 # the claim up; either may record the replacement or the credit note.
 SUPPLIER_RETURN = ["returns.handle_supplier_return"]
 FINANCE = ["returns.confirm_return", "finance.confirm_month", "finance.view_monthend"]
+# Points and rewards (R-J3, R-J4): finance and management read the totals; supervisors record
+# what they see with evidence; the GM office proposes after its spot check.
+POINTS_VIEW = ["finance.view_pointentry"]
+POINTS_RECORD = [*POINTS_VIEW, "finance.add_pointentry"]
+POINTS_PROPOSE = [*POINTS_VIEW, "finance.propose_points"]
 REQUEST = ["returns.add_returnrequest", "returns.add_replenishrequest"]
 # Approval decisions need no group permission: a TierAssignment (data, R-A5) says who
 # decides which step, and approvals.services.acting_for enforces it (R-A6).
@@ -77,11 +82,13 @@ MASTER_DATA = model_permissions(
             "material",
             "bom",
             "bomline",
+            "supplier",
         ],
         "org": ["workshop"],
         "workorders": ["productionline"],
         "approvals": ["tierassignment", "delegation", "policyversion"],
         "returns": ["reasoncode"],
+        "finance": ["pointscheme", "pointrule", "reasonbehaviour"],
         "auth": ["user", "group"],
         "core": ["apitoken"],
     }
@@ -89,13 +96,13 @@ MASTER_DATA = model_permissions(
 
 ROLES = {
     "clerk": (_("Line clerk"), ISSUE + REQUEST),
-    "team_leader": (_("Team leader"), WORK_ORDER),
-    "workshop_director": (_("Workshop director"), WORK_ORDER),
-    "production_manager": (_("Production manager"), WORK_ORDER),
-    "production_director": (_("Production director"), WORK_ORDER),
-    "executive_gm": (_("Executive GM"), []),
-    "gm": (_("General manager"), []),
-    "deputy_gm": (_("Deputy GM"), []),
+    "team_leader": (_("Team leader"), WORK_ORDER + POINTS_RECORD),
+    "workshop_director": (_("Workshop director"), WORK_ORDER + POINTS_RECORD),
+    "production_manager": (_("Production manager"), WORK_ORDER + POINTS_RECORD),
+    "production_director": (_("Production director"), WORK_ORDER + POINTS_RECORD),
+    "executive_gm": (_("Executive GM"), POINTS_PROPOSE),
+    "gm": (_("General manager"), POINTS_PROPOSE),
+    "deputy_gm": (_("Deputy GM"), POINTS_PROPOSE),
     "qc": (_("QC inspector"), QC),
     "technical": (_("Technical department"), BOM),
     "keeper": (_("Warehouse keeper"), STOCK + ISSUE + KEEPER + SUPPLIER_RETURN),
@@ -103,7 +110,7 @@ ROLES = {
         _("Material controller"),
         ["returns.change_shortageslip", *SUPPLIER_RETURN],
     ),
-    "finance": (_("Finance"), FINANCE),
+    "finance": (_("Finance"), FINANCE + POINTS_VIEW),
     "auditor": (_("Auditor"), view_all),  # derived from the models when synced
     "admin": (_("Administrator"), MASTER_DATA),
 }

@@ -11,11 +11,23 @@ PLACES = ("warehousecategory", "warehouse", "location")
 
 
 def content_types_move(apps, schema_editor, source="inventory", target="materials"):
+    """Relabel each content type. Where the target already exists too (a later migration's
+    permission sync created it while the source was still there), the source's permissions,
+    which groups and users hold, move onto the target in place of its duplicates."""
     content_type = apps.get_model("contenttypes", "ContentType")
+    permission = apps.get_model("auth", "Permission")
     for model in PLACES:
-        if content_type.objects.filter(app_label=target, model=model).exists():
+        old = content_type.objects.filter(app_label=source, model=model).first()
+        if old is None:
             continue
-        content_type.objects.filter(app_label=source, model=model).update(app_label=target)
+        new = content_type.objects.filter(app_label=target, model=model).first()
+        if new is None:
+            content_type.objects.filter(pk=old.pk).update(app_label=target)
+            continue
+        kept = permission.objects.filter(content_type=old).values("codename")
+        permission.objects.filter(content_type=new, codename__in=kept).delete()
+        permission.objects.filter(content_type=old).update(content_type=new)
+        content_type.objects.filter(pk=old.pk).delete()
 
 
 def content_types_move_back(apps, schema_editor):

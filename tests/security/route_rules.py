@@ -35,6 +35,8 @@ PLANT_WIDE_ROLES = (
     "auditor",
     "admin",
 )
+POINTS_RECORDERS = WORK_ORDER_PEOPLE
+GM_OFFICE = ("executive_gm", "gm", "deputy_gm")
 # The health probes answer anyone, with no data beyond which dependency is down (issue #14).
 PUBLIC = {"login", "logout", "healthz", "healthz-worker"}
 
@@ -75,6 +77,11 @@ RULES = {
     "export-detail": {"get": ALL},
     "export-download": {"get": ALL},
     "export-list": {"get": ALL, "post": ALL},
+    # Points and rewards (R-J3, R-J4): supervisors record, the GM office proposes.
+    "finance:points": {"get": (*POINTS_RECORDERS, *GM_OFFICE, "finance", "auditor")},
+    "finance:points_record": {"get": POINTS_RECORDERS},
+    "finance:spot_check": {"get": GM_OFFICE},
+    "finance:spot_check_propose": {"get": GM_OFFICE},
     "finance:month_end": {"get": ("finance", "auditor")},
     "finance:month_end_compute": {"get": ("finance",)},
     "finance:month_end_confirm": {"get": ("finance",)},
@@ -215,11 +222,10 @@ RULES = {
     "stock-receive": {"post": ("keeper",)},
     "stock-transfer": {"post": ("keeper",)},
     "stock-transfer-scan": {"post": ("keeper",)},
-    # Suppliers (R-S1): no role holds their add/change permission yet (org.roles'
-    # MASTER_DATA lists no "supplier"): superusers and users given it keep them.
-    "supplier-detail": {"delete": (), "get": ALL, "patch": (), "put": ()},
-    "supplier-list": {"get": ALL, "post": ()},
-    "supplier-upsert": {"put": ()},
+    # Suppliers (R-S1): master data, kept by the administrator (and upserted by the ERP).
+    "supplier-detail": {"delete": MASTER, "get": ALL, "patch": MASTER, "put": MASTER},
+    "supplier-list": {"get": ALL, "post": MASTER},
+    "supplier-upsert": {"put": MASTER},
     "tier-assignment-detail": {"delete": MASTER, "get": ALL, "patch": MASTER, "put": MASTER},
     "tier-assignment-list": {"get": ALL, "post": MASTER},
     "reports:trace": {
@@ -296,6 +302,7 @@ POST_RULES = {
     "alerts:notification_open": ALL,
     "alerts:notifications_read": ALL,
     "finance:month_end_compute": ("finance",),
+    "finance:spot_check_propose": GM_OFFICE,
     "finance:month_end_confirm": ("finance",),
     "finance:month_end_reopen": ("finance",),
     "reports:export_start": ALL,
