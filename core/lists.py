@@ -58,6 +58,8 @@ LABELS = {
     "submitted_before": _("Submitted before"),
     "opened_after": _("Opened from"),
     "opened_before": _("Opened before"),
+    "posted_after": _("Posted from"),
+    "posted_before": _("Posted before"),
     "since": _("From"),
     "until": _("Up to (not including)"),
     "completed_before": _("Completed before"),

@@ -11,6 +11,7 @@ from django.conf import settings
 from django.db import models
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from core.fields import MoneyField, QuantityField, UnitCostField, UserStampField
 
@@ -18,7 +19,8 @@ from core.fields import MoneyField, QuantityField, UnitCostField, UserStampField
 class SupplierReturnState(models.TextChoices):
     DRAFT = "draft", _("draft")
     SUBMITTED = "submitted", _("awaiting signatures")
-    SIGNED = "signed", _("signed")
+    # "signed" alone is the signed_at column (签核时间); the state needs its own word.
+    SIGNED = "signed", pgettext_lazy("supplier return state", "signed")
     POSTED = "posted", _("posted, claim open")
     CLOSED = "closed", _("claim closed")
     REJECTED = "rejected", _("rejected")

@@ -21,6 +21,7 @@ from django.core.files.uploadedfile import UploadedFile
 from django.db.models import F
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from approvals.models import Tier
 from approvals.services import approval_steps_cancel, approval_steps_open
@@ -353,7 +354,9 @@ def supplier_return_signed(
     supplier_return: SupplierReturn, actor: Actor | None, device: str
 ) -> SupplierReturn:
     """Approval handler: the MC supervisor signed last (the row is locked by approvals)."""
-    ensure_transition(supplier_return, SupplierReturnState.SIGNED, _("signed"))
+    ensure_transition(
+        supplier_return, SupplierReturnState.SIGNED, pgettext_lazy("action", "signed")
+    )
     return state_change(
         supplier_return,
         SupplierReturnState.SIGNED,

@@ -17,7 +17,7 @@ from audit.models import AuditEvent
 from core.barcodes import code128_inline_svg
 from core.confirm import NOT_CONFIRMED, is_confirmed
 from core.errors import StateConflict
-from core.lists import SearchFilter, choices_of, filtered_page, page_labels
+from core.lists import SearchFilter, choices_of, date_inputs, filtered_page, page_labels
 from core.views import SERVICE_ERRORS, service_failed
 from materials.models import Supplier
 from org.access import can_see_costs
@@ -35,6 +35,7 @@ from returns.supplier_selectors import (
 )
 from returns.views.kinds import actor
 
+SUPPLIER_LABEL = gettext_lazy("Supplier")
 NO_LINES_PICKED = gettext_lazy("Give a quantity on at least one line.")
 BAD_QUANTITY = gettext_lazy("“%(value)s” is not a quantity.")
 # The audit actions of supplier-return services, as people read them.
@@ -73,7 +74,9 @@ class SupplierReturnListFilter(SupplierReturnFilter):
         self.filters["state"].extra["empty_label"] = _("all")
         suppliers = Supplier.objects.order_by("code")
         choices_of(self, "supplier", [(s.code, f"{s.code} {s.name}") for s in suppliers])
+        date_inputs(self, "posted_after", "posted_before")
         page_labels(self)
+        self.form.fields["supplier"].label = SUPPLIER_LABEL
 
 
 @login_required

@@ -79,7 +79,9 @@ def scene_build():
     asked = replenishment(scene.work_order, users["clerk"], [line(scene.tube, Decimal(12))])
     scene.replenishment = replenish_submit(replenish_request=asked, actor=users["clerk"])
     shortages_of(scene.work_order, scene.tube, 2)
-    scene.supplier = SupplierFactory(code="SUP-NARROW", name="A supplier with a long name Ltd.")
+    scene.supplier = SupplierFactory(
+        code="SUP-NARROW", name="Zhejiang Longname Hardware Trading Co. Ltd."
+    )
     scene.month_end = month_end_compute(month=timezone.localdate(posted.posted_at).replace(day=1))
     return scene
 

@@ -42,7 +42,7 @@ from tests.browser.test_journey import (  # noqa: F401 - the journey's fixtures
     shot,
 )
 from tests.builders import receive
-from tests.factories import BomFactory, BomLineFactory, MaterialFactory
+from tests.factories import BomFactory, BomLineFactory, MaterialFactory, SupplierFactory
 from workorders.models import WorkOrder, WorkOrderStatus
 from workorders.services.issuing import IssueLine, work_order_issue
 
@@ -78,10 +78,15 @@ def shot_phone(page, name):
 
 
 def checked_and_confirmed(page, fields, preview, shows, confirm):
-    """A check→confirm page: fill the labelled ``fields``, Check, see ``shows`` in the
-    ``preview`` (nothing is booked yet), then press ``confirm``."""
+    """A check→confirm page: fill the labelled ``fields`` (a select: the option of that
+    value), Check, see ``shows`` in the ``preview`` (nothing is booked yet), then press
+    ``confirm``."""
     for label, value in fields.items():
-        page.get_by_label(label).fill(value)
+        field = page.get_by_label(label)
+        if field.evaluate("element => element.tagName") == "SELECT":
+            field.select_option(value)
+        else:
+            field.fill(value)
     page.get_by_role("button", name="Check").click()
     expect(page.get_by_test_id(preview)).to_contain_text(shows)
     page.get_by_role("button", name=confirm).click()
@@ -228,13 +233,15 @@ def test_shortage_opened_stock_received_and_fulfilled(actors, scene):  # noqa: F
     expect(row).to_contain_text("50 of TUBE")
 
     # The purchase arrives: the keeper receives it on the receipt page, a new lot that
-    # waits for QC; until QC passes it nothing can be issued from it.
+    # waits for QC; until QC passes it nothing can be issued from it. The supplier is
+    # master data, picked by its code.
+    supplier = SupplierFactory(code="ACME-T", name="Acme Tubes")
     receipt = {
         "Scan the material": "M:TUBE",
         "Into location": "LOC:WH1-A01",
         "Quantity": "60",
         "Batch number": "B7",
-        "Supplier": "Acme Tubes",
+        "Supplier": supplier.code,
         "Certificate number": "COA-7",
     }
     keeper.goto("/stock/receive/")
@@ -275,6 +282,7 @@ def test_shortage_opened_stock_received_and_fulfilled(actors, scene):  # noqa: F
     booked = LedgerEntry.objects.filter(doc_id=request.number, movement_type=MovementType.REPLENISH)
     assert sorted(e.quantity for e in booked) == [-300, -50]
     assert StockBalance.objects.get(lot__batch_no="B7").quantity == 10
+    assert StockBalance.objects.get(lot__batch_no="B7").lot.supplier == supplier
 
 
 # ---------------------------------------------------------------------------- 3. a work order
