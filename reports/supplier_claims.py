@@ -1,17 +1,17 @@
-"""Supplier claims on the scorecard (#18 item 6, second part): PLACEHOLDER.
-
-``supplier_claim_rows(month)`` is the one place the scorecard (page and workbook) reads the
-claims raised against suppliers from. It returns no rows until the SupplierReturn model
-(returns, another helper's work) is merged; then it returns, per claim open at any time in
-the month, a dict with the keys of ``CLAIM_KEYS``, and the page and the "Claims" sheet show
-them without further change.
+"""Supplier claims on the scorecard (#18 item 6): the supplier returns whose claim was
+open at any time in the month (posted before its end, not closed before its start), with
+their ages — the one place the scorecard page and its "Claims" sheet read them from.
 """
 
-from datetime import date
+from datetime import date, timedelta
 
+from django.db.models import Q
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from core.excel import Column
+from core.months import month_bounds
+from returns.models import SupplierReturn, SupplierReturnState
 
 # supplier_code, supplier_name: the supplier; number: the supplier return's slip number;
 # state: its label ("open", "closed"); opened: its date; closed: its date or None;
@@ -20,8 +20,33 @@ CLAIM_KEYS = ("supplier_code", "supplier_name", "number", "state", "opened", "cl
 
 
 def supplier_claim_rows(month: date) -> list[dict]:
-    """Claims (supplier returns) open or closed in ``month`` and their ages — none yet."""
-    return []
+    """Claims (posted supplier returns, R-S2) open at any time in ``month``, oldest first;
+    an open claim's age runs to the month's end, or to today in the current month."""
+    start, end = month_bounds(month)
+    claims = (
+        SupplierReturn.objects.filter(posted_at__lt=end)
+        .filter(Q(closed_at__isnull=True) | Q(closed_at__gte=start))
+        .filter(state__in=[SupplierReturnState.POSTED, SupplierReturnState.CLOSED])
+        .select_related("supplier")
+        .order_by("posted_at", "id")
+    )
+    last_day = min(timezone.localdate(), (end - timedelta(days=1)).date())
+    rows = []
+    for claim in claims:
+        opened = timezone.localtime(claim.posted_at).date()
+        closed = timezone.localtime(claim.closed_at).date() if claim.closed_at else None
+        rows.append(
+            {
+                "supplier_code": claim.supplier.code,
+                "supplier_name": claim.supplier.name,
+                "number": claim.number,
+                "state": claim.get_state_display(),
+                "opened": opened,
+                "closed": closed,
+                "age_days": ((closed or last_day) - opened).days,
+            }
+        )
+    return rows
 
 
 def claims_of(month: date, supplier_code: str | None = None) -> list[dict]:

@@ -22,7 +22,7 @@ from django.contrib.auth.models import User
 from audit.models import AuditEvent
 from core.errors import StateConflict
 from core.fields import MONEY
-from finance.models import EntryOrigin, ReasonBehaviour, Trigger
+from finance.models import Behaviour, EntryOrigin, PointScheme, ReasonBehaviour, Trigger
 from finance.points.entries import Event, month_of, point_entry_write
 from finance.points.scheme import mappings_current, rule_for
 from returns.models import (
@@ -173,3 +173,31 @@ def on_request_state_changed(sender, slip, state, action, actor=None, **kwargs) 
                 used=True,
                 actor=actor,
             )
+
+
+def on_leftover_declared(
+    sender, work_order, line, quantity, allowance, over_allowance, declaration, actor=None, **_
+) -> None:
+    """Receiver of ``workorders.signals.leftover_declared`` (R-W6): leftovers declared
+    consumed count as over-quota loss; above the line's normal loss allowance the
+    workshop takes the table's over-quota cell for the value beyond it."""
+    if not over_allowance:
+        return
+    scheme = PointScheme.objects.filter(is_active=True).order_by("-version").first()
+    if scheme is None:
+        return
+    amount = ((quantity - allowance) * line.material.standard_cost).quantize(MONEY)
+    try:
+        rule = rule_for(scheme=scheme, behaviour=Behaviour.OVER_QUOTA, amount=amount)
+    except StateConflict:
+        logger.warning("No over-quota points cell for %s yuan (%s)", amount, work_order.number)
+        return
+    event = Event(
+        source_type="leftover_declared",
+        source_number=f"{work_order.number}#{declaration.pk}",
+        behaviour=Behaviour.OVER_QUOTA,
+        month=month_of(),
+        amount=amount,
+        workshop=work_order.workshop,
+    )
+    point_entry_write(event=event, origin=EntryOrigin.AUTOMATIC, actor=actor, rule=rule)

@@ -10,9 +10,9 @@ import pytest
 from django.test import Client
 from django.utils import timezone
 
-from materials.models import LocationKind
+from materials.models import Location, LocationKind, Material
 from reports.registry import export_params_clean
-from reports.supplier_claims import supplier_claim_rows
+from reports.supplier_claims import claims_of, supplier_claim_rows
 from reports.supplier_quality import lot_rows, material_rows, supplier_totals
 from reports.supplier_quality_export import scorecard_workbook
 from returns.models import Verdict
@@ -20,6 +20,7 @@ from tests.builders import batch_material, location, receive, released_work_orde
 from tests.factories import SupplierFactory, UomFactory, UserFactory, WorkshopFactory
 from tests.reports.conftest import body, opened
 from tests.returns.builders import line, posted_return
+from tests.returns.supplier_builders import posted_supplier_return, sr_line
 from workorders.services.issuing import IssueLine, work_order_issue
 
 pytestmark = pytest.mark.django_db
@@ -128,8 +129,27 @@ def test_mixed_units_give_no_supplier_rate(scene):
     assert alpha.mixed == "10 PCS"
 
 
-def test_claims_have_their_place_and_no_rows_yet():
+def test_a_posted_supplier_return_is_an_open_claim_of_its_supplier(scene):
+    """R-S2: the 10 defective tubes of lot TA go back to supplier A on a supplier return;
+    its claim shows for A (not for B), open, aged from the day it was posted."""
     assert supplier_claim_rows(THIS_MONTH) == []
+    tube = Material.objects.get(code="TUBE")
+    area = Location.objects.get(code="SR")
+    slip = posted_supplier_return(
+        scene["a"], [sr_line(tube, 10, area, tube.lots.get(batch_no="TA"))], scene["keeper"]
+    )
+
+    [claim] = claims_of(THIS_MONTH, "SUP-A")
+    assert claim == {
+        "supplier_code": "SUP-A",
+        "supplier_name": "Alpha Tubes",
+        "number": slip.number,
+        "state": "posted, claim open",
+        "opened": timezone.localdate(),
+        "closed": None,
+        "age_days": 0,
+    }
+    assert claims_of(THIS_MONTH, "SUP-B") == []
 
 
 def test_workbook_has_the_same_figures(scene):
