@@ -66,9 +66,10 @@ def role_members(roles: list[str], *, workshop_id: int, exclude: list[int]) -> l
 
 
 def request_params(slip: Model) -> dict[str, str]:
-    """Its number and work order's (approvals may route other models: named as they print)."""
+    """Its number and work order's (approvals may route other models: named as they print);
+    "—" for a document of no work order (a supplier return, a scrap disposal)."""
     work_order = getattr(slip, "work_order", None)
-    return {"request": str(slip), "work_order": work_order.number if work_order else ""}
+    return {"request": str(slip), "work_order": getattr(work_order, "number", "") or "—"}
 
 
 def request_event(slip: ReturnRequest | ReplenishRequest, message: str) -> str:

@@ -16,7 +16,7 @@ from django.utils.translation import override
 
 from alerts.checks import alerts_check
 from alerts.models import Alert, AlertKind, Notification
-from approvals.models import StepState
+from approvals.models import StepState, Tier
 from approvals.services import approval_decide, steps_of
 from audit.models import AuditEvent
 from core.errors import StateConflict
@@ -426,3 +426,18 @@ def test_claim_open_past_seven_days_alerts_material_control(
     assert alerts_check([CHECK], now=now + timedelta(days=9))[CHECK] == (0, 1)
     alert.refresh_from_db()
     assert alert.cleared_at is not None
+
+
+def test_the_signer_is_told_without_a_work_order(
+    user, tube, lot, supplier, supplier_area, defect_return
+):
+    """R-N1: a supplier return has no work order: the waiting notice says "—", not "( )"."""
+    holder = signer(Tier.WAREHOUSE_SUPERVISOR)
+    slip = draft_supplier_return(supplier, [sr_line(tube, 5, supplier_area, lot)], user)
+    supplier_return_submit(supplier_return=slip, actor=user)
+
+    notice = Notification.objects.get(user=holder)
+    assert notice.message == "step_waiting"
+    assert notice.body == (
+        f"The warehouse supervisor step of {slip.number} (work order —) waits for your decision."
+    )
