@@ -26,14 +26,13 @@ from approvals.services import (
     approval_steps_open,
     request_scope_require,
 )
-from audit.services import audit_record
 from core.errors import StateConflict
 from core.fields import MONEY, format_qty
 from core.outbox import outbox_emit
 from core.services import document_number_next
 from core.states import transition_require
 from core.transactions import atomic_service
-from inventory.models import LedgerEntry, Lot, MovementType, StockBalance
+from inventory.models import LedgerEntry, Lot, MovementType
 from inventory.services import (
     entries_summary,
     ledger_post,
@@ -56,6 +55,7 @@ from returns.models import (
     ScrapDisposalLine,
 )
 from returns.services.common import Actor
+from returns.services.documents import document_audit, document_state_change, on_hand
 
 NUMBER_PREFIX = "SD"
 DOC_TYPE = "scrap_disposal"
@@ -106,11 +106,6 @@ def disposal_tiers(value: Decimal) -> list[str]:
 def raise_permission_require(actor: Actor) -> None:
     if not any(actor.has_perm(perm) for perm in RAISE_PERMS):
         raise PermissionDenied(NOT_ALLOWED % {"action": _("raise scrap disposals")})
-
-
-def on_hand(material: Material, lot: Lot | None, location: Location) -> Decimal:
-    balance = StockBalance.objects.filter(material=material, lot=lot, location=location).first()
-    return balance.quantity if balance else Decimal(0)
 
 
 def line_validate(item: DisposalLineInput) -> Decimal:
@@ -243,23 +238,8 @@ def snapshot(disposal: ScrapDisposal) -> dict:
     }
 
 
-def audit(
-    disposal: ScrapDisposal,
-    *,
-    actor: Actor | None,
-    device: str,
-    action: str,
-    before: dict | None = None,
-    details: dict | None = None,
-) -> None:
-    audit_record(
-        actor=actor,
-        device=device,
-        action=f"scrap_disposal.{action}",
-        obj=disposal,
-        before=before,
-        after={**snapshot(disposal), **(details or {})},
-    )
+def audit(disposal: ScrapDisposal, **kwargs: Any) -> None:
+    document_audit(disposal, prefix="scrap_disposal", snapshot=snapshot, **kwargs)
 
 
 def locked(disposal: ScrapDisposal, *, actor: Actor | None) -> ScrapDisposal:
@@ -298,23 +278,10 @@ def applicant_locked(
     return disposal
 
 
-def state_change(
-    disposal: ScrapDisposal,
-    state: str,
-    *,
-    actor: Actor | None,
-    device: str,
-    action: str,
-    details: dict | None = None,
-    **fields: Any,
-) -> ScrapDisposal:
-    before = snapshot(disposal)
-    disposal.state = state
-    for name, value in fields.items():
-        setattr(disposal, name, value)
-    disposal.save(update_fields=["state", *fields, "updated_at"])
-    audit(disposal, actor=actor, device=device, action=action, before=before, details=details)
-    return disposal
+def state_change(disposal: ScrapDisposal, state: str, **kwargs: Any) -> ScrapDisposal:
+    return document_state_change(
+        disposal, state, prefix="scrap_disposal", snapshot=snapshot, **kwargs
+    )
 
 
 @atomic_service

@@ -25,14 +25,13 @@ from django.utils.translation import pgettext_lazy
 
 from approvals.models import Tier
 from approvals.services import approval_steps_cancel, approval_steps_open
-from audit.services import audit_record
 from core.errors import StateConflict
 from core.fields import MONEY, format_qty
 from core.outbox import outbox_emit
 from core.services import document_number_next
 from core.states import transition_require
 from core.transactions import atomic_service
-from inventory.models import Lot, MovementType, StockBalance
+from inventory.models import MovementType
 from inventory.services import (
     Movement,
     entries_summary,
@@ -45,7 +44,7 @@ from inventory.services import (
     validate_quantity,
     validate_serials,
 )
-from materials.models import Location, LocationKind, Material, Supplier, TrackingMode
+from materials.models import Location, LocationKind, Supplier, TrackingMode
 from org.access import permission_require
 from returns.models import (
     CLAIM_DAYS,
@@ -55,6 +54,7 @@ from returns.models import (
     SupplierReturnLine,
     SupplierReturnState,
 )
+from returns.services.documents import document_audit, document_state_change, on_hand
 
 Actor = AbstractUser
 PERMISSION = "returns.handle_supplier_return"
@@ -127,49 +127,14 @@ def snapshot(supplier_return: SupplierReturn) -> dict:
     }
 
 
-def audit(
-    supplier_return: SupplierReturn,
-    *,
-    actor: Actor | None,
-    device: str,
-    action: str,
-    before: dict | None = None,
-    details: dict | None = None,
-) -> None:
-    audit_record(
-        actor=actor,
-        device=device,
-        action=f"supplier_return.{action}",
-        obj=supplier_return,
-        before=before,
-        after={**snapshot(supplier_return), **(details or {})},
+def audit(supplier_return: SupplierReturn, **kwargs: Any) -> None:
+    document_audit(supplier_return, prefix="supplier_return", snapshot=snapshot, **kwargs)
+
+
+def state_change(supplier_return: SupplierReturn, state: str, **kwargs: Any) -> SupplierReturn:
+    return document_state_change(
+        supplier_return, state, prefix="supplier_return", snapshot=snapshot, **kwargs
     )
-
-
-def state_change(
-    supplier_return: SupplierReturn,
-    state: str,
-    *,
-    actor: Actor | None,
-    device: str,
-    action: str,
-    details: dict | None = None,
-    **fields: Any,
-) -> SupplierReturn:
-    before = snapshot(supplier_return)
-    supplier_return.state = state
-    for name, value in fields.items():
-        setattr(supplier_return, name, value)
-    supplier_return.save(update_fields=["state", *fields, "updated_at"])
-    audit(
-        supplier_return, actor=actor, device=device, action=action, before=before, details=details
-    )
-    return supplier_return
-
-
-def on_hand(material: Material, lot: Lot | None, location: Location) -> Decimal:
-    balance = StockBalance.objects.filter(material=material, lot=lot, location=location).first()
-    return balance.quantity if balance else Decimal(0)
 
 
 def line_value(line: SupplierReturnLine) -> Decimal:
