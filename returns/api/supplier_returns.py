@@ -16,6 +16,7 @@ from org.api.permissions import HidesCosts
 from returns.api.supplier_filters import SupplierReturnFilter
 from returns.api.views import ServiceActionsMixin
 from returns.models import SupplierReturn, SupplierReturnLine
+from returns.services import supplier_claims
 from returns.services import supplier_returns as services
 from returns.supplier_selectors import may_see_supplier_returns, supplier_returns
 
@@ -196,7 +197,7 @@ class SupplierReturnViewSet(
         line = supplier_return.lines.filter(pk=line_id).first()
         if line is None:
             raise NotFound()
-        result = services.supplier_return_replacement_receive(
+        result = supplier_claims.supplier_return_replacement_receive(
             supplier_return=supplier_return, line=line, **data, **self.actor()
         )
         return self.respond(result)
@@ -204,7 +205,7 @@ class SupplierReturnViewSet(
     @extend_schema(request=CreditInput, responses=SR)
     @action(detail=True, methods=["post"])
     def credit(self, request, pk=None):
-        return self.act(services.supplier_claim_credit, CreditInput)
+        return self.act(supplier_claims.supplier_claim_credit, CreditInput)
 
     @extend_schema(request=None, responses=SR)
     @action(detail=True, methods=["post"])

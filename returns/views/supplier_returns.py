@@ -24,6 +24,7 @@ from org.access import can_see_costs
 from returns import supplier_forms
 from returns.api.supplier_filters import SupplierReturnFilter
 from returns.models import SUPPLIER_RETURN_TRANSITIONS, SupplierReturn, SupplierReturnState
+from returns.services import supplier_claims
 from returns.services import supplier_returns as services
 from returns.supplier_selectors import (
     area_stock,
@@ -241,12 +242,12 @@ def call_amount(obj, data, acting):
 
 
 def call_credit(obj, data, acting):
-    return services.supplier_claim_credit(supplier_return=obj, **data, **acting)
+    return supplier_claims.supplier_claim_credit(supplier_return=obj, **data, **acting)
 
 
 def call_replacement(obj, data, acting):
     line = get_object_or_404(obj.lines.all(), pk=data.pop("line"))
-    return services.supplier_return_replacement_receive(
+    return supplier_claims.supplier_return_replacement_receive(
         supplier_return=obj, line=line, **data, **acting
     )
 

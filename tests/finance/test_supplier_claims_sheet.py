@@ -12,7 +12,7 @@ from finance.month_end import month_end_compute
 from finance.workbook import month_end_workbook
 from materials.models import LocationKind
 from returns.models import SupplierReturn
-from returns.services.supplier_returns import supplier_claim_credit
+from returns.services.supplier_claims import supplier_claim_credit
 from tests.builders import batch_material, location, receive, with_roles
 from tests.factories import SupplierFactory
 from tests.returns.supplier_builders import mc_user, posted_supplier_return, sr_line

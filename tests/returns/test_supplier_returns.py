@@ -24,13 +24,15 @@ from core.models import OutboxEvent
 from inventory.models import LedgerEntry, MovementType, StockBalance
 from materials.models import LocationKind
 from returns.models import ClaimClosure, SupplierReturnState, Verdict
-from returns.services.supplier_returns import (
+from returns.services.supplier_claims import (
     supplier_claim_credit,
+    supplier_return_replacement_receive,
+)
+from returns.services.supplier_returns import (
     supplier_return_acknowledge,
     supplier_return_cancel,
     supplier_return_claim_amount_set,
     supplier_return_post,
-    supplier_return_replacement_receive,
     supplier_return_submit,
 )
 from tests.builders import batch_material, days_from_today, location, receive, with_roles
