@@ -65,6 +65,11 @@ INSTALLED_APPS = [
     "portal",
 ]
 
+# The document a ledger row is booked for (R-L1: the work order). Named here, at the top,
+# as AUTH_USER_MODEL is, so the ledger (inventory) never names an app above it; the
+# relation and its foreign key stay (issue #13 item 1).
+LEDGER_WORK_ORDER_MODEL = "workorders.WorkOrder"
+
 MIDDLEWARE = [
     # First, so it sees every answer: JSON errors and a request id under /api/.
     "core.api.middleware.ApiErrorMiddleware",

@@ -164,8 +164,9 @@ class LedgerEntry(AppendOnlyModel):
     movement_type = models.CharField(
         _("movement type"), max_length=16, choices=MovementType.choices, db_index=True
     )
+    # The project names the model (settings.LEDGER_WORK_ORDER_MODEL): a higher app's.
     work_order = models.ForeignKey(
-        "workorders.WorkOrder",
+        settings.LEDGER_WORK_ORDER_MODEL,
         null=True,
         blank=True,
         on_delete=models.PROTECT,
