@@ -1,9 +1,12 @@
 """The role groups of org.roles with their permissions (issue #7). Idempotent: running the
-sync again changes nothing; a later change of org.roles adds a migration calling it again."""
+sync again changes nothing; a later change of org.roles adds a migration calling it again.
+
+Since issue #13 it does nothing: core, the bottom layer, imports no app above it, and org's
+migrations (org 0002 onwards, the last after every app's latest migration) run the same
+idempotent sync, so a fresh database ends with the same groups; databases migrated before
+keep what it ran. The dependencies stay so the migration graph keeps its order."""
 
 from django.db import migrations
-
-from org.roles import groups_migrate
 
 
 class Migration(migrations.Migration):
@@ -19,4 +22,4 @@ class Migration(migrations.Migration):
         ("approvals", "0003_large_quantity_optional"),
     ]
 
-    operations = [migrations.RunPython(groups_migrate, migrations.RunPython.noop)]
+    operations = []

@@ -1,9 +1,12 @@
 """The role groups synced again (core 0005): the auditor also reads request attachments
-(returns 0005) and alerts (alerts 0001)."""
+(returns 0005) and alerts (alerts 0001).
+
+Since issue #13 it does nothing: core, the bottom layer, imports no app above it, and org's
+migrations (org 0002 onwards, the last after every app's latest migration) run the same
+idempotent sync, so a fresh database ends with the same groups; databases migrated before
+keep what it ran. The dependencies stay so the migration graph keeps its order."""
 
 from django.db import migrations
-
-from org.roles import groups_migrate
 
 
 class Migration(migrations.Migration):
@@ -13,4 +16,4 @@ class Migration(migrations.Migration):
         ("alerts", "0001_initial"),
     ]
 
-    operations = [migrations.RunPython(groups_migrate, migrations.RunPython.noop)]
+    operations = []
