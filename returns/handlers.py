@@ -43,7 +43,6 @@ from returns.services.nonconforming import (
 from returns.services.supplier_returns import supplier_return_rejected, supplier_return_signed
 from returns.signals import request_state_changed
 from returns.supplier_inbox import inbox_supplier_returns
-from returns.supplier_scanning import SUPPLIER_SLIP, supplier_slip_result
 from workorders.registry import register_closeout_item, register_open_requests
 
 # A defect reason adds its tiers to a replenishment's chain, however small the ratio (R-A4,
@@ -128,4 +127,3 @@ register_open_requests(
 register_closeout_item("replacement_debts", CLOSEOUT_DEBTS, closeout_open_debts)  # R-P5
 
 slip_kind_register(SLIP, slip_result)
-slip_kind_register(SUPPLIER_SLIP, supplier_slip_result)

@@ -5,6 +5,7 @@ from ``returns.models``."""
 from returns.models.attachments import RequestAttachment
 from returns.models.debts import ReplacementDebt
 from returns.models.disposals import (
+    DISPOSAL_ACTIONS,
     DISPOSAL_TRANSITIONS,
     DisposalRoute,
     DisposalState,
@@ -58,6 +59,7 @@ from returns.models.supplier_returns import (
 __all__ = [
     "NONCONFORMING_LIVE",
     "NONCONFORMING_TRANSITIONS",
+    "DISPOSAL_ACTIONS",
     "DISPOSAL_TRANSITIONS",
     "DisposalRoute",
     "DisposalState",

@@ -40,6 +40,12 @@ DISPOSAL_TRANSITIONS = {
     DisposalState.POSTED: set(),
     DisposalState.CANCELLED: set(),
 }
+# The API action that moves a disposal into each state (what a scanned number offers).
+DISPOSAL_ACTIONS = {
+    DisposalState.SUBMITTED: "submit",
+    DisposalState.POSTED: "post",
+    DisposalState.CANCELLED: "cancel",
+}
 
 
 class ScrapDisposal(models.Model):

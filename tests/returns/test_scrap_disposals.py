@@ -259,3 +259,22 @@ def test_serial_tracked_units_are_disposed_of_by_serial_number(scrap_area, qc, u
     assert Serial.objects.get(serial_no="SN2").location is None
     assert Serial.objects.get(serial_no="SN1").location == scrap_area
     call_command("check_ledger")
+
+
+def test_a_scanned_disposal_number_opens_it_with_its_next_actions(
+    api, in_scrap, qc, user, workshop, tube, lot
+):
+    """R-U2: the printed SD- slip is scanned like the other slips."""
+    disposal = disposal_of(qc, workshop, tube, lot, in_scrap)
+    scanned = api.post("/api/v1/scan/", {"code": disposal.number}, format="json").json()
+    assert (scanned["type"], scanned["id"], scanned["state"]) == (
+        "scrap_disposal",
+        disposal.pk,
+        "draft",
+    )
+    assert scanned["actions"] == ["cancel", "submit"]
+    disposal, _tiers = approved(disposal, qc)
+    scanned = api.post("/api/v1/scan/", {"code": disposal.number}, format="json").json()
+    assert scanned["actions"] == ["cancel", "post"]
+    unknown = api.post("/api/v1/scan/", {"code": "SD-202612-9999"}, format="json")
+    assert unknown.status_code == 404

@@ -443,3 +443,17 @@ def test_the_signer_is_told_without_a_work_order(
     assert notice.body == (
         f"The warehouse supervisor step of {slip.number} (work order —) waits for your decision."
     )
+
+
+def test_a_scanned_supplier_return_number_opens_it_with_its_next_actions(
+    api, user, tube, lot, supplier, supplier_area, defect_return
+):
+    """R-U2: the keeper scans the SR- slip to find what is left to do on it."""
+    supplier_return = draft_supplier_return(supplier, [sr_line(tube, 5, supplier_area, lot)], user)
+    scanned = api.post("/api/v1/scan/", {"code": supplier_return.number}, format="json").json()
+    assert (scanned["type"], scanned["id"], scanned["state"]) == (
+        "supplier_return",
+        supplier_return.pk,
+        "draft",
+    )
+    assert scanned["actions"] == ["cancel", "submit"]
