@@ -49,6 +49,9 @@ RUN_WORKER := $(BIN)/celery -A config worker --loglevel=INFO --concurrency=2 \
 RUN_BEAT := $(BIN)/celery -A config beat --loglevel=INFO --schedule=$(RUN_DIR)/celerybeat-schedule
 run: SHELL := /bin/bash
 run: export CELERY_BROKER_URL := $(or $(CELERY_BROKER_URL),$(REDIS_URL),filesystem://localhost/)
+# Worker and beat log through Django's LOGGING (config/celery.py), whose level is LOG_LEVEL:
+# INFO shows each task received and done, and beat's sends.
+run: export LOG_LEVEL := $(or $(LOG_LEVEL),INFO)
 run: demo
 	@mkdir -p $(RUN_DIR)
 	@echo "Home page: http://$(HOST)/   (also /admin/ and /api/docs/)"
