@@ -42,7 +42,9 @@ demo: migrate
 # development server, a Celery worker and beat (alerts, reminders, month-end on their
 # schedule). Their broker is Kombu's filesystem transport: messages are files under
 # var/broker/ (README "Two commands" says why not SQLite); with REDIS_URL set, Redis.
-# Ctrl-C stops all three together.
+# Ctrl-C stops all three together: the terminal sends SIGINT to the whole group and the
+# recipe's trap TERMs each job (a SIGTERM to make alone works too, make forwards it; GNU make
+# does not forward a SIGINT sent to it alone). tests/test_make_run.py checks no process is left.
 RUN_DIR := var
 RUN_WORKER := $(BIN)/celery -A config worker --loglevel=INFO --concurrency=2 \
 	--without-gossip --without-mingle --without-heartbeat
