@@ -42,13 +42,18 @@ demo: migrate
 # development server, a Celery worker and beat (alerts, reminders, month-end on their
 # schedule). Their broker is Kombu's filesystem transport: messages are files under
 # var/broker/ (README "Two commands" says why not SQLite); with REDIS_URL set, Redis.
-# Ctrl-C stops all three together.
+# Ctrl-C stops all three together: the terminal sends SIGINT to the whole group and the
+# recipe's trap TERMs each job (a SIGTERM to make alone works too, make forwards it; GNU make
+# does not forward a SIGINT sent to it alone). tests/test_make_run.py checks no process is left.
 RUN_DIR := var
 RUN_WORKER := $(BIN)/celery -A config worker --loglevel=INFO --concurrency=2 \
 	--without-gossip --without-mingle --without-heartbeat
 RUN_BEAT := $(BIN)/celery -A config beat --loglevel=INFO --schedule=$(RUN_DIR)/celerybeat-schedule
 run: SHELL := /bin/bash
 run: export CELERY_BROKER_URL := $(or $(CELERY_BROKER_URL),$(REDIS_URL),filesystem://localhost/)
+# Worker and beat log through Django's LOGGING (config/celery.py), whose level is LOG_LEVEL:
+# INFO shows each task received and done, and beat's sends.
+run: export LOG_LEVEL := $(or $(LOG_LEVEL),INFO)
 run: demo
 	@mkdir -p $(RUN_DIR)
 	@echo "Home page: http://$(HOST)/   (also /admin/ and /api/docs/)"

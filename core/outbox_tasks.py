@@ -25,6 +25,7 @@ from kombu.exceptions import OperationalError
 from redis.exceptions import RedisError
 
 from core.models import OutboxEvent, OutboxKind
+from core.request_id import bound, current_request_id
 
 logger = logging.getLogger(__name__)
 
@@ -43,9 +44,10 @@ PUBLISH_OPTIONS = {
 def outbox_dispatch(task, *args, **kwargs) -> OutboxEvent:
     """Run ``task(*args, **kwargs)`` in Celery once the current transaction commits (at
     once outside one). Arguments must be JSON primitives: ids, not model instances."""
-    row = OutboxEvent.objects.create(
-        kind=OutboxKind.TASK, topic=task.name, payload={"args": list(args), "kwargs": kwargs}
-    )
+    payload = {"args": list(args), "kwargs": kwargs}
+    if request_id := current_request_id():  # kept for a publish after the request is over
+        payload["request_id"] = request_id
+    row = OutboxEvent.objects.create(kind=OutboxKind.TASK, topic=task.name, payload=payload)
     transaction.on_commit(partial(task_send, pk=row.pk))
     return row
 
@@ -60,7 +62,10 @@ def publish(row: OutboxEvent):
     signature = current_app.signature(
         row.topic, args=payload.get("args", []), kwargs=payload.get("kwargs", {})
     )
-    return signature.apply_async(**PUBLISH_OPTIONS)
+    # The request that wrote the row, even when beat's drain publishes it long after: its id
+    # goes into the message headers (core.request_id) and so into the task's log lines.
+    with bound(payload.get("request_id") or current_request_id()):
+        return signature.apply_async(**PUBLISH_OPTIONS)
 
 
 def task_run_here(pk: int) -> bool | None:

@@ -2,21 +2,28 @@
 web on Kombu's filesystem transport, not eager. The worker and beat are started here with
 the command lines and broker the Makefile gives them; a lot near expiry is found by beat's
 alert check at start, with nobody running ``check_alerts``, and a task the web dispatches
-after its commit reaches the worker through the broker's folder."""
+after its commit reaches the worker through the broker's folder. The acceptance line runs
+`make run` itself: it serves, the demo's overdue leftovers are notified, and Ctrl-C leaves
+no process behind."""
 
 import contextlib
 import os
+import re
 import shlex
 import signal
+import socket
 import subprocess
 import sys
 import time
+import urllib.error
+import urllib.request
 from datetime import timedelta
 from pathlib import Path
 
 import pytest
 from django.contrib.auth.models import Group
 from django.core.management import call_command
+from django.db import connection
 from django.utils import timezone
 
 from alerts.models import AlertKind, Notification
@@ -24,6 +31,7 @@ from config.celery import app
 from core.models import IdempotencyKey
 from core.outbox_tasks import outbox_dispatch
 from core.tasks import idempotency_keys_purge_task
+from portal.demo import USERS
 from tests.builders import batch_material, days_from_today, location, receive
 from tests.factories import UserFactory
 from tests.makefile import make, target_env, variable
@@ -145,10 +153,10 @@ def embedded(make_run_env, filesystem_broker, tmp_path):
                 os.killpg(process.pid, signal.SIGKILL)
 
 
-def wait_until(condition, seconds=40):
+def wait_until(condition, seconds=40, waiting_for="the condition"):
     deadline = time.monotonic() + seconds
     while not condition():
-        assert time.monotonic() < deadline, "timed out"
+        assert time.monotonic() < deadline, f"timed out waiting for {waiting_for}"
         time.sleep(0.25)
 
 
@@ -173,17 +181,97 @@ def test_beat_raises_the_alerts_at_start_and_the_worker_runs_dispatched_tasks(em
     assert [process.wait(timeout=30) for process in embedded] == [0, 0]
 
 
-@pytest.mark.postgres
+def this_database_url():
+    """The test database as a DATABASE_URL, on PostgreSQL or on SQLite (a file here)."""
+    if connection.vendor == "sqlite":
+        return f"sqlite:///{connection.settings_dict['NAME']}"
+    return database_url()
+
+
+def free_port():
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+def answers(url):
+    try:
+        urllib.request.urlopen(url, timeout=5).close()
+    except urllib.error.HTTPError:
+        return True  # an answer all the same
+    except OSError:
+        return False  # not listening yet
+    return True
+
+
+def group_alive(pgid):
+    try:
+        os.killpg(pgid, 0)
+    except ProcessLookupError:
+        return False
+    return True
+
+
+@pytest.fixture
+def make_run(tmp_path):
+    """`make run` itself, in its own process group as a terminal runs it; its `demo`
+    prerequisite (migrate, seed_demo) is the test's to do (``-o demo``), its processes are
+    this interpreter's ``celery`` and ``python`` (``BIN``) on this test's database."""
+    port = free_port()
+    chosen_by_make = {"CELERY_BROKER_URL", "REDIS_URL", "LOG_LEVEL", "MAKEFLAGS"}
+    env = {key: value for key, value in os.environ.items() if key not in chosen_by_make}
+    env |= {
+        "DEBUG": "1",
+        "DATABASE_URL": this_database_url(),
+        "CELERY_BROKER_FOLDER": str(tmp_path / "broker"),
+    }
+    command = ["make", "--no-print-directory", "-o", "demo", "run", f"HOST=127.0.0.1:{port}"]
+    command += [f"BIN={Path(sys.executable).parent}", f"RUN_DIR={tmp_path / 'var'}"]
+    log = tmp_path / "make-run.log"
+    with log.open("w") as out:
+        process = subprocess.Popen(
+            command, cwd=ROOT, env=env, stdout=out, stderr=subprocess.STDOUT,
+            start_new_session=True,
+        )  # fmt: skip
+    process.url, process.log = f"http://127.0.0.1:{port}/", log
+    yield process
+    with contextlib.suppress(ProcessLookupError):  # whatever a failed test left running
+        os.killpg(process.pid, signal.SIGKILL)
+    process.wait(timeout=30)
+
+
 @pytest.mark.django_db(transaction=True)
-def test_the_demo_s_overdue_leftovers_are_notified_without_anyone_running_check_alerts(
+def test_make_run_serves_notifies_the_demo_s_overdue_leftovers_and_stops_on_ctrl_c(
     reference_data, request
 ):
-    """The acceptance line: `make run` seeds the demo, then starts beat, whose alert check at
-    start finds the work order completed 30 h ago with leftovers (R-W5) and notifies."""
-    call_command("seed_demo")
-    request.getfixturevalue("embedded")  # as `make run`: seeded first, then worker and beat
+    """The acceptance line through `make run` itself: it prints the home page and the demo
+    logins, serves, and beat's alert check at start finds WO-DEMO-005 (completed 30 h ago
+    with leftovers, R-W5) and notifies its leader, with nobody running check_alerts; Ctrl-C
+    (SIGINT to the whole process group, as a terminal sends it) stops web, worker and beat
+    and leaves no process behind."""
+    call_command("seed_demo")  # `make run`'s `demo` step, before worker and beat start
+    process = request.getfixturevalue("make_run")
+
+    def running(condition):
+        assert process.poll() is None, process.log.read_text()
+        return condition()
+
+    wait_until(lambda: running(lambda: answers(process.url)), 180, "the home page")
     notified = Notification.objects.filter(
         user__username="leader", alert__kind=AlertKind.LEFTOVER_OVERDUE
     )
-    wait_until(notified.exists)
+    wait_until(lambda: running(notified.exists), 60, "the leader's notification")
+    # The worker logs its tasks (LOG_LEVEL INFO under `make run`).
+    done = re.compile(r"Task alerts\.tasks\.alerts_check_daily\[[\w-]+\] succeeded")
+    wait_until(lambda: running(lambda: done.search(process.log.read_text())), 60, "the task log")
+
+    os.killpg(process.pid, signal.SIGINT)  # Ctrl-C
+    process.wait(timeout=60)
+    wait_until(lambda: not group_alive(process.pid), 30, "no process left in the group")
+
+    output = process.log.read_text()
+    assert f"Home page: {process.url}" in output
+    logins = next(line for line in output.splitlines() if line.startswith("Demo logins"))
+    assert sorted(logins.split("): ", 1)[1].split()) == sorted(USERS)
+    assert "password: demo-pass-2026" in logins
     assert notified.get().alert.params["work_order"] == "WO-DEMO-005"

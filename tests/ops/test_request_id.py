@@ -7,12 +7,14 @@ import json
 import logging
 
 import pytest
+from celery import signals
 
 from audit.keys import audit_keys
 from audit.models import AuditEvent
 from audit.selectors import audit_chain_problems
 from audit.services import audit_record, event_hash
 from core.logging import JsonFormatter, RequestIdFilter
+from core.outbox_tasks import outbox_dispatch, outbox_tasks_send
 from core.request_id import (
     REQUEST_ID_HEADER,
     TASK_HEADER,
@@ -21,7 +23,9 @@ from core.request_id import (
     bound,
     current_request_id,
 )
+from core.tasks import outbox_deliver_task
 from tests.materials_api.test_api import MATERIALS, material_payload  # noqa: F401
+from tests.outbox.conftest import Broker
 
 pytestmark = pytest.mark.django_db
 
@@ -104,3 +108,30 @@ def test_a_published_task_carries_the_request_id_in_its_headers():
     with bound("req-task"):
         _add_header(headers=headers)
     assert headers[TASK_HEADER] == "req-task"
+
+
+@pytest.fixture
+def memory_broker():
+    """A broker in this process (Kombu's memory transport), not eager: a publish happens."""
+    switch = Broker()
+    switch.configure(broker_url="memory://", task_always_eager=False)
+    yield
+    switch.up()
+
+
+def test_a_task_that_waited_in_the_outbox_still_carries_its_request_id(memory_broker):
+    """The broker refused it during the request (here: the commit has not come), beat's drain
+    publishes it later, outside any request: the header still names the request."""
+    with bound("req-waited"):
+        outbox_dispatch(outbox_deliver_task)
+    published = []
+
+    def seen(headers=None, **kwargs):
+        published.append(dict(headers or {}))
+
+    signals.before_task_publish.connect(seen, weak=False)
+    try:
+        assert current_request_id() == "" and outbox_tasks_send() == 1
+    finally:
+        signals.before_task_publish.disconnect(seen)
+    assert [headers.get(TASK_HEADER) for headers in published] == ["req-waited"]
