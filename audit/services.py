@@ -14,6 +14,7 @@ from django.contrib.auth.base_user import AbstractBaseUser
 from django.contrib.auth.models import AnonymousUser
 from django.core.serializers.json import DjangoJSONEncoder
 from django.db import connection, models
+from django.db.models.sql import InsertQuery
 from django.utils import timezone
 
 from audit.keys import audit_key_signing
@@ -98,6 +99,33 @@ def chain_head_locked(stream: int) -> ChainHead:
     return fresh
 
 
+def event_append(event: AuditEvent, head: ChainHead) -> None:
+    """Insert ``event`` and move its stream's ``head`` to it. On PostgreSQL one statement (a
+    data-modifying CTE: the INSERT Django's ``save()`` would send, then the head's UPDATE),
+    issue #17; the head is already locked (``chain_head_locked``), so nothing can come
+    between the two, and either both happen or the statement fails. SQLite: two."""
+    head.last_seq, head.last_hash = event.seq, event.hash
+    if connection.vendor != "postgresql":
+        event.save()
+        head.save(update_fields=["last_seq", "last_hash"])
+        return
+    fields = [f for f in AuditEvent._meta.local_concrete_fields if not f.primary_key]
+    query = InsertQuery(AuditEvent)
+    query.insert_values(fields, [event])
+    [(insert_sql, params)] = query.get_compiler(connection=connection).as_sql()
+    pk = connection.ops.quote_name(AuditEvent._meta.pk.column)
+    table = connection.ops.quote_name(ChainHead._meta.db_table)
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"WITH event AS ({insert_sql} RETURNING {pk}) "
+            f"UPDATE {table} SET last_seq = %s, last_hash = %s WHERE stream = %s "
+            f"RETURNING (SELECT {pk} FROM event)",
+            [*params, head.last_seq, head.last_hash, head.stream],
+        )
+        (event.pk,) = cursor.fetchone()
+    event._state.adding, event._state.db = False, connection.alias
+
+
 @atomic_service
 def audit_record(
     *,
@@ -142,7 +170,5 @@ def audit_record(
     )
     event.key_id, key = audit_key_signing()
     event.hash = event_hash(event, key)
-    event.save()
-    head.last_seq, head.last_hash = event.seq, event.hash
-    head.save(update_fields=["last_seq", "last_hash"])
+    event_append(event, head)
     return event

@@ -13,11 +13,12 @@ from decimal import Decimal
 from biip import ParseError
 from biip.gs1_messages import GS1Message
 from django.core.exceptions import ValidationError
+from django.db.models import F
 from django.utils.translation import gettext_lazy as _
 
 from core.fields import format_qty
 from inventory.models import Lot, Serial, StockBalance
-from inventory.selectors import issuable_balances
+from inventory.selectors import issuable, issuable_balances
 from materials.models import Location, Material
 
 GS = "\x1d"  # FNC1 as keyboard-wedge scanners send it
@@ -405,3 +406,35 @@ def source_location(item, quantity):
             {"location": SCAN_THE_LOCATION % {"item": item, "qty": format_qty(quantity)}}
         )
     return locations.pop()
+
+
+def lot_stock_scanned(code, quantity, location_code=None):
+    """A lot label scanned at the line side, resolved with where it is taken from in one
+    query (issue #17: was the lot, then its balances or the scanned location): ``(item,
+    location)`` when ``code`` is an ``L:`` label of a known lot and ``location_code`` (a
+    ``LOC:`` label) names a location holding it, or, none scanned, exactly one location
+    holds ``quantity`` of it that may go to production (``source_location``'s rule). None
+    otherwise: the caller then resolves them one by one (``scan_item``, ``scan_location``,
+    ``source_location``), which words each refusal."""
+    code, location_code = (code or "").strip(), (location_code or "").strip()
+    if quantity is None or not code.startswith("L:") or is_gs1(code) or len(code) > MAX_CODE_LENGTH:
+        return None
+    material_code, batch_no = pair(code.removeprefix("L:"))
+    if material_code is None:
+        return None
+    balances = StockBalance.objects.filter(
+        material_id=F("lot__material_id"),
+        lot__material__code=material_code,
+        lot__batch_no=batch_no,
+    ).select_related("lot__material__uom", "lot__supplier", "location__warehouse")
+    if location_code:
+        if not location_code.startswith("LOC:") or len(location_code) > MAX_CODE_LENGTH:
+            return None  # a bare code may name a slip or material first (fallback_rows)
+        balances = balances.filter(location__code=location_code.removeprefix("LOC:"))
+    else:
+        balances = issuable(balances).filter(quantity__gte=quantity)
+    found = list(balances[:2])
+    if len(found) != 1:
+        return None
+    lot = found[0].lot
+    return ScannedItem(lot.material, lot), found[0].location

@@ -16,23 +16,27 @@ from materials.models import LocationKind, Material, Warehouse
 LEDGER_CODES = ("material", "lot", "serial", "location", "work_order", "actor")
 
 
-def issuable_balances(
-    *, material: Material, warehouse: Warehouse | None = None
-) -> QuerySet[StockBalance]:
-    """Stock that may go to production: usable location, lot in date and passed by QC."""
+def issuable(balances: QuerySet[StockBalance]) -> QuerySet[StockBalance]:
+    """``balances`` that may go to production: on hand at a usable location, the lot (if
+    any) in date and passed by QC."""
     today = timezone.localdate()
-    balances = (
-        StockBalance.objects.filter(
-            material=material,
-            quantity__gt=0,
-            location__is_active=True,
-            location__kind__in=LocationKind.usable(),
+    return (
+        balances.filter(
+            quantity__gt=0, location__is_active=True, location__kind__in=LocationKind.usable()
         )
         .filter(Q(lot__isnull=True) | Q(lot__inspection_status=InspectionStatus.PASSED))
         .filter(
             Q(lot__isnull=True) | Q(lot__expiry_date__isnull=True) | Q(lot__expiry_date__gte=today)
         )
-        .select_related("lot", "location")
+    )
+
+
+def issuable_balances(
+    *, material: Material, warehouse: Warehouse | None = None
+) -> QuerySet[StockBalance]:
+    """Stock that may go to production: usable location, lot in date and passed by QC."""
+    balances = issuable(StockBalance.objects.filter(material=material)).select_related(
+        "lot", "location"
     )
     if warehouse is not None:
         balances = balances.filter(location__warehouse=warehouse)

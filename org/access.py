@@ -21,6 +21,7 @@ from django.http import Http404
 from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 
+from core.api.authentication import access_cache
 from org.models import Workshop
 from org.roles import COST_VISIBLE, PLANT_WIDE, ROLES
 
@@ -29,13 +30,14 @@ OUT_OF_SCOPE = _("No such object in your workshops.")
 
 
 def access_load(user: AbstractBaseUser) -> None:
-    """An active user's (not a superuser's: Django grants those all) permissions and role
-    names in one query, cached on the user object for
-    the request (``ModelBackend``'s ``_perm_cache`` and its parts, ``user_roles``'s
-    ``_role_names``): an API request checks its permission first, then its scope, which
-    took three queries (issue #17). Loaded by ``org.lockout.LockoutModelBackend`` when a
-    permission is asked for; ``user_roles`` alone still reads only the roles, so asking
-    for them never caches permissions a caller did not ask for yet."""
+    """An active user's (not a superuser's: Django grants those all) permissions and group
+    names in one query, cached on the user object for the request
+    (``core.api.authentication.access_cache``: ``ModelBackend``'s ``_perm_cache`` and its
+    parts, the group names whence ``user_roles`` takes the roles): an API request checks its
+    permission first, then its scope, which took three queries (issue #17). Loaded by
+    ``org.lockout.LockoutModelBackend`` when a permission is asked for (an API token's
+    request has them from its token's query already); ``user_roles`` alone still reads only
+    the roles, so asking for them never caches permissions a caller did not ask for yet."""
     own = user.user_permissions.values_list(
         Value(None, output_field=CharField()), "content_type__app_label", "codename"
     ).order_by()
@@ -46,15 +48,7 @@ def access_load(user: AbstractBaseUser) -> None:
         .order_by()
         .union(own, all=True)
     )
-    by_group, by_user, roles = set(), set(), set()
-    for group, app_label, codename in rows:
-        if group in ROLES:
-            roles.add(group)
-        if codename:
-            (by_user if group is None else by_group).add(f"{app_label}.{codename}")
-    user._role_names = frozenset(roles)
-    user._user_perm_cache, user._group_perm_cache = by_user, by_group
-    user._perm_cache = by_user | by_group
+    access_cache(user, rows)
 
 
 def user_roles(user: AbstractBaseUser | AnonymousUser | None) -> frozenset[str]:
@@ -62,6 +56,8 @@ def user_roles(user: AbstractBaseUser | AnonymousUser | None) -> frozenset[str]:
     if not (user and user.is_authenticated):
         return frozenset()
     cached = getattr(user, "_role_names", None)
+    if cached is None and hasattr(user, "_group_names"):  # access_cache
+        cached = user._role_names = frozenset(n for n in user._group_names if n in ROLES)
     if cached is None:
         names = user.groups.filter(name__in=list(ROLES)).values_list("name", flat=True)
         cached = user._role_names = frozenset(names)

@@ -31,7 +31,8 @@ def with_roles(user, *roles, workshops=()):
     user.groups.add(*Group.objects.filter(name__in=roles))
     for workshop in workshops:
         workshop.members.add(user)
-    for cache in ("_perm_cache", "_user_perm_cache", "_group_perm_cache", "_role_names"):
+    caches = ("_perm_cache", "_user_perm_cache", "_group_perm_cache", "_group_names", "_role_names")
+    for cache in caches:
         user.__dict__.pop(cache, None)
     return user
 

@@ -4,7 +4,7 @@ from rest_framework import serializers
 from core.api.fields import CodeField, QuantityInput
 from inventory.api.fields import posting_date_input, resolve_lot
 from inventory.models import InspectionStatus, LedgerEntry, Lot, Serial, StockBalance
-from inventory.scanning import scan_item, scan_location
+from inventory.scanning import lot_stock_scanned, scan_item, scan_location
 from materials.models import Location, Material, Supplier, Warehouse, WarehouseCategory
 
 MATERIALS = Material.objects.select_related("uom")
@@ -218,14 +218,17 @@ class ScannedField(serializers.CharField):
 
     parse = None
 
-    def __init__(self, **kwargs):
+    def __init__(self, *, resolved=True, **kwargs):
+        """``resolved=False``: the code as a string, for a serializer that resolves it in
+        ``validate`` together with another (``IssueScanInput``)."""
+        self.resolved = resolved
         kwargs.setdefault("max_length", 2000)  # the resolver refuses long codes itself
         super().__init__(**kwargs)
 
     def run_validation(self, data=serializers.empty):
         code = super().run_validation(data)  # the string checks first, then the lookup
-        if code is None:
-            return None
+        if code is None or not self.resolved:
+            return code
         try:
             return type(self).parse(code)
         except DjangoValidationError as error:
@@ -251,8 +254,11 @@ class ScannedLocationField(ScannedField):
 
 
 class TransferScanInput(serializers.Serializer):
-    from_location = ScannedLocationField()
-    code = ScannedItemField()
+    """From a scanned location to another; the source and the label are resolved together in
+    ``validate`` (a lot label and its ``LOC:`` source in one query, ``lot_stock_scanned``)."""
+
+    from_location = ScannedLocationField(resolved=False)
+    code = ScannedItemField(resolved=False)
     to_location = ScannedLocationField()
     quantity = QuantityInput(
         required=False, allow_null=True, default=None, help_text="Empty: the label's quantity."
@@ -261,7 +267,13 @@ class TransferScanInput(serializers.Serializer):
     posting_date = posting_date_input()
 
     def validate(self, attrs):
-        item = attrs.pop("code")
+        code, source = attrs.pop("code"), attrs["from_location"]
+        found = lot_stock_scanned(code, attrs["quantity"], source)
+        if found:
+            item, attrs["from_location"] = found
+        else:
+            attrs["from_location"] = scan_location(source, "from_location")
+            item = scan_item(code)
         return {
             **attrs,
             "material": item.material,

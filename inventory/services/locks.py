@@ -1,12 +1,15 @@
 """The row locks of a posting, always in one order so that concurrent postings never
 deadlock (STYLE "Stock integrity"): the month (shared), the work order (key share), the
-balance rows in key order, then the serials by id."""
+balance rows in key order, then the serials by id. A posting that moves one balance row
+locks it with the UPDATE that moves it (``balance_move``)."""
 
-from collections.abc import Iterable, Sequence
-from datetime import date
+from collections.abc import Callable, Iterable, Sequence
+from datetime import date, datetime
+from decimal import Decimal
 
 from django.db import connection, models
-from django.db.models import Q
+from django.db.models import F, Q, QuerySet
+from django.db.models.functions import Round
 
 from inventory.models import Serial, StockBalance
 from inventory.periods import posting_date_check
@@ -51,6 +54,49 @@ def lock_balances(
     }
 
 
+def balance_guarded(key: BalanceKey, delta: Decimal) -> QuerySet[StockBalance]:
+    """The balance row of ``key``, only if moving it by ``delta`` leaves it at zero or above.
+    PostgreSQL evaluates the guard of an UPDATE that had to wait for another posting again on
+    the row as that one left it (READ COMMITTED), so two postings never both take the last
+    units; ``balance_not_negative`` stays the last line of defence."""
+    rows = StockBalance.objects.filter(balance_filter([key]))
+    return rows.filter(quantity__gte=-delta) if delta < 0 else rows
+
+
+def balance_change(delta: Decimal, now: datetime) -> dict:
+    """The SET of a balance moved by ``delta``; ``ROUND`` keeps SQLite's floating-point
+    column on four decimals, as Python's Decimal wrote them."""
+    return {"quantity": Round(F("quantity") + delta, 4), "updated_at": now}
+
+
+BalanceWrite = Callable[[QuerySet[StockBalance], dict], bool]
+
+
+def balance_update(rows: QuerySet[StockBalance], change: dict) -> bool:
+    return bool(rows.update(**change))
+
+
+def balance_move(
+    key: BalanceKey, delta: Decimal, now: datetime, write: BalanceWrite = balance_update
+) -> bool:
+    """Move one balance row by ``delta`` with one UPDATE that also locks it (issue #17: was a
+    ``SELECT … FOR UPDATE`` and an UPDATE), run by ``write`` (``ledger_post`` may add the
+    ledger row to the statement); False, with nothing changed, when the row would go below
+    zero (``balance_guarded``) or stock leaves a key that has no row. Stock that arrives at a
+    key without a row creates it first (``ON CONFLICT DO NOTHING``: a posting creating it at
+    the same moment wins, the UPDATE then waits for it). Only for a posting of one key: it
+    holds no other balance row, so taking this one by itself cannot close a wait cycle with
+    a posting that creates its rows first and locks in key order (``lock_balances``)."""
+    if write(balance_guarded(key, delta), balance_change(delta, now)):
+        return True
+    if delta < 0:
+        return False
+    material_id, lot_id, location_id = key
+    fresh = StockBalance(material_id=material_id, lot_id=lot_id or None, location_id=location_id)
+    StockBalance.objects.bulk_create([fresh], ignore_conflicts=True)
+    return write(balance_guarded(key, delta), balance_change(delta, now))
+
+
 def work_order_key_share(work_order: WorkOrderRow | None) -> None:
     """``FOR KEY SHARE`` on the work order the entries will name: the lock their foreign-key
     check takes anyway, taken before the balances. Once an audit event has run the deferred
@@ -63,10 +109,24 @@ def work_order_key_share(work_order: WorkOrderRow | None) -> None:
         cursor.execute(f"SELECT 1 FROM {table} WHERE id = %s FOR KEY SHARE", [work_order.pk])
 
 
+def posting_locks_take(
+    work_order: WorkOrderRow | None, posting_date: date | None, work_order_locked: bool
+) -> None:
+    """The locks before the balances: the month (``posting_date_check``) and the work order
+    (key share), unless the caller holds it ``FOR UPDATE`` already (``work_order_locked``,
+    e.g. ``work_order_issue``): that lock includes key share, so asking again is a statement
+    that waits for nothing (issue #17)."""
+    posting_date_check(posting_date)
+    if not work_order_locked:
+        work_order_key_share(work_order)
+
+
 def ledger_locks_take(
     movements: Sequence[Movement],
     work_order: WorkOrderRow | None = None,
     posting_date: date | None = None,
+    *,
+    work_order_locked: bool = False,
 ) -> dict[BalanceKey, StockBalance]:
     """The locks ``ledger_post`` takes for ``movements``, in its order: the month (shared),
     the work order they name (key share), then the balance rows in key order, then the
@@ -74,8 +134,7 @@ def ledger_locks_take(
     first, so the audit chain head stays the last lock (``audit_record``); ``ledger_post``
     taking them again waits for nothing. The posting date (today's when None) is checked
     first (``posting_date_check``): its month's row is the month lock."""
-    posting_date_check(posting_date)
-    work_order_key_share(work_order)
+    posting_locks_take(work_order, posting_date, work_order_locked)
     incoming = sorted({movement.key for movement in movements if movement.quantity > 0})
     balances = lock_balances(sorted({movement.key for movement in movements}), incoming)
     serial_ids = moved_serial_ids(movements)

@@ -6,7 +6,7 @@ from rest_framework import serializers
 from core.api.fields import CodeField, QuantityInput
 from inventory.api.fields import posting_date_input, resolve_lot
 from inventory.api.serializers import ScannedItemField, ScannedLocationField
-from inventory.scanning import source_location
+from inventory.scanning import lot_stock_scanned, scan_item, scan_location, source_location
 from materials.models import Bom, Location, Material
 from org.models import Workshop
 from workorders.models import (
@@ -130,13 +130,16 @@ class IssueInput(serializers.Serializer):
 
 
 class IssueScanInput(serializers.Serializer):
-    """One scan at the line side: the label, the quantity and (optionally) where from."""
+    """One scan at the line side: the label, the quantity and (optionally) where from. The
+    two codes are resolved together in ``validate``: a lot label with where it is stocked in
+    one query (``lot_stock_scanned``), anything else one by one."""
 
-    code = ScannedItemField()
+    code = ScannedItemField(resolved=False)
     quantity = QuantityInput(
         required=False, allow_null=True, default=None, help_text="Empty: the label's quantity."
     )
     location = ScannedLocationField(
+        resolved=False,
         required=False,
         allow_null=True,
         default=None,
@@ -147,9 +150,14 @@ class IssueScanInput(serializers.Serializer):
     posting_date = posting_date_input()
 
     def validate(self, attrs):
-        item = attrs.pop("code")
-        quantity = item.quantity_or(attrs.pop("quantity"))
-        location = attrs.pop("location") or source_location(item, quantity)
+        code, quantity, location = attrs.pop("code"), attrs.pop("quantity"), attrs.pop("location")
+        found = lot_stock_scanned(code, quantity, location)
+        if found:
+            item, location = found
+        else:
+            item = scan_item(code)
+            quantity = item.quantity_or(quantity)
+            location = scan_location(location) if location else source_location(item, quantity)
         line = IssueLine(item.material, quantity, location, item.lot, item.serials)
         return {**attrs, "lines": [line]}
 

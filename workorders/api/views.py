@@ -9,7 +9,7 @@ from core.api.permissions import HasAnyPerm, HasPerm
 from core.api.token_scope import READ, TokenScope
 from core.errors import StateConflict
 from inventory.api.serializers import LedgerEntrySerializer
-from org.access import scope_require
+from org.access import not_found, scope_require
 from org.api.permissions import WorkshopScoped
 from workorders.api import filters, serializers
 from workorders.closeout import CloseOutBlocked, closeout_summary
@@ -156,8 +156,17 @@ class WorkOrderViewSet(WorkshopScoped, mixins.CreateModelMixin, viewsets.ReadOnl
     def issued(self, input_class):
         data = input_class(data=self.request.data)
         data.is_valid(raise_exception=True)
+        # Fetched once, in scope and locked, by the service (issue #17); the same 404 as
+        # get_object() for an id out of scope, unknown or not a number.
+        try:
+            pk = int(self.kwargs["pk"])
+        except ValueError as error:
+            raise not_found(WorkOrder) from error
         issue = issuing.work_order_issue(
-            work_order=self.get_object(), **data.validated_data, **self.actor()
+            work_order=WorkOrder(pk=pk),
+            scope_of=self.request.user,
+            **data.validated_data,
+            **self.actor(),
         )
         return Response(
             serializers.MaterialIssueSerializer(issue).data, status=status.HTTP_201_CREATED

@@ -148,6 +148,7 @@ def work_order_receive_output(
         actor=actor,
         device=device,
         work_order=work_order,
+        work_order_locked=True,  # locked() above
     )
     audit_record(
         actor=actor,

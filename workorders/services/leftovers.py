@@ -164,6 +164,7 @@ def carry_over_post(
     back, forth = carry_over_movements(source, target, material, quantity)
     number = document_number_next(prefix="CO")
     common = {"doc_type": CARRY_OVER_DOC, "doc_id": number, "actor": actor, "device": device}
+    common["work_order_locked"] = True  # both held FOR UPDATE by the caller (orders_locked)
     entries = ledger_post(movements=back, work_order=source, **common)
     entries += ledger_post(movements=forth, work_order=target, **common)
     carry_over = LeftoverCarryOver.objects.create(
