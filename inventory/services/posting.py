@@ -14,7 +14,7 @@ from django.utils.translation import gettext_lazy as _
 
 from core.fields import format_qty
 from core.transactions import atomic_service
-from inventory.models import LedgerEntry, Serial, SerialStatus, StockBalance
+from inventory.models import LedgerEntry, MovementType, Serial, SerialStatus, StockBalance
 from inventory.services.locks import (
     BalanceKey,
     BalanceWrite,
@@ -37,7 +37,8 @@ MOVEMENT_EMPTY = _("Nothing to post.")
 
 def apply_serial_movements(movements: Sequence[Movement]) -> None:
     """Lock the serials moved, check each outgoing unit is in stock where it leaves and
-    each incoming one is not in stock, then flip them with one UPDATE per destination."""
+    each incoming one is not in stock, then flip them with one UPDATE per destination.
+    An outgoing unit is "issued", or "scrapped" when a scrap disposal took it (R-D1)."""
     serial_ids = moved_serial_ids(movements)
     if not serial_ids:
         return
@@ -58,7 +59,8 @@ def apply_serial_movements(movements: Sequence[Movement]) -> None:
                         % {"serial": serial.serial_no, "location": movement.location.code}
                     }
                 )
-            final[serial.pk] = (SerialStatus.ISSUED, None)
+            scrapped = movement.movement_type == MovementType.SCRAP
+            final[serial.pk] = (SerialStatus.SCRAPPED if scrapped else SerialStatus.ISSUED, None)
         else:
             if state[0] == SerialStatus.IN_STOCK:
                 raise ValidationError(

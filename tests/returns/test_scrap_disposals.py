@@ -16,7 +16,7 @@ from audit.models import AuditEvent
 from core.errors import StateConflict
 from finance.month_end import month_end_compute
 from finance.workbook import month_end_workbook
-from inventory.models import LedgerEntry, MovementType, Serial, StockBalance
+from inventory.models import LedgerEntry, MovementType, Serial, SerialStatus, StockBalance
 from materials.models import LocationKind, TrackingMode
 from returns.models import DisposalRoute, DisposalState, ScrapDisposal
 from returns.services.disposals import (
@@ -256,7 +256,8 @@ def test_serial_tracked_units_are_disposed_of_by_serial_number(scrap_area, qc, u
     scrap_disposal_post(disposal=disposal, actor=user)
     (entry,) = LedgerEntry.objects.filter(movement_type=MovementType.SCRAP)
     assert entry.serial.serial_no == "SN2" and entry.quantity == -1
-    assert Serial.objects.get(serial_no="SN2").location is None
+    scrapped = Serial.objects.get(serial_no="SN2")
+    assert (scrapped.location, scrapped.status) == (None, SerialStatus.SCRAPPED)
     assert Serial.objects.get(serial_no="SN1").location == scrap_area
     call_command("check_ledger")
 
