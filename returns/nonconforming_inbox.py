@@ -11,11 +11,13 @@ from returns.models import NonconformingRecord, ReturnRequest, Verdict
 RECORD_COLUMNS = (
     "id",
     "number",
+    "state",
     "problem",
     "dispute",
     "return_request_id",
     "return_request__number",
     "work_order__number",
+    "work_order__planned_qty",
     "return_request__reason__code",
     "return_request__reason__name",
     "return_request__reason__name_zh",

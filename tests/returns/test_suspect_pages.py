@@ -165,3 +165,16 @@ def test_signers_see_the_record_in_their_inbox(suspect, workshop):
     record = record_of(suspect)
     assert record.number in page and "Surface spots, maybe corrosion" in page
     assert suspect.number in page  # the return it comes from
+
+
+def test_signers_see_the_record_in_their_api_inbox(suspect, workshop):
+    """The API lists the record as the page does (it answered 500 before the record's rows
+    carried a state)."""
+    client = APIClient()
+    client.force_authenticate(tier_holder_of("qc", workshop))
+    response = client.get("/api/v1/approvals/")
+    assert response.status_code == 200
+    [step] = response.json()["results"]
+    record = record_of(suspect)
+    assert step["request"]["kind"] == "nonconforming"
+    assert (step["request"]["number"], step["request"]["state"]) == (record.number, record.state)
