@@ -43,9 +43,14 @@ class Queries:
             capture.__exit__(*exc)
 
     def on(self, alias, table, verb="SELECT"):
+        def runs(sql):
+            sql = sql.lstrip().upper()
+            # A write may sit in a data-modifying CTE ("WITH … INSERT INTO …", issue #17).
+            return sql.startswith(verb) or (sql.startswith("WITH") and f"({verb} " in sql)
+
         return [
             q["sql"] for q in self.captures[alias].captured_queries
-            if q["sql"].lstrip().upper().startswith(verb) and f'"{table}"' in q["sql"]
+            if runs(q["sql"]) and f'"{table}"' in q["sql"]
         ]  # fmt: skip
 
 
