@@ -118,7 +118,20 @@ def seed():
         ignore_conflicts=True,
     )
     lot = tube.lots.get(batch_no=LOT)
+    analyze()
     return user, work_orders, {"material": tube.pk, "lot": lot.pk, "location": location.pk}
+
+
+def analyze():
+    """Fresh planner statistics, as autovacuum keeps them in production: this machine's
+    PostgreSQL runs without autovacuum, and on a bench database that grew by earlier runs
+    the statistics of the empty tables made the issue's requirement query (the borrowed
+    issues of other orders, ``workorders.services.issuing.borrowed_elsewhere``) walk every
+    issue entry of the material: 0.3 s a booking after 40,000 entries (BENCHMARKS.md)."""
+    from django.db import connection
+
+    with connection.cursor() as cursor:
+        cursor.execute("ANALYZE")
 
 
 def tokens(user, count):
